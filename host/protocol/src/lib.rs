@@ -1,0 +1,520 @@
+//! The messages exchanged between the Glossa extension and `glossa-host`.
+//!
+//! This crate is compiled into both sides — the host (native) and the extension's
+//! background/options page (wasm32) — so it holds only data types and pure helpers:
+//! no I/O, no async runtime.
+//!
+//! Shape of a conversation (one JSON object per native-messaging frame):
+//!
+//! ```text
+//! → {"id":"7","type":"translate_frame","image":"<base64>","to":"ja"}
+//! ← {"id":"7","event":"delta","text":"Open "}            … more deltas …
+//! ← {"id":"7","event":"done","usage":{…},"ms":{"first_token":412,"total":1880}}
+//! → {"id":"8","type":"cancel","target":"7"}
+//! ```
+//!
+//! Every request ends with exactly one terminal event, `done` or `error`; anything else
+//! (`delta`, `settings`, `models`, `cues`, `progress`, …) comes before it.
+
+mod chunk;
+mod settings;
+
+pub use chunk::{split_into_chunks, ChunkAssembler, ChunkError};
+pub use settings::*;
+
+use serde::{Deserialize, Serialize};
+
+/// Name the native host is registered under in every browser.
+pub const HOST_NAME: &str = "dev.glossa.host";
+/// The Chromium-family extension id, fixed by the public `key` in `extension/manifest.json`.
+pub const CHROMIUM_EXTENSION_ID: &str = "lngjifcmcijmogopcegelklfdnfabnkn";
+/// The Firefox add-on id (`browser_specific_settings.gecko.id`).
+pub const FIREFOX_EXTENSION_ID: &str = "glossa@glossa.dev";
+/// Bumped when a message changes incompatibly; `hello` compares it.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Largest frame the host accepts from the browser (Chrome's own limit is 64 MiB).
+pub const MAX_INBOUND_FRAME: usize = 64 * 1024 * 1024;
+/// Chrome closes the port when a host→browser message exceeds 1 MiB. Larger events are
+/// sent as `chunk` events (see [`split_into_chunks`]) that stay well below this.
+pub const MAX_OUTBOUND_FRAME: usize = 1024 * 1024;
+/// Size of the `data` of one `chunk` event; leaves room for the envelope and escaping.
+pub const CHUNK_DATA_BYTES: usize = 256 * 1024;
+
+/// Identifies one request and every event answering it. Chosen by the extension.
+pub type RequestId = String;
+
+/// A message from the extension to the host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: RequestId,
+    #[serde(flatten)]
+    pub body: RequestBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RequestBody {
+    /// Version handshake; answered with [`EventBody::Hello`].
+    Hello {
+        extension_version: String,
+        protocol: u32,
+    },
+    Ping,
+    /// Stop request `target` and the provider work behind it.
+    Cancel { target: RequestId },
+    GetSettings,
+    /// Set settings by key (`"ollama.url"`, `"anthropic.api_key"`, …); see [`SETTING_KEYS`].
+    PutSettings {
+        values: std::collections::BTreeMap<String, String>,
+    },
+    /// Models the provider offers (`None`: the configured provider).
+    ListModels {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider: Option<ProviderKind>,
+    },
+    /// Is the provider reachable, is the configured model there, can it read images?
+    CheckProvider {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider: Option<ProviderKind>,
+    },
+    TranslateFrame(FrameRequest),
+    TranslateTrack(TrackRequest),
+    /// The viewer moved: re-prioritise the track request `target`.
+    Playhead {
+        target: RequestId,
+        time: f64,
+        #[serde(default = "one")]
+        rate: f64,
+    },
+    /// GGUF files the built-in local backend can use.
+    ListLocalModels,
+    /// Download a model into the data dir, streaming `progress` events.
+    PullModel {
+        source: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
+    },
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// "What does this picture say, in my language?"
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameRequest {
+    /// The encoded picture (JPEG, PNG, WebP or GIF), base64 without a `data:` prefix.
+    pub image: String,
+    /// Target language (BCP 47, e.g. `ja`, `en`, `zh-CN`); the setting when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Answer with the transcribed original as well as the translation.
+    #[serde(default)]
+    pub with_original: bool,
+}
+
+/// A whole caption track, translated ahead of the playhead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackRequest {
+    /// Stable identity of the track, e.g. `youtube:<video id>:<lang>:<kind>`.
+    pub track: String,
+    pub cues: Vec<Cue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Auto-generated (ASR) captions whose words roll over from cue to cue.
+    #[serde(default)]
+    pub auto_generated: bool,
+    #[serde(default)]
+    pub playhead: f64,
+    #[serde(default = "one")]
+    pub rate: f64,
+}
+
+/// One caption line with its timing in seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cue {
+    pub id: String,
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+}
+
+/// A translated caption line; `untranslated` when every attempt failed and the
+/// original text is shown instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranslatedCue {
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub untranslated: bool,
+}
+
+/// A message from the host to the extension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: RequestId,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+impl Event {
+    pub fn new(id: impl Into<RequestId>, body: EventBody) -> Self {
+        Event { id: id.into(), body }
+    }
+
+    /// `done` or `error`: nothing follows for this id.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.body, EventBody::Done { .. } | EventBody::Error(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventBody {
+    Hello {
+        host_version: String,
+        protocol: u32,
+        /// False when the extension and host disagree on [`PROTOCOL_VERSION`].
+        compatible: bool,
+    },
+    Pong,
+    /// The next piece of streamed text.
+    Delta { text: String },
+    /// Translated caption lines, one batch at a time.
+    Cues { cues: Vec<TranslatedCue> },
+    Settings(SettingsView),
+    Models {
+        provider: ProviderKind,
+        models: Vec<ModelInfo>,
+    },
+    Check(CheckReport),
+    LocalModels { models: Vec<LocalModel> },
+    Progress {
+        done: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<u64>,
+    },
+    /// One piece of an event whose JSON exceeds [`CHUNK_DATA_BYTES`]; concatenating the
+    /// `data` of `seq` 0..=last gives that event's JSON.
+    Chunk { seq: u32, last: bool, data: String },
+    /// The request finished.
+    Done {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        usage: Option<Usage>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ms: Option<Timings>,
+    },
+    /// The request failed; `message` says what happened, `hint` what to do.
+    Error(ErrorInfo),
+}
+
+impl EventBody {
+    pub fn done() -> Self {
+        EventBody::Done { usage: None, ms: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Subtitle requests: how many provider calls were made (0 when all came from cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_calls: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_token: Option<u64>,
+    pub total: u64,
+}
+
+/// What went wrong, for a person: `code` is stable (tests and UI logic use it),
+/// `message` says what happened, `hint` what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hint: String,
+}
+
+impl ErrorInfo {
+    pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        ErrorInfo { code, message: message.into(), hint: hint.into() }
+    }
+}
+
+impl std::fmt::Display for ErrorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.hint.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{} {}", self.message, self.hint)
+        }
+    }
+}
+
+/// Stable error codes. New codes may be added; existing ones never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The message was not valid JSON, or not an object.
+    BadJson,
+    /// The `type` is not one this host knows (often: the host is older than the extension).
+    UnknownType,
+    /// A field is missing or has the wrong type.
+    BadRequest,
+    /// The host and extension speak different protocol versions.
+    VersionMismatch,
+    /// An input (image, track) is larger than the host accepts.
+    TooLarge,
+    /// The picture is not JPEG, PNG, WebP or GIF.
+    BadImage,
+    /// A request id is already in flight.
+    DuplicateId,
+    Cancelled,
+    /// A setting key or value was rejected.
+    InvalidSetting,
+    /// The settings database could not be read or written.
+    Storage,
+    ProviderUnreachable,
+    ModelMissing,
+    NoVision,
+    AuthFailed,
+    RateLimited,
+    Overloaded,
+    ConnectTimeout,
+    IdleTimeout,
+    /// The provider's stream ended before its terminator; partial text stays.
+    StreamIncomplete,
+    /// The provider answered with something that is not its API's format.
+    BadResponse,
+    ProviderError,
+    /// A local model file is missing, truncated, not GGUF, or does not match its mmproj.
+    BadModelFile,
+    Download,
+    Internal,
+}
+
+/// Which backend translates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// Built-in llama.cpp, no server needed.
+    Local,
+    Ollama,
+    /// Any OpenAI-compatible server: llama-server, LM Studio, vLLM, llamafile, OpenAI.
+    Openai,
+    Anthropic,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 4] =
+        [ProviderKind::Local, ProviderKind::Ollama, ProviderKind::Openai, ProviderKind::Anthropic];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Local => "local",
+            ProviderKind::Ollama => "ollama",
+            ProviderKind::Openai => "openai",
+            ProviderKind::Anthropic => "anthropic",
+        }
+    }
+
+    /// A name for people: "Ollama", "OpenAI-compatible server", …
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ProviderKind::Local => "Built-in local model",
+            ProviderKind::Ollama => "Ollama",
+            ProviderKind::Openai => "OpenAI-compatible server",
+            ProviderKind::Anthropic => "Anthropic",
+        }
+    }
+}
+
+impl std::str::FromStr for ProviderKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ProviderKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown provider `{s}`; use one of: local, ollama, openai, anthropic"))
+    }
+}
+
+impl std::fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    /// `Some(true)` when the model reads images; `None` when the provider cannot tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vision: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub provider: ProviderKind,
+    pub reachable: bool,
+    /// e.g. "Ollama 0.5.7 at http://localhost:11434"
+    pub detail: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_model_present: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle_model_present: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_model_vision: Option<bool>,
+    /// Problems found, each with what to do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ErrorInfo>,
+    /// Things that work but deserve attention (e.g. a key sent over plain http).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalModel {
+    pub file: String,
+    pub size_bytes: u64,
+    /// The projector file that gives this model vision, when one is installed beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mmproj: Option<String>,
+}
+
+/// Parse one inbound message, producing the error event to answer with on failure
+/// (carrying the id when one could be read).
+pub fn parse_request(bytes: &[u8]) -> Result<Request, Box<Event>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        Box::new(Event::new(
+            "",
+            EventBody::Error(ErrorInfo::new(
+                ErrorCode::BadJson,
+                format!("The message is not valid JSON: {e}."),
+                "This is a bug in the extension or a corrupted pipe; reload the extension.",
+            )),
+        ))
+    })?;
+    let id = value.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let kind = value.get("type").and_then(|v| v.as_str()).map(str::to_owned);
+    if id.is_empty() {
+        return Err(Box::new(Event::new(
+            "",
+            EventBody::Error(ErrorInfo::new(
+                ErrorCode::BadRequest,
+                "The message has no string `id`.",
+                "Every request needs an id so its answers can be matched to it.",
+            )),
+        )));
+    }
+    serde_json::from_value::<Request>(value).map_err(|e| {
+        let known = kind.as_deref().is_some_and(|k| REQUEST_TYPES.contains(&k));
+        let info = match kind {
+            Some(k) if !known => ErrorInfo::new(
+                ErrorCode::UnknownType,
+                format!("This host does not understand requests of type `{k}`."),
+                "The host is probably older than the extension: update it and run `glossa-host install` again.",
+            ),
+            None => ErrorInfo::new(ErrorCode::BadRequest, "The message has no `type`.", ""),
+            Some(k) => ErrorInfo::new(
+                ErrorCode::BadRequest,
+                format!("The `{k}` request is malformed: {e}."),
+                "Check the extension and host versions match (`glossa-host doctor`).",
+            ),
+        };
+        Box::new(Event::new(id, EventBody::Error(info)))
+    })
+}
+
+/// Every `type` a [`Request`] can carry.
+pub const REQUEST_TYPES: &[&str] = &[
+    "hello",
+    "ping",
+    "cancel",
+    "get_settings",
+    "put_settings",
+    "list_models",
+    "check_provider",
+    "translate_frame",
+    "translate_track",
+    "playhead",
+    "list_local_models",
+    "pull_model",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_round_trips_with_flat_type_tag() {
+        let json = r#"{"id":"7","type":"translate_frame","image":"AAAA","to":"ja"}"#;
+        let req = parse_request(json.as_bytes()).unwrap();
+        assert_eq!(req.id, "7");
+        assert!(matches!(&req.body, RequestBody::TranslateFrame(f) if f.to.as_deref() == Some("ja")));
+        let back: serde_json::Value = serde_json::to_value(&req).unwrap();
+        assert_eq!(back["type"], "translate_frame");
+    }
+
+    #[test]
+    fn events_use_event_tag_and_flatten_errors() {
+        let ev = Event::new(
+            "3",
+            EventBody::Error(ErrorInfo::new(ErrorCode::ProviderUnreachable, "no", "ollama serve")),
+        );
+        let v = serde_json::to_value(&ev).unwrap();
+        assert_eq!(v["event"], "error");
+        assert_eq!(v["code"], "provider_unreachable");
+        assert_eq!(v["hint"], "ollama serve");
+        assert!(ev.is_terminal());
+    }
+
+    #[test]
+    fn bad_messages_get_errors_with_the_id_when_readable() {
+        let e = parse_request(b"not json").unwrap_err();
+        assert!(matches!(&e.body, EventBody::Error(i) if i.code == ErrorCode::BadJson));
+        let e = parse_request(br#"{"id":"9","type":"teleport"}"#).unwrap_err();
+        assert_eq!(e.id, "9");
+        assert!(matches!(&e.body, EventBody::Error(i) if i.code == ErrorCode::UnknownType));
+        let e = parse_request(br#"{"id":"10","type":"cancel"}"#).unwrap_err();
+        assert_eq!(e.id, "10");
+        assert!(matches!(&e.body, EventBody::Error(i) if i.code == ErrorCode::BadRequest));
+    }
+
+    #[test]
+    fn every_request_type_is_listed() {
+        let samples = [
+            r#"{"id":"1","type":"hello","extension_version":"1","protocol":1}"#,
+            r#"{"id":"1","type":"ping"}"#,
+            r#"{"id":"1","type":"cancel","target":"2"}"#,
+            r#"{"id":"1","type":"get_settings"}"#,
+            r#"{"id":"1","type":"put_settings","values":{}}"#,
+            r#"{"id":"1","type":"list_models"}"#,
+            r#"{"id":"1","type":"check_provider"}"#,
+            r#"{"id":"1","type":"translate_frame","image":""}"#,
+            r#"{"id":"1","type":"translate_track","track":"t","cues":[]}"#,
+            r#"{"id":"1","type":"playhead","target":"2","time":1.5}"#,
+            r#"{"id":"1","type":"list_local_models"}"#,
+            r#"{"id":"1","type":"pull_model","source":"x"}"#,
+        ];
+        assert_eq!(samples.len(), REQUEST_TYPES.len());
+        for s in samples {
+            let r = parse_request(s.as_bytes()).unwrap();
+            let t = serde_json::to_value(&r).unwrap()["type"].as_str().unwrap().to_owned();
+            assert!(REQUEST_TYPES.contains(&t.as_str()), "{t}");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The settings the extension can read and write through the host.
+//!
+//! Settings are addressed by dotted keys (`"ollama.url"`) so the options page, the CLI
+//! (`glossa-host settings set ollama.url …`) and the database all use one vocabulary.
+//! API keys are write-only: reads return a [`KeyStatus`] preview, never the key.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ProviderKind;
+
+/// Every key `put_settings` and `glossa-host settings set` accept.
+pub const SETTING_KEYS: &[&str] = &[
+    "provider",
+    "target_language",
+    "source_language",
+    "local.frame_model",
+    "local.subtitle_model",
+    "local.mmproj",
+    "local.context_size",
+    "local.threads",
+    "local.gpu_layers",
+    "local.idle_unload_secs",
+    "ollama.url",
+    "ollama.frame_model",
+    "ollama.subtitle_model",
+    "openai.base_url",
+    "openai.api_key",
+    "openai.frame_model",
+    "openai.subtitle_model",
+    "anthropic.base_url",
+    "anthropic.api_key",
+    "anthropic.frame_model",
+    "anthropic.subtitle_model",
+    "display.font_size",
+    "display.position",
+    "display.dual",
+    "display.pause_on_frame",
+];
+
+/// Keys whose values are secrets.
+pub const SECRET_KEYS: &[&str] = &["openai.api_key", "anthropic.api_key"];
+
+/// Whether a secret is stored, and its last characters so a person can tell which.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyStatus {
+    pub set: bool,
+    /// `…` followed by the last 6 characters; empty when not set.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub preview: String,
+}
+
+impl KeyStatus {
+    pub fn of(secret: &str) -> Self {
+        if secret.is_empty() {
+            return KeyStatus::default();
+        }
+        let tail: String = {
+            let chars: Vec<char> = secret.chars().collect();
+            chars[chars.len().saturating_sub(6)..].iter().collect()
+        };
+        KeyStatus { set: true, preview: format!("…{tail}") }
+    }
+}
+
+/// Per-provider model choices and connection details as the extension sees them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderSettingsView {
+    /// Server URL (`None` for the local backend).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub frame_model: String,
+    pub subtitle_model: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<KeyStatus>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalSettingsView {
+    pub frame_model: String,
+    pub subtitle_model: String,
+    pub mmproj: String,
+    pub context_size: u32,
+    pub threads: u32,
+    pub gpu_layers: u32,
+    pub idle_unload_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplaySettings {
+    /// Subtitle font size in percent of the player's own captions.
+    pub font_size: u32,
+    /// `bottom` or `top`.
+    pub position: String,
+    /// Show the original line under the translation.
+    pub dual: bool,
+    /// Pause the video while a frame translation is open.
+    pub pause_on_frame: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub provider: ProviderKind,
+    pub target_language: String,
+    /// Empty: detect.
+    pub source_language: String,
+    pub local: LocalSettingsView,
+    pub ollama: ProviderSettingsView,
+    pub openai: ProviderSettingsView,
+    pub anthropic: ProviderSettingsView,
+    pub display: DisplaySettings,
+    /// Unix seconds of the last change; 0 when everything is default.
+    pub updated_at: i64,
+    /// Shown to the user, e.g. when the database could not be read and defaults are used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_preview_shows_only_the_last_six() {
+        let k = KeyStatus::of("sk-ant-api03-SECRETSECRET-abcdef");
+        assert!(k.set);
+        assert_eq!(k.preview, "…abcdef");
+        assert_eq!(KeyStatus::of(""), KeyStatus::default());
+        assert_eq!(KeyStatus::of("abc").preview, "…abc");
+    }
+
+    #[test]
+    fn secret_keys_are_setting_keys() {
+        for k in SECRET_KEYS {
+            assert!(SETTING_KEYS.contains(k));
+        }
+    }
+}

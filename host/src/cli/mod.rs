@@ -1,0 +1,90 @@
+//! The command line: `glossa-host <command>`. Each command lives in its own file.
+
+pub mod doctor;
+pub mod install;
+pub mod settings;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::{logging, paths};
+
+#[derive(Parser)]
+#[command(name = "glossa-host", version, about = "Glossa's native host: translates what is on a video for the Glossa browser extension.")]
+#[command(after_help = "Browsers start glossa-host themselves once `glossa-host install` has registered it.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Register this binary with the browsers (native-messaging host manifests).
+    Install {
+        #[arg(long, value_enum, default_value = "all")]
+        browser: install::Browser,
+        /// Also allow this extension id (e.g. a development build); repeatable.
+        #[arg(long = "extension-id")]
+        extension_ids: Vec<String>,
+        /// Write the manifest into this directory instead (e.g. `<profile>/NativeMessagingHosts`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Remove the manifests `install` wrote.
+    Uninstall {
+        #[arg(long, value_enum, default_value = "all")]
+        browser: install::Browser,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Check the installation, the database and the provider; print the fix for each problem.
+    Doctor,
+    /// Read or change settings (the same ones as the options page).
+    Settings {
+        #[command(subcommand)]
+        action: settings::Action,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let _guard = logging::init(None, "warn");
+    let data_dir = paths::data_dir();
+    let result = match cli.command {
+        Command::Install { browser, extension_ids, dir } => {
+            let opts = install::InstallOptions { browser, extension_ids, dir, home: None, exe: None };
+            install::install(&opts, &data_dir).map(|files| {
+                for f in files {
+                    println!("wrote {}", f.display());
+                }
+                println!("Glossa's host is registered. Reload the extension if it is already open.");
+            }).map_err(anyhow::Error::from)
+        }
+        Command::Uninstall { browser, dir } => install::uninstall(browser, dir.as_deref(), None)
+            .map(|files| {
+                if files.is_empty() {
+                    println!("nothing to remove");
+                }
+                for f in files {
+                    println!("removed {}", f.display());
+                }
+            })
+            .map_err(anyhow::Error::from),
+        Command::Doctor => doctor::run(&data_dir),
+        Command::Settings { action } => settings::run(action, &data_dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("glossa-host: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A current-thread runtime for the async parts of CLI commands.
+pub fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f))
+}

@@ -1,0 +1,105 @@
+//! Frame translation: the picture from the player, a prompt that asks for the visible
+//! text translated, and the answer streamed back as it is written.
+
+use std::time::Instant;
+
+use base64::Engine;
+use glossa_protocol::{ErrorCode, ErrorInfo, FrameRequest, Timings, Usage};
+
+use super::think::ThinkFilter;
+use crate::providers::{ChatRequest, Image, Provider};
+
+/// Pictures larger than this are refused before any work (the extension caps frames at
+/// 1920 px wide JPEG, a few hundred KiB).
+pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
+
+pub const FRAME_PROMPT_VERSION: u32 = 1;
+
+/// Decode and check the picture the extension sent.
+pub fn decode_image(request: &FrameRequest) -> Result<Image, ErrorInfo> {
+    if request.image.len() > MAX_IMAGE_BYTES / 3 * 4 + 4 {
+        return Err(ErrorInfo::new(
+            ErrorCode::TooLarge,
+            format!("The picture is {} MiB; the limit is {} MiB.", request.image.len() * 3 / 4 / (1 << 20), MAX_IMAGE_BYTES >> 20),
+            "Select a smaller region of the video, or lower the capture size.",
+        ));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD.decode(request.image.trim()).map_err(|e| {
+        ErrorInfo::new(ErrorCode::BadImage, format!("The picture is not valid base64: {e}."), "Reload the extension and try again.")
+    })?;
+    Image::from_bytes(bytes).ok_or_else(|| {
+        ErrorInfo::new(
+            ErrorCode::BadImage,
+            "The picture is not a JPEG, PNG, WebP or GIF image.",
+            "Capture the frame again; if it keeps failing, reload the page.",
+        )
+    })
+}
+
+pub fn system_prompt(to: &str, from: Option<&str>, with_original: bool) -> String {
+    let from = from.map(|f| format!(" The text is in {f}.")).unwrap_or_default();
+    let answer = if with_original {
+        "For each line, write the original text, then on the next line its translation."
+    } else {
+        "Answer with the translation only: no preamble, no notes, no quotation marks."
+    };
+    format!(
+        "You translate the text visible in video frames.{from} Transcribe every piece of readable \
+         text in the image (captions, signs, slides, labels) and translate it into the language \
+         with the code `{to}`. Keep the line structure and reading order. {answer} If there is no \
+         readable text, answer with an empty reply."
+    )
+}
+
+/// Run a frame translation, streaming deltas through `on_delta`.
+pub async fn translate(
+    provider: &dyn Provider,
+    model: &str,
+    request: &FrameRequest,
+    default_to: &str,
+    on_delta: &mut (dyn FnMut(&str) + Send),
+) -> Result<(Usage, Timings), ErrorInfo> {
+    let image = decode_image(request)?;
+    let to = request.to.as_deref().filter(|t| !t.is_empty()).unwrap_or(default_to);
+    let chat = ChatRequest {
+        model: model.to_owned(),
+        system: system_prompt(to, request.from.as_deref(), request.with_original),
+        user: format!("Translate the text in this picture into `{to}`."),
+        image: Some(image),
+        max_tokens: 1024,
+        temperature: 0.2,
+    };
+    let started = Instant::now();
+    let mut first_token = None;
+    let mut filter = ThinkFilter::default();
+    let mut forward = |piece: &str| {
+        let shown = filter.push(piece);
+        if !shown.is_empty() {
+            first_token.get_or_insert_with(|| started.elapsed().as_millis() as u64);
+            on_delta(&shown);
+        }
+    };
+    let usage = provider.chat(&chat, &mut forward).await.map_err(|e| e.info())?;
+    let rest = filter.finish();
+    if !rest.is_empty() {
+        first_token.get_or_insert_with(|| started.elapsed().as_millis() as u64);
+        on_delta(&rest);
+    }
+    Ok((usage, Timings { first_token, total: started.elapsed().as_millis() as u64 }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_non_images_and_oversize() {
+        let req = |image: String| FrameRequest { image, to: None, from: None, with_original: false };
+        let html = base64::engine::general_purpose::STANDARD.encode("<html>proxy error</html>");
+        assert_eq!(decode_image(&req(html)).unwrap_err().code, ErrorCode::BadImage);
+        assert_eq!(decode_image(&req("***".into())).unwrap_err().code, ErrorCode::BadImage);
+        assert_eq!(decode_image(&req("A".repeat(MAX_IMAGE_BYTES * 2))).unwrap_err().code, ErrorCode::TooLarge);
+        let png = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nrest");
+        assert_eq!(decode_image(&req(png)).unwrap().media_type.mime(), "image/png");
+    }
+}

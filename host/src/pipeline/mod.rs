@@ -1,0 +1,5 @@
+//! What Glossa asks the models, and what it does with the answers: frame translation
+//! (one picture → streamed text) and subtitles (a whole track → translated cues).
+
+pub mod frame;
+pub mod think;

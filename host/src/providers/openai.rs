@@ -1,0 +1,11 @@
+//! PLACEHOLDER until the provider lands: reports itself as not built.
+
+use crate::store::Settings;
+
+pub struct OpenAi;
+
+impl OpenAi {
+    pub fn new(_http: reqwest::Client, _settings: &Settings) -> super::error::Unavailable {
+        super::error::Unavailable(glossa_protocol::ProviderKind::Openai)
+    }
+}

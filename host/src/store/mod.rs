@@ -1,0 +1,160 @@
+//! SQLite storage: settings and the translation cache, in one file in the data dir.
+//!
+//! Every browser tab may start its own host process, so several processes share this
+//! file: WAL mode, a busy timeout, and short transactions keep them out of each other's way.
+
+mod migrations;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use settings::Settings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("cannot prepare the data directory {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    InvalidSetting(String),
+}
+
+/// How long a writer waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    /// Problems met while opening (e.g. a corrupt file set aside), for the user to see.
+    pub warnings: Vec<String>,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path`, mode 0600, migrated to the
+    /// latest schema. A file that is not a database is renamed aside, never deleted.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
+        }
+        let mut warnings = Vec::new();
+        let conn = match Self::open_and_migrate(path) {
+            Ok(c) => c,
+            Err(StoreError::Sql(e) | StoreError::Open { source: e, .. }) if is_corrupt(&e) => {
+                let aside = set_aside(path)?;
+                let msg = format!(
+                    "The settings database {} was damaged; it was kept as {} and settings were reset to defaults.",
+                    path.display(),
+                    aside.display()
+                );
+                tracing::warn!("{msg}");
+                warnings.push(msg);
+                Self::open_and_migrate(path)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Store { conn: Mutex::new(conn), path: path.to_owned(), warnings })
+    }
+
+    fn open_and_migrate(path: &Path) -> Result<Connection, StoreError> {
+        create_private(path)?;
+        let mut conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrations::run(&mut conn)?;
+        Ok(conn)
+    }
+
+    /// An in-memory store (tests, and the fallback when the data dir is unusable).
+    pub fn in_memory() -> Result<Store, StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        migrations::run(&mut conn)?;
+        Ok(Store { conn: Mutex::new(conn), path: PathBuf::from(":memory:"), warnings: Vec::new() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for modules that keep their own tables (settings, cache).
+    pub fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+fn set_aside(path: &Path) -> Result<PathBuf, StoreError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let aside = path.with_extension(format!("corrupt-{stamp}.sqlite"));
+    std::fs::rename(path, &aside).map_err(|source| StoreError::Io { path: path.to_owned(), source })?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        let _ = std::fs::remove_file(side);
+    }
+    Ok(aside)
+}
+
+/// Create the file with mode 0600 before SQLite does, so keys are never world-readable.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io { path: path.to_owned(), source };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).map_err(io)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_file_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("glossa.sqlite");
+        let _store = Store::open(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn corrupt_file_is_kept_aside_and_defaults_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("glossa.sqlite");
+        std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.warnings.len(), 1);
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("corrupt-"))
+            .collect();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(std::fs::read(kept[0].path()).unwrap(), vec![0x42u8; 8192]);
+    }
+}

@@ -1,0 +1,249 @@
+//! Typed settings over the key/value `settings` table.
+//!
+//! Keys are the protocol's [`SETTING_KEYS`]; each has a default, so an empty database is
+//! a working configuration (the built-in local backend). Secrets are stored here and
+//! nowhere else; [`Settings::view`] replaces them with a `…last6` preview.
+
+use std::collections::BTreeMap;
+
+use glossa_protocol::{
+    DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView,
+    SECRET_KEYS, SETTING_KEYS,
+};
+use rusqlite::params;
+
+use super::{Store, StoreError};
+
+pub const DEFAULT_OLLAMA_URL: &str = "http://localhost:11434";
+pub const DEFAULT_OPENAI_URL: &str = "http://localhost:8080";
+pub const DEFAULT_ANTHROPIC_URL: &str = "https://api.anthropic.com";
+
+fn default_for(key: &str) -> &'static str {
+    match key {
+        "provider" => "local",
+        "target_language" => "en",
+        "local.subtitle_model" => "SmolLM2-135M-Instruct.Q4_1.gguf",
+        "local.frame_model" => "gemma-3-4b-it-Q4_K_M.gguf",
+        "local.mmproj" => "",
+        "local.context_size" => "4096",
+        "local.threads" => "0", // 0: physical cores
+        "local.gpu_layers" => "0",
+        "local.idle_unload_secs" => "600",
+        "ollama.url" => DEFAULT_OLLAMA_URL,
+        "ollama.frame_model" | "ollama.subtitle_model" => "gemma3:12b",
+        "openai.base_url" => DEFAULT_OPENAI_URL,
+        "anthropic.base_url" => DEFAULT_ANTHROPIC_URL,
+        "anthropic.frame_model" => "claude-sonnet-4-5",
+        "anthropic.subtitle_model" => "claude-haiku-4-5",
+        "display.font_size" => "100",
+        "display.position" => "bottom",
+        "display.dual" => "false",
+        "display.pause_on_frame" => "true",
+        // openai models empty: the server's first model; keys empty: not set.
+        _ => "",
+    }
+}
+
+/// All settings, defaults filled in. Cheap to clone; read fresh for each request so a
+/// change from the options page (or another process) applies at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    values: BTreeMap<String, String>,
+    pub updated_at: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            values: SETTING_KEYS.iter().map(|k| (k.to_string(), default_for(k).to_owned())).collect(),
+            updated_at: 0,
+        }
+    }
+}
+
+impl Settings {
+    /// The value of a known key (its default when unset).
+    pub fn get(&self, key: &str) -> &str {
+        self.values.get(key).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn provider(&self) -> ProviderKind {
+        self.get("provider").parse().unwrap_or(ProviderKind::Local)
+    }
+
+    pub fn target_language(&self) -> &str {
+        self.get("target_language")
+    }
+
+    pub fn frame_model(&self, kind: ProviderKind) -> &str {
+        self.get(&format!("{kind}.frame_model"))
+    }
+
+    pub fn subtitle_model(&self, kind: ProviderKind) -> &str {
+        self.get(&format!("{kind}.subtitle_model"))
+    }
+
+    pub fn number<T: std::str::FromStr + Default>(&self, key: &str) -> T {
+        self.get(key).parse().unwrap_or_default()
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key) == "true"
+    }
+
+    /// What the extension may see: everything but secrets, which become previews.
+    pub fn view(&self, warnings: Vec<String>) -> SettingsView {
+        let provider = |kind: ProviderKind, url_key: &str, key_key: Option<&str>| ProviderSettingsView {
+            url: Some(self.get(url_key).to_owned()),
+            frame_model: self.frame_model(kind).to_owned(),
+            subtitle_model: self.subtitle_model(kind).to_owned(),
+            api_key: key_key.map(|k| KeyStatus::of(self.get(k))),
+        };
+        SettingsView {
+            provider: self.provider(),
+            target_language: self.target_language().to_owned(),
+            source_language: self.get("source_language").to_owned(),
+            local: LocalSettingsView {
+                frame_model: self.get("local.frame_model").to_owned(),
+                subtitle_model: self.get("local.subtitle_model").to_owned(),
+                mmproj: self.get("local.mmproj").to_owned(),
+                context_size: self.number("local.context_size"),
+                threads: self.number("local.threads"),
+                gpu_layers: self.number("local.gpu_layers"),
+                idle_unload_secs: self.number("local.idle_unload_secs"),
+            },
+            ollama: provider(ProviderKind::Ollama, "ollama.url", None),
+            openai: provider(ProviderKind::Openai, "openai.base_url", Some("openai.api_key")),
+            anthropic: provider(ProviderKind::Anthropic, "anthropic.base_url", Some("anthropic.api_key")),
+            display: DisplaySettings {
+                font_size: self.number("display.font_size"),
+                position: self.get("display.position").to_owned(),
+                dual: self.flag("display.dual"),
+                pause_on_frame: self.flag("display.pause_on_frame"),
+            },
+            updated_at: self.updated_at,
+            warnings,
+        }
+    }
+}
+
+/// Check one key/value pair, returning the value to store (trimmed, normalised).
+pub fn validate(key: &str, value: &str) -> Result<String, StoreError> {
+    let bad = |why: String| Err(StoreError::InvalidSetting(why));
+    if !SETTING_KEYS.contains(&key) {
+        return bad(format!("Unknown setting `{key}`. Known settings: {}.", SETTING_KEYS.join(", ")));
+    }
+    let value = value.trim();
+    match key {
+        "provider" => value.parse::<ProviderKind>().map(|k| k.to_string()).or_else(bad),
+        k if k.ends_with(".url") || k.ends_with(".base_url") => {
+            if value.is_empty() {
+                return Ok(default_for(k).to_owned());
+            }
+            crate::providers::url::validate(value)
+                .map(|u| u.as_str().trim_end_matches('/').to_owned())
+                .map_err(|e| StoreError::InvalidSetting(format!("`{key}`: {e}")))
+        }
+        "local.context_size" | "local.threads" | "local.gpu_layers" | "local.idle_unload_secs" | "display.font_size" => {
+            value.parse::<u64>().map(|n| n.to_string()).or_else(|_| bad(format!("`{key}` must be a whole number, not `{value}`.")))
+        }
+        "display.dual" | "display.pause_on_frame" => match value {
+            "true" | "false" => Ok(value.to_owned()),
+            _ => bad(format!("`{key}` must be true or false, not `{value}`.")),
+        },
+        "display.position" => match value {
+            "bottom" | "top" => Ok(value.to_owned()),
+            _ => bad(format!("`{key}` must be bottom or top, not `{value}`.")),
+        },
+        "target_language" if value.is_empty() => bad("`target_language` cannot be empty (e.g. en, ja, zh-CN).".into()),
+        _ => Ok(value.to_owned()),
+    }
+}
+
+impl Store {
+    /// Current settings with defaults filled in.
+    pub fn settings(&self) -> Result<Settings, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT key, value, updated_at FROM settings")?;
+        let mut settings = Settings::default();
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+        for row in rows {
+            let (key, value, at) = row?;
+            if SETTING_KEYS.contains(&key.as_str()) {
+                settings.values.insert(key, value);
+                settings.updated_at = settings.updated_at.max(at);
+            }
+        }
+        Ok(settings)
+    }
+
+    /// Validate and write several settings in one transaction: all or nothing.
+    pub fn put_settings(&self, values: &BTreeMap<String, String>) -> Result<(), StoreError> {
+        let checked: Vec<(String, String)> =
+            values.iter().map(|(k, v)| validate(k, v).map(|v| (k.clone(), v))).collect::<Result<_, _>>()?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for (key, value) in &checked {
+            tx.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                params![key, value, now],
+            )?;
+        }
+        tx.commit()?;
+        let names: Vec<&str> = checked.iter().map(|(k, _)| k.as_str()).collect();
+        // Values are not logged: some are secrets.
+        tracing::info!(keys = ?names, "settings changed");
+        Ok(())
+    }
+}
+
+/// Is `key` a secret whose value must never leave the host?
+pub fn is_secret(key: &str) -> bool {
+    SECRET_KEYS.contains(&key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_make_a_working_local_configuration() {
+        let s = Store::in_memory().unwrap().settings().unwrap();
+        assert_eq!(s.provider(), ProviderKind::Local);
+        assert_eq!(s.get("ollama.url"), DEFAULT_OLLAMA_URL);
+        assert_eq!(s.frame_model(ProviderKind::Ollama), "gemma3:12b");
+    }
+
+    #[test]
+    fn keys_are_stored_but_only_previewed() {
+        let store = Store::in_memory().unwrap();
+        let secret = "sk-ant-VERYSECRET-123456";
+        store.put_settings(&BTreeMap::from([("anthropic.api_key".into(), secret.into())])).unwrap();
+        let s = store.settings().unwrap();
+        assert_eq!(s.get("anthropic.api_key"), secret);
+        let json = serde_json::to_string(&s.view(vec![])).unwrap();
+        assert!(!json.contains("VERYSECRET"), "{json}");
+        assert!(json.contains("…123456"));
+    }
+
+    #[test]
+    fn invalid_values_are_rejected_whole() {
+        let store = Store::in_memory().unwrap();
+        let err = store
+            .put_settings(&BTreeMap::from([
+                ("target_language".into(), "ja".into()),
+                ("ollama.url".into(), "ftp://x".into()),
+            ]))
+            .unwrap_err();
+        assert!(err.to_string().contains("ollama.url"), "{err}");
+        assert_eq!(store.settings().unwrap().target_language(), "en");
+        assert!(validate("nope", "1").is_err());
+        assert!(validate("provider", "bard").is_err());
+        assert_eq!(validate("ollama.url", "http://127.0.0.1:11434/").unwrap(), "http://127.0.0.1:11434");
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every test Glossa has, in the order that fails fastest. This is the README's test command
+# and what CI runs. Heavy peers (test models, a real llama-server) are built once into
+# $GLOSSA_CACHE (default ~/.cache/glossa-dev) and reused.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export GLOSSA_CACHE="${GLOSSA_CACHE:-$HOME/.cache/glossa-dev}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$GLOSSA_CACHE/target}"
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "test models and peers"
+export GLOSSA_TEST_MODELS="$(bash tests/tools/fetch-models.sh)"
+export GLOSSA_LLAMA_SERVER="$(bash tests/tools/build-llama-server.sh)"
+
+step "protocol crate builds for wasm32"
+cargo build -q -p glossa-protocol --target wasm32-unknown-unknown
+
+step "host: unit and integration tests"
+cargo build -q -p glossa-host --bins
+cargo nextest run --workspace --no-fail-fast --exclude glossa-extension
