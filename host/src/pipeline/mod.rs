@@ -2,4 +2,5 @@
 //! (one picture → streamed text) and subtitles (a whole track → translated cues).
 
 pub mod frame;
+pub mod subtitles;
 pub mod think;

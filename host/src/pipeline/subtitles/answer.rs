@@ -1,0 +1,219 @@
+//! Reading the model's answer: a JSON array of `{id, text}`, wherever it is in the reply
+//! (code fences, prose around it, raw newlines inside strings, a truncated tail), then
+//! checking it against the ids that were asked for. Anything doubtful counts as missing
+//! and is asked for again; nothing is ever assigned to a line it was not given for.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+/// One `{id, text}` the model wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerItem {
+    pub id: String,
+    pub text: String,
+}
+
+/// How many `[` / `{` positions are tried before giving up (bounds work on hostile input).
+const MAX_CANDIDATES: usize = 64;
+
+/// Every `{id, text}` that can be read from `reply`, in order.
+pub fn parse_answer(reply: &str) -> Vec<AnswerItem> {
+    let reply = escape_controls_in_strings(reply);
+    // The whole array, when there is one.
+    for (tried, (pos, _)) in reply.match_indices('[').enumerate() {
+        if tried >= MAX_CANDIDATES {
+            break;
+        }
+        if let Some(Ok(Value::Array(values))) = serde_json::Deserializer::from_str(&reply[pos..]).into_iter::<Value>().next() {
+            let items: Vec<AnswerItem> = values.iter().filter_map(item).collect();
+            if !items.is_empty() {
+                return items;
+            }
+        }
+    }
+    // Otherwise every object that parses on its own: a truncated array, missing commas,
+    // one object per line, or a wrapper like {"translations": [...]}.
+    let mut items = Vec::new();
+    let mut from = 0;
+    let mut tried = 0;
+    while let Some(offset) = reply[from..].find('{') {
+        tried += 1;
+        if tried > MAX_CANDIDATES * 16 {
+            break;
+        }
+        let pos = from + offset;
+        let mut stream = serde_json::Deserializer::from_str(&reply[pos..]).into_iter::<Value>();
+        match stream.next() {
+            Some(Ok(value)) => {
+                collect_items(&value, &mut items);
+                from = pos + stream.byte_offset().max(1);
+            }
+            _ => from = pos + 1,
+        }
+    }
+    items
+}
+
+fn collect_items(value: &Value, items: &mut Vec<AnswerItem>) {
+    if let Some(it) = item(value) {
+        items.push(it);
+        return;
+    }
+    if let Value::Object(map) = value {
+        for v in map.values() {
+            if let Value::Array(values) = v {
+                items.extend(values.iter().filter_map(item));
+            }
+        }
+        // {"1": "…", "2": "…"}
+        if items.is_empty() && !map.is_empty() && map.values().all(Value::is_string) {
+            items.extend(map.iter().map(|(k, v)| AnswerItem { id: k.clone(), text: v.as_str().unwrap_or_default().to_owned() }));
+        }
+    }
+}
+
+fn item(value: &Value) -> Option<AnswerItem> {
+    let obj = value.as_object()?;
+    let id = match obj.get("id")? {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let text = ["text", "translation", "t"].iter().find_map(|k| obj.get(*k)?.as_str())?;
+    Some(AnswerItem { id, text: text.to_owned() })
+}
+
+/// Models often put raw newlines or tabs inside JSON strings; JSON forbids them.
+fn escape_controls_in_strings(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in s.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            } else if c == '\n' {
+                out.push_str("\\n");
+                continue;
+            } else if c == '\r' {
+                continue;
+            } else if c == '\t' {
+                out.push_str("\\t");
+                continue;
+            } else if (c as u32) < 0x20 {
+                continue;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The answer checked against the ids asked for.
+#[derive(Debug, Default, PartialEq)]
+pub struct Checked {
+    /// id → translation, for ids asked for that were answered once, non-empty.
+    pub translated: BTreeMap<String, String>,
+    /// Asked for but not usable: absent, empty, or answered twice differently.
+    pub missing: Vec<String>,
+    /// Ids the model made up.
+    pub invented: usize,
+}
+
+/// Keep what was asked for, once; report the rest.
+pub fn check(items: Vec<AnswerItem>, expected: &[String]) -> Checked {
+    let wanted: HashSet<&str> = expected.iter().map(String::as_str).collect();
+    let mut translated: BTreeMap<String, String> = BTreeMap::new();
+    let mut conflicting: HashSet<String> = HashSet::new();
+    let mut invented = 0;
+    for AnswerItem { id, text } in items {
+        if !wanted.contains(id.as_str()) {
+            invented += 1;
+            continue;
+        }
+        let text = text.trim().to_owned();
+        match translated.get(&id) {
+            Some(previous) if *previous != text => {
+                conflicting.insert(id);
+            }
+            Some(_) => {}
+            None => {
+                translated.insert(id, text);
+            }
+        }
+    }
+    translated.retain(|id, text| !text.is_empty() && !conflicting.contains(id));
+    let missing = expected.iter().filter(|id| !translated.contains_key(*id)).cloned().collect();
+    Checked { translated, missing, invented }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (1..=n).map(|i| i.to_string()).collect()
+    }
+
+    fn texts(c: &Checked) -> Vec<(&str, &str)> {
+        c.translated.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+
+    #[test]
+    fn plain_fenced_and_wordy_answers() {
+        let plain = r#"[{"id":"1","text":"Hallo"},{"id":"2","text":"Welt"}]"#;
+        let fenced = format!("Sure! Here is the translation:\n```json\n{plain}\n```\nHope this helps [1].");
+        for reply in [plain.to_owned(), fenced] {
+            let c = check(parse_answer(&reply), &ids(2));
+            assert_eq!(texts(&c), [("1", "Hallo"), ("2", "Welt")], "{reply}");
+            assert!(c.missing.is_empty());
+        }
+    }
+
+    #[test]
+    fn numbers_as_ids_raw_newlines_and_other_keys() {
+        let reply = "[{\"id\": 1, \"translation\": \"zwei\nZeilen\"}, {\"id\": \"2\", \"text\": \"b\"}]";
+        let c = check(parse_answer(reply), &ids(2));
+        assert_eq!(texts(&c), [("1", "zwei\nZeilen"), ("2", "b")]);
+    }
+
+    #[test]
+    fn reordered_invented_duplicate_and_empty_ids() {
+        let reply = r#"[{"id":"3","text":"c"},{"id":"1","text":"a"},{"id":"9","text":"made up"},
+            {"id":"2","text":"b"},{"id":"2","text":"B!"},{"id":"4","text":"  "},{"id":"1","text":"a"}]"#;
+        let c = check(parse_answer(reply), &ids(5));
+        assert_eq!(texts(&c), [("1", "a"), ("3", "c")]);
+        assert_eq!(c.missing, ["2", "4", "5"]);
+        assert_eq!(c.invented, 1);
+    }
+
+    #[test]
+    fn truncated_and_malformed_arrays_keep_whole_objects() {
+        let truncated = r#"[{"id":"1","text":"a"},{"id":"2","text":"b"},{"id":"3","te"#;
+        let c = check(parse_answer(truncated), &ids(3));
+        assert_eq!(texts(&c), [("1", "a"), ("2", "b")]);
+        assert_eq!(c.missing, ["3"]);
+        let no_commas = "{\"id\":\"1\",\"text\":\"a\"}\n{\"id\":\"2\",\"text\":\"b\"}";
+        assert_eq!(check(parse_answer(no_commas), &ids(2)).missing.len(), 0);
+        let wrapped = r#"{"translations":[{"id":"1","text":"a"}]}"#;
+        assert_eq!(texts(&check(parse_answer(wrapped), &ids(1))), [("1", "a")]);
+        let map = r#"{"1":"a","2":"b"}"#;
+        assert_eq!(texts(&check(parse_answer(map), &ids(2))), [("1", "a"), ("2", "b")]);
+    }
+
+    #[test]
+    fn nonsense_gives_nothing() {
+        for reply in ["", "I cannot translate this.", "[[[[", "{{{{", "[1, 2, 3]", "<think>[{\"id\":1}]"] {
+            let c = check(parse_answer(reply), &ids(2));
+            assert!(c.translated.is_empty(), "{reply}");
+            assert_eq!(c.missing, ["1", "2"]);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Grouping a track's units into batches for the model: about 20–40 lines or ~1500
+//! characters each, cut on sentence boundaries so no sentence is split between two calls,
+//! and each sent with the last lines before it as context.
+
+use super::Unit;
+
+/// How big batches are. Defaults suit chat models with a few thousand tokens of context;
+/// a caller (or a provider with other limits) can pass its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchSizes {
+    /// Cut at the first sentence end once a batch has this many lines…
+    pub min_units: usize,
+    /// …or this many characters.
+    pub target_chars: usize,
+    /// Never more lines than this, sentence end or not.
+    pub max_units: usize,
+    /// Never more characters than this.
+    pub max_chars: usize,
+    /// The batch under the playhead is first cut to about this many lines, so the lines
+    /// on screen now come back after one short call instead of one long one.
+    pub head_units: usize,
+    /// Lines before a batch sent along as context (not translated).
+    pub context_units: usize,
+}
+
+impl Default for BatchSizes {
+    fn default() -> Self {
+        BatchSizes { min_units: 20, target_chars: 1500, max_units: 40, max_chars: 2400, head_units: 6, context_units: 3 }
+    }
+}
+
+/// Some units of a track, translated in one call. `units` are ascending indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub units: Vec<usize>,
+    pub start: f64,
+    pub end: f64,
+}
+
+impl Batch {
+    pub fn new(units: Vec<usize>, all: &[Unit]) -> Batch {
+        let start = units.iter().map(|&u| all[u].start).fold(f64::INFINITY, f64::min);
+        let end = units.iter().map(|&u| all[u].end).fold(f64::NEG_INFINITY, f64::max);
+        Batch { units, start, end }
+    }
+
+    pub fn contains_time(&self, t: f64) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// Does this line end a sentence (or a sound description like `[Music]`)?
+pub fn ends_sentence(text: &str) -> bool {
+    let t = text.trim_end().trim_end_matches(['"', '\'', '”', '’', ')', '»', '」', '』']);
+    t.ends_with(['.', '!', '?', '…', '。', '！', '？', '♪', ']', ';'])
+}
+
+/// Cut `todo` (ascending unit indices) into batches. Runs of consecutive indices are
+/// batched separately: a gap means the lines between are already translated.
+pub fn plan(units: &[Unit], todo: &[usize], sizes: &BatchSizes) -> Vec<Batch> {
+    let mut batches = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut chars = 0;
+    for &u in todo {
+        if current.last().is_some_and(|&last| last + 1 != u) {
+            batches.push(Batch::new(std::mem::take(&mut current), units));
+            chars = 0;
+        }
+        current.push(u);
+        chars += units[u].text.chars().count();
+        let full = current.len() >= sizes.max_units || chars >= sizes.max_chars;
+        let enough = current.len() >= sizes.min_units || chars >= sizes.target_chars;
+        if full || (enough && ends_sentence(&units[u].text)) {
+            batches.push(Batch::new(std::mem::take(&mut current), units));
+            chars = 0;
+        }
+    }
+    if !current.is_empty() {
+        batches.push(Batch::new(current, units));
+    }
+    batches
+}
+
+/// Split a batch the playhead is in: the lines before the playhead, a short head from the
+/// playhead to a sentence end (at most twice `head_units`), and the rest. Returns the
+/// pieces in that order; the head is the one to translate first.
+pub fn split_at_playhead(batch: &Batch, units: &[Unit], playhead: f64, sizes: &BatchSizes) -> (Option<Batch>, Batch, Option<Batch>) {
+    let at = batch.units.iter().position(|&u| units[u].end > playhead).unwrap_or(0);
+    let mut head_end = at;
+    while head_end < batch.units.len() {
+        head_end += 1;
+        let n = head_end - at;
+        if n >= sizes.head_units * 2 || (n >= sizes.head_units && ends_sentence(&units[batch.units[head_end - 1]].text)) {
+            break;
+        }
+    }
+    let piece = |r: std::ops::Range<usize>| (!r.is_empty()).then(|| Batch::new(batch.units[r].to_vec(), units));
+    let head = piece(at..head_end).unwrap_or_else(|| batch.clone());
+    (piece(0..at), head, piece(head_end..batch.units.len()))
+}
+
+/// The text of up to `n` units before `first`, oldest first.
+pub fn context(units: &[Unit], first: usize, n: usize) -> Vec<&str> {
+    units[first.saturating_sub(n)..first].iter().map(|u| u.text.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(texts: &[&str]) -> Vec<Unit> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Unit::single(i, t.to_string(), i as f64 * 3.0, i as f64 * 3.0 + 3.0))
+            .collect()
+    }
+
+    #[test]
+    fn batches_end_on_sentence_boundaries() {
+        let sizes = BatchSizes { min_units: 3, target_chars: 1000, max_units: 6, max_chars: 1000, head_units: 2, context_units: 2 };
+        let u = units(&["One two", "three.", "Four", "five", "six", "seven.", "eight", "nine."]);
+        let all: Vec<usize> = (0..u.len()).collect();
+        let b = plan(&u, &all, &sizes);
+        assert_eq!(b.iter().map(|b| b.units.clone()).collect::<Vec<_>>(), vec![vec![0, 1, 2, 3, 4, 5], vec![6, 7]]);
+        // No sentence end in sight: the hard limit cuts.
+        let u = units(&["a"; 14]);
+        let b = plan(&u, &(0..14).collect::<Vec<_>>(), &sizes);
+        assert_eq!(b.iter().map(|b| b.units.len()).collect::<Vec<_>>(), vec![6, 6, 2]);
+        assert_eq!((b[1].start, b[1].end), (18.0, 36.0));
+    }
+
+    #[test]
+    fn gaps_of_cached_lines_cut_batches() {
+        let u = units(&["a.", "b.", "c.", "d."]);
+        let b = plan(&u, &[0, 1, 3], &BatchSizes::default());
+        assert_eq!(b.iter().map(|b| b.units.clone()).collect::<Vec<_>>(), vec![vec![0, 1], vec![3]]);
+    }
+
+    #[test]
+    fn playhead_split_puts_a_short_head_first() {
+        let sizes = BatchSizes { head_units: 2, ..BatchSizes::default() };
+        let u = units(&["a", "b", "c", "d.", "e", "f", "g", "h", "i"]);
+        let batch = Batch::new((0..9).collect(), &u);
+        let (before, head, rest) = split_at_playhead(&batch, &u, 4.0, &sizes);
+        assert_eq!(before.unwrap().units, vec![0]);
+        assert_eq!(head.units, vec![1, 2, 3]);
+        assert_eq!(rest.unwrap().units, vec![4, 5, 6, 7, 8]);
+        let (before, head, _) = split_at_playhead(&batch, &u, 0.0, &sizes);
+        assert!(before.is_none());
+        assert_eq!(head.units, vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn sentence_ends_in_several_scripts() {
+        for t in ["Done.", "Really?\"", "やった！", "[Music]", "so…", "(laughs.)"] {
+            assert!(ends_sentence(t), "{t}");
+        }
+        for t in ["and then", "Mr", "1,"] {
+            assert!(!ends_sentence(t), "{t}");
+        }
+    }
+}

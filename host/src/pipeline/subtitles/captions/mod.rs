@@ -1,0 +1,176 @@
+//! Caption files in and out: YouTube's json3, WebVTT and SRT. Parsers turn a file into
+//! [`Cue`]s (seconds, plain text); a file that cannot be read gets an error naming the
+//! line, so a person can open it and fix it.
+//!
+//! Hand-written rather than a crate: the formats are small, YouTube's variants (json3
+//! rolling ASR windows, VTT with `<c>` word timings) need special care, and errors must
+//! carry line numbers.
+
+mod json3;
+mod srt;
+mod vtt;
+
+use glossa_protocol::Cue;
+
+pub use json3::parse_json3;
+pub use srt::{parse_srt, write_srt};
+pub use vtt::{parse_vtt, write_vtt};
+
+/// A parsed caption file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptionTrack {
+    pub cues: Vec<Cue>,
+    /// Auto-generated (ASR) captions whose lines roll over from cue to cue.
+    pub auto_generated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct CaptionError {
+    /// 1-based line of the file where reading failed.
+    pub line: usize,
+    pub message: String,
+}
+
+impl CaptionError {
+    pub fn new(line: usize, message: impl Into<String>) -> Self {
+        CaptionError { line, message: message.into() }
+    }
+}
+
+/// The caption formats Glossa reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptionFormat {
+    Vtt,
+    Srt,
+    Json3,
+}
+
+impl CaptionFormat {
+    /// The format a file name's extension says (`.vtt`, `.srt`, `.json3`/`.json`).
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "vtt" => Some(CaptionFormat::Vtt),
+            "srt" => Some(CaptionFormat::Srt),
+            "json3" | "json" => Some(CaptionFormat::Json3),
+            _ => None,
+        }
+    }
+}
+
+/// Parse `text` as `format`.
+pub fn parse(text: &str, format: CaptionFormat) -> Result<CaptionTrack, CaptionError> {
+    match format {
+        CaptionFormat::Vtt => parse_vtt(text),
+        CaptionFormat::Srt => parse_srt(text),
+        CaptionFormat::Json3 => parse_json3(text),
+    }
+}
+
+/// `HH:MM:SS.mmm` / `MM:SS.mmm` (VTT) or `HH:MM:SS,mmm` (SRT) → seconds.
+fn parse_timestamp(s: &str, decimal: &[char]) -> Option<f64> {
+    let s = s.trim();
+    let (clock, frac) = s.rsplit_once(|c| decimal.contains(&c))?;
+    if frac.len() != 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let parts: Vec<&str> = clock.split(':').collect();
+    let (h, m, sec) = match parts.as_slice() {
+        [h, m, s] => (*h, *m, *s),
+        [m, s] => ("0", *m, *s),
+        _ => return None,
+    };
+    let digits = |p: &str| !p.is_empty() && p.len() <= 6 && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) || !digits(sec) || m.len() != 2 || sec.len() != 2 {
+        return None;
+    }
+    let (h, m, sec): (u64, u64, u64) = (h.parse().ok()?, m.parse().ok()?, sec.parse().ok()?);
+    if m > 59 || sec > 59 {
+        return None;
+    }
+    let ms: u64 = frac.parse().ok()?;
+    Some((h * 3600 + m * 60 + sec) as f64 + ms as f64 / 1000.0)
+}
+
+/// Seconds → `HH:MM:SS{sep}mmm`.
+fn format_timestamp(seconds: f64, sep: char) -> String {
+    let total_ms = (seconds.max(0.0) * 1000.0).round() as u64;
+    let (h, rest) = (total_ms / 3_600_000, total_ms % 3_600_000);
+    let (m, rest) = (rest / 60_000, rest % 60_000);
+    let (s, ms) = (rest / 1000, rest % 1000);
+    format!("{h:02}:{m:02}:{s:02}{sep}{ms:03}")
+}
+
+/// Drop markup (`<i>`, `<c.colorE5E5E5>`, `<00:00:01.500>`) and decode the few entities
+/// caption files use, leaving the text a person reads.
+fn plain_text(payload: &str) -> String {
+    let mut out = String::with_capacity(payload.len());
+    let mut rest = payload;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        match rest[open..].find('>') {
+            Some(close) => rest = &rest[open + close + 1..],
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&lrm;", "\u{200e}")
+        .replace("&rlm;", "\u{200f}")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The start of a line, short enough to quote in an error.
+fn excerpt(line: &str) -> String {
+    let line = line.trim();
+    match line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_owned(),
+    }
+}
+
+fn has_inline_timestamps(payload: &str) -> bool {
+    payload.match_indices('<').any(|(i, _)| {
+        payload[i + 1..].chars().next().is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_round_trip() {
+        assert_eq!(parse_timestamp("00:01:02.345", &['.']), Some(62.345));
+        assert_eq!(parse_timestamp("01:02.345", &['.']), Some(62.345));
+        assert_eq!(parse_timestamp("10:00:00,001", &[',']), Some(36000.001));
+        assert_eq!(parse_timestamp("00:61:00.000", &['.']), None);
+        assert_eq!(parse_timestamp("00:01:02", &['.']), None);
+        assert_eq!(parse_timestamp("aa:01:02.000", &['.']), None);
+        assert_eq!(parse_timestamp("1:2.300", &['.']), None);
+        assert_eq!(format_timestamp(62.345, '.'), "00:01:02.345");
+        assert_eq!(format_timestamp(3600.0 + 0.0005, ','), "01:00:00,001");
+    }
+
+    #[test]
+    fn markup_is_removed_and_entities_decoded() {
+        assert_eq!(plain_text("<i>so</i><00:00:01.200><c> we</c> &amp; you &lt;3"), "so we & you <3");
+        assert!(has_inline_timestamps("a<00:00:01.200><c> b</c>"));
+        assert!(!has_inline_timestamps("<i>a</i>"));
+    }
+}
