@@ -1,13 +1,12 @@
 //! One function per request type: what the host does for each message.
 
-use glossa_protocol::{
-    ErrorCode, ErrorInfo, EventBody, RequestBody, PROTOCOL_VERSION,
-};
+use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, TranslatedCue, PROTOCOL_VERSION};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
 use crate::native::EventSink;
 use crate::pipeline;
+use crate::pipeline::subtitles::{self, cache::TranslationCache, cache::DEFAULT_CACHE_LIMIT_BYTES, PlayheadUpdate, TrackJob, TrackOptions};
 
 pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -84,14 +83,50 @@ pub async fn handle(
             sink.send(EventBody::Done { usage: Some(usage), ms: Some(ms) });
             Ok(())
         }
-        RequestBody::TranslateTrack(_) => {
-            let _ = control;
-            Err(not_yet("translate_track"))
+        RequestBody::TranslateTrack(request) => {
+            let (provider, settings) = app.provider(None);
+            let kind = provider.kind();
+            let cache = TranslationCache::new(&app.store, DEFAULT_CACHE_LIMIT_BYTES);
+            let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+            let job = TrackJob {
+                provider,
+                model: settings.subtitle_model(kind).to_owned(),
+                to: nonempty(&request.to).unwrap_or_else(|| settings.target_language().to_owned()),
+                from: nonempty(&request.from).or_else(|| nonempty(&Some(settings.get("source_language").to_owned()))),
+                cache: Some(&cache),
+                options: TrackOptions::default(),
+            };
+            let mut emit = |cues: Vec<TranslatedCue>| {
+                sink.send(EventBody::Cues { cues });
+            };
+            let summary = subtitles::translate_track(&job, &request, playhead_updates(control), &mut emit).await?;
+            tracing::info!(
+                track = %request.track,
+                cues = request.cues.len(),
+                calls = summary.usage.provider_calls.unwrap_or(0),
+                cached = summary.usage.cached.unwrap_or(0),
+                untranslated = summary.untranslated,
+                dropped = summary.dropped_units,
+                "track translated"
+            );
+            sink.send(EventBody::Done { usage: Some(summary.usage), ms: Some(summary.ms) });
+            Ok(())
         }
         RequestBody::ListLocalModels | RequestBody::PullModel { .. } => Err(not_yet("local models")),
         // Handled by the session itself.
         RequestBody::Cancel { .. } | RequestBody::Playhead { .. } => Ok(()),
     }
+}
+
+/// The playhead reports the session routes to a running track request.
+fn playhead_updates(control: UnboundedReceiver<RequestBody>) -> impl futures::Stream<Item = PlayheadUpdate> + Unpin + Send {
+    Box::pin(futures::stream::unfold(control, |mut control| async move {
+        loop {
+            if let RequestBody::Playhead { time, rate, .. } = control.recv().await? {
+                return Some((PlayheadUpdate { time, rate }, control));
+            }
+        }
+    }))
 }
 
 fn not_yet(what: &str) -> ErrorInfo {

@@ -1,8 +1,10 @@
 //! The command line: `glossa-host <command>`. Each command lives in its own file.
 
+pub mod cache;
 pub mod doctor;
 pub mod install;
 pub mod settings;
+pub mod subs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +48,13 @@ enum Command {
         #[command(subcommand)]
         action: settings::Action,
     },
+    /// Translate a caption file (.vtt, .srt, .json3) with the configured provider.
+    TranslateSubs(subs::TranslateSubsArgs),
+    /// The subtitle translation cache.
+    Cache {
+        #[command(subcommand)]
+        action: cache::Action,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -74,6 +83,8 @@ pub fn run() -> ExitCode {
             .map_err(anyhow::Error::from),
         Command::Doctor => doctor::run(&data_dir),
         Command::Settings { action } => settings::run(action, &data_dir),
+        Command::TranslateSubs(args) => subs::run(args, &data_dir),
+        Command::Cache { action } => cache::run(action, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

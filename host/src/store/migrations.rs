@@ -11,6 +11,15 @@ const MIGRATIONS: &[&str] = &[
         value      TEXT NOT NULL,
         updated_at INTEGER NOT NULL
     );",
+    // 2: translated subtitle lines, keyed by a hash of everything that shapes the answer
+    // (see pipeline/subtitles/cache.rs); `used_at` orders least-recently-used eviction.
+    "CREATE TABLE translation_cache (
+        key     BLOB PRIMARY KEY,
+        text    TEXT NOT NULL,
+        bytes   INTEGER NOT NULL,
+        used_at INTEGER NOT NULL
+    );
+    CREATE INDEX translation_cache_lru ON translation_cache (used_at);",
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

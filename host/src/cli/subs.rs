@@ -1,0 +1,139 @@
+//! `glossa-host translate-subs FILE.vtt|FILE.srt|FILE.json3 --to LANG [-o OUT]`: a caption
+//! file through exactly the pipeline the extension uses (batches, repair, cache), with a
+//! progress bar, written as WebVTT or SRT.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use glossa_protocol::{Cue, TrackRequest, TranslatedCue};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::app::App;
+use crate::paths;
+use crate::pipeline::subtitles::cache::{TranslationCache, DEFAULT_CACHE_LIMIT_BYTES};
+use crate::pipeline::subtitles::captions::{self, CaptionFormat};
+use crate::pipeline::subtitles::{translate_track, PlayheadUpdate, TrackJob, TrackOptions};
+use crate::store::Store;
+
+#[derive(clap::Args)]
+pub struct TranslateSubsArgs {
+    /// A WebVTT (.vtt), SubRip (.srt) or YouTube json3 (.json3) caption file.
+    pub file: PathBuf,
+    /// Target language code (e.g. ja, de, zh-CN); the `target_language` setting when absent.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Source language code, when the model should not guess it.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Where to write (.vtt or .srt); default: beside FILE as NAME.LANG.vtt (or .srt).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
+    let format = CaptionFormat::from_path(&args.file).with_context(|| {
+        format!("{}: unknown caption format; use a .vtt, .srt or .json3 file", args.file.display())
+    })?;
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let track = captions::parse(&text, format).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    if track.cues.is_empty() {
+        bail!("{} has no captions to translate", args.file.display());
+    }
+
+    let store = Store::open(&paths::database(data_dir))?;
+    for w in &store.warnings {
+        eprintln!("warning: {w}");
+    }
+    let app = App::new(store, data_dir);
+    let (provider, settings) = app.provider(None);
+    let kind = provider.kind();
+    let to = args.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| settings.target_language().to_owned());
+    let output = match &args.output {
+        Some(o) => o.clone(),
+        None => default_output(&args.file, &to, format),
+    };
+    let out_format = match CaptionFormat::from_path(&output) {
+        Some(f @ (CaptionFormat::Vtt | CaptionFormat::Srt)) => f,
+        _ => bail!("{}: can only write .vtt or .srt files", output.display()),
+    };
+
+    let cache = TranslationCache::new(&app.store, DEFAULT_CACHE_LIMIT_BYTES);
+    let job = TrackJob {
+        provider,
+        model: settings.subtitle_model(kind).to_owned(),
+        to: to.clone(),
+        from: args.from.clone(),
+        cache: Some(&cache),
+        // No viewer: nothing is ever behind the playhead, and it does not move.
+        options: TrackOptions { drop_behind_secs: f64::INFINITY, ..TrackOptions::default() },
+    };
+    let request = TrackRequest {
+        track: format!("file:{}", args.file.display()),
+        cues: track.cues.clone(),
+        from: args.from.clone(),
+        to: Some(to.clone()),
+        auto_generated: track.auto_generated,
+        playhead: 0.0,
+        rate: 0.0,
+    };
+
+    let bar = ProgressBar::new(track.cues.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} translating [{bar:30}] {pos}/{len} cues {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("with {}", kind.display_name()));
+    let mut translated: Vec<TranslatedCue> = Vec::with_capacity(track.cues.len());
+    let mut emit = |cues: Vec<TranslatedCue>| {
+        bar.inc(cues.len() as u64);
+        translated.extend(cues);
+    };
+    let summary = super::block_on(translate_track(&job, &request, futures::stream::empty::<PlayheadUpdate>(), &mut emit))?;
+    bar.finish_and_clear();
+    let summary = summary.map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    let cues = merge(&track.cues, translated);
+    let written = match out_format {
+        CaptionFormat::Srt => captions::write_srt(&cues),
+        _ => captions::write_vtt(&cues),
+    };
+    write_atomically(&output, &written)?;
+    let calls = summary.usage.provider_calls.unwrap_or(0);
+    eprintln!(
+        "{} cues translated into {to} with {calls} provider call{} ({} from the cache{})",
+        cues.len(),
+        if calls == 1 { "" } else { "s" },
+        summary.usage.cached.unwrap_or(0),
+        if summary.untranslated > 0 { format!(", {} left in the original", summary.untranslated) } else { String::new() },
+    );
+    println!("wrote {}", output.display());
+    Ok(())
+}
+
+/// The source cues with their translations (the original where none came back).
+fn merge(source: &[Cue], translated: Vec<TranslatedCue>) -> Vec<Cue> {
+    let mut by_id: std::collections::HashMap<String, String> = translated.into_iter().map(|t| (t.id, t.text)).collect();
+    source
+        .iter()
+        .filter_map(|c| {
+            let text = by_id.remove(&c.id).unwrap_or_else(|| c.text.clone());
+            // Rolling ASR cues that only repeated earlier words carry no text of their own.
+            (!text.trim().is_empty()).then(|| Cue { text, ..c.clone() })
+        })
+        .collect()
+}
+
+fn default_output(input: &Path, to: &str, format: CaptionFormat) -> PathBuf {
+    let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("captions");
+    let ext = if format == CaptionFormat::Srt { "srt" } else { "vtt" };
+    input.with_file_name(format!("{stem}.{to}.{ext}"))
+}
+
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let tmp = path.with_extension("glossa-partial");
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+

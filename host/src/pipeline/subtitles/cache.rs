@@ -1,0 +1,181 @@
+//! Translated lines kept in SQLite, so a re-watch, a reload or another tab (another host
+//! process on the same database) costs no provider call.
+//!
+//! A key is a hash of everything that shapes the answer: the line, the lines before it,
+//! both languages, the provider, the model and the prompt version. The table has a size
+//! limit; the least recently used lines go first. Transactions stay short because other
+//! host processes share the file.
+
+use glossa_protocol::ProviderKind;
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use super::prompt::SUBTITLE_PROMPT_VERSION;
+use crate::store::{Store, StoreError};
+
+/// Default size limit: a few thousand videos' worth of subtitles.
+pub const DEFAULT_CACHE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+
+pub type CacheKey = [u8; 32];
+
+/// What a cached translation depends on besides the line and its context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheScope {
+    pub provider: ProviderKind,
+    pub model: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl CacheScope {
+    pub fn key(&self, context: &[&str], text: &str) -> CacheKey {
+        let mut h = Sha256::new();
+        let mut field = |s: &[u8]| {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s);
+        };
+        field(b"glossa-subtitle-line");
+        field(&SUBTITLE_PROMPT_VERSION.to_le_bytes());
+        field(self.provider.as_str().as_bytes());
+        field(self.model.as_bytes());
+        field(self.from.as_bytes());
+        field(self.to.as_bytes());
+        field(&(context.len() as u64).to_le_bytes());
+        for c in context {
+            field(c.as_bytes());
+        }
+        field(text.as_bytes());
+        h.finalize().into()
+    }
+}
+
+pub struct TranslationCache<'a> {
+    store: &'a Store,
+    limit_bytes: u64,
+}
+
+impl<'a> TranslationCache<'a> {
+    pub fn new(store: &'a Store, limit_bytes: u64) -> Self {
+        TranslationCache { store, limit_bytes }
+    }
+
+    /// The cached text for each key (None: not cached); hits become most recently used.
+    pub fn get_many(&self, keys: &[CacheKey]) -> Result<Vec<Option<String>>, StoreError> {
+        let mut conn = self.store.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut found = Vec::with_capacity(keys.len());
+        {
+            let mut get = tx.prepare_cached("SELECT text FROM translation_cache WHERE key = ?1")?;
+            let mut touch = tx.prepare_cached(
+                "UPDATE translation_cache SET used_at = (SELECT COALESCE(MAX(used_at), 0) + 1 FROM translation_cache)
+                 WHERE key = ?1",
+            )?;
+            for key in keys {
+                let text: Option<String> = get.query_row(params![&key[..]], |r| r.get(0)).optional()?;
+                if text.is_some() {
+                    touch.execute(params![&key[..]])?;
+                }
+                found.push(text);
+            }
+        }
+        tx.commit()?;
+        Ok(found)
+    }
+
+    /// Store translations, then evict the least recently used past the size limit.
+    pub fn put_many(&self, entries: &[(CacheKey, String)]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.store.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO translation_cache (key, text, bytes, used_at)
+                 VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(used_at), 0) + 1 FROM translation_cache))
+                 ON CONFLICT(key) DO UPDATE SET text = excluded.text, bytes = excluded.bytes, used_at = excluded.used_at",
+            )?;
+            for (key, text) in entries {
+                put.execute(params![&key[..], text, (key.len() + text.len()) as i64])?;
+            }
+            let total: i64 = tx.query_row("SELECT COALESCE(SUM(bytes), 0) FROM translation_cache", [], |r| r.get(0))?;
+            if total as u64 > self.limit_bytes {
+                // Down to 90 % of the limit, so eviction does not run on every insert.
+                let mut excess = total - (self.limit_bytes as i64 / 10 * 9);
+                let mut oldest = tx.prepare_cached("SELECT key, bytes FROM translation_cache ORDER BY used_at ASC")?;
+                let mut victims: Vec<Vec<u8>> = Vec::new();
+                let mut rows = oldest.query([])?;
+                while excess > 0 {
+                    let Some(row) = rows.next()? else { break };
+                    victims.push(row.get(0)?);
+                    excess -= row.get::<_, i64>(1)?;
+                }
+                drop(rows);
+                let mut delete = tx.prepare_cached("DELETE FROM translation_cache WHERE key = ?1")?;
+                for key in &victims {
+                    delete.execute(params![key])?;
+                }
+                tracing::debug!(evicted = victims.len(), "translation cache over its limit");
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forget every cached translation; returns how many there were.
+    pub fn clear(&self) -> Result<usize, StoreError> {
+        Ok(self.store.conn().execute("DELETE FROM translation_cache", [])?)
+    }
+
+    /// (entries, bytes) held now.
+    pub fn size(&self) -> Result<(u64, u64), StoreError> {
+        Ok(self.store.conn().query_row(
+            "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM translation_cache",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> CacheScope {
+        CacheScope { provider: ProviderKind::Ollama, model: "m".into(), from: "en".into(), to: "ja".into() }
+    }
+
+    #[test]
+    fn keys_change_with_everything_that_shapes_the_answer() {
+        let s = scope();
+        let k = s.key(&["before"], "line");
+        assert_eq!(k, s.key(&["before"], "line"));
+        assert_ne!(k, s.key(&["other"], "line"));
+        assert_ne!(k, s.key(&[], "line"));
+        assert_ne!(k, s.key(&["before"], "line2"));
+        assert_ne!(k, CacheScope { to: "de".into(), ..scope() }.key(&["before"], "line"));
+        assert_ne!(k, CacheScope { model: "n".into(), ..scope() }.key(&["before"], "line"));
+        assert_ne!(k, CacheScope { provider: ProviderKind::Openai, ..scope() }.key(&["before"], "line"));
+        // Field boundaries count: ("ab","c") is not ("a","bc").
+        assert_ne!(s.key(&["ab"], "c"), s.key(&["a"], "bc"));
+    }
+
+    #[test]
+    fn least_recently_used_lines_are_evicted_first() {
+        let store = Store::in_memory().unwrap();
+        // Each entry is 32 + 68 = 100 bytes; the limit holds three.
+        let cache = TranslationCache::new(&store, 350);
+        let key = |n: u8| [n; 32];
+        let text = |n: u8| format!("{n:0>68}");
+        cache.put_many(&[(key(1), text(1)), (key(2), text(2)), (key(3), text(3))]).unwrap();
+        assert_eq!(cache.size().unwrap(), (3, 300));
+        // Reading 1 makes 2 the oldest.
+        assert!(cache.get_many(&[key(1)]).unwrap()[0].is_some());
+        cache.put_many(&[(key(4), text(4))]).unwrap();
+        let got = cache.get_many(&[key(1), key(2), key(3), key(4)]).unwrap();
+        let present: Vec<bool> = got.iter().map(Option::is_some).collect();
+        assert_eq!(present, [true, false, true, true]);
+        assert_eq!(cache.clear().unwrap(), 3);
+        assert_eq!(cache.size().unwrap(), (0, 0));
+    }
+}

@@ -1,0 +1,88 @@
+//! One batch through the provider: ask for every line, check the answer, re-ask for just
+//! the lines that are missing, and give up on a line (it stays untranslated) rather than
+//! ever guessing which translation belongs to it.
+
+use glossa_protocol::Usage;
+
+use super::answer::{check, parse_answer};
+use super::prompt::{max_tokens, user_prompt};
+use crate::pipeline::think::ThinkFilter;
+use crate::providers::{ChatRequest, Provider, ProviderError};
+
+/// What one batch came back with.
+#[derive(Debug, Default)]
+pub struct BatchAnswer {
+    /// One per line asked for, in order; `None` when every attempt failed for it.
+    pub texts: Vec<Option<String>>,
+    pub calls: u64,
+    pub usage: Usage,
+    /// Ids the model made up, over all attempts (logged; they are ignored).
+    pub invented: usize,
+}
+
+/// Everything a call needs besides the lines.
+pub struct CallSetup<'a> {
+    pub provider: &'a dyn Provider,
+    pub model: &'a str,
+    pub system: &'a str,
+    /// Follow-up calls for missing lines after the first answer.
+    pub repair_attempts: u32,
+}
+
+/// Translate `lines` (with `context` before them). A provider error on the first call
+/// is returned; on a repair call the lines still missing stay untranslated.
+pub async fn translate_lines(setup: &CallSetup<'_>, context: &[&str], lines: &[&str]) -> Result<BatchAnswer, ProviderError> {
+    let ids: Vec<String> = (1..=lines.len()).map(|i| i.to_string()).collect();
+    let mut answer = BatchAnswer { texts: vec![None; lines.len()], ..BatchAnswer::default() };
+    let mut missing: Vec<usize> = (0..lines.len()).collect();
+    for attempt in 0..=setup.repair_attempts {
+        if missing.is_empty() {
+            break;
+        }
+        let asked: Vec<(String, &str)> = missing.iter().map(|&i| (ids[i].clone(), lines[i])).collect();
+        let request = ChatRequest {
+            model: setup.model.to_owned(),
+            system: setup.system.to_owned(),
+            user: user_prompt(context, &asked, attempt > 0),
+            image: None,
+            max_tokens: max_tokens(&asked),
+            temperature: 0.2,
+        };
+        answer.calls += 1;
+        let reply = match ask(setup.provider, &request).await {
+            Ok((reply, usage)) => {
+                answer.usage.input_tokens += usage.input_tokens;
+                answer.usage.output_tokens += usage.output_tokens;
+                reply
+            }
+            Err(e) if attempt == 0 => return Err(e),
+            Err(e) => {
+                tracing::warn!("re-asking for {} missing subtitle lines failed: {e}", missing.len());
+                break;
+            }
+        };
+        let expected: Vec<String> = asked.into_iter().map(|(id, _)| id).collect();
+        let checked = check(parse_answer(&reply), &expected);
+        answer.invented += checked.invented;
+        for (id, text) in checked.translated {
+            if let Some(i) = id.parse::<usize>().ok().and_then(|n| n.checked_sub(1)) {
+                answer.texts[i] = Some(text);
+            }
+        }
+        missing.retain(|&i| answer.texts[i].is_none());
+        if !missing.is_empty() {
+            tracing::info!(attempt, missing = missing.len(), invented = checked.invented, "subtitle answer incomplete");
+        }
+    }
+    Ok(answer)
+}
+
+/// One call, its streamed text collected, reasoning blocks removed.
+async fn ask(provider: &dyn Provider, request: &ChatRequest) -> Result<(String, Usage), ProviderError> {
+    let mut filter = ThinkFilter::default();
+    let mut reply = String::new();
+    let mut on_delta = |piece: &str| reply.push_str(&filter.push(piece));
+    let usage = provider.chat(request, &mut on_delta).await?;
+    reply.push_str(&filter.finish());
+    Ok((reply, usage))
+}

@@ -1,0 +1,151 @@
+//! Which batch to translate next: the one under the playhead first, then forward in
+//! time. The extension only reports seeks and rate changes, so the playhead is projected
+//! from the last report (`time + rate × elapsed`). Batches the viewer has left far behind
+//! are dropped: translating them would only delay what is about to be seen.
+
+use tokio::time::Instant;
+
+use super::batch::{split_at_playhead, Batch, BatchSizes};
+use super::Unit;
+
+/// Where the viewer is, as last reported.
+#[derive(Debug, Clone, Copy)]
+pub struct Playhead {
+    time: f64,
+    /// Playback rate; 0 while paused.
+    rate: f64,
+    at: Instant,
+}
+
+impl Playhead {
+    pub fn new(time: f64, rate: f64) -> Self {
+        let sane = |x: f64, default: f64| if x.is_finite() && x >= 0.0 { x } else { default };
+        Playhead { time: sane(time, 0.0), rate: sane(rate, 1.0).min(16.0), at: Instant::now() }
+    }
+
+    /// The projected position now, in track seconds.
+    pub fn now(&self) -> f64 {
+        self.time + self.rate * self.at.elapsed().as_secs_f64()
+    }
+}
+
+pub struct Queue {
+    pending: Vec<Batch>,
+    playhead: Playhead,
+    /// Batches that ended more than this many seconds before the playhead are dropped.
+    drop_behind: f64,
+    sizes: BatchSizes,
+    dropped_units: usize,
+}
+
+impl Queue {
+    pub fn new(batches: Vec<Batch>, playhead: Playhead, drop_behind: f64, sizes: BatchSizes) -> Self {
+        Queue { pending: batches, playhead, drop_behind, sizes, dropped_units: 0 }
+    }
+
+    pub fn set_playhead(&mut self, playhead: Playhead) {
+        self.playhead = playhead;
+    }
+
+    pub fn playhead(&self) -> f64 {
+        self.playhead.now()
+    }
+
+    /// Units dropped so far because the viewer was far past them.
+    pub fn dropped_units(&self) -> usize {
+        self.dropped_units
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// The batch to start now, or None when nothing is left.
+    pub fn next(&mut self, units: &[Unit]) -> Option<Batch> {
+        let t = self.playhead.now();
+        let before = self.pending.len();
+        let drop_behind = self.drop_behind;
+        let mut dropped = 0;
+        self.pending.retain(|b| {
+            let keep = b.end >= t - drop_behind;
+            if !keep {
+                dropped += b.units.len();
+            }
+            keep
+        });
+        if self.pending.len() != before {
+            tracing::debug!(dropped, playhead = t, "dropped subtitle batches behind the playhead");
+        }
+        self.dropped_units += dropped;
+
+        // Under the playhead: translate a short head first, queue the rest.
+        if let Some(i) = self.pending.iter().position(|b| b.contains_time(t)) {
+            let batch = self.pending.swap_remove(i);
+            let (behind, head, rest) = split_at_playhead(&batch, units, t, &self.sizes);
+            self.pending.extend(behind);
+            self.pending.extend(rest);
+            return Some(head);
+        }
+        // Then the nearest ahead, then the nearest behind.
+        let ahead = self
+            .pending
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.start >= t)
+            .min_by(|(_, a), (_, b)| a.start.total_cmp(&b.start))
+            .map(|(i, _)| i);
+        let pick = ahead.or_else(|| {
+            self.pending.iter().enumerate().max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
+        })?;
+        Some(self.pending.swap_remove(pick))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::subtitles::batch::plan;
+
+    fn track(n: usize) -> Vec<Unit> {
+        (0..n).map(|i| Unit::single(i, format!("line {i}."), i as f64 * 3.0, i as f64 * 3.0 + 3.0)).collect()
+    }
+
+    fn sizes() -> BatchSizes {
+        BatchSizes { min_units: 10, max_units: 10, head_units: 2, ..BatchSizes::default() }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn playhead_batch_first_then_forward_and_seeks_reprioritise() {
+        let units = track(60); // 3 s per line, batches of 10 lines = 30 s
+        let all: Vec<usize> = (0..60).collect();
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), 60.0, sizes());
+        assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
+        assert_eq!(q.next(&units).unwrap().units, (2..10).collect::<Vec<_>>());
+        assert_eq!(q.next(&units).unwrap().units, (10..20).collect::<Vec<_>>());
+        // Seek to 100 s (line 33): its batch is split there, the head goes next.
+        q.set_playhead(Playhead::new(100.0, 1.0));
+        assert_eq!(q.next(&units).unwrap().units, vec![33, 34]);
+        assert_eq!(q.next(&units).unwrap().units, (35..40).collect::<Vec<_>>());
+        assert_eq!(q.next(&units).unwrap().units, (40..50).collect::<Vec<_>>());
+        assert_eq!(q.next(&units).unwrap().units, (50..60).collect::<Vec<_>>());
+        // Then what is behind but close: lines 30–32, then 20–29.
+        assert_eq!(q.next(&units).unwrap().units, vec![30, 31, 32]);
+        assert_eq!(q.next(&units).unwrap().units, (20..30).collect::<Vec<_>>());
+        assert!(q.next(&units).is_none());
+        assert_eq!(q.dropped_units(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn far_behind_is_dropped_and_time_moves_the_playhead() {
+        let units = track(60);
+        let all: Vec<usize> = (0..60).collect();
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 2.0), 30.0, sizes());
+        // 50 s of wall time at 2× is 100 s of video.
+        tokio::time::advance(std::time::Duration::from_secs(50)).await;
+        assert!((q.playhead() - 100.0).abs() < 1e-6);
+        assert_eq!(q.next(&units).unwrap().units, vec![33, 34]);
+        // Lines 0–19 (batches ending at 30 s and 60 s) are more than 30 s behind: dropped.
+        assert_eq!(q.dropped_units(), 20);
+        assert_eq!(q.next(&units).unwrap().units, (35..40).collect::<Vec<_>>());
+    }
+}

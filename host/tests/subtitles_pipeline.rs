@@ -1,0 +1,265 @@
+//! The whole-track subtitle pipeline on the 10-minute fixtures (manual and rolling ASR,
+//! json3 and VTT), through a fake model with realistic latency in simulated time: every
+//! cue comes back exactly once under its own id, a misbehaving model is repaired or its
+//! lines marked untranslated, seeks re-prioritise, and the SQLite cache (shared by two
+//! stores on one file, as two host processes would) makes a re-watch free.
+
+mod support {
+    pub mod fake_translator;
+}
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use futures::channel::mpsc;
+use glossa_host::pipeline::subtitles::cache::TranslationCache;
+use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat};
+use glossa_host::pipeline::subtitles::{translate_track, PlayheadUpdate, TrackJob, TrackOptions, TrackSummary};
+use glossa_host::store::Store;
+use glossa_protocol::{TrackRequest, TranslatedCue};
+use support::fake_translator::{FakeTranslator, Misbehaviour};
+
+const FIXTURES: [&str; 4] = ["manual.json3", "manual.vtt", "asr.json3", "asr.vtt"];
+
+fn fixture(name: &str) -> TrackRequest {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let track = captions::parse(&text, CaptionFormat::from_path(&path).unwrap()).unwrap();
+    TrackRequest {
+        track: format!("test:{name}"),
+        cues: track.cues,
+        from: Some("en".into()),
+        to: Some("ja".into()),
+        auto_generated: track.auto_generated,
+        playhead: 0.0,
+        rate: 1.0,
+    }
+}
+
+struct Run {
+    emitted: Vec<TranslatedCue>,
+    summary: TrackSummary,
+}
+
+async fn run(request: &TrackRequest, fake: Arc<FakeTranslator>, cache: Option<&TranslationCache<'_>>) -> Run {
+    let (_tx, rx) = mpsc::unbounded::<PlayheadUpdate>();
+    run_with(request, fake, cache, rx, |_| {}).await
+}
+
+async fn run_with(
+    request: &TrackRequest,
+    fake: Arc<FakeTranslator>,
+    cache: Option<&TranslationCache<'_>>,
+    updates: mpsc::UnboundedReceiver<PlayheadUpdate>,
+    mut on_emit: impl FnMut(&[TranslatedCue]) + Send,
+) -> Run {
+    let job = TrackJob {
+        provider: fake,
+        model: "fake-model".into(),
+        to: "ja".into(),
+        from: Some("en".into()),
+        cache,
+        options: TrackOptions::default(),
+    };
+    let mut emitted = Vec::new();
+    let mut emit = |cues: Vec<TranslatedCue>| {
+        on_emit(&cues);
+        emitted.extend(cues);
+    };
+    let summary = translate_track(&job, request, updates, &mut emit).await.expect("track translated");
+    Run { emitted, summary }
+}
+
+/// Every cue of the request exactly once, under its own id.
+fn assert_each_cue_once(request: &TrackRequest, emitted: &[TranslatedCue]) -> HashMap<String, TranslatedCue> {
+    let mut by_id = HashMap::new();
+    for cue in emitted {
+        assert!(by_id.insert(cue.id.clone(), cue.clone()).is_none(), "cue {} sent twice", cue.id);
+    }
+    for cue in &request.cues {
+        assert!(by_id.contains_key(&cue.id), "cue {} ({:?}) never sent", cue.id, cue.text);
+    }
+    assert_eq!(by_id.len(), request.cues.len(), "ids that are not in the track were sent");
+    by_id
+}
+
+/// Manual tracks: each line's translation is its own line's (the fake's translations
+/// name their source), or its original text marked untranslated.
+fn assert_manual_lines(request: &TrackRequest, emitted: &[TranslatedCue], untranslated_if: impl Fn(&str) -> bool) {
+    let by_id = assert_each_cue_once(request, emitted);
+    for cue in &request.cues {
+        let got = &by_id[&cue.id];
+        if untranslated_if(&cue.text) {
+            assert!(got.untranslated, "{cue:?} → {got:?}");
+            assert_eq!(got.text, cue.text);
+        } else {
+            assert!(!got.untranslated, "{cue:?} → {got:?}");
+            assert_eq!(got.text, FakeTranslator::translation("ja", &cue.text), "cue {}", cue.id);
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_cue_of_every_fixture_comes_back_exactly_once() {
+    for name in FIXTURES {
+        let request = fixture(name);
+        let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+        let Run { emitted, summary } = run(&request, fake.clone(), None).await;
+        let by_id = assert_each_cue_once(&request, &emitted);
+        assert_eq!(summary.untranslated, 0, "{name}");
+        let calls = summary.usage.provider_calls.unwrap();
+        assert_eq!(calls, fake.calls());
+        assert!(calls as usize <= request.cues.len() / 15, "{name}: {calls} calls for {} cues", request.cues.len());
+        if request.auto_generated {
+            // Rolling ASR: sentences were translated and shared back over the cues in
+            // order, so the cues read, in order, as the translated sentences.
+            let shown: Vec<&str> =
+                request.cues.iter().flat_map(|c| by_id[&c.id].text.split_whitespace()).collect();
+            let sentences = glossa_host::pipeline::subtitles::rolling::merge(&request.cues).len();
+            assert_eq!(shown.iter().filter(|w| **w == "[ja]").count(), sentences, "{name}: each sentence once");
+            let source: Vec<&str> = shown.iter().copied().filter(|w| *w != "[ja]").collect();
+            let mut expected: Vec<&str> = Vec::new();
+            let mut previous: Option<&glossa_protocol::Cue> = None;
+            for c in &request.cues {
+                let words: Vec<&str> = c.text.split_whitespace().collect();
+                let skip = previous
+                    .map(|p| {
+                        let whole: Vec<&str> = p.text.split_whitespace().collect();
+                        let last: Vec<&str> = p.text.lines().last().unwrap_or("").split_whitespace().collect();
+                        if words.starts_with(&whole) { whole.len() } else if words.starts_with(&last) { last.len() } else { 0 }
+                    })
+                    .unwrap_or(0);
+                expected.extend(&words[skip..]);
+                previous = Some(c);
+            }
+            assert_eq!(source, expected, "{name}: words lost, repeated or moved");
+        } else {
+            assert_manual_lines(&request, &emitted, |_| false);
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_misbehaving_model_is_repaired_or_its_lines_marked_untranslated() {
+    let request = fixture("manual.json3");
+    let baseline = run(&request, Arc::new(FakeTranslator::realistic(Misbehaviour::None)), None).await;
+    let batches = baseline.summary.usage.provider_calls.unwrap();
+    for misbehaviour in [Misbehaviour::Reorder, Misbehaviour::Invent, Misbehaviour::Chatty] {
+        let fake = Arc::new(FakeTranslator::realistic(misbehaviour));
+        let Run { emitted, summary } = run(&request, fake.clone(), None).await;
+        assert_manual_lines(&request, &emitted, |_| false);
+        assert_eq!(summary.usage.provider_calls, Some(batches), "{misbehaviour:?} needed no repair");
+    }
+    for misbehaviour in [Misbehaviour::DropSome, Misbehaviour::Malformed] {
+        let fake = Arc::new(FakeTranslator::realistic(misbehaviour));
+        let Run { emitted, summary } = run(&request, fake.clone(), None).await;
+        assert_manual_lines(&request, &emitted, |_| false);
+        let repairs = fake.log().iter().filter(|c| c.repair).count() as u64;
+        assert!(repairs > 0, "{misbehaviour:?}");
+        assert_eq!(summary.usage.provider_calls, Some(batches + repairs));
+        // A repair asks only for what was missing.
+        for call in fake.log().iter().filter(|c| c.repair) {
+            assert!(call.lines.len() < 20, "{misbehaviour:?} re-asked for {} lines", call.lines.len());
+        }
+    }
+    // Lines the model never answers keep their text, marked untranslated — never a
+    // neighbour's translation.
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::Stubborn));
+    let Run { emitted, summary } = run(&request, fake, None).await;
+    assert_manual_lines(&request, &emitted, |t| t.contains("rivers"));
+    let stubborn = request.cues.iter().filter(|c| c.text.contains("rivers")).count();
+    assert!(stubborn >= 3);
+    assert_eq!(summary.untranslated, stubborn);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_seek_translates_the_batch_under_the_new_playhead_next() {
+    let request = fixture("manual.vtt");
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let (tx, rx) = mpsc::unbounded();
+    let mut seeked_at = None;
+    let clock = fake.clone();
+    let Run { emitted, summary } = run_with(&request, fake.clone(), None, rx, |_| {
+        if seeked_at.is_none() {
+            seeked_at = Some(clock.elapsed());
+            tx.unbounded_send(PlayheadUpdate { time: 400.0, rate: 1.0 }).unwrap();
+        }
+    })
+    .await;
+    let seeked_at = seeked_at.unwrap();
+    let first_after = fake.log().into_iter().find(|c| c.started >= seeked_at).expect("calls after the seek");
+    let under_playhead = request.cues.iter().find(|c| c.end > 400.0).unwrap();
+    assert_eq!(first_after.lines[0], under_playhead.text, "the call after the seek starts at the playhead");
+    // What the viewer jumped over was dropped once it was a minute behind; the rest arrives once.
+    assert!(summary.dropped_units > 0);
+    assert_eq!(emitted.len() + summary.dropped_units, request.cues.len());
+    let by_id: HashMap<&str, &TranslatedCue> = emitted.iter().map(|c| (c.id.as_str(), c)).collect();
+    assert_eq!(by_id.len(), emitted.len(), "a cue was sent twice");
+    for cue in request.cues.iter().filter(|c| c.start >= 400.0) {
+        assert_eq!(by_id[cue.id.as_str()].text, FakeTranslator::translation("ja", &cue.text));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn batches_far_behind_the_viewer_are_dropped_and_never_sent_twice() {
+    let mut request = fixture("manual.json3");
+    request.playhead = 420.0;
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let Run { emitted, summary } = run(&request, fake.clone(), None).await;
+    assert!(summary.dropped_units > 50, "{summary:?}");
+    let mut seen = std::collections::HashSet::new();
+    for c in &emitted {
+        assert!(seen.insert(c.id.clone()), "cue {} sent twice", c.id);
+    }
+    // Everything from a minute before the playhead on came back.
+    for cue in request.cues.iter().filter(|c| c.start >= 360.0) {
+        assert!(seen.contains(&cue.id), "cue at {}s missing", cue.start);
+    }
+    assert_eq!(emitted.len() + summary.dropped_units, request.cues.len());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rewatch_from_another_process_costs_no_provider_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("glossa.sqlite");
+    // Two stores on one file: what two host processes (two tabs) do.
+    let first_process = Store::open(&db).unwrap();
+    let second_process = Store::open(&db).unwrap();
+    for name in ["manual.json3", "asr.json3"] {
+        let request = fixture(name);
+        let first_cache = TranslationCache::new(&first_process, 64 << 20);
+        let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+        let first = run(&request, fake.clone(), Some(&first_cache)).await;
+        assert!(fake.calls() > 0);
+        assert_eq!(first.summary.usage.cached, None);
+
+        let second_cache = TranslationCache::new(&second_process, 64 << 20);
+        let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+        let again = run(&request, fake.clone(), Some(&second_cache)).await;
+        assert_eq!(fake.calls(), 0, "{name}: a re-watch called the provider");
+        assert_eq!(again.summary.usage.provider_calls, Some(0));
+        assert!(again.summary.usage.cached.unwrap() > 0);
+        let sorted = |mut v: Vec<TranslatedCue>| {
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            v
+        };
+        assert_eq!(sorted(again.emitted), sorted(first.emitted), "{name}: the cache gave other lines");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_small_cache_evicts_and_pays_again_only_for_what_it_lost() {
+    let store = Store::in_memory().unwrap();
+    let request = fixture("manual.json3");
+    // Room for about half the track's translations.
+    let cache = TranslationCache::new(&store, 6_000);
+    run(&request, Arc::new(FakeTranslator::realistic(Misbehaviour::None)), Some(&cache)).await;
+    let (entries, bytes) = cache.size().unwrap();
+    assert!(bytes <= 6_000 && entries > 20, "{entries} entries, {bytes} bytes");
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let again = run(&request, fake.clone(), Some(&cache)).await;
+    assert!(fake.calls() > 0, "evicted lines must be translated again");
+    assert_eq!(again.summary.usage.cached, Some(entries));
+    assert_manual_lines(&request, &again.emitted, |_| false);
+}

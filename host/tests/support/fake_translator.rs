@@ -1,0 +1,198 @@
+//! A translation model in a box, for the subtitle tests and benchmark: it implements the
+//! real `Provider` trait, reads the `{id, text}` lines out of the prompt like a model
+//! would, and streams its answer with a realistic delay — a time to first token plus a
+//! steady number of tokens per second (≈ 4 characters a token), on tokio's clock so
+//! tests can run in paused, simulated time. A `Misbehaviour` makes it answer like a
+//! weak model: lines reordered, dropped, invented, or JSON that is not JSON.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use glossa_host::providers::{ChatRequest, DeltaSink, Provider, ProviderError};
+use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Misbehaviour {
+    None,
+    /// Lines come back in reverse order.
+    Reorder,
+    /// Every third line is left out of first answers (repairs are complete).
+    DropSome,
+    /// Extra ids nobody asked for.
+    Invent,
+    /// First answers are prose with a broken, truncated array; repairs are fine.
+    Malformed,
+    /// Lines containing "rivers" are never answered.
+    Stubborn,
+    /// A <think> block, a ```json fence and chatter around the array.
+    Chatty,
+}
+
+/// One call as the fake saw it.
+#[derive(Debug, Clone)]
+pub struct CallRecord {
+    /// tokio time since the translator was made.
+    pub started: Duration,
+    pub lines: Vec<String>,
+    pub repair: bool,
+    pub prompt_tokens: u64,
+}
+
+pub struct FakeTranslator {
+    pub first_token: Duration,
+    pub tokens_per_sec: f64,
+    pub misbehaviour: Misbehaviour,
+    epoch: tokio::time::Instant,
+    calls: AtomicU64,
+    prompt_tokens: AtomicU64,
+    log: Mutex<Vec<CallRecord>>,
+}
+
+impl FakeTranslator {
+    pub fn new(first_token: Duration, tokens_per_sec: f64, misbehaviour: Misbehaviour) -> Self {
+        FakeTranslator {
+            first_token,
+            tokens_per_sec,
+            misbehaviour,
+            epoch: tokio::time::Instant::now(),
+            calls: AtomicU64::new(0),
+            prompt_tokens: AtomicU64::new(0),
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A hosted chat model: 0.5 s to the first token, 60 tokens/s.
+    pub fn realistic(misbehaviour: Misbehaviour) -> Self {
+        Self::new(Duration::from_millis(500), 60.0, misbehaviour)
+    }
+
+    /// tokio time since the translator was made (the clock of [`CallRecord::started`]).
+    pub fn elapsed(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    pub fn prompt_tokens(&self) -> u64 {
+        self.prompt_tokens.load(Ordering::SeqCst)
+    }
+
+    pub fn log(&self) -> Vec<CallRecord> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// What the fake "translates" `text` to, so tests can check every line by value.
+    pub fn translation(to: &str, text: &str) -> String {
+        format!("[{to}] {text}")
+    }
+}
+
+pub fn tokens(text: &str) -> u64 {
+    (text.chars().count() as u64).div_ceil(4)
+}
+
+#[async_trait]
+impl Provider for FakeTranslator {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Ollama
+    }
+
+    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+        let started = self.epoch.elapsed();
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let prompt_tokens = tokens(&request.system) + tokens(&request.user);
+        self.prompt_tokens.fetch_add(prompt_tokens, Ordering::SeqCst);
+        let repair = request.user.contains("missed these lines");
+        let to = request
+            .system
+            .split("into the language with the code `")
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+            .unwrap_or("xx")
+            .to_owned();
+        // The lines are the JSON array on the prompt's last line (the per-line baseline
+        // sends bare text instead).
+        let last = request.user.lines().last().unwrap_or("");
+        let lines: Vec<(String, String)> = match serde_json::from_str::<Vec<Value>>(last) {
+            Ok(values) => values
+                .iter()
+                .map(|v| (v["id"].as_str().unwrap_or("").to_owned(), v["text"].as_str().unwrap_or("").to_owned()))
+                .collect(),
+            Err(_) => vec![(String::new(), last.to_owned())],
+        };
+        self.log.lock().unwrap().push(CallRecord {
+            started,
+            lines: lines.iter().map(|(_, t)| t.clone()).collect(),
+            repair,
+            prompt_tokens,
+        });
+        let reply = if lines.len() == 1 && lines[0].0.is_empty() {
+            FakeTranslator::translation(&to, &lines[0].1)
+        } else {
+            self.answer(&to, lines, repair)
+        };
+        tokio::time::sleep(self.first_token).await;
+        // Stream in pieces of 4 tokens at the configured rate.
+        let chars: Vec<char> = reply.chars().collect();
+        for piece in chars.chunks(16) {
+            let piece: String = piece.iter().collect();
+            on_delta(&piece);
+            tokio::time::sleep(Duration::from_secs_f64(4.0 / self.tokens_per_sec)).await;
+        }
+        Ok(Usage { input_tokens: prompt_tokens, output_tokens: tokens(&reply), provider_calls: None, cached: None })
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        Ok(vec![ModelInfo { name: "fake".into(), vision: Some(false), size_bytes: None }])
+    }
+
+    async fn check(&self, _: &str, _: &str) -> CheckReport {
+        CheckReport {
+            provider: ProviderKind::Ollama,
+            reachable: true,
+            detail: "fake".into(),
+            frame_model_present: None,
+            subtitle_model_present: None,
+            frame_model_vision: None,
+            problems: vec![],
+            warnings: vec![],
+        }
+    }
+}
+
+impl FakeTranslator {
+    fn answer(&self, to: &str, mut lines: Vec<(String, String)>, repair: bool) -> String {
+        let item = |id: &str, text: &str| json!({"id": id, "text": FakeTranslator::translation(to, text)});
+        match self.misbehaviour {
+            Misbehaviour::Reorder => lines.reverse(),
+            Misbehaviour::DropSome if !repair => {
+                lines = lines.into_iter().enumerate().filter(|(i, _)| i % 3 != 1).map(|(_, l)| l).collect()
+            }
+            Misbehaviour::Stubborn => lines.retain(|(_, t)| !t.contains("rivers")),
+            _ => {}
+        }
+        let mut items: Vec<Value> = lines.iter().map(|(id, t)| item(id, t)).collect();
+        if self.misbehaviour == Misbehaviour::Invent {
+            items.insert(1, item("999", "a line nobody asked for"));
+            items.push(item("0", "another"));
+        }
+        let array = serde_json::to_string_pretty(&items).unwrap();
+        match self.misbehaviour {
+            Misbehaviour::Malformed if !repair => {
+                // Prose, then an array cut in the middle of its third object, missing commas.
+                let cut: String = array.replacen("},", "}", 1).chars().take(array.len() * 2 / 3).collect();
+                format!("Here are the translations you asked for:\n{cut}")
+            }
+            Misbehaviour::Chatty => format!(
+                "<think>The user wants subtitles. Let me keep ids [1, 2].</think>Sure! Here you go:\n```json\n{array}\n```\nLet me know if you need anything else."
+            ),
+            _ => array,
+        }
+    }
+}
