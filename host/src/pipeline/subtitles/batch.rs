@@ -19,13 +19,15 @@ pub struct BatchSizes {
     /// The batch under the playhead is first cut to about this many lines, so the lines
     /// on screen now come back after one short call instead of one long one.
     pub head_units: usize,
+    /// …or about this many seconds of video, whichever comes first.
+    pub head_secs: f64,
     /// Lines before a batch sent along as context (not translated).
     pub context_units: usize,
 }
 
 impl Default for BatchSizes {
     fn default() -> Self {
-        BatchSizes { min_units: 20, target_chars: 1500, max_units: 40, max_chars: 2400, head_units: 6, context_units: 3 }
+        BatchSizes { min_units: 20, target_chars: 1500, max_units: 40, max_chars: 2400, head_units: 6, head_secs: 15.0, context_units: 3 }
     }
 }
 
@@ -90,7 +92,9 @@ pub fn split_at_playhead(batch: &Batch, units: &[Unit], playhead: f64, sizes: &B
     while head_end < batch.units.len() {
         head_end += 1;
         let n = head_end - at;
-        if n >= sizes.head_units * 2 || (n >= sizes.head_units && ends_sentence(&units[batch.units[head_end - 1]].text)) {
+        let last = &units[batch.units[head_end - 1]];
+        let span = last.end - units[batch.units[at]].start.max(playhead);
+        if n >= sizes.head_units * 2 || span >= sizes.head_secs || (n >= sizes.head_units && ends_sentence(&last.text)) {
             break;
         }
     }
@@ -118,7 +122,7 @@ mod tests {
 
     #[test]
     fn batches_end_on_sentence_boundaries() {
-        let sizes = BatchSizes { min_units: 3, target_chars: 1000, max_units: 6, max_chars: 1000, head_units: 2, context_units: 2 };
+        let sizes = BatchSizes { min_units: 3, target_chars: 1000, max_units: 6, max_chars: 1000, head_units: 2, head_secs: 15.0, context_units: 2 };
         let u = units(&["One two", "three.", "Four", "five", "six", "seven.", "eight", "nine."]);
         let all: Vec<usize> = (0..u.len()).collect();
         let b = plan(&u, &all, &sizes);

@@ -78,15 +78,9 @@ impl Queue {
         }
         self.dropped_units += dropped;
 
-        // Under the playhead: translate a short head first, queue the rest.
-        if let Some(i) = self.pending.iter().position(|b| b.contains_time(t)) {
-            let batch = self.pending.swap_remove(i);
-            let (behind, head, rest) = split_at_playhead(&batch, units, t, &self.sizes);
-            self.pending.extend(behind);
-            self.pending.extend(rest);
-            return Some(head);
-        }
-        // Then the nearest ahead, then the nearest behind.
+        // The batch under the playhead — or, in a pause between lines, the next one when it
+        // starts soon — is cut so a short head is translated first; the rest is queued.
+        let under = self.pending.iter().position(|b| b.contains_time(t));
         let ahead = self
             .pending
             .iter()
@@ -94,6 +88,14 @@ impl Queue {
             .filter(|(_, b)| b.start >= t)
             .min_by(|(_, a), (_, b)| a.start.total_cmp(&b.start))
             .map(|(i, _)| i);
+        if let Some(i) = under.or(ahead.filter(|&i| self.pending[i].start - t < self.sizes.head_secs)) {
+            let batch = self.pending.swap_remove(i);
+            let (behind, head, rest) = split_at_playhead(&batch, units, t, &self.sizes);
+            self.pending.extend(behind);
+            self.pending.extend(rest);
+            return Some(head);
+        }
+        // Then the nearest ahead, then the nearest behind.
         let pick = ahead.or_else(|| {
             self.pending.iter().enumerate().max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
         })?;
@@ -111,7 +113,7 @@ mod tests {
     }
 
     fn sizes() -> BatchSizes {
-        BatchSizes { min_units: 10, max_units: 10, head_units: 2, ..BatchSizes::default() }
+        BatchSizes { min_units: 10, max_units: 10, head_units: 2, head_secs: 5.0, ..BatchSizes::default() }
     }
 
     #[tokio::test(start_paused = true)]
