@@ -35,6 +35,8 @@ pub const SETTING_KEYS: &[&str] = &[
     "display.position",
     "display.dual",
     "display.pause_on_frame",
+    "timeouts.connect_secs",
+    "timeouts.idle_secs",
 ];
 
 /// Keys whose values are secrets.

@@ -10,11 +10,14 @@
 
 pub mod anthropic;
 pub mod error;
+pub mod http;
 pub mod image;
 #[cfg(feature = "local")]
 pub mod local;
+pub mod ndjson;
 pub mod ollama;
 pub mod openai;
+pub mod sse;
 pub mod url;
 
 use std::sync::Arc;
@@ -60,34 +63,40 @@ pub trait Provider: Send + Sync {
 /// Long-lived state the providers share across requests: one HTTP client (connection
 /// reuse), and the local backend's warm model.
 pub struct Providers {
-    http: reqwest::Client,
+    /// Rebuilt only when the connect timeout setting changes. Redirects stay disabled:
+    /// a key must only reach its own provider's host.
+    http: std::sync::Mutex<Option<http::HttpClient>>,
     #[cfg(feature = "local")]
     local: Arc<local::LocalRuntime>,
 }
 
 impl Providers {
     pub fn new(data_dir: &std::path::Path) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(10))
-            // A key must only reach its own provider's host: never follow redirects
-            // blindly (reqwest would carry custom headers such as x-api-key along).
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
         let _ = data_dir;
         Providers {
-            http,
+            http: std::sync::Mutex::new(None),
             #[cfg(feature = "local")]
             local: Arc::new(local::LocalRuntime::new(data_dir.join("models"))),
         }
     }
 
+    /// The shared client, with the timeouts `settings` ask for.
+    pub fn http(&self, settings: &Settings) -> http::HttpClient {
+        let timeouts = http::Timeouts::from_settings(settings);
+        let mut cached = self.http.lock().unwrap_or_else(|p| p.into_inner());
+        match cached.as_mut() {
+            Some(client) if client.timeouts.connect == timeouts.connect => client.timeouts = timeouts,
+            _ => *cached = Some(http::HttpClient::new(timeouts)),
+        }
+        cached.clone().unwrap_or_else(|| http::HttpClient::new(timeouts))
+    }
+
     /// The provider `kind`, configured from `settings`.
     pub fn get(&self, kind: ProviderKind, settings: &Settings) -> Arc<dyn Provider> {
         match kind {
-            ProviderKind::Ollama => Arc::new(ollama::Ollama::new(self.http.clone(), settings)),
-            ProviderKind::Openai => Arc::new(openai::OpenAi::new(self.http.clone(), settings)),
-            ProviderKind::Anthropic => Arc::new(anthropic::Anthropic::new(self.http.clone(), settings)),
+            ProviderKind::Ollama => Arc::new(ollama::Ollama::new(self.http(settings), settings)),
+            ProviderKind::Openai => Arc::new(openai::OpenAi::new(self.http(settings), settings)),
+            ProviderKind::Anthropic => Arc::new(anthropic::Anthropic::new(self.http(settings), settings)),
             #[cfg(feature = "local")]
             ProviderKind::Local => Arc::new(local::Local::new(self.local.clone(), settings)),
             #[cfg(not(feature = "local"))]

@@ -5,7 +5,7 @@ use crate::store::Settings;
 pub struct Ollama;
 
 impl Ollama {
-    pub fn new(_http: reqwest::Client, _settings: &Settings) -> super::error::Unavailable {
+    pub fn new(_http: super::http::HttpClient, _settings: &Settings) -> super::error::Unavailable {
         super::error::Unavailable(glossa_protocol::ProviderKind::Ollama)
     }
 }

@@ -1,11 +1,369 @@
-//! PLACEHOLDER until the provider lands: reports itself as not built.
+//! Any OpenAI-compatible server (llama-server, LM Studio, vLLM, llamafile, OpenAI):
+//! `POST /v1/chat/completions` streamed as server-sent events ending `data: [DONE]`,
+//! `GET /v1/models` for the list.
 
+use async_trait::async_trait;
+use futures::StreamExt;
+use glossa_protocol::{CheckReport, ErrorInfo, ModelInfo, ProviderKind, Usage};
+use serde::{Deserialize, Serialize};
+
+use super::http::{self, Attempt, HttpClient, HttpFailure};
+use super::{sse, url, ChatRequest, DeltaSink, Provider, ProviderError};
 use crate::store::Settings;
 
-pub struct OpenAi;
+const KIND: ProviderKind = ProviderKind::Openai;
+
+pub struct OpenAi {
+    http: HttpClient,
+    base: Result<::url::Url, String>,
+    api_key: String,
+}
 
 impl OpenAi {
-    pub fn new(_http: reqwest::Client, _settings: &Settings) -> super::error::Unavailable {
-        super::error::Unavailable(glossa_protocol::ProviderKind::Openai)
+    pub fn new(http: HttpClient, settings: &Settings) -> Self {
+        OpenAi { http, base: url::validate(settings.get("openai.base_url")), api_key: settings.get("openai.api_key").to_owned() }
+    }
+
+    fn base(&self) -> Result<&::url::Url, ProviderError> {
+        self.base.as_ref().map_err(|e| ProviderError::Other(format!("The OpenAI-compatible server URL is not usable: {e}. Correct it in Glossa's options.")))
+    }
+
+    fn base_str(&self) -> String {
+        self.base.as_ref().map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
+    }
+
+    /// `{base}/v1/{path}`, accepting a base that already ends in `/v1`.
+    fn endpoint(&self, path: &str) -> Result<String, ProviderError> {
+        let base = self.base()?.as_str().trim_end_matches('/');
+        let base = base.strip_suffix("/v1").unwrap_or(base);
+        Ok(format!("{base}/v1/{path}"))
+    }
+
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        if self.api_key.is_empty() {
+            request
+        } else {
+            request.bearer_auth(&self.api_key)
+        }
+    }
+
+    async fn models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        let request = self.authorized(self.http.client.get(self.endpoint("models")?));
+        let response = match self.http.send(KIND, &self.base_str(), request).await {
+            Ok(r) => r,
+            Err(HttpFailure::Provider(e)) => return Err(e),
+            Err(HttpFailure::Status(s)) => return Err(s.into_error(KIND, !self.api_key.is_empty())),
+        };
+        let list: ModelList = http::json_body(response, KIND, self.http.timeouts.idle).await?;
+        Ok(list.data.into_iter().map(ModelEntry::into_info).collect())
+    }
+
+    /// The model to use: the setting, or the first one the server lists when it is empty.
+    async fn resolve_model(&self, model: &str) -> Result<String, ProviderError> {
+        if !model.is_empty() {
+            return Ok(model.to_owned());
+        }
+        let models = self.models().await?;
+        models.into_iter().next().map(|m| m.name).ok_or_else(|| ProviderError::ModelMissing {
+            provider: KIND,
+            model: "(any)".into(),
+            available: vec![],
+            hint: "The server lists no models; load one into it (for llama-server: `-m model.gguf`).".into(),
+        })
+    }
+
+    async fn model_missing(&self, model: &str) -> ProviderError {
+        let available: Vec<String> = self.models().await.map(|m| m.into_iter().map(|m| m.name).collect()).unwrap_or_default();
+        let hint = if available.is_empty() {
+            format!("The server has no model {model}; load it there or choose another in Glossa's options.")
+        } else {
+            format!("The server has no model {model}; available: {}. Choose one in Glossa's options.", available.join(", "))
+        };
+        ProviderError::ModelMissing { provider: KIND, model: model.to_owned(), available, hint }
+    }
+
+    async fn attempt(&self, request: &ChatRequest, model: &str, on_delta: DeltaSink<'_>) -> Result<Usage, Attempt> {
+        let body = ChatBody::new(request, model);
+        let post = self.authorized(self.http.client.post(self.endpoint("chat/completions")?)).json(&body);
+        let response = match self.http.send(KIND, &self.base_str(), post).await {
+            Ok(r) => r,
+            Err(HttpFailure::Provider(e)) => return Err(e.into()),
+            Err(HttpFailure::Status(s)) => {
+                let missing = s.status == reqwest::StatusCode::NOT_FOUND
+                    || s.api_message().is_some_and(|m| m.contains("model") && (m.contains("not found") || m.contains("does not exist")));
+                if missing {
+                    return Err(self.model_missing(model).await.into());
+                }
+                if s.status.is_client_error() && request.image.is_some() {
+                    if let Some(message) = s.api_message().filter(|m| mentions_images(m)) {
+                        tracing::debug!("image refused: {message}");
+                        return Err(ProviderError::NoVision { model: model.to_owned(), vision_models: self.vision_models().await }.into());
+                    }
+                }
+                return Err(s.into_attempt(KIND, !self.api_key.is_empty()));
+            }
+        };
+        http::reject_html(&response, KIND)?;
+        let mut events = sse::events(http::body_chunks(response, KIND, self.http.timeouts.idle), KIND);
+        let mut usage = Usage::default();
+        let mut shown = false;
+        let fail = |error: ProviderError, shown: bool| Attempt { error, retry_after: None, shown_text: shown };
+        while let Some(event) = events.next().await {
+            let event = event.map_err(|e| fail(e, shown))?;
+            let data = event.data.trim();
+            if data == "[DONE]" {
+                return Ok(usage);
+            }
+            let chunk: Chunk = serde_json::from_str(data).map_err(|e| {
+                fail(ProviderError::BadResponse { provider: KIND, detail: format!("an event is not a chat chunk ({e}): {}", http::truncate(data, 120)) }, shown)
+            })?;
+            if let Some(error) = chunk.error {
+                let message = error.message.unwrap_or_else(|| "unknown error".into());
+                return Err(fail(ProviderError::Api { provider: KIND, status: None, message }, shown));
+            }
+            for choice in chunk.choices {
+                if let Some(text) = choice.delta.and_then(|d| d.content).filter(|t| !t.is_empty()) {
+                    shown = true;
+                    on_delta(&text);
+                }
+            }
+            if let Some(u) = chunk.usage {
+                usage.input_tokens = u.prompt_tokens;
+                usage.output_tokens = u.completion_tokens;
+            }
+        }
+        Err(fail(ProviderError::StreamIncomplete { provider: KIND }, shown))
+    }
+
+    async fn vision_models(&self) -> Vec<String> {
+        self.models().await.map(|m| m.into_iter().filter(|m| m.vision == Some(true)).map(|m| m.name).collect()).unwrap_or_default()
+    }
+}
+
+fn mentions_images(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("image") || m.contains("vision") || m.contains("multimodal") || m.contains("mmproj")
+}
+
+#[async_trait]
+impl Provider for OpenAi {
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+        let model = self.resolve_model(&request.model).await?;
+        let mut retries = self.http.retries(KIND);
+        loop {
+            match self.attempt(request, &model, &mut *on_delta).await {
+                Ok(usage) => return Ok(usage),
+                Err(failure) => retries.after(failure).await?,
+            }
+        }
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        self.models().await
+    }
+
+    async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
+        let base = self.base_str();
+        let mut report = CheckReport {
+            provider: KIND,
+            reachable: false,
+            detail: format!("{} at {base}", KIND.display_name()),
+            frame_model_present: None,
+            subtitle_model_present: None,
+            frame_model_vision: None,
+            problems: vec![],
+            warnings: vec![],
+        };
+        if let Ok(url) = self.base() {
+            report.warnings.extend(url::cleartext_warning(url, !self.api_key.is_empty()));
+        }
+        let models = match self.models().await {
+            Ok(m) => m,
+            Err(e) => {
+                report.problems.push(e.info());
+                return report;
+            }
+        };
+        report.reachable = true;
+        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+        report.detail = format!("{} at {base} serving {}", KIND.display_name(), if names.is_empty() { "no models".into() } else { names.join(", ") });
+        // An empty setting means "the server's first model".
+        let find = |wanted: &str| if wanted.is_empty() { models.first() } else { models.iter().find(|m| m.name == wanted) };
+        for (wanted, present) in [(frame_model, &mut report.frame_model_present), (subtitle_model, &mut report.subtitle_model_present)] {
+            *present = Some(find(wanted).is_some());
+            if find(wanted).is_none() {
+                let shown = if wanted.is_empty() { "(first listed)" } else { wanted };
+                report.problems.push(ErrorInfo::new(
+                    glossa_protocol::ErrorCode::ModelMissing,
+                    format!("The server has no model {shown}."),
+                    format!("Available: {}. Choose one in Glossa's options.", if names.is_empty() { "none".into() } else { names.join(", ") }),
+                ));
+            }
+        }
+        report.frame_model_vision = find(frame_model).and_then(|m| m.vision);
+        if report.frame_model_vision == Some(false) {
+            let vision: Vec<String> = models.iter().filter(|m| m.vision == Some(true)).map(|m| m.name.clone()).collect();
+            report.problems.push(ProviderError::NoVision { model: find(frame_model).map(|m| m.name.clone()).unwrap_or_default(), vision_models: vision }.info());
+        }
+        report
+    }
+}
+
+// ---- wire types (OpenAI chat completions) ----
+
+#[derive(Serialize)]
+struct ChatBody<'a> {
+    model: &'a str,
+    messages: Vec<Message<'a>>,
+    stream: bool,
+    stream_options: StreamOptions,
+    max_tokens: u32,
+    temperature: f32,
+}
+
+#[derive(Serialize)]
+struct StreamOptions {
+    include_usage: bool,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: Content<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Content<'a> {
+    Text(&'a str),
+    Parts(Vec<Part<'a>>),
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Part<'a> {
+    Text { text: &'a str },
+    ImageUrl { image_url: ImageUrl },
+}
+
+#[derive(Serialize)]
+struct ImageUrl {
+    url: String,
+}
+
+impl<'a> ChatBody<'a> {
+    fn new(request: &'a ChatRequest, model: &'a str) -> Self {
+        let user = match &request.image {
+            None => Content::Text(&request.user),
+            Some(image) => Content::Parts(vec![
+                Part::ImageUrl { image_url: ImageUrl { url: format!("data:{};base64,{}", image.media_type.mime(), image.base64()) } },
+                Part::Text { text: &request.user },
+            ]),
+        };
+        let mut messages = Vec::with_capacity(2);
+        if !request.system.is_empty() {
+            messages.push(Message { role: "system", content: Content::Text(&request.system) });
+        }
+        messages.push(Message { role: "user", content: user });
+        ChatBody {
+            model,
+            messages,
+            stream: true,
+            stream_options: StreamOptions { include_usage: true },
+            max_tokens: request.max_tokens,
+            temperature: request.temperature,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Chunk {
+    #[serde(default)]
+    choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<ChunkUsage>,
+    #[serde(default)]
+    error: Option<ChunkError>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    #[serde(default)]
+    delta: Option<Delta>,
+}
+
+#[derive(Deserialize)]
+struct Delta {
+    #[serde(default)]
+    content: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChunkUsage {
+    #[serde(default)]
+    prompt_tokens: u64,
+    #[serde(default)]
+    completion_tokens: u64,
+}
+
+#[derive(Deserialize)]
+struct ChunkError {
+    #[serde(default)]
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ModelList {
+    #[serde(default)]
+    data: Vec<ModelEntry>,
+}
+
+#[derive(Deserialize)]
+struct ModelEntry {
+    id: String,
+    /// llama-server and OpenRouter say what a model takes in.
+    #[serde(default)]
+    architecture: Option<Architecture>,
+}
+
+#[derive(Deserialize)]
+struct Architecture {
+    #[serde(default)]
+    input_modalities: Vec<String>,
+}
+
+impl ModelEntry {
+    fn into_info(self) -> ModelInfo {
+        let vision = self.architecture.map(|a| a.input_modalities.iter().any(|m| m == "image"));
+        ModelInfo { name: self.id, vision, size_bytes: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Image;
+
+    #[test]
+    fn request_body_has_data_url_images_and_no_nulls() {
+        let request = ChatRequest {
+            model: "m".into(),
+            system: "sys".into(),
+            user: "read this".into(),
+            image: Image::from_bytes(b"\x89PNG\r\n\x1a\nxx".to_vec()),
+            max_tokens: 10,
+            temperature: 0.2,
+        };
+        let json = serde_json::to_value(ChatBody::new(&request, "m")).unwrap();
+        assert_eq!(json["stream"], true);
+        assert_eq!(json["messages"][0]["role"], "system");
+        let url = json["messages"][1]["content"][0]["image_url"]["url"].as_str().unwrap();
+        assert!(url.starts_with("data:image/png;base64,"), "{url}");
+        assert_eq!(json["messages"][1]["content"][1]["type"], "text");
+        assert!(!json.to_string().contains("null"));
     }
 }

@@ -39,6 +39,8 @@ fn default_for(key: &str) -> &'static str {
         "display.position" => "bottom",
         "display.dual" => "false",
         "display.pause_on_frame" => "true",
+        "timeouts.connect_secs" => "10",
+        "timeouts.idle_secs" => "60",
         // openai models empty: the server's first model; keys empty: not set.
         _ => "",
     }
@@ -147,6 +149,10 @@ pub fn validate(key: &str, value: &str) -> Result<String, StoreError> {
         "local.context_size" | "local.threads" | "local.gpu_layers" | "local.idle_unload_secs" | "display.font_size" => {
             value.parse::<u64>().map(|n| n.to_string()).or_else(|_| bad(format!("`{key}` must be a whole number, not `{value}`.")))
         }
+        "timeouts.connect_secs" | "timeouts.idle_secs" => match value.parse::<u64>() {
+            Ok(n @ 1..=3600) => Ok(n.to_string()),
+            _ => bad(format!("`{key}` must be a number of seconds from 1 to 3600, not `{value}`.")),
+        },
         "display.dual" | "display.pause_on_frame" => match value {
             "true" | "false" => Ok(value.to_owned()),
             _ => bad(format!("`{key}` must be true or false, not `{value}`.")),
@@ -217,6 +223,8 @@ mod tests {
         assert_eq!(s.provider(), ProviderKind::Local);
         assert_eq!(s.get("ollama.url"), DEFAULT_OLLAMA_URL);
         assert_eq!(s.frame_model(ProviderKind::Ollama), "gemma3:12b");
+        assert_eq!(s.get("timeouts.connect_secs"), "10");
+        assert_eq!(s.get("timeouts.idle_secs"), "60");
     }
 
     #[test]
@@ -245,5 +253,8 @@ mod tests {
         assert!(validate("nope", "1").is_err());
         assert!(validate("provider", "bard").is_err());
         assert_eq!(validate("ollama.url", "http://127.0.0.1:11434/").unwrap(), "http://127.0.0.1:11434");
+        assert_eq!(validate("timeouts.idle_secs", " 30 ").unwrap(), "30");
+        assert!(validate("timeouts.idle_secs", "0").is_err());
+        assert!(validate("timeouts.connect_secs", "soon").is_err());
     }
 }

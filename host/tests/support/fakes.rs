@@ -1,0 +1,264 @@
+//! Ollama and Anthropic as fakes on [`FakeServer`], following the published wire formats
+//! (Ollama's docs/api.md; Anthropic's "Streaming Messages" and "Errors" pages).
+//!
+//! Each fake serves a [`Script`] for its chat endpoint (one [`Response`] per request, the
+//! last repeating), so a test can script "429 then success". Builders make the exact
+//! bodies; `Response::split`/`latency`/`then(Piece::Stall)` shape how they travel.
+
+use serde_json::{json, Value};
+
+use super::{FakeServer, Piece, Request, Response, Script};
+
+/// A model a fake Ollama has installed.
+#[derive(Debug, Clone)]
+pub struct FakeModel {
+    pub name: String,
+    pub vision: bool,
+}
+
+impl FakeModel {
+    pub fn vision(name: &str) -> FakeModel {
+        FakeModel { name: name.into(), vision: true }
+    }
+
+    pub fn text(name: &str) -> FakeModel {
+        FakeModel { name: name.into(), vision: false }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Ollama
+
+pub struct FakeOllama {
+    pub server: FakeServer,
+    pub url: String,
+    pub chat: Script,
+}
+
+impl FakeOllama {
+    /// An Ollama with `models` installed, answering `/api/chat` from `chat` (for models
+    /// it has; others get Ollama's 404).
+    pub async fn start(models: Vec<FakeModel>, chat: Vec<Response>) -> FakeOllama {
+        let script = Script::new(chat);
+        let handler_script = script.clone();
+        let server = FakeServer::start(move |req| ollama_route(req, &models, &handler_script)).await;
+        FakeOllama { url: server.url.clone(), server, chat: script }
+    }
+
+    /// A streamed `/api/chat` answer: one NDJSON line per piece, then the `done` line.
+    pub fn reply(model: &str, pieces: &[&str]) -> Response {
+        let mut steps: Vec<Piece> = pieces.iter().map(|p| Piece::Data(ollama_line(model, p))).collect();
+        steps.push(Piece::Data(ollama_done(model, pieces.len() as u64)));
+        Response::stream(200, "application/x-ndjson", steps)
+    }
+
+    /// Like [`FakeOllama::reply`] without the final `done: true` line.
+    pub fn reply_unfinished(model: &str, pieces: &[&str]) -> Response {
+        Response::stream(200, "application/x-ndjson", pieces.iter().map(|p| Piece::Data(ollama_line(model, p))).collect())
+    }
+}
+
+/// `{"model":…,"created_at":…,"message":{"role":"assistant","content":…},"done":false}\n`
+pub fn ollama_line(model: &str, content: &str) -> Vec<u8> {
+    let line = json!({
+        "model": model,
+        "created_at": "2026-11-28T09:00:00.000000000Z",
+        "message": {"role": "assistant", "content": content},
+        "done": false
+    });
+    format!("{line}\n").into_bytes()
+}
+
+/// The last line of a stream, with Ollama's statistics.
+pub fn ollama_done(model: &str, eval_count: u64) -> Vec<u8> {
+    let line = json!({
+        "model": model,
+        "created_at": "2026-11-28T09:00:01.000000000Z",
+        "message": {"role": "assistant", "content": ""},
+        "done_reason": "stop",
+        "done": true,
+        "total_duration": 4_883_583_458u64,
+        "load_duration": 1_334_875u64,
+        "prompt_eval_count": 26,
+        "prompt_eval_duration": 342_546_000u64,
+        "eval_count": eval_count,
+        "eval_duration": 4_535_599_000u64
+    });
+    format!("{line}\n").into_bytes()
+}
+
+/// Ollama's error body: `{"error":"…"}`.
+pub fn ollama_error(status: u16, message: &str) -> Response {
+    Response::json(status, &json!({"error": message}))
+}
+
+fn ollama_route(req: &Request, models: &[FakeModel], chat: &Script) -> Response {
+    let find = |name: &str| models.iter().find(|m| m.name == name || format!("{}:latest", name) == m.name);
+    match (req.method.as_str(), req.path.as_str()) {
+        ("GET", "/api/version") => Response::json(200, &json!({"version": "0.12.3"})),
+        ("GET", "/api/tags") => Response::json(
+            200,
+            &json!({"models": models.iter().map(|m| json!({
+                "name": m.name,
+                "model": m.name,
+                "modified_at": "2026-10-01T12:00:00.000000000Z",
+                "size": 8_149_190_253u64,
+                "digest": "a2af6cc3eb7fa8be8504abaf9b04e88f17a119ec3f04a3addf55f92841195f5a",
+                "details": {
+                    "parent_model": "",
+                    "format": "gguf",
+                    "family": "gemma3",
+                    "families": ["gemma3"],
+                    "parameter_size": "12.2B",
+                    "quantization_level": "Q4_K_M"
+                }
+            })).collect::<Vec<_>>()}),
+        ),
+        ("POST", "/api/show") => {
+            let name = req.json()["model"].as_str().unwrap_or_default().to_owned();
+            match find(&name) {
+                None => ollama_error(404, &format!("model '{name}' not found")),
+                Some(m) => {
+                    let mut caps = vec!["completion"];
+                    if m.vision {
+                        caps.push("vision");
+                    }
+                    Response::json(
+                        200,
+                        &json!({
+                            "modelfile": "# Modelfile generated by \"ollama show\"",
+                            "parameters": "stop \"<end_of_turn>\"",
+                            "template": "{{- range $i, $_ := .Messages }}…",
+                            "details": {"parent_model": "", "format": "gguf", "family": "gemma3", "families": ["gemma3"], "parameter_size": "12.2B", "quantization_level": "Q4_K_M"},
+                            "model_info": {"general.architecture": "gemma3"},
+                            "capabilities": caps,
+                            "modified_at": "2026-10-01T12:00:00.000000000Z"
+                        }),
+                    )
+                }
+            }
+        }
+        ("POST", "/api/chat") => {
+            let body = req.json();
+            let name = body["model"].as_str().unwrap_or_default().to_owned();
+            let Some(model) = find(&name) else {
+                return ollama_error(404, &format!("model \"{name}\" not found, try pulling it first"));
+            };
+            let has_images = body["messages"].as_array().is_some_and(|ms| ms.iter().any(|m| m["images"].is_array()));
+            if has_images && !model.vision {
+                return ollama_error(500, "this model is missing data required for image input");
+            }
+            chat.next().unwrap_or_else(|| FakeOllama::reply(&name, &["(no script)"]))
+        }
+        _ => Response::full(404, "text/plain; charset=utf-8", "404 page not found"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Anthropic
+
+pub struct FakeAnthropic {
+    pub server: FakeServer,
+    pub url: String,
+    pub messages: Script,
+}
+
+pub const ANTHROPIC_MODEL: &str = "claude-sonnet-4-5-20250929";
+
+impl FakeAnthropic {
+    /// Anthropic's API accepting only `key`, answering `/v1/messages` from `messages`.
+    pub async fn start(key: &str, messages: Vec<Response>) -> FakeAnthropic {
+        let script = Script::new(messages);
+        let handler_script = script.clone();
+        let key = key.to_owned();
+        let server = FakeServer::start(move |req| anthropic_route(req, &key, &handler_script)).await;
+        FakeAnthropic { url: server.url.clone(), server, messages: script }
+    }
+
+    /// A complete streamed message whose text deltas are `pieces`.
+    pub fn reply(pieces: &[&str]) -> Response {
+        let mut r = Self::stream_head();
+        for p in pieces {
+            r = r.then(Piece::Data(anthropic_text_delta(p)));
+        }
+        Self::stream_tail(r, pieces.len() as u64)
+    }
+
+    /// `message_start`, `content_block_start` and a `ping`: what comes before any text.
+    pub fn stream_head() -> Response {
+        Response::stream(
+            200,
+            "text/event-stream; charset=utf-8",
+            vec![
+                Piece::Data(sse(
+                    "message_start",
+                    &json!({"type": "message_start", "message": {
+                        "id": "msg_01XFDUDYJgAACzvnptvVoYEL", "type": "message", "role": "assistant",
+                        "content": [], "model": ANTHROPIC_MODEL, "stop_reason": null, "stop_sequence": null,
+                        "usage": {"input_tokens": 25, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 1}
+                    }}),
+                )),
+                Piece::Data(sse("content_block_start", &json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}))),
+                Piece::Data(sse("ping", &json!({"type": "ping"}))),
+            ],
+        )
+        .header("Cache-Control", "no-cache")
+        .header("request-id", "req_018EeWyXxfu5pfWkrYcMdjWG")
+    }
+
+    /// `content_block_stop`, `message_delta` (usage) and `message_stop`.
+    pub fn stream_tail(r: Response, output_tokens: u64) -> Response {
+        r.then(Piece::Data(sse("content_block_stop", &json!({"type": "content_block_stop", "index": 0}))))
+            .then(Piece::Data(sse(
+                "message_delta",
+                &json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": output_tokens}}),
+            )))
+            .then(Piece::Data(sse("message_stop", &json!({"type": "message_stop"}))))
+    }
+
+    /// An HTTP error in Anthropic's shape (`overloaded_error` is 529, `rate_limit_error` 429…).
+    pub fn error(status: u16, kind: &str, message: &str) -> Response {
+        Response::json(status, &json!({"type": "error", "error": {"type": kind, "message": message}}))
+            .header("request-id", "req_011CSHoEeqs5C35K2UUqR7Fy")
+    }
+}
+
+/// `event: NAME\ndata: JSON\n\n`
+pub fn sse(event: &str, data: &Value) -> Vec<u8> {
+    format!("event: {event}\ndata: {data}\n\n").into_bytes()
+}
+
+pub fn anthropic_text_delta(text: &str) -> Vec<u8> {
+    sse("content_block_delta", &json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}))
+}
+
+/// A mid-stream `error` event, e.g. `("overloaded_error", "Overloaded")`.
+pub fn anthropic_error_event(kind: &str, message: &str) -> Vec<u8> {
+    sse("error", &json!({"type": "error", "error": {"type": kind, "message": message}}))
+}
+
+fn anthropic_route(req: &Request, key: &str, messages: &Script) -> Response {
+    let authorized = req.header("x-api-key") == Some(key);
+    match (req.method.as_str(), req.path.as_str()) {
+        (_, "/v1/messages" | "/v1/models") if !authorized => {
+            FakeAnthropic::error(401, "authentication_error", "invalid x-api-key")
+        }
+        (_, "/v1/messages" | "/v1/models") if req.header("anthropic-version").is_none() => {
+            FakeAnthropic::error(400, "invalid_request_error", "anthropic-version: header is required")
+        }
+        ("GET", "/v1/models") => Response::json(
+            200,
+            &json!({
+                "data": [
+                    {"type": "model", "id": "claude-sonnet-4-5-20250929", "display_name": "Claude Sonnet 4.5", "created_at": "2025-09-29T00:00:00Z"},
+                    {"type": "model", "id": "claude-haiku-4-5-20251001", "display_name": "Claude Haiku 4.5", "created_at": "2025-10-01T00:00:00Z"}
+                ],
+                "has_more": false,
+                "first_id": "claude-sonnet-4-5-20250929",
+                "last_id": "claude-haiku-4-5-20251001"
+            }),
+        ),
+        ("POST", "/v1/messages") => messages.next().unwrap_or_else(|| FakeAnthropic::reply(&["(no script)"])),
+        _ => FakeAnthropic::error(404, "not_found_error", "Not found"),
+    }
+}

@@ -1,0 +1,593 @@
+//! Test peers for the providers, reusable from any test file (`mod support;`):
+//!
+//! - [`LlamaServer`]: a real llama.cpp `llama-server` on a free loopback port.
+//! - [`FakeServer`]: a raw-TCP HTTP/1.1 server whose every byte is under the test's
+//!   control (split points, pauses, stalls, cut connections), recording requests and
+//!   noticing when the client hangs up.
+//! - [`FakeOllama`] and [`FakeAnthropic`]: that server speaking the published Ollama and
+//!   Anthropic wire formats.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+pub mod fakes;
+
+#[allow(unused_imports)]
+pub use fakes::{FakeAnthropic, FakeModel, FakeOllama};
+
+/// Generous bound for things that should happen promptly; tests wait for events, the
+/// bound only turns a hang into a failure on a busy 2-core machine.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+// ---------------------------------------------------------------------------------------
+// Test models and llama-server
+
+/// `$GLOSSA_TEST_MODELS` (set by tests/run-all.sh), checked to hold `file`.
+pub fn test_model(file: &str) -> PathBuf {
+    let dir = std::env::var_os("GLOSSA_TEST_MODELS").map(PathBuf::from).unwrap_or_else(|| {
+        panic!("GLOSSA_TEST_MODELS is not set: run `export GLOSSA_TEST_MODELS=$(bash tests/tools/fetch-models.sh)` (tests/run-all.sh does it)")
+    });
+    let path = dir.join(file);
+    assert!(path.is_file(), "test model {} is missing: run `bash tests/tools/fetch-models.sh`", path.display());
+    path
+}
+
+/// `$GLOSSA_LLAMA_SERVER` (set by tests/run-all.sh).
+pub fn llama_server_binary() -> PathBuf {
+    let path = std::env::var_os("GLOSSA_LLAMA_SERVER").map(PathBuf::from).unwrap_or_else(|| {
+        panic!("GLOSSA_LLAMA_SERVER is not set: run `export GLOSSA_LLAMA_SERVER=$(bash tests/tools/build-llama-server.sh)` (tests/run-all.sh does it)")
+    });
+    assert!(path.is_file(), "GLOSSA_LLAMA_SERVER={} does not exist: run `bash tests/tools/build-llama-server.sh`", path.display());
+    path
+}
+
+/// A running llama-server, killed on drop.
+pub struct LlamaServer {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    pub port: u16,
+    child: Child,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl LlamaServer {
+    /// SmolLM2-135M (text), one thread, 2048 context.
+    pub fn start_text() -> LlamaServer {
+        let model = test_model("SmolLM2-135M-Instruct.Q4_1.gguf");
+        Self::start(&["-m".as_ref(), model.as_os_str()])
+    }
+
+    /// The tiny generated gemma3-type model with its mmproj: reads images (output is noise).
+    pub fn start_vision() -> LlamaServer {
+        let model = test_model("tiny-text.gguf");
+        let mmproj = test_model("tiny-mmproj.gguf");
+        Self::start(&["-m".as_ref(), model.as_os_str(), "--mmproj".as_ref(), mmproj.as_os_str()])
+    }
+
+    /// Start with `args` (model flags) on a port the server picks itself (`--port 0`,
+    /// read back from its log: no race for a "free" port), and wait for `/health`.
+    pub fn start(args: &[&std::ffi::OsStr]) -> LlamaServer {
+        let binary = llama_server_binary();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("llama-server.log");
+        let child = Command::new(&binary)
+            .args(args)
+            .args(["-t", "1", "-c", "2048", "--host", "127.0.0.1", "--port", "0", "--no-webui"])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&log).expect("log file"))
+            .stderr(std::fs::File::create(dir.path().join("llama-server.err")).expect("log file"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let mut server = LlamaServer { url: String::new(), port: 0, child, log, _dir: dir };
+        server.wait_healthy();
+        server
+    }
+
+    fn wait_healthy(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(180);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("llama-server exited ({status}) before it was ready:\n{}", self.logs());
+            }
+            if self.port == 0 {
+                let logs = self.logs();
+                if let Some(rest) = logs.split("listening on http://127.0.0.1:").nth(1) {
+                    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    self.port = digits.parse().unwrap_or(0);
+                    self.url = format!("http://127.0.0.1:{}", self.port);
+                }
+            } else if let Some((200, _)) = http_get(self.port, "/health") {
+                return;
+            }
+            assert!(Instant::now() < deadline, "llama-server not healthy after 180 s:\n{}", self.logs());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn logs(&self) -> String {
+        let dir = self.log.parent().unwrap_or(Path::new("."));
+        let out = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let err = std::fs::read_to_string(dir.join("llama-server.err")).unwrap_or_default();
+        format!("{out}{err}")
+    }
+}
+
+impl Drop for LlamaServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// A minimal blocking GET for health checks: `(status, body)`.
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    Some((status, body))
+}
+
+// ---------------------------------------------------------------------------------------
+// A raw HTTP/1.1 server
+
+/// One request as the fake received it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// Names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// How the body is cut into writes. Each piece goes out as its own HTTP chunk (chunked
+/// transfer encoding), so the client's reader sees at least those boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// As the pieces were scripted.
+    AsScripted,
+    /// One byte per write.
+    EveryByte,
+    /// The whole body in two writes, cut after this many bytes.
+    At(usize),
+}
+
+/// One step of a streamed body.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    Data(Vec<u8>),
+    Pause(Duration),
+    /// Stop sending but keep the connection open until the client closes it.
+    Stall,
+    /// Drop the connection without finishing the body.
+    Cut,
+}
+
+/// A scripted answer.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// `Some`: sent with `content-length`; `None`: `pieces` are streamed chunked.
+    pub fixed_body: Option<Vec<u8>>,
+    pub pieces: Vec<Piece>,
+    pub split: Split,
+    /// Pause before each write of the body.
+    pub latency: Duration,
+}
+
+impl Response {
+    /// A complete body with `content-length`.
+    pub fn full(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            fixed_body: Some(body.into()),
+            pieces: vec![],
+            split: Split::AsScripted,
+            latency: Duration::ZERO,
+        }
+    }
+
+    pub fn json(status: u16, value: &Value) -> Response {
+        Response::full(status, "application/json; charset=utf-8", value.to_string())
+    }
+
+    /// A chunked stream of `pieces`.
+    pub fn stream(status: u16, content_type: &str, pieces: Vec<Piece>) -> Response {
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            fixed_body: None,
+            pieces,
+            split: Split::AsScripted,
+            latency: Duration::ZERO,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Response {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn split(mut self, split: Split) -> Response {
+        self.split = split;
+        self
+    }
+
+    pub fn latency(mut self, latency: Duration) -> Response {
+        self.latency = latency;
+        self
+    }
+
+    /// Append a step to a streamed body.
+    pub fn then(mut self, piece: Piece) -> Response {
+        self.pieces.push(piece);
+        self
+    }
+}
+
+/// Turns a request into a scripted response.
+pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
+
+#[derive(Default)]
+struct Shared {
+    requests: Mutex<Vec<Request>>,
+    client_closed: AtomicUsize,
+    closed_notify: Notify,
+    connections: AtomicUsize,
+}
+
+/// The fake server; stops accepting when dropped.
+pub struct FakeServer {
+    pub url: String,
+    pub port: u16,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeServer {
+    /// Listen on a free loopback port; every request goes through `handler`.
+    pub async fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> FakeServer {
+        let handler: Handler = Arc::new(handler);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let shared = Arc::new(Shared::default());
+        let task = tokio::spawn({
+            let shared = shared.clone();
+            async move {
+                loop {
+                    let Ok((socket, _)) = listener.accept().await else { return };
+                    shared.connections.fetch_add(1, Ordering::SeqCst);
+                    tokio::spawn(serve_connection(socket, handler.clone(), shared.clone()));
+                }
+            }
+        });
+        FakeServer { url: format!("http://127.0.0.1:{port}"), port, shared, task }
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.shared.requests.lock().unwrap().clone()
+    }
+
+    pub fn requests_to(&self, path: &str) -> Vec<Request> {
+        self.requests().into_iter().filter(|r| r.path == path).collect()
+    }
+
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// How many times a client hung up while the server was still streaming or stalled.
+    pub fn client_closed(&self) -> usize {
+        self.shared.client_closed.load(Ordering::SeqCst)
+    }
+
+    /// Wait (up to [`PATIENCE`]) until a client hung up on an unfinished response.
+    pub async fn wait_client_closed(&self) -> bool {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let notified = self.shared.closed_notify.notified();
+            if self.client_closed() > 0 {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.client_closed() > 0;
+            }
+        }
+    }
+}
+
+async fn serve_connection(mut socket: TcpStream, handler: Handler, shared: Arc<Shared>) {
+    let _ = socket.set_nodelay(true);
+    let mut buf = Vec::new();
+    loop {
+        let Some(request) = read_request(&mut socket, &mut buf).await else { return };
+        shared.requests.lock().unwrap().push(request.clone());
+        let response = handler(&request);
+        match write_response(&mut socket, &response).await {
+            Ok(Ending::KeepAlive) => continue,
+            Ok(Ending::Close) => return,
+            Ok(Ending::Stalled) => {
+                // Hold on until the client goes away, then record it.
+                let mut sink = [0u8; 1024];
+                loop {
+                    match socket.read(&mut sink).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                }
+                shared.client_closed.fetch_add(1, Ordering::SeqCst);
+                shared.closed_notify.notify_waiters();
+                return;
+            }
+            Err(_) => {
+                // The client hung up while we were writing.
+                shared.client_closed.fetch_add(1, Ordering::SeqCst);
+                shared.closed_notify.notify_waiters();
+                return;
+            }
+        }
+    }
+}
+
+async fn read_request(socket: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
+    let head_end = loop {
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos;
+        }
+        let mut chunk = [0u8; 8192];
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split_whitespace();
+    let method = first.next()?.to_owned();
+    let path = first.next()?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let body_start = head_end + 4;
+    while buf.len() < body_start + length {
+        let mut chunk = [0u8; 65536];
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = buf[body_start..body_start + length].to_vec();
+    buf.drain(..body_start + length);
+    Some(Request { method, path, headers, body })
+}
+
+enum Ending {
+    KeepAlive,
+    Close,
+    Stalled,
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        307 => "Temporary Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        529 => "Site Overloaded",
+        _ => "Status",
+    }
+}
+
+async fn write_response(socket: &mut TcpStream, response: &Response) -> std::io::Result<Ending> {
+    let mut head = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
+    for (n, v) in &response.headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("Date: Sat, 28 Nov 2026 09:00:00 GMT\r\n");
+    if let Some(body) = &response.fixed_body {
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        socket.write_all(head.as_bytes()).await?;
+        for piece in split_bytes(body, response.split) {
+            pause(response.latency).await;
+            socket.write_all(piece).await?;
+            socket.flush().await?;
+        }
+        return Ok(Ending::KeepAlive);
+    }
+    head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+    socket.write_all(head.as_bytes()).await?;
+    socket.flush().await?;
+    // The split applies to the data as a whole, across scripted pieces.
+    let mut steps: Vec<Piece> = Vec::new();
+    match response.split {
+        Split::AsScripted => steps = response.pieces.clone(),
+        split => {
+            let mut data = Vec::new();
+            for piece in &response.pieces {
+                match piece {
+                    Piece::Data(d) => data.extend_from_slice(d),
+                    other => {
+                        steps.extend(split_bytes(&data, split).into_iter().map(|p| Piece::Data(p.to_vec())));
+                        data.clear();
+                        steps.push(other.clone());
+                    }
+                }
+            }
+            steps.extend(split_bytes(&data, split).into_iter().map(|p| Piece::Data(p.to_vec())));
+        }
+    }
+    for step in steps {
+        match step {
+            Piece::Data(d) if d.is_empty() => {}
+            Piece::Data(d) => {
+                pause(response.latency).await;
+                let mut chunk = format!("{:x}\r\n", d.len()).into_bytes();
+                chunk.extend_from_slice(&d);
+                chunk.extend_from_slice(b"\r\n");
+                socket.write_all(&chunk).await?;
+                socket.flush().await?;
+            }
+            Piece::Pause(d) => tokio::time::sleep(d).await,
+            Piece::Stall => return Ok(Ending::Stalled),
+            Piece::Cut => {
+                let _ = socket.shutdown().await;
+                return Ok(Ending::Close);
+            }
+        }
+    }
+    socket.write_all(b"0\r\n\r\n").await?;
+    socket.flush().await?;
+    Ok(Ending::KeepAlive)
+}
+
+async fn pause(d: Duration) {
+    if !d.is_zero() {
+        tokio::time::sleep(d).await;
+    }
+}
+
+fn split_bytes(data: &[u8], split: Split) -> Vec<&[u8]> {
+    match split {
+        Split::AsScripted => vec![data],
+        Split::EveryByte => data.chunks(1).collect(),
+        Split::At(n) => {
+            let n = n.min(data.len());
+            vec![&data[..n], &data[n..]]
+        }
+    }
+}
+
+/// A queue of scripted responses for one route: each request takes the next one; the
+/// last one repeats.
+#[derive(Clone, Default)]
+pub struct Script(Arc<Mutex<VecDeque<Response>>>);
+
+impl Script {
+    pub fn new(responses: Vec<Response>) -> Script {
+        Script(Arc::new(Mutex::new(responses.into())))
+    }
+
+    pub fn next(&self) -> Option<Response> {
+        let mut q = self.0.lock().unwrap();
+        if q.len() > 1 {
+            q.pop_front()
+        } else {
+            q.front().cloned()
+        }
+    }
+}
+
+/// A JSON error body in the shape each API uses.
+pub fn anthropic_error(kind: &str, message: &str) -> Value {
+    json!({"type": "error", "error": {"type": kind, "message": message}})
+}
+
+// ---------------------------------------------------------------------------------------
+// Driving providers directly
+
+use glossa_host::providers::{ChatRequest, Image, Provider, ProviderError};
+use glossa_host::store::{Settings, Store};
+use glossa_protocol::Usage;
+
+/// Settings with `pairs` applied on top of the defaults (validated like the options page).
+pub fn settings(pairs: &[(&str, &str)]) -> Settings {
+    let store = Store::in_memory().expect("in-memory store");
+    let values = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    store.put_settings(&values).unwrap_or_else(|e| panic!("settings {pairs:?} rejected: {e}"));
+    store.settings().expect("settings")
+}
+
+/// A short text request.
+pub fn text_request(model: &str) -> ChatRequest {
+    ChatRequest {
+        model: model.into(),
+        system: "You translate into French. Answer with the translation only.".into(),
+        user: "Good morning".into(),
+        image: None,
+        max_tokens: 16,
+        temperature: 0.0,
+    }
+}
+
+/// The JPEG frame from the test models folder.
+pub fn frame_image() -> Image {
+    let bytes = std::fs::read(test_model("frame.jpg")).expect("frame.jpg");
+    Image::from_bytes(bytes).expect("frame.jpg is a picture")
+}
+
+/// What a chat produced: every delta in order, and the outcome.
+pub struct ChatOutcome {
+    pub deltas: Vec<String>,
+    pub result: Result<Usage, ProviderError>,
+}
+
+impl ChatOutcome {
+    pub fn text(&self) -> String {
+        self.deltas.concat()
+    }
+
+    pub fn error(&self) -> &ProviderError {
+        self.result.as_ref().err().unwrap_or_else(|| panic!("expected an error, got success with {:?}", self.text()))
+    }
+}
+
+/// Run one chat to its end (bounded by [`PATIENCE`]).
+pub async fn chat(provider: &dyn Provider, request: &ChatRequest) -> ChatOutcome {
+    let mut deltas = Vec::new();
+    let mut on_delta = |t: &str| deltas.push(t.to_owned());
+    let result = tokio::time::timeout(PATIENCE, provider.chat(request, &mut on_delta))
+        .await
+        .unwrap_or_else(|_| panic!("chat did not finish within {PATIENCE:?}"));
+    ChatOutcome { deltas, result }
+}
