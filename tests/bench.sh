@@ -12,3 +12,6 @@ step() { printf '\n=== %s\n' "$*"; }
 step "subtitles: 10-minute track replayed at 1x and 2x, whole-track pipeline vs per-line requests"
 # Simulated time: the build profile does not change the numbers, so reuse the test build.
 cargo bench -q --profile dev -p glossa-host --bench subtitles_replay
+
+step "native messaging: ping round trip, host vs a trivial echo process"
+cargo bench -q --profile dev -p glossa-host --bench ping

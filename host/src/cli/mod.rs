@@ -5,6 +5,7 @@ pub mod doctor;
 pub mod install;
 pub mod settings;
 pub mod subs;
+pub mod translate_image;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,16 @@ enum Command {
         #[command(subcommand)]
         action: cache::Action,
     },
+    /// Translate the text in a picture with the configured provider (as the frame button does).
+    TranslateImage {
+        file: PathBuf,
+        /// Target language (default: the `target_language` setting).
+        #[arg(long)]
+        to: Option<String>,
+        /// Print the original text as well.
+        #[arg(long)]
+        with_original: bool,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -85,6 +96,7 @@ pub fn run() -> ExitCode {
         Command::Settings { action } => settings::run(action, &data_dir),
         Command::TranslateSubs(args) => subs::run(args, &data_dir),
         Command::Cache { action } => cache::run(action, &data_dir),
+        Command::TranslateImage { file, to, with_original } => translate_image::run(&file, to, with_original, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
