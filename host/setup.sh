@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian machine to a working Glossa:
+#   1. installs the build dependencies (apt, wasm target, wasm-bindgen-cli, npm modules),
+#   2. builds glossa-host (release) and the extension (extension/dist),
+#   3. installs glossa-host into ~/.local/bin and registers it with every browser,
+#   4. puts a small local model in place for the built-in backend (the default provider),
+#   5. runs the main job: translates a Spanish subtitle file into English, on this machine.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export GLOSSA_CACHE="${GLOSSA_CACHE:-$HOME/.cache/glossa-dev}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$GLOSSA_CACHE/target}"
+profile="${GLOSSA_PROFILE:-release}"
+bin_dir="${GLOSSA_BIN_DIR:-$HOME/.local/bin}"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+say "Installing build dependencies"
+bash .ci/install-deps.sh
+
+say "Building glossa-host ($profile; the first build compiles llama.cpp, about 10 minutes)"
+cargo build --profile "$profile" -p glossa-host --bin glossa-host
+out_dir="$CARGO_TARGET_DIR/$([ "$profile" = dev ] && echo debug || echo "$profile")"
+mkdir -p "$bin_dir"
+install -m 0755 "$out_dir/glossa-host" "$bin_dir/glossa-host"
+host="$bin_dir/glossa-host"
+
+say "Building the extension"
+bash extension/build.sh
+
+say "Registering the host with the browsers"
+"$host" install
+
+say "Putting the default local model in place"
+models="$(bash tests/tools/fetch-models.sh)"
+# glossa-host's data dir (GLOSSA_DATA_DIR overrides the platform default).
+data_models="${GLOSSA_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/glossa}/models"
+mkdir -p "$data_models"
+[ -e "$data_models/SmolLM2-135M-Instruct.Q4_1.gguf" ] || cp "$models/SmolLM2-135M-Instruct.Q4_1.gguf" "$data_models/"
+
+say "Translating tests/fixtures/demo.es.vtt into English with the built-in local model"
+"$host" translate-subs tests/fixtures/demo.es.vtt --from es --to en -o "$GLOSSA_CACHE/demo.en.vtt"
+cat "$GLOSSA_CACHE/demo.en.vtt"
+
+cat <<MSG
+
+Glossa is ready.
+  - Load the extension: chrome://extensions → Developer mode → Load unpacked → $root/extension/dist
+    (Firefox: about:debugging → This Firefox → Load Temporary Add-on → extension/dist/manifest.json)
+  - Open a YouTube video and press the Glossa button in the player (or Alt+T).
+  - The tiny demo model translates poorly; for real use pull a vision model:
+      glossa-host model pull ggml-org/gemma-3-4b-it-GGUF/gemma-3-4b-it-Q4_K_M.gguf
+    or point Glossa at Ollama, an OpenAI-compatible server or Anthropic in the options page.
+MSG
