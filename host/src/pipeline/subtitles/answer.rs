@@ -17,9 +17,17 @@ pub struct AnswerItem {
 /// How many `[` / `{` positions are tried before giving up (bounds work on hostile input).
 const MAX_CANDIDATES: usize = 64;
 
+/// Replies are bounded by `max_tokens` (a few tens of KiB); anything past this is noise
+/// and would only make the search below slower.
+const MAX_REPLY_BYTES: usize = 256 * 1024;
+
 /// Every `{id, text}` that can be read from `reply`, in order.
 pub fn parse_answer(reply: &str) -> Vec<AnswerItem> {
-    let reply = escape_controls_in_strings(reply);
+    let mut end = reply.len().min(MAX_REPLY_BYTES);
+    while !reply.is_char_boundary(end) {
+        end -= 1;
+    }
+    let reply = escape_controls_in_strings(&reply[..end]);
     // The whole array, when there is one.
     for (tried, (pos, _)) in reply.match_indices('[').enumerate() {
         if tried >= MAX_CANDIDATES {

@@ -103,22 +103,36 @@ fn format_timestamp(seconds: f64, sep: char) -> String {
 }
 
 /// Drop markup (`<i>`, `<c.colorE5E5E5>`, `<00:00:01.500>`) and decode the few entities
-/// caption files use, leaving the text a person reads.
+/// caption files use, leaving the text a person reads. A `<` that does not open a known
+/// tag (`a < b`, `<3`) is text.
 fn plain_text(payload: &str) -> String {
     let mut out = String::with_capacity(payload.len());
     let mut rest = payload;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
-        match rest[open..].find('>') {
-            Some(close) => rest = &rest[open + close + 1..],
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
+        let after = &rest[open + 1..];
+        match after.find('>') {
+            Some(close) if is_tag(&after[..close]) => rest = &after[close + 1..],
+            _ => {
+                out.push('<');
+                rest = after;
             }
         }
     }
     out.push_str(rest);
     decode_entities(&out)
+}
+
+/// `i`, `/i`, `c.colorE5E5E5`, `v Ann`, `font color="red"`, `00:00:01.500`…
+fn is_tag(inside: &str) -> bool {
+    let name = inside.strip_prefix('/').unwrap_or(inside);
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return name.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.');
+    }
+    let word: String = name.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let known = ["b", "i", "u", "c", "v", "lang", "ruby", "rt", "font", "span", "s"];
+    known.contains(&word.to_ascii_lowercase().as_str())
+        && name[word.len()..].chars().next().is_none_or(|c| matches!(c, ' ' | '.' | '\t'))
 }
 
 fn decode_entities(s: &str) -> String {
@@ -170,6 +184,7 @@ mod tests {
     #[test]
     fn markup_is_removed_and_entities_decoded() {
         assert_eq!(plain_text("<i>so</i><00:00:01.200><c> we</c> &amp; you &lt;3"), "so we & you <3");
+        assert_eq!(plain_text("<v Ann>a <3 and b > c, <c.yellow>x</c> <font color=\"red\">y</font> <>"), "a <3 and b > c, x y <>");
         assert!(has_inline_timestamps("a<00:00:01.200><c> b</c>"));
         assert!(!has_inline_timestamps("<i>a</i>"));
     }
