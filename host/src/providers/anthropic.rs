@@ -1,11 +1,375 @@
-//! PLACEHOLDER until the provider lands: reports itself as not built.
+//! Anthropic's Messages API (and anything that speaks it, e.g. llama-server's
+//! `/v1/messages`): `POST /v1/messages` streamed as server-sent events, `GET /v1/models`.
 
+use async_trait::async_trait;
+use futures::StreamExt;
+use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
+use serde::{Deserialize, Serialize};
+
+use super::http::{self, Attempt, HttpClient, HttpFailure};
+use super::{sse, url, ChatRequest, DeltaSink, Provider, ProviderError};
 use crate::store::Settings;
 
-pub struct Anthropic;
+const KIND: ProviderKind = ProviderKind::Anthropic;
+const API_VERSION: &str = "2023-06-01";
+
+pub struct Anthropic {
+    http: HttpClient,
+    base: Result<::url::Url, String>,
+    api_key: String,
+}
 
 impl Anthropic {
-    pub fn new(_http: super::http::HttpClient, _settings: &Settings) -> super::error::Unavailable {
-        super::error::Unavailable(glossa_protocol::ProviderKind::Anthropic)
+    pub fn new(http: HttpClient, settings: &Settings) -> Self {
+        Anthropic { http, base: url::validate(settings.get("anthropic.base_url")), api_key: settings.get("anthropic.api_key").to_owned() }
+    }
+
+    fn base_str(&self) -> String {
+        self.base.as_ref().map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
+    }
+
+    fn endpoint(&self, path: &str) -> Result<String, ProviderError> {
+        let base = self.base.as_ref().map_err(|e| {
+            ProviderError::Other(format!("The Anthropic URL is not usable: {e}. Correct it in Glossa's options."))
+        })?;
+        let base = base.as_str().trim_end_matches('/');
+        let base = base.strip_suffix("/v1").unwrap_or(base);
+        Ok(format!("{base}/v1/{path}"))
+    }
+
+    /// The key goes only in this request's headers, to this provider's own URL; the
+    /// client follows no redirects.
+    fn headers(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let request = request.header("anthropic-version", API_VERSION);
+        if self.api_key.is_empty() {
+            request
+        } else {
+            request.header("x-api-key", &self.api_key)
+        }
+    }
+
+    fn status_error(&self, failure: http::StatusFailure, model: &str) -> Attempt {
+        if failure.status == reqwest::StatusCode::NOT_FOUND && failure.api_message().is_some_and(|m| m.contains("model")) {
+            return ProviderError::ModelMissing {
+                provider: KIND,
+                model: model.to_owned(),
+                available: vec![],
+                hint: format!(
+                    "Anthropic has no model {model}; choose one such as claude-sonnet-4-5 or claude-haiku-4-5 in Glossa's options."
+                ),
+            }
+            .into();
+        }
+        failure.into_attempt(KIND, !self.api_key.is_empty())
+    }
+
+    async fn attempt(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, Attempt> {
+        let post = self.headers(self.http.client.post(self.endpoint("messages")?)).json(&MessagesBody::new(request));
+        let response = match self.http.send(KIND, &self.base_str(), post).await {
+            Ok(r) => r,
+            Err(HttpFailure::Provider(e)) => return Err(e.into()),
+            Err(HttpFailure::Status(s)) => return Err(self.status_error(s, &request.model)),
+        };
+        http::reject_html(&response, KIND)?;
+        let mut events = sse::events(http::body_chunks(response, KIND, self.http.timeouts.idle), KIND);
+        let mut usage = Usage::default();
+        let mut shown = false;
+        let fail = |error: ProviderError, shown: bool| Attempt { error, retry_after: None, shown_text: shown };
+        while let Some(event) = events.next().await {
+            let event = event.map_err(|e| fail(e, shown))?;
+            let parsed: StreamEvent = match serde_json::from_str(&event.data) {
+                Ok(e) => e,
+                Err(e) => {
+                    let detail = format!("event `{}` cannot be read ({e}): {}", event.event, http::truncate(&event.data, 120));
+                    return Err(fail(ProviderError::BadResponse { provider: KIND, detail }, shown));
+                }
+            };
+            match parsed {
+                StreamEvent::MessageStart { message } => {
+                    let u = message.usage;
+                    usage.input_tokens = u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
+                    usage.output_tokens = u.output_tokens;
+                }
+                StreamEvent::ContentBlockDelta { delta: BlockDelta::TextDelta { text } } if !text.is_empty() => {
+                    shown = true;
+                    on_delta(&text);
+                }
+                StreamEvent::MessageDelta { usage: Some(u) } => usage.output_tokens = u.output_tokens,
+                StreamEvent::MessageStop => return Ok(usage),
+                StreamEvent::Error { error } => {
+                    let error = match error.kind.as_str() {
+                        "overloaded_error" => ProviderError::Overloaded { provider: KIND, retries: 0 },
+                        "rate_limit_error" => ProviderError::RateLimited { provider: KIND, status: 429, retries: 0, retry_after: None },
+                        _ => ProviderError::Api { provider: KIND, status: None, message: error.message },
+                    };
+                    return Err(fail(error, shown));
+                }
+                // ping, content_block_start/stop, thinking and other deltas, new event types.
+                _ => {}
+            }
+        }
+        Err(fail(ProviderError::StreamIncomplete { provider: KIND }, shown))
+    }
+
+    async fn models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        let request = self.headers(self.http.client.get(self.endpoint("models")?)).query(&[("limit", "1000")]);
+        let response = match self.http.send(KIND, &self.base_str(), request).await {
+            Ok(r) => r,
+            Err(HttpFailure::Provider(e)) => return Err(e),
+            Err(HttpFailure::Status(s)) => return Err(s.into_error(KIND, !self.api_key.is_empty())),
+        };
+        let list: ModelList = http::json_body(response, KIND, self.http.timeouts.idle).await?;
+        // Every current Claude model reads images.
+        Ok(list.data.into_iter().map(|m| ModelInfo { name: m.id, vision: Some(true), size_bytes: None }).collect())
+    }
+}
+
+/// `claude-sonnet-4-5` is an alias of the dated `claude-sonnet-4-5-20250929`.
+fn names_model(listed: &str, wanted: &str) -> bool {
+    listed == wanted || listed.strip_prefix(wanted).is_some_and(|rest| rest.starts_with('-') && rest[1..].chars().all(|c| c.is_ascii_digit()))
+}
+
+#[async_trait]
+impl Provider for Anthropic {
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+        let mut retries = self.http.retries(KIND);
+        loop {
+            match self.attempt(request, &mut *on_delta).await {
+                Ok(usage) => return Ok(usage),
+                Err(failure) => retries.after(failure).await?,
+            }
+        }
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        self.models().await
+    }
+
+    async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
+        let base = self.base_str();
+        let mut report = CheckReport {
+            provider: KIND,
+            reachable: false,
+            detail: format!("Anthropic at {base}"),
+            frame_model_present: None,
+            subtitle_model_present: None,
+            frame_model_vision: None,
+            problems: vec![],
+            warnings: vec![],
+        };
+        if let Ok(u) = &self.base {
+            report.warnings.extend(url::cleartext_warning(u, !self.api_key.is_empty()));
+        }
+        if self.api_key.is_empty() && base == crate::store::settings::DEFAULT_ANTHROPIC_URL {
+            report.problems.push(ProviderError::Auth { provider: KIND, status: 401, key_set: false }.info());
+        }
+        let models = match self.models().await {
+            Ok(m) => m,
+            Err(e) => {
+                let info = e.info();
+                if !report.problems.contains(&info) {
+                    report.problems.push(info);
+                }
+                report.reachable = matches!(e, ProviderError::Auth { .. });
+                return report;
+            }
+        };
+        report.reachable = true;
+        report.detail = format!("Anthropic at {base} ({} models)", models.len());
+        for (wanted, present) in [(frame_model, &mut report.frame_model_present), (subtitle_model, &mut report.subtitle_model_present)] {
+            let found = models.iter().any(|m| names_model(&m.name, wanted));
+            *present = Some(found);
+            if !found {
+                let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+                report.problems.push(ErrorInfo::new(
+                    ErrorCode::ModelMissing,
+                    format!("Anthropic has no model {wanted}."),
+                    format!("Available: {}. Choose one in Glossa's options.", names.join(", ")),
+                ));
+            }
+        }
+        report.frame_model_vision = report.frame_model_present.filter(|p| *p);
+        report
+    }
+}
+
+// ---- wire types (Messages API) ----
+
+#[derive(Serialize)]
+struct MessagesBody<'a> {
+    model: &'a str,
+    max_tokens: u32,
+    temperature: f32,
+    stream: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    system: Vec<SystemBlock<'a>>,
+    messages: [UserMessage<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct SystemBlock<'a> {
+    r#type: &'static str,
+    text: &'a str,
+    /// The system prompt is the same for every frame: let Anthropic cache it.
+    cache_control: CacheControl,
+}
+
+#[derive(Serialize)]
+struct CacheControl {
+    r#type: &'static str,
+}
+
+#[derive(Serialize)]
+struct UserMessage<'a> {
+    role: &'static str,
+    content: Vec<ContentBlock<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ContentBlock<'a> {
+    Image { source: ImageSource },
+    Text { text: &'a str },
+}
+
+#[derive(Serialize)]
+struct ImageSource {
+    r#type: &'static str,
+    media_type: &'static str,
+    data: String,
+}
+
+impl<'a> MessagesBody<'a> {
+    fn new(request: &'a ChatRequest) -> Self {
+        let mut content = Vec::with_capacity(2);
+        if let Some(image) = &request.image {
+            content.push(ContentBlock::Image {
+                source: ImageSource { r#type: "base64", media_type: image.media_type.mime(), data: image.base64() },
+            });
+        }
+        content.push(ContentBlock::Text { text: &request.user });
+        let system = if request.system.is_empty() {
+            vec![]
+        } else {
+            vec![SystemBlock { r#type: "text", text: &request.system, cache_control: CacheControl { r#type: "ephemeral" } }]
+        };
+        MessagesBody {
+            model: &request.model,
+            max_tokens: request.max_tokens,
+            temperature: request.temperature,
+            stream: true,
+            system,
+            messages: [UserMessage { role: "user", content }],
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum StreamEvent {
+    MessageStart {
+        message: StartMessage,
+    },
+    ContentBlockDelta {
+        delta: BlockDelta,
+    },
+    MessageDelta {
+        #[serde(default)]
+        usage: Option<DeltaUsage>,
+    },
+    MessageStop,
+    Error {
+        error: ApiError,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct StartMessage {
+    #[serde(default)]
+    usage: StartUsage,
+}
+
+#[derive(Deserialize, Default)]
+struct StartUsage {
+    #[serde(default)]
+    input_tokens: u64,
+    #[serde(default)]
+    cache_creation_input_tokens: u64,
+    #[serde(default)]
+    cache_read_input_tokens: u64,
+    #[serde(default)]
+    output_tokens: u64,
+}
+
+#[derive(Deserialize)]
+struct DeltaUsage {
+    #[serde(default)]
+    output_tokens: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum BlockDelta {
+    TextDelta {
+        text: String,
+    },
+    /// thinking_delta, signature_delta, input_json_delta…: not shown.
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    #[serde(rename = "type", default)]
+    kind: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct ModelList {
+    #[serde(default)]
+    data: Vec<ModelEntry>,
+}
+
+#[derive(Deserialize)]
+struct ModelEntry {
+    id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Image;
+
+    #[test]
+    fn body_has_cached_system_block_and_sniffed_image_type() {
+        let request = ChatRequest {
+            model: "claude-sonnet-4-5".into(),
+            system: "sys".into(),
+            user: "read".into(),
+            image: Image::from_bytes(b"RIFF\0\0\0\0WEBPVP8 ".to_vec()),
+            max_tokens: 100,
+            temperature: 0.2,
+        };
+        let json = serde_json::to_value(MessagesBody::new(&request)).unwrap();
+        assert_eq!(json["stream"], true);
+        assert_eq!(json["system"][0]["cache_control"]["type"], "ephemeral");
+        assert_eq!(json["messages"][0]["content"][0]["type"], "image");
+        assert_eq!(json["messages"][0]["content"][0]["source"]["media_type"], "image/webp");
+        assert_eq!(json["messages"][0]["content"][1]["text"], "read");
+    }
+
+    #[test]
+    fn aliases_match_dated_model_ids() {
+        assert!(names_model("claude-sonnet-4-5-20250929", "claude-sonnet-4-5"));
+        assert!(names_model("claude-sonnet-4-5", "claude-sonnet-4-5"));
+        assert!(!names_model("claude-sonnet-4-5-20250929", "claude-sonnet-4"));
     }
 }

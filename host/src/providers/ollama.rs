@@ -1,11 +1,350 @@
-//! PLACEHOLDER until the provider lands: reports itself as not built.
+//! Ollama's native API: `POST /api/chat` streamed as NDJSON (images as raw base64,
+//! `think: false`), `GET /api/tags` for models, `POST /api/show` for capabilities,
+//! `GET /api/version` for a health check.
 
+use async_trait::async_trait;
+use futures::StreamExt;
+use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
+use serde::{Deserialize, Serialize};
+
+use super::http::{self, Attempt, HttpClient, HttpFailure};
+use super::ndjson::LineReader;
+use super::{url, ChatRequest, DeltaSink, Provider, ProviderError};
 use crate::store::Settings;
 
-pub struct Ollama;
+const KIND: ProviderKind = ProviderKind::Ollama;
+
+pub struct Ollama {
+    http: HttpClient,
+    base: Result<::url::Url, String>,
+}
 
 impl Ollama {
-    pub fn new(_http: super::http::HttpClient, _settings: &Settings) -> super::error::Unavailable {
-        super::error::Unavailable(glossa_protocol::ProviderKind::Ollama)
+    pub fn new(http: HttpClient, settings: &Settings) -> Self {
+        Ollama { http, base: url::validate(settings.get("ollama.url")) }
+    }
+
+    fn base_str(&self) -> String {
+        self.base.as_ref().map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
+    }
+
+    fn endpoint(&self, path: &str) -> Result<String, ProviderError> {
+        let base = self
+            .base
+            .as_ref()
+            .map_err(|e| ProviderError::Other(format!("The Ollama URL is not usable: {e}. Correct it in Glossa's options.")))?;
+        Ok(format!("{}/api/{path}", base.as_str().trim_end_matches('/')))
+    }
+
+    fn model_missing(model: &str, available: Vec<String>) -> ProviderError {
+        ProviderError::ModelMissing { provider: KIND, model: model.to_owned(), available, hint: format!("Run: `ollama pull {model}`") }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, HttpFailure> {
+        self.http.send(KIND, &self.base_str(), request).await
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, ProviderError> {
+        match self.send(request).await {
+            Ok(r) => http::json_body(r, KIND, self.http.timeouts.idle).await,
+            Err(HttpFailure::Provider(e)) => Err(e),
+            Err(HttpFailure::Status(s)) => Err(s.into_error(KIND, false)),
+        }
+    }
+
+    async fn tags(&self) -> Result<Vec<TagEntry>, ProviderError> {
+        let tags: Tags = self.get_json(self.http.client.get(self.endpoint("tags")?)).await?;
+        Ok(tags.models)
+    }
+
+    /// `Ok(None)` when the model is not installed.
+    async fn capabilities(&self, model: &str) -> Result<Option<Vec<String>>, ProviderError> {
+        let request = self.http.client.post(self.endpoint("show")?).json(&ShowRequest { model });
+        match self.send(request).await {
+            Ok(r) => Ok(Some(http::json_body::<Show>(r, KIND, self.http.timeouts.idle).await?.capabilities)),
+            Err(HttpFailure::Status(s)) if s.status == reqwest::StatusCode::NOT_FOUND => Ok(None),
+            Err(HttpFailure::Status(s)) => Err(s.into_error(KIND, false)),
+            Err(HttpFailure::Provider(e)) => Err(e),
+        }
+    }
+
+    async fn installed_names(&self) -> Vec<String> {
+        self.tags().await.map(|t| t.into_iter().map(|m| m.name).collect()).unwrap_or_default()
+    }
+
+    async fn vision_models(&self) -> Vec<String> {
+        self.list_models().await.map(|m| m.into_iter().filter(|m| m.vision == Some(true)).map(|m| m.name).collect()).unwrap_or_default()
+    }
+
+    /// A picture for a model that cannot see it would be silently ignored by some Ollama
+    /// versions: ask first.
+    async fn ensure_vision(&self, model: &str) -> Result<(), ProviderError> {
+        match self.capabilities(model).await? {
+            None => Err(Self::model_missing(model, self.installed_names().await)),
+            Some(caps) if caps.iter().any(|c| c == "vision") => Ok(()),
+            Some(_) => Err(ProviderError::NoVision { model: model.to_owned(), vision_models: self.vision_models().await }),
+        }
+    }
+
+    async fn attempt(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, Attempt> {
+        let post = self.http.client.post(self.endpoint("chat")?).json(&ChatBody::new(request));
+        let response = match self.send(post).await {
+            Ok(r) => r,
+            Err(HttpFailure::Provider(e)) => return Err(e.into()),
+            Err(HttpFailure::Status(s)) => {
+                let message = s.api_message().unwrap_or_default();
+                if s.status == reqwest::StatusCode::NOT_FOUND && message.contains("not found") {
+                    return Err(Self::model_missing(&request.model, self.installed_names().await).into());
+                }
+                if request.image.is_some() && message.contains("image") {
+                    return Err(ProviderError::NoVision { model: request.model.clone(), vision_models: self.vision_models().await }.into());
+                }
+                return Err(s.into_attempt(KIND, false));
+            }
+        };
+        http::reject_html(&response, KIND)?;
+        let mut chunks = http::body_chunks(response, KIND, self.http.timeouts.idle);
+        let mut lines = LineReader::default();
+        let mut shown = false;
+        let fail = |error: ProviderError, shown: bool| Attempt { error, retry_after: None, shown_text: shown };
+        let bad_line = |e: super::ndjson::LineError| ProviderError::BadResponse { provider: KIND, detail: e.to_string() };
+        loop {
+            let (batch, at_end): (Vec<String>, bool) = match chunks.next().await {
+                Some(chunk) => (lines.push(&chunk.map_err(|e| fail(e, shown))?).map_err(|e| fail(bad_line(e), shown))?, false),
+                None => (lines.finish().map_err(|e| fail(bad_line(e), shown))?.into_iter().collect(), true),
+            };
+            for line in batch {
+                let part: ChatLine = serde_json::from_str(&line).map_err(|e| {
+                    let detail = format!("a line is not a chat message ({e}): {}", http::truncate(&line, 120));
+                    fail(ProviderError::BadResponse { provider: KIND, detail }, shown)
+                })?;
+                if let Some(error) = part.error {
+                    return Err(fail(ProviderError::Api { provider: KIND, status: None, message: error }, shown));
+                }
+                if let Some(text) = part.message.map(|m| m.content).filter(|t| !t.is_empty()) {
+                    shown = true;
+                    on_delta(&text);
+                }
+                if part.done {
+                    return Ok(Usage { input_tokens: part.prompt_eval_count, output_tokens: part.eval_count, ..Usage::default() });
+                }
+            }
+            if at_end {
+                return Err(fail(ProviderError::StreamIncomplete { provider: KIND }, shown));
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for Ollama {
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+        if request.image.is_some() {
+            self.ensure_vision(&request.model).await?;
+        }
+        let mut retries = self.http.retries(KIND);
+        loop {
+            match self.attempt(request, &mut *on_delta).await {
+                Ok(usage) => return Ok(usage),
+                Err(failure) => retries.after(failure).await?,
+            }
+        }
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        let tags = self.tags().await?;
+        let capabilities = futures::future::join_all(tags.iter().map(|t| self.capabilities(&t.name))).await;
+        Ok(tags
+            .into_iter()
+            .zip(capabilities)
+            .map(|(tag, caps)| ModelInfo {
+                vision: caps.ok().flatten().map(|c| c.iter().any(|c| c == "vision")),
+                name: tag.name,
+                size_bytes: tag.size,
+            })
+            .collect())
+    }
+
+    async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
+        let base = self.base_str();
+        let mut report = CheckReport {
+            provider: KIND,
+            reachable: false,
+            detail: format!("Ollama at {base}"),
+            frame_model_present: None,
+            subtitle_model_present: None,
+            frame_model_vision: None,
+            problems: vec![],
+            warnings: vec![],
+        };
+        if let Ok(u) = &self.base {
+            report.warnings.extend(url::cleartext_warning(u, false));
+        }
+        let version: Result<Version, ProviderError> = match self.endpoint("version") {
+            Ok(e) => self.get_json(self.http.client.get(e)).await,
+            Err(e) => Err(e),
+        };
+        match version {
+            Ok(v) => report.detail = format!("Ollama {} at {base}", v.version),
+            Err(e) => {
+                report.problems.push(e.info());
+                return report;
+            }
+        }
+        report.reachable = true;
+        let models = match self.list_models().await {
+            Ok(m) => m,
+            Err(e) => {
+                report.problems.push(e.info());
+                return report;
+            }
+        };
+        let find = |name: &str| models.iter().find(|m| m.name == name || m.name == format!("{name}:latest"));
+        report.frame_model_present = Some(find(frame_model).is_some());
+        report.subtitle_model_present = Some(find(subtitle_model).is_some());
+        let mut missing = vec![frame_model];
+        if subtitle_model != frame_model {
+            missing.push(subtitle_model);
+        }
+        for model in missing.into_iter().filter(|m| find(m).is_none()) {
+            report.problems.push(Self::model_missing(model, vec![]).info());
+        }
+        report.frame_model_vision = find(frame_model).and_then(|m| m.vision);
+        if report.frame_model_vision == Some(false) {
+            let vision: Vec<String> = models.iter().filter(|m| m.vision == Some(true)).map(|m| m.name.clone()).collect();
+            report.problems.push(ProviderError::NoVision { model: frame_model.to_owned(), vision_models: vision }.info());
+        }
+        if models.is_empty() {
+            report.problems.push(ErrorInfo::new(
+                ErrorCode::ModelMissing,
+                "Ollama has no models installed.",
+                format!("Run: `ollama pull {frame_model}`"),
+            ));
+        }
+        report
+    }
+}
+
+// ---- wire types ----
+
+#[derive(Serialize)]
+struct ChatBody<'a> {
+    model: &'a str,
+    messages: Vec<Message<'a>>,
+    stream: bool,
+    /// Thinking models would otherwise stream their reasoning first.
+    think: bool,
+    options: Options,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: &'a str,
+    /// Raw base64, no `data:` prefix.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    images: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Options {
+    temperature: f32,
+    num_predict: u32,
+}
+
+impl<'a> ChatBody<'a> {
+    fn new(request: &'a ChatRequest) -> Self {
+        let mut messages = Vec::with_capacity(2);
+        if !request.system.is_empty() {
+            messages.push(Message { role: "system", content: &request.system, images: vec![] });
+        }
+        let images = request.image.iter().map(|i| i.base64()).collect();
+        messages.push(Message { role: "user", content: &request.user, images });
+        ChatBody {
+            model: &request.model,
+            messages,
+            stream: true,
+            think: false,
+            options: Options { temperature: request.temperature, num_predict: request.max_tokens },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ChatLine {
+    #[serde(default)]
+    message: Option<LineMessage>,
+    #[serde(default)]
+    done: bool,
+    #[serde(default)]
+    prompt_eval_count: u64,
+    #[serde(default)]
+    eval_count: u64,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LineMessage {
+    #[serde(default)]
+    content: String,
+}
+
+#[derive(Serialize)]
+struct ShowRequest<'a> {
+    model: &'a str,
+}
+
+#[derive(Deserialize)]
+struct Show {
+    #[serde(default)]
+    capabilities: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Tags {
+    #[serde(default)]
+    models: Vec<TagEntry>,
+}
+
+#[derive(Deserialize)]
+struct TagEntry {
+    name: String,
+    #[serde(default)]
+    size: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Version {
+    version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Image;
+
+    #[test]
+    fn body_has_raw_base64_images_and_no_thinking() {
+        let request = ChatRequest {
+            model: "gemma3:12b".into(),
+            system: "sys".into(),
+            user: "read".into(),
+            image: Image::from_bytes(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2]),
+            max_tokens: 64,
+            temperature: 0.2,
+        };
+        let json = serde_json::to_value(ChatBody::new(&request)).unwrap();
+        assert_eq!(json["think"], false);
+        assert_eq!(json["stream"], true);
+        assert_eq!(json["options"]["num_predict"], 64);
+        let image = json["messages"][1]["images"][0].as_str().unwrap();
+        assert!(!image.starts_with("data:"), "{image}");
+        assert_eq!(image, request.image.as_ref().unwrap().base64());
+        assert!(json["messages"][0].get("images").is_none());
     }
 }

@@ -156,7 +156,9 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: String,
+    /// Without the query string.
     pub path: String,
+    pub query: String,
     /// Names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -386,7 +388,9 @@ async fn read_request(socket: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Reque
     let mut lines = head.split("\r\n");
     let mut first = lines.next()?.split_whitespace();
     let method = first.next()?.to_owned();
-    let path = first.next()?.to_owned();
+    let target = first.next()?;
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let (path, query) = (path.to_owned(), query.to_owned());
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
@@ -403,7 +407,7 @@ async fn read_request(socket: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Reque
     }
     let body = buf[body_start..body_start + length].to_vec();
     buf.drain(..body_start + length);
-    Some(Request { method, path, headers, body })
+    Some(Request { method, path, query, headers, body })
 }
 
 enum Ending {
@@ -518,6 +522,11 @@ impl Script {
         Script(Arc::new(Mutex::new(responses.into())))
     }
 
+    /// Replace what the next requests get.
+    pub fn set(&self, responses: Vec<Response>) {
+        *self.0.lock().unwrap() = responses.into();
+    }
+
     pub fn next(&self) -> Option<Response> {
         let mut q = self.0.lock().unwrap();
         if q.len() > 1 {
@@ -590,4 +599,47 @@ pub async fn chat(provider: &dyn Provider, request: &ChatRequest) -> ChatOutcome
         .await
         .unwrap_or_else(|_| panic!("chat did not finish within {PATIENCE:?}"));
     ChatOutcome { deltas, result }
+}
+
+/// An HTTP client with short timeouts and fast retries, for fault tests.
+pub fn fast_http(idle: Duration) -> glossa_host::providers::http::HttpClient {
+    use glossa_host::providers::http::{build_client, HttpClient, RetryPolicy, Timeouts};
+    let timeouts = Timeouts { connect: Duration::from_secs(5), idle };
+    HttpClient {
+        client: build_client(timeouts.connect),
+        timeouts,
+        retry: RetryPolicy { max_retries: 2, backoff: Duration::from_millis(20), max_wait: Duration::from_secs(20) },
+    }
+}
+
+/// A frame request as the extension sends it, with frame.jpg.
+pub fn frame_request(to: &str) -> glossa_protocol::FrameRequest {
+    use base64::Engine;
+    let bytes = std::fs::read(test_model("frame.jpg")).expect("frame.jpg");
+    glossa_protocol::FrameRequest {
+        image: base64::engine::general_purpose::STANDARD.encode(bytes),
+        to: Some(to.into()),
+        from: None,
+        with_original: false,
+    }
+}
+
+/// Start a chat in a task, wait for its first delta, then drop it (what a cancel does):
+/// returns the deltas seen.
+pub async fn chat_then_cancel(provider: std::sync::Arc<dyn Provider>, request: ChatRequest) -> Vec<String> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let task = tokio::spawn(async move {
+        let mut on_delta = |t: &str| {
+            let _ = tx.send(t.to_owned());
+        };
+        provider.chat(&request, &mut on_delta).await
+    });
+    let first = tokio::time::timeout(PATIENCE, rx.recv()).await.expect("a first delta").expect("a first delta");
+    task.abort();
+    let _ = task.await;
+    let mut seen = vec![first];
+    while let Ok(more) = rx.try_recv() {
+        seen.push(more);
+    }
+    seen
 }

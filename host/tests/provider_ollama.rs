@@ -1,0 +1,250 @@
+//! The Ollama provider against a fake Ollama that speaks its wire format byte for byte:
+//! streaming split at every byte, the request it sends, model list and check, and every
+//! error a user can meet, each with its hint.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use glossa_host::providers::ollama::Ollama;
+use glossa_host::providers::{Provider, ProviderError};
+use glossa_protocol::ErrorCode;
+use support::fakes::{ollama_done, ollama_error, ollama_line};
+use support::{chat, fast_http, frame_image, settings, text_request, FakeModel, FakeOllama, Piece, Response, Split};
+
+const MODEL: &str = "gemma3:12b";
+
+fn ollama_at(url: &str, idle: Duration) -> Arc<dyn Provider> {
+    Arc::new(Ollama::new(fast_http(idle), &settings(&[("ollama.url", url)])))
+}
+
+async fn fake(chat: Vec<Response>) -> (FakeOllama, Arc<dyn Provider>) {
+    let fake = FakeOllama::start(vec![FakeModel::vision(MODEL), FakeModel::text("llama3.2:latest")], chat).await;
+    let provider = ollama_at(&fake.url, Duration::from_secs(30));
+    (fake, provider)
+}
+
+const PIECES: &[&str] = &["Bon", "jour ", "日本語", " — ", "🙂\n", "fin"];
+
+#[tokio::test]
+async fn streams_the_same_text_whatever_the_byte_boundaries() {
+    let (fake, provider) = fake(vec![FakeOllama::reply(MODEL, PIECES)]).await;
+    let whole = chat(provider.as_ref(), &text_request(MODEL)).await;
+    let usage = whole.result.as_ref().expect("chat");
+    assert_eq!(whole.text(), PIECES.concat());
+    assert_eq!(whole.deltas.len(), PIECES.len(), "one delta per NDJSON line: {:?}", whole.deltas);
+    assert_eq!((usage.input_tokens, usage.output_tokens), (26, PIECES.len() as u64));
+
+    // Every split point of the body, then one write per byte (multi-byte characters cut
+    // inside themselves every time).
+    let body_len: usize = PIECES.iter().map(|p| ollama_line(MODEL, p).len()).sum::<usize>() + ollama_done(MODEL, 6).len();
+    for at in 1..body_len {
+        fake.chat.set(vec![FakeOllama::reply(MODEL, PIECES).split(Split::At(at))]);
+        let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+        assert!(outcome.result.is_ok(), "split at {at}: {:?}", outcome.result);
+        assert_eq!(outcome.text(), PIECES.concat(), "split at {at}");
+    }
+    fake.chat.set(vec![FakeOllama::reply(MODEL, PIECES).split(Split::EveryByte)]);
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    assert_eq!(outcome.text(), PIECES.concat());
+    assert_eq!(outcome.result.unwrap().output_tokens, 6);
+}
+
+#[tokio::test]
+async fn sends_raw_base64_images_and_disables_thinking() {
+    let (fake, provider) = fake(vec![FakeOllama::reply(MODEL, &["ok"])]).await;
+    let mut request = text_request(MODEL);
+    request.image = Some(frame_image());
+    let outcome = chat(provider.as_ref(), &request).await;
+    assert_eq!(outcome.text(), "ok", "{:?}", outcome.result);
+    let sent = fake.server.requests_to("/api/chat");
+    assert_eq!(sent.len(), 1);
+    let body = sent[0].json();
+    assert_eq!(body["model"], MODEL);
+    assert_eq!(body["stream"], true);
+    assert_eq!(body["think"], false);
+    assert_eq!(body["messages"][0]["role"], "system");
+    let image = body["messages"][1]["images"][0].as_str().expect("an image");
+    assert!(!image.starts_with("data:"), "Ollama takes raw base64");
+    assert_eq!(image, frame_image().base64());
+    // The vision check asked /api/show first.
+    assert_eq!(fake.server.requests_to("/api/show")[0].json()["model"], MODEL);
+}
+
+#[tokio::test]
+async fn connection_refused_says_to_start_ollama() {
+    let port = support::free_port();
+    let provider = ollama_at(&format!("http://127.0.0.1:{port}"), Duration::from_secs(5));
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::ProviderUnreachable);
+    assert_eq!(info.message, format!("Cannot connect to Ollama at http://127.0.0.1:{port}."));
+    assert_eq!(info.hint, "Make sure it's running (`ollama serve`).");
+    let report = provider.check(MODEL, MODEL).await;
+    assert!(!report.reachable);
+    assert_eq!(report.problems[0].hint, "Make sure it's running (`ollama serve`).");
+    assert!(matches!(provider.list_models().await, Err(ProviderError::Unreachable { .. })));
+}
+
+#[tokio::test]
+async fn missing_model_says_how_to_pull_it() {
+    let fake = FakeOllama::start(vec![FakeModel::text("llama3.2:latest")], vec![]).await;
+    let provider = ollama_at(&fake.url, Duration::from_secs(30));
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    let err = outcome.error();
+    let info = err.info();
+    assert_eq!(info.code, ErrorCode::ModelMissing);
+    assert!(info.message.contains("gemma3:12b"), "{info:?}");
+    assert_eq!(info.hint, "Run: `ollama pull gemma3:12b`");
+    assert!(matches!(err, ProviderError::ModelMissing { available, .. } if available == &["llama3.2:latest"]));
+
+    // The same for a frame (checked through /api/show before sending the picture).
+    let mut request = text_request(MODEL);
+    request.image = Some(frame_image());
+    assert_eq!(chat(provider.as_ref(), &request).await.error().info().hint, "Run: `ollama pull gemma3:12b`");
+    assert!(fake.server.requests_to("/api/chat").len() == 1, "the picture was not sent to a missing model");
+}
+
+#[tokio::test]
+async fn frame_to_a_text_model_names_the_vision_models_installed() {
+    let fake = FakeOllama::start(
+        vec![FakeModel::text("llama3.2:latest"), FakeModel::vision("llava:7b"), FakeModel::vision(MODEL)],
+        vec![FakeOllama::reply("llama3.2:latest", &["never"])],
+    )
+    .await;
+    let provider = ollama_at(&fake.url, Duration::from_secs(30));
+    let mut request = text_request("llama3.2:latest");
+    request.image = Some(frame_image());
+    let outcome = chat(provider.as_ref(), &request).await;
+    let err = outcome.error();
+    assert!(matches!(err, ProviderError::NoVision { model, vision_models } if model == "llama3.2:latest" && vision_models == &["llava:7b", MODEL]), "{err:?}");
+    let info = err.info();
+    assert_eq!(info.code, ErrorCode::NoVision);
+    assert!(info.hint.contains("llava:7b, gemma3:12b"), "{info:?}");
+    assert!(fake.server.requests_to("/api/chat").is_empty(), "the picture was not sent");
+    assert!(outcome.deltas.is_empty());
+}
+
+#[tokio::test]
+async fn lists_models_with_vision_and_checks_the_setup() {
+    let (_fake, provider) = fake(vec![]).await;
+    let models = provider.list_models().await.expect("models");
+    let summary: Vec<(String, Option<bool>)> = models.iter().map(|m| (m.name.clone(), m.vision)).collect();
+    assert_eq!(summary, vec![(MODEL.to_owned(), Some(true)), ("llama3.2:latest".to_owned(), Some(false))]);
+    assert_eq!(models[0].size_bytes, Some(8_149_190_253));
+
+    let report = provider.check(MODEL, "llama3.2").await;
+    assert!(report.reachable);
+    assert!(report.detail.contains("Ollama 0.12.3"), "{report:?}");
+    assert_eq!((report.frame_model_present, report.subtitle_model_present, report.frame_model_vision), (Some(true), Some(true), Some(true)));
+    assert!(report.problems.is_empty(), "{report:?}");
+
+    let report = provider.check("llama3.2:latest", "qwen3:8b").await;
+    assert_eq!(report.frame_model_vision, Some(false));
+    assert_eq!(report.subtitle_model_present, Some(false));
+    let codes: Vec<ErrorCode> = report.problems.iter().map(|p| p.code).collect();
+    assert_eq!(codes, vec![ErrorCode::ModelMissing, ErrorCode::NoVision], "{report:?}");
+    assert_eq!(report.problems[0].hint, "Run: `ollama pull qwen3:8b`");
+}
+
+#[tokio::test]
+async fn thinking_output_is_stripped_from_what_the_user_sees() {
+    let (_fake, provider) = fake(vec![FakeOllama::reply(MODEL, &["<thi", "nk>The sign says", " hello</th", "ink>\n\n", "Bonjour"]).split(Split::EveryByte)]).await;
+    let request = support::frame_request("fr");
+    let mut shown = Vec::new();
+    let mut on_delta = |t: &str| shown.push(t.to_owned());
+    let (usage, _ms) = glossa_host::pipeline::frame::translate(provider.as_ref(), MODEL, &request, "en", &mut on_delta).await.expect("frame");
+    assert_eq!(shown.concat(), "Bonjour");
+    assert_eq!(usage.output_tokens, 5);
+}
+
+#[tokio::test]
+async fn error_line_after_text_keeps_the_text() {
+    let reply = Response::stream(
+        200,
+        "application/x-ndjson",
+        vec![Piece::Data(ollama_line(MODEL, "Bon")), Piece::Data(b"{\"error\":\"an error was encountered while running the model: unexpected EOF\"}\n".to_vec())],
+    );
+    let (fake, provider) = fake(vec![reply]).await;
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    assert_eq!(outcome.text(), "Bon");
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::ProviderError);
+    assert!(info.message.contains("unexpected EOF"), "{info:?}");
+    assert_eq!(fake.server.requests_to("/api/chat").len(), 1, "no retry after text was shown");
+}
+
+#[tokio::test]
+async fn connection_cut_mid_stream_is_incomplete_with_text_kept() {
+    let reply = FakeOllama::reply_unfinished(MODEL, &["Bon", "jour"]).then(Piece::Cut);
+    let (_fake, provider) = fake(vec![reply]).await;
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    assert_eq!(outcome.text(), "Bonjour");
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::StreamIncomplete);
+    assert_eq!(info.hint, "The text so far is kept; try again.");
+}
+
+#[tokio::test]
+async fn stream_without_done_line_is_incomplete() {
+    let (_fake, provider) = fake(vec![FakeOllama::reply_unfinished(MODEL, &["Bon", "jour"])]).await;
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    assert_eq!(outcome.text(), "Bonjour");
+    assert_eq!(outcome.error().info().code, ErrorCode::StreamIncomplete);
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_a_bad_response_not_a_panic() {
+    let reply = FakeOllama::reply_unfinished(MODEL, &["ok"]).then(Piece::Data(b"{\"message\":{\"content\":\"\xff\xfe\"},\"done\":false}\n".to_vec()));
+    let (_fake, provider) = fake(vec![reply]).await;
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    assert_eq!(outcome.text(), "ok");
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::BadResponse);
+    assert!(info.message.contains("UTF-8"), "{info:?}");
+}
+
+#[tokio::test]
+async fn a_proxy_html_page_is_described_not_parsed() {
+    let page = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
+    let (fake, provider) = fake(vec![Response::full(502, "text/html", page)]).await;
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::BadResponse, "{info:?}");
+    assert!(info.message.contains("HTML page titled \"502 Bad Gateway\""), "{info:?}");
+    assert!(info.hint.contains("not a web page or proxy"), "{info:?}");
+    assert_eq!(fake.server.requests_to("/api/chat").len(), 1, "502 without an API error is not retried");
+
+    // A captive portal answering 200 with HTML.
+    fake.chat.set(vec![Response::full(200, "text/html; charset=utf-8", "<html><title>Sign in</title></html>")]);
+    assert_eq!(chat(provider.as_ref(), &text_request(MODEL)).await.error().info().code, ErrorCode::BadResponse);
+}
+
+#[tokio::test]
+async fn a_stall_past_the_idle_timeout_ends_with_text_kept() {
+    let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![FakeOllama::reply_unfinished(MODEL, &["Bon"]).then(Piece::Stall)]).await;
+    let provider = ollama_at(&fake.url, Duration::from_millis(300));
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    assert_eq!(outcome.text(), "Bon");
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::IdleTimeout);
+    assert!(info.message.contains("stopped sending"), "{info:?}");
+    assert!(fake.server.wait_client_closed().await, "the stalled connection was closed");
+}
+
+#[tokio::test]
+async fn cancel_closes_the_http_connection() {
+    let (fake, provider) = fake(vec![FakeOllama::reply_unfinished(MODEL, &["Bon"]).then(Piece::Stall)]).await;
+    let seen = support::chat_then_cancel(provider, text_request(MODEL)).await;
+    assert_eq!(seen, vec!["Bon"]);
+    assert!(fake.server.wait_client_closed().await, "Ollama saw the connection close when the request was dropped");
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_before_the_first_token() {
+    let (fake, provider) = fake(vec![ollama_error(503, "server busy, please try again.  maximum pending requests exceeded"), FakeOllama::reply(MODEL, &["ok"])]).await;
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    assert_eq!(outcome.text(), "ok", "{:?}", outcome.result);
+    assert_eq!(fake.server.requests_to("/api/chat").len(), 2);
+}
