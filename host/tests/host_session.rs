@@ -202,3 +202,84 @@ fn firefox_launch_is_recognised() {
     let ev = host.request(json!({"id":"1","type":"ping"}));
     assert_eq!(ev[0]["event"], "pong");
 }
+
+#[test]
+fn a_huge_picture_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut host = Host::start(dir.path());
+    // 45 MiB of picture: the frame (60 MiB of base64) is within the 64 MiB frame limit.
+    let mut bytes = JPEG.to_vec();
+    bytes.resize(45 * 1024 * 1024, 0);
+    let image = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&bytes)
+    };
+    let ev = host.request(json!({"id":"big","type":"translate_frame","image": image}));
+    assert_eq!(ev[0]["event"], "error");
+    assert_eq!(ev[0]["code"], "too_large");
+    assert!(ev[0]["hint"].as_str().unwrap().contains("smaller"));
+    let ev = host.request(json!({"id":"next","type":"ping"}));
+    assert_eq!(ev[0]["event"], "pong");
+}
+
+#[test]
+fn a_corrupt_database_is_kept_aside_and_the_user_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("glossa.sqlite"), b"this is no database".repeat(500)).unwrap();
+    let mut host = Host::start(dir.path());
+    let ev = host.request(json!({"id":"g","type":"get_settings"}));
+    assert_eq!(ev[0]["provider"], "local", "defaults are used");
+    let warning = ev[0]["warnings"][0].as_str().expect("a warning for the user");
+    assert!(warning.contains("damaged") && warning.contains("corrupt-"), "{warning}");
+    let kept = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().contains("corrupt-"))
+        .expect("the damaged file is kept");
+    assert_eq!(std::fs::read(kept.path()).unwrap(), b"this is no database".repeat(500));
+    // Settings work again.
+    host.put_settings(json!({"target_language":"de"}));
+}
+
+#[test]
+fn a_database_busy_in_another_process_never_loses_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut host = Host::start(dir.path());
+        host.put_settings(json!({"target_language":"ko"}));
+    }
+    // Another process holds a write transaction for longer than the host waits.
+    let db = dir.path().join("glossa.sqlite");
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE; UPDATE settings SET value=value;").unwrap();
+    let mut host = Host::start(dir.path());
+    let ev = host.request(json!({"id":"g","type":"get_settings"}));
+    assert_eq!(ev[0]["target_language"], "ko", "reads are not blocked by a writer (WAL)");
+    let ev = host.request(json!({"id":"p","type":"put_settings","values":{"target_language":"ja"}}));
+    assert_eq!(ev[0]["code"], "storage", "{ev:?}");
+    assert!(ev[0]["hint"].as_str().unwrap().contains("doctor"));
+    writer.execute_batch("COMMIT").unwrap();
+    drop(writer);
+    host.put_settings(json!({"target_language":"ja"}));
+    let ev = host.request(json!({"id":"g2","type":"get_settings"}));
+    assert_eq!(ev[0]["target_language"], "ja");
+}
+
+#[test]
+fn an_exclusively_locked_database_falls_back_to_defaults_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut host = Host::start(dir.path());
+        host.put_settings(json!({"target_language":"ko"}));
+    }
+    let db = dir.path().join("glossa.sqlite");
+    let locker = rusqlite::Connection::open(&db).unwrap();
+    locker.execute_batch("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE settings SET value=value;").unwrap();
+    let mut host = Host::start(dir.path());
+    let ev = host.request(json!({"id":"g","type":"get_settings"}));
+    assert_eq!(ev[0]["event"], "settings");
+    assert_eq!(ev[0]["target_language"], "en", "defaults while the database cannot be read");
+    let warnings = ev[0]["warnings"].to_string();
+    assert!(warnings.contains("doctor") || warnings.contains("defaults"), "{warnings}");
+    drop(locker);
+}

@@ -23,6 +23,12 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
+    // Up to date (the common case): a plain read, so a start-up never waits for another
+    // process's write lock.
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current >= MIGRATIONS.len() {
+        return Ok(());
+    }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let current: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
