@@ -302,6 +302,9 @@ pub enum ErrorCode {
     BadModelFile,
     Download,
     Internal,
+    /// The extension cannot reach glossa-host: not installed, not allowed, or it exited
+    /// (produced by the extension itself, never sent by the host).
+    HostUnavailable,
 }
 
 /// Which backend translates.

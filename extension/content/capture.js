@@ -1,0 +1,85 @@
+// Turns the current video frame (or a region of it) into a JPEG for glossa-host.
+"use strict";
+(() => {
+  const G = globalThis.glossa;
+  const MAX_WIDTH = 1920;
+
+  /** An error with a message and a hint, ready for the panel. */
+  G.userError = (message, hint) => Object.assign(new Error(message), { glossa: { message, hint } });
+
+  /** Where the picture is drawn inside the <video> element (object-fit: contain). */
+  function pictureRect(video) {
+    const r = video.getBoundingClientRect();
+    const scale = Math.min(r.width / video.videoWidth, r.height / video.videoHeight);
+    const w = video.videoWidth * scale, h = video.videoHeight * scale;
+    return { left: r.left + (r.width - w) / 2, top: r.top + (r.height - h) / 2, width: w, height: h, scale };
+  }
+  G.pictureRect = pictureRect;
+
+  function toJpeg(source, sx, sy, sw, sh) {
+    const scale = Math.min(1, MAX_WIDTH / sw);
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(sw * scale));
+    canvas.height = Math.max(1, Math.round(sh * scale));
+    canvas.getContext("2d").drawImage(source, sx, sy, sw, sh, 0, 0, canvas.width, canvas.height);
+    return canvas;
+  }
+
+  /** Why the canvas cannot be used: "tainted", "black", or null when it is fine. */
+  function unusable(canvas) {
+    const probe = document.createElement("canvas");
+    probe.width = probe.height = 16;
+    const ctx = probe.getContext("2d");
+    ctx.drawImage(canvas, 0, 0, 16, 16);
+    let data;
+    try {
+      data = ctx.getImageData(0, 0, 16, 16).data;
+    } catch (e) {
+      return "tainted";
+    }
+    let max = 0;
+    for (let i = 0; i < data.length; i += 4) max = Math.max(max, data[i], data[i + 1], data[i + 2]);
+    return max < 12 ? "black" : null;
+  }
+
+  function loadImage(url) {
+    return new Promise((resolve, reject) => {
+      const img = new Image();
+      img.onload = () => resolve(img);
+      img.onerror = () => reject(new Error("screenshot could not be decoded"));
+      img.src = url;
+    });
+  }
+
+  /**
+   * Capture `video` as base64 JPEG. `region` is {left, top, width, height} in viewport
+   * pixels (a dragged rectangle) or null for the whole picture.
+   */
+  G.captureFrame = async (video, region) => {
+    if (!video) throw G.userError(G.t("errNoVideo"), G.t("errNoVideoHint"));
+    if (video.readyState < 2 || !video.videoWidth) throw G.userError(G.t("errNoPicture"), G.t("errNoPictureHint"));
+    const pic = pictureRect(video);
+    // The part of the picture to capture, in viewport pixels.
+    let view = { left: pic.left, top: pic.top, width: pic.width, height: pic.height };
+    if (region) {
+      const left = Math.max(pic.left, region.left), top = Math.max(pic.top, region.top);
+      const right = Math.min(pic.left + pic.width, region.left + region.width);
+      const bottom = Math.min(pic.top + pic.height, region.top + region.height);
+      if (right - left >= 4 && bottom - top >= 4) view = { left, top, width: right - left, height: bottom - top };
+    }
+    const sx = (view.left - pic.left) / pic.scale, sy = (view.top - pic.top) / pic.scale;
+    const canvas = toJpeg(video, sx, sy, view.width / pic.scale, view.height / pic.scale);
+    const reason = unusable(canvas);
+    if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video" };
+
+    // DRM or a cross-origin video: screenshot the tab and crop it to the picture.
+    const shot = await G.captureVisible();
+    if (shot.error || !shot.data_url) {
+      throw G.userError(G.t("errCaptureFailed", [`${reason}; ${shot.error || "no screenshot"}`]), G.t("errCaptureFailedHint"));
+    }
+    const img = await loadImage(shot.data_url);
+    const ratio = img.naturalWidth / window.innerWidth;
+    const cropped = toJpeg(img, view.left * ratio, view.top * ratio, view.width * ratio, view.height * ratio);
+    return { image: cropped.toDataURL("image/jpeg", 0.9).split(",")[1], via: "screenshot" };
+  };
+})();

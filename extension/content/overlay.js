@@ -1,0 +1,2 @@
+// Subtitle overlay: filled in by the subtitle step.
+"use strict";

@@ -1,0 +1,185 @@
+//! The background: owns the native port to `glossa-host`, (re)connects it on demand and
+//! feeds the [`Router`] with messages from pages and from the host.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+use crate::chrome::{self, Port};
+use crate::routing::{host_lost_error, ClientId, Out, Router};
+
+struct Client {
+    port: Port,
+    window_id: Option<i32>,
+}
+
+#[derive(Default)]
+struct Background {
+    router: Router,
+    native: Option<Port>,
+    /// Bumped per native port, so a late disconnect of an old port is ignored.
+    generation: u32,
+    clients: HashMap<ClientId, Client>,
+    next_client: ClientId,
+}
+
+thread_local! {
+    static BG: RefCell<Background> = RefCell::new(Background::default());
+}
+
+fn texts(name: &str, subs: &[&str]) -> String {
+    chrome::tr(name, subs)
+}
+
+/// A page connected (`runtime.connect`); `early` holds messages that came before wasm was ready.
+#[wasm_bindgen]
+pub fn bg_on_connect(port: Port, early: js_sys::Array) {
+    let sender = port.sender();
+    let tab = chrome::get(&sender, "tab");
+    let window_id = chrome::get(&tab, "windowId").as_f64().map(|v| v as i32);
+    // Only the extension's own pages (options) are privileged; a content script runs in a
+    // web page's tab and its sender URL is the page's.
+    let url = chrome::get(&sender, "url").as_string().unwrap_or_default();
+    let privileged = url.starts_with(&chrome::get_url(""));
+    let id = BG.with_borrow_mut(|bg| {
+        bg.next_client += 1;
+        let id = bg.next_client;
+        bg.clients.insert(id, Client { port: port.clone(), window_id });
+        id
+    });
+    chrome::listen(&port.on_message(), move |msg| on_client_message(id, privileged, msg));
+    chrome::listen(&port.on_disconnect(), move |_| {
+        let out = BG.with_borrow_mut(|bg| {
+            bg.clients.remove(&id);
+            bg.router.client_gone(id)
+        });
+        apply(out);
+    });
+    for msg in early.iter() {
+        on_client_message(id, privileged, msg);
+    }
+}
+
+fn on_client_message(client: ClientId, privileged: bool, msg: JsValue) {
+    let Some(value) = chrome::to_json(&msg) else { return };
+    if value.get("kind").and_then(Value::as_str) == Some("capture_visible") {
+        capture_visible(client, value);
+        return;
+    }
+    let out = BG.with_borrow_mut(|bg| bg.router.from_client(client, privileged, &value, &texts));
+    apply(out);
+}
+
+fn apply(out: Vec<Out>) {
+    for o in out {
+        match o {
+            Out::ToHost(v) => send_to_host(&v),
+            Out::ToClient(client, v) => {
+                let port = BG.with_borrow(|bg| bg.clients.get(&client).map(|c| c.port.clone()));
+                if let Some(port) = port {
+                    let _ = port.post_message(&chrome::from_json(&v));
+                }
+            }
+            Out::DropHost => {
+                let native = BG.with_borrow_mut(|bg| {
+                    bg.generation += 1;
+                    bg.native.take()
+                });
+                if let Some(p) = native {
+                    disconnect(&p);
+                }
+            }
+        }
+    }
+}
+
+fn disconnect(port: &Port) {
+    if let Ok(f) = js_sys::Reflect::get(port, &"disconnect".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call0(port);
+        }
+    }
+}
+
+fn send_to_host(v: &Value) {
+    let port = match BG.with_borrow(|bg| bg.native.clone()) {
+        Some(p) => p,
+        None => match open_native() {
+            Some(p) => p,
+            None => return,
+        },
+    };
+    if let Err(e) = port.post_message(&chrome::from_json(v)) {
+        host_lost(Some(format!("{e:?}")));
+    }
+}
+
+/// Connect to the host and say hello. A missing host shows up as an immediate disconnect.
+fn open_native() -> Option<Port> {
+    let port = match chrome::connect_native(glossa_protocol::HOST_NAME) {
+        Ok(p) => p,
+        Err(e) => {
+            host_lost(Some(js_error_text(&e)));
+            return None;
+        }
+    };
+    let generation = BG.with_borrow_mut(|bg| {
+        bg.generation += 1;
+        bg.native = Some(port.clone());
+        bg.generation
+    });
+    chrome::listen(&port.on_message(), |msg| {
+        let Some(value) = chrome::to_json(&msg) else { return };
+        let out = BG.with_borrow_mut(|bg| bg.router.from_host(value, &texts));
+        apply(out);
+    });
+    let port_for_error = port.clone();
+    chrome::listen(&port.on_disconnect(), move |_| {
+        let current = BG.with_borrow(|bg| bg.generation == generation);
+        if !current {
+            return;
+        }
+        let firefox_error = chrome::get(&port_for_error.error(), "message").as_string();
+        host_lost(chrome::last_error().or(firefox_error));
+    });
+    let version = chrome::get(&chrome::get_manifest(), "version").as_string().unwrap_or_default();
+    let hello = BG.with_borrow_mut(|bg| bg.router.hello(&version));
+    let _ = port.post_message(&chrome::from_json(&hello));
+    Some(port)
+}
+
+fn host_lost(browser_error: Option<String>) {
+    web_sys::console::warn_1(&format!("Glossa: lost glossa-host: {browser_error:?}").into());
+    let out = BG.with_borrow_mut(|bg| {
+        bg.native = None;
+        bg.generation += 1;
+        let info = host_lost_error(browser_error.as_deref(), &texts);
+        bg.router.fail_all(info)
+    });
+    apply(out);
+}
+
+fn js_error_text(e: &JsValue) -> String {
+    chrome::get(e, "message").as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// The page could not read the video's pixels (DRM or cross-origin): take a screenshot of
+/// the visible tab instead; the content script crops it to the video.
+fn capture_visible(client: ClientId, msg: Value) {
+    let id = msg.get("id").cloned().unwrap_or(Value::Null);
+    let Some((port, window_id)) =
+        BG.with_borrow(|bg| bg.clients.get(&client).and_then(|c| Some((c.port.clone(), c.window_id?))))
+    else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let options = chrome::from_json(&json!({"format": "jpeg", "quality": 92}));
+        let reply = match chrome::capture_visible_tab(window_id, &options).await {
+            Ok(url) => json!({"kind": "captured", "id": id, "data_url": url.as_string()}),
+            Err(e) => json!({"kind": "captured", "id": id, "error": js_error_text(&e)}),
+        };
+        let _ = port.post_message(&chrome::from_json(&reply));
+    });
+}

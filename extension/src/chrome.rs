@@ -1,0 +1,92 @@
+//! The few WebExtension APIs the wasm uses (`chrome.*`, which Firefox also provides).
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `runtime.Port`: to the native host, a content script or the options page.
+    #[derive(Clone)]
+    pub type Port;
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    pub fn post_message(this: &Port, msg: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, getter, js_name = onMessage)]
+    pub fn on_message(this: &Port) -> EventHook;
+    #[wasm_bindgen(method, getter, js_name = onDisconnect)]
+    pub fn on_disconnect(this: &Port) -> EventHook;
+    #[wasm_bindgen(method, getter)]
+    pub fn sender(this: &Port) -> JsValue;
+    /// Firefox reports why a port closed here; Chromium uses `runtime.lastError`.
+    #[wasm_bindgen(method, getter)]
+    pub fn error(this: &Port) -> JsValue;
+
+    pub type EventHook;
+    #[wasm_bindgen(method, js_name = addListener)]
+    pub fn add_listener(this: &EventHook, f: &js_sys::Function);
+
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = connectNative)]
+    pub fn connect_native(name: &str) -> Result<Port, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = connect)]
+    pub fn connect(info: &JsValue) -> Result<Port, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
+    pub fn get_url(path: &str) -> String;
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getManifest)]
+    pub fn get_manifest() -> JsValue;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
+    fn get_message(name: &str, substitutions: &JsValue) -> String;
+
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = captureVisibleTab)]
+    pub async fn capture_visible_tab(window_id: i32, options: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A localised string (`_locales/*/messages.json`), falling back to its name so a missing
+/// message is visible rather than blank.
+pub fn t(name: &str) -> String {
+    tr(name, &[])
+}
+
+pub fn tr(name: &str, subs: &[&str]) -> String {
+    let arr = js_sys::Array::new();
+    for s in subs {
+        arr.push(&JsValue::from_str(s));
+    }
+    let s = get_message(name, &arr);
+    if s.is_empty() {
+        name.to_owned()
+    } else {
+        s
+    }
+}
+
+/// Why the last `runtime` call failed (Chromium), if it did.
+pub fn last_error() -> Option<String> {
+    let chrome = js_sys::Reflect::get(&js_sys::global(), &"chrome".into()).ok()?;
+    let runtime = js_sys::Reflect::get(&chrome, &"runtime".into()).ok()?;
+    let err = js_sys::Reflect::get(&runtime, &"lastError".into()).ok()?;
+    if err.is_undefined() || err.is_null() {
+        return None;
+    }
+    js_sys::Reflect::get(&err, &"message".into()).ok()?.as_string()
+}
+
+pub fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// JS value → JSON value (through `JSON.stringify`, which keeps integers exact).
+pub fn to_json(v: &JsValue) -> Option<serde_json::Value> {
+    let s = js_sys::JSON::stringify(v).ok()?.as_string()?;
+    serde_json::from_str(&s).ok()
+}
+
+pub fn from_json(v: &serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// Attach a listener for the port's lifetime (ports live as long as their page; the
+/// closure is small, so it is leaked rather than tracked).
+pub fn listen<F: FnMut(JsValue) + 'static>(hook: &EventHook, f: F) {
+    let closure = Closure::<dyn FnMut(JsValue)>::new(f);
+    hook.add_listener(closure.as_ref().unchecked_ref());
+    closure.forget();
+}

@@ -1,0 +1,1 @@
+//! The options page (filled in below).

@@ -1,0 +1,80 @@
+// Translate-this-frame, as a user does it: the button in the player's control bar and the
+// Alt+T shortcut, with the real glossa-host behind the extension.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  checkPrerequisites, launchChromium, makeHostData, openaiProviderSettings, openWatch, screenshotPath, startFakeYouTube,
+  startLlamaServer, startXvfb,
+} from "./harness.js";
+
+const result = "[data-glossa='frame-result']";
+
+describe("translate this frame (Chromium)", () => {
+  let site, browser, page, llama, xvfb;
+
+  before(async () => {
+    checkPrerequisites();
+    site = await startFakeYouTube();
+    llama = await startLlamaServer();
+    // Headed on a private X server: the shortcut test presses real keys.
+    xvfb = await startXvfb();
+    browser = await launchChromium({ site, dataDir: makeHostData(openaiProviderSettings(llama)), display: xvfb.display });
+    page = await openWatch(browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    llama?.close();
+    xvfb?.close();
+  });
+
+  test("the button sits in the player's right controls, styled like the player's own", async () => {
+    const button = page.locator(".ytp-right-controls [data-glossa='translate-frame']");
+    await button.waitFor({ timeout: 15_000 });
+    assert.match(await button.getAttribute("class"), /\bytp-button\b/);
+    assert.match(await button.getAttribute("title"), /Alt\+T/);
+    await page.locator(".ytp-chrome-bottom").screenshot({ path: screenshotPath("button.png") });
+  });
+
+  test("clicking it streams the host's translation into the result panel", async () => {
+    await page.evaluate(() => document.querySelector("video").play());
+    await page.click("[data-glossa='translate-frame']");
+    const panel = page.locator(result);
+    await panel.waitFor();
+    // Spinner until the first token, then text; the request ends with done.
+    await page.waitForFunction(
+      (sel) => ["done", "error"].includes(document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector(sel)?.dataset.state),
+      result, { timeout: 120_000 },
+    );
+    const state = await panel.getAttribute("data-state");
+    const error = await panel.locator("[data-glossa='frame-error']").textContent();
+    assert.equal(state, "done", `the panel shows an error instead of a translation: ${error}`);
+    const text = await panel.locator("[data-glossa='frame-text']").textContent();
+    assert.ok(text.trim().length > 0, "the panel shows the streamed text");
+    assert.equal(await panel.locator("[data-glossa='frame-spinner']").isVisible(), false);
+    await page.locator("#movie_player").screenshot({ path: screenshotPath("frame-result.png") });
+  });
+
+  test("Esc closes the panel", async () => {
+    await page.keyboard.press("Escape");
+    await page.locator(result).waitFor({ state: "detached" });
+  });
+
+  test("Alt+T does the same as the button", async () => {
+    await page.bringToFront();
+    xvfb.key("Fake YouTube", "alt+t");
+    const panel = page.locator(result);
+    await panel.waitFor({ timeout: 15_000 });
+    await page.waitForFunction(
+      (sel) => ["done", "error"].includes(document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector(sel)?.dataset.state),
+      result, { timeout: 120_000 },
+    );
+    assert.equal(await panel.getAttribute("data-state"), "done", await panel.locator("[data-glossa='frame-error']").textContent());
+    assert.ok((await panel.locator("[data-glossa='frame-text']").textContent()).trim().length > 0);
+    await page.keyboard.press("Escape");
+  });
+
+  test("nothing from the page or the model ran as script", () => {
+    assert.deepEqual(browser.dialogs, []);
+  });
+});

@@ -1,0 +1,310 @@
+// Shared set-up for the real-browser tests: the built extension, the real glossa-host
+// registered as the browser's native host, a fake www.youtube.com over local HTTPS with a
+// real video, and a Chromium driven by playwright-core.
+import { execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import https from "node:https";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, "../..");
+export const outDir = path.join(root, "tests/out");
+export const dist = path.join(root, "extension/dist");
+const cache = process.env.GLOSSA_CACHE || path.join(os.homedir(), ".cache/glossa-dev");
+const target = process.env.CARGO_TARGET_DIR || path.join(cache, "target");
+export const hostBin = process.env.GLOSSA_HOST_BIN || path.join(target, "debug/glossa-host");
+export const models = process.env.GLOSSA_TEST_MODELS || path.join(cache, "models");
+export const CHROMIUM = process.env.GLOSSA_CHROMIUM || "/usr/lib/chromium/chromium";
+export const EXTENSION_ID = "lngjifcmcijmogopcegelklfdnfabnkn";
+
+/** Fail loudly (never skip) when a peer the tests need is missing. */
+export function need(file, how) {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing — ${how}`);
+}
+
+export function checkPrerequisites() {
+  need(path.join(dist, "manifest.json"), "build the extension: bash extension/build.sh");
+  need(hostBin, "build the host: cargo build -p glossa-host --bins");
+  need(CHROMIUM, "install Debian's chromium: .ci/install-deps.sh");
+}
+
+// ---------------------------------------------------------------- fixtures
+
+export const VIDEO_ONE = "glossaVid01";
+export const VIDEO_TWO = "glossaVid02";
+export const XSS_TEXT = "<img src=x onerror=alert(1)>";
+
+/** Caption cues per video: one every 2 s, distinct text. */
+export const CUES = {
+  [VIDEO_ONE]: [
+    "Welcome to the station.", "The train leaves at nine.", "Please mind the gap.", XSS_TEXT,
+    "Tickets are sold downstairs.", "The café opens at seven.", "Platform two is closed today.",
+    "Thank you for travelling with us.", "Next stop: Central.", "Doors are closing.",
+    "Have a good trip.", "See you tomorrow.", "Goodbye.", "The end.", "Really the end.",
+  ].map((text, i) => ({ id: String(i), start: i * 2, end: i * 2 + 2, text })),
+  [VIDEO_TWO]: Array.from({ length: 15 }, (_, i) => ({
+    id: String(i), start: i * 2, end: i * 2 + 2, text: `Second video, line ${i + 1}.`,
+  })),
+};
+
+function json3(cues) {
+  return {
+    wireMagic: "pb3",
+    events: cues.map((c) => ({
+      tStartMs: Math.round(c.start * 1000),
+      dDurationMs: Math.round((c.end - c.start) * 1000),
+      segs: [{ utf8: c.text }],
+    })),
+  };
+}
+
+function run(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts }).toString();
+}
+
+/** Videos with text burned into the picture, and a self-signed certificate; made once. */
+export function makeFixtures() {
+  const dir = path.join(outDir, "fixtures");
+  fs.mkdirSync(dir, { recursive: true });
+  const font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+  need(font, "install fonts-dejavu-core");
+  const videos = { [VIDEO_ONE]: "OPEN 9AM - EXIT B", [VIDEO_TWO]: "PLATFORM 2 CLOSED" };
+  for (const [id, text] of Object.entries(videos)) {
+    const file = path.join(dir, `${id}.webm`);
+    if (fs.existsSync(file)) continue;
+    run("ffmpeg", [
+      "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=0x203040:s=1280x720:r=10:d=30",
+      "-vf", `drawtext=fontfile=${font}:text='${text}':fontcolor=white:fontsize=72:x=(w-text_w)/2:y=(h-text_h)/2,` +
+        `drawtext=fontfile=${font}:text='%{pts\\:hms}':fontcolor=yellow:fontsize=36:x=40:y=40`,
+      "-c:v", "libvpx", "-b:v", "400k", "-g", "10", "-an", file,
+    ]);
+  }
+  const key = path.join(dir, "key.pem"), cert = path.join(dir, "cert.pem");
+  if (!fs.existsSync(cert)) {
+    run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "30",
+      "-subj", "/CN=www.youtube.com", "-addext", "subjectAltName=DNS:www.youtube.com,DNS:youtube.com"]);
+  }
+  return { dir, key, cert };
+}
+
+// ---------------------------------------------------------------- fake YouTube
+
+/**
+ * HTTPS server for www.youtube.com: /watch pages, the player script, the videos (with
+ * Range support so seeking works), and /api/timedtext which answers only the player's own
+ * signed URL (a `pot` token and signature the page got from the "player response").
+ */
+export async function startFakeYouTube({ cues = CUES } = {}) {
+  const fx = makeFixtures();
+  const secret = randomBytes(8).toString("hex");
+  const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
+  const timedtextUrl = (v) =>
+    `/api/timedtext?v=${v}&caps=asr&opi=112496729&xoaf=5&hl=en&ip=0.0.0.0&ipbits=0&expire=${Math.floor(Date.now() / 1000) + 3600}` +
+    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8&lang=en&fmt=json3&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
+  const log = { timedtext: [], rejected: [] };
+  const server = https.createServer({ key: fs.readFileSync(fx.key), cert: fs.readFileSync(fx.cert) }, (req, res) => {
+    const url = new URL(req.url, "https://www.youtube.com");
+    if (url.pathname === "/watch") {
+      const fixture = { videos: Object.fromEntries(Object.keys(cues).map((v) => [v, { timedtext: timedtextUrl(v) }])) };
+      let html = fs.readFileSync(path.join(here, "site/watch.html"), "utf8");
+      html = html.replace("VIDEO_TWO", VIDEO_TWO).replace(
+        '<script src="/s/player.js">',
+        `<script>window.__glossaFixture = ${JSON.stringify(fixture)};</script>\n<script src="/s/player.js">`,
+      );
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      return res.end(html);
+    }
+    if (url.pathname === "/s/player.js") {
+      res.writeHead(200, { "content-type": "text/javascript" });
+      return res.end(fs.readFileSync(path.join(here, "site/player.js")));
+    }
+    const media = url.pathname.match(/^\/media\/(\w+)\.webm$/);
+    if (media) return serveFile(req, res, path.join(fx.dir, `${media[1]}.webm`), "video/webm");
+    if (url.pathname === "/api/timedtext") {
+      const v = url.searchParams.get("v");
+      const ok = cues[v] && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
+      if (!ok) {
+        log.rejected.push(req.url);
+        res.writeHead(403);
+        return res.end();
+      }
+      log.timedtext.push(req.url);
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      return res.end(JSON.stringify(json3(cues[v])));
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const port = server.address().port;
+  return { port, log, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+}
+
+function serveFile(req, res, file, type) {
+  const size = fs.statSync(file).size;
+  const range = req.headers.range && req.headers.range.match(/bytes=(\d*)-(\d*)/);
+  if (range) {
+    const start = range[1] ? Number(range[1]) : 0;
+    const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    res.writeHead(206, { "content-type": type, "accept-ranges": "bytes", "content-range": `bytes ${start}-${end}/${size}`, "content-length": end - start + 1 });
+    return fs.createReadStream(file, { start, end }).pipe(res);
+  }
+  res.writeHead(200, { "content-type": type, "accept-ranges": "bytes", "content-length": size });
+  fs.createReadStream(file).pipe(res);
+}
+
+// ---------------------------------------------------------------- host
+
+/** A temp data dir for glossa-host, with settings applied through its own CLI. */
+export function makeHostData(settings = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-data-"));
+  for (const [k, v] of Object.entries(settings)) {
+    run(hostBin, ["settings", "set", k, String(v)], { env: { ...process.env, GLOSSA_DATA_DIR: dataDir } });
+  }
+  return dataDir;
+}
+
+/** A free loopback TCP port. */
+async function freePort() {
+  const net = await import("node:net");
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+/**
+ * A real llama-server (tests/tools/build-llama-server.sh) serving the tiny vision pair, as
+ * the OpenAI-compatible provider behind the host. Its output is noise: tests assert the
+ * pipeline (text arrives and is shown), not the words.
+ */
+export async function startLlamaServer() {
+  const bin = process.env.GLOSSA_LLAMA_SERVER || path.join(cache, "llama-server-11434.0.0/llama-server");
+  need(bin, "build it: bash tests/tools/build-llama-server.sh");
+  const m = (f) => { const p = path.join(models, f); need(p, "fetch test models: bash tests/tools/fetch-models.sh"); return p; };
+  const port = await freePort();
+  const proc = spawn(bin, ["-m", m("tiny-text.gguf"), "--mmproj", m("tiny-mmproj.gguf"), "-t", "1", "-c", "2048",
+    "--host", "127.0.0.1", "--port", String(port), "-n", "48"], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  proc.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`llama-server exited: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch (e) { /* not listening yet */ }
+    if (Date.now() > deadline) { proc.kill(); throw new Error(`llama-server did not become healthy: ${stderr}`); }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const models_ = await (await fetch(`${url}/v1/models`)).json();
+  return { url, model: models_.data[0].id, close: () => proc.kill() };
+}
+
+/** Settings for the OpenAI-compatible provider pointing at `server`. */
+export function openaiProviderSettings(server) {
+  return {
+    provider: "openai", "openai.base_url": `${server.url}/v1`, "openai.frame_model": server.model,
+    "openai.subtitle_model": server.model, target_language: "ja",
+  };
+}
+
+/** An X server for tests that press real keys (browser shortcuts ignore synthetic ones). */
+export async function startXvfb() {
+  need("/usr/bin/Xvfb", "install xvfb: .ci/install-deps.sh");
+  need("/usr/bin/xdotool", "install xdotool: .ci/install-deps.sh");
+  const proc = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], { stdio: ["ignore", "ignore", "ignore", "pipe"] });
+  const display = await new Promise((resolve, reject) => {
+    let buf = "";
+    proc.stdio[3].on("data", (d) => { buf += d; if (buf.includes("\n")) resolve(":" + buf.trim()); });
+    proc.on("exit", (c) => reject(new Error(`Xvfb exited with ${c}`)));
+  });
+  return {
+    display,
+    /** Type keys into the focused browser window the way a person does (XTEST). */
+    key(windowName, keys) {
+      const env = { ...process.env, DISPLAY: display };
+      const wid = run("xdotool", ["search", "--name", windowName], { env }).trim().split("\n")[0];
+      run("xdotool", ["windowfocus", "--sync", wid], { env });
+      run("xdotool", ["key", keys], { env });
+    },
+    close: () => proc.kill(),
+  };
+}
+
+/** The settings that make the host answer frames with the built-in local backend. */
+export function localProviderSettings() {
+  const m = (f) => { const p = path.join(models, f); need(p, "fetch test models: bash tests/tools/fetch-models.sh"); return p; };
+  return {
+    provider: "local",
+    "local.frame_model": m("tiny-text.gguf"),
+    "local.mmproj": m("tiny-mmproj.gguf"),
+    "local.subtitle_model": m("SmolLM2-135M-Instruct.Q4_1.gguf"),
+    "local.threads": 1,
+    target_language: "ja",
+  };
+}
+
+// ---------------------------------------------------------------- Chromium
+
+/**
+ * Chromium with the extension loaded and glossa-host registered for it (unless
+ * `registerHost` is false: the "host not installed" case).
+ */
+export async function launchChromium({ site, dataDir, registerHost = true, hostExe = hostBin, display }) {
+  const { chromium } = await import("playwright-core");
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-chromium-"));
+  if (registerHost) {
+    run(hostExe, ["install", "--browser", "chromium", "--dir", path.join(userDataDir, "NativeMessagingHosts")],
+      { env: { ...process.env, GLOSSA_DATA_DIR: dataDir } });
+  }
+  const args = [
+    `--disable-extensions-except=${dist}`, `--load-extension=${dist}`,
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--ignore-certificate-errors",
+    "--autoplay-policy=no-user-gesture-required",
+  ];
+  if (site) args.push(`--host-resolver-rules=MAP www.youtube.com 127.0.0.1:${site.port}`);
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: !display,
+    ignoreDefaultArgs: ["--disable-extensions"],
+    args,
+    viewport: { width: 1000, height: 640 },
+    env: { ...process.env, GLOSSA_DATA_DIR: dataDir, ...(display ? { DISPLAY: display } : {}) },
+  });
+  // The extension's service worker shows it loaded (and with the expected id).
+  let worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));
+  if (!worker) worker = await context.waitForEvent("serviceworker", { timeout: 30_000 });
+  if (!worker.url().startsWith(`chrome-extension://${EXTENSION_ID}/`)) {
+    throw new Error(`the extension loaded with an unexpected id: ${worker.url()}`);
+  }
+  const dialogs = [];
+  context.on("page", (p) => p.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); }));
+  return {
+    context,
+    worker,
+    dialogs,
+    userDataDir,
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Open the fake watch page and wait until the video can show a frame. */
+export async function openWatch(browser, videoId = VIDEO_ONE) {
+  const page = await browser.context.newPage();
+  page.on("dialog", (d) => { browser.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  await page.goto(`https://www.youtube.com/watch?v=${videoId}`);
+  await page.waitForFunction(() => document.querySelector("video").readyState >= 2, null, { timeout: 30_000 });
+  return page;
+}
+
+export function screenshotPath(name) {
+  fs.mkdirSync(outDir, { recursive: true });
+  return path.join(outDir, name);
+}
