@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
 apt_pkgs=(cmake libclang-dev pkg-config ninja-build chromium firefox-esr ffmpeg openssl
-          fonts-noto-cjk fonts-dejavu-core unzip curl jq python3-venv xvfb)
+          fonts-noto-cjk fonts-dejavu-core unzip zip curl jq python3-venv xvfb xdotool)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -21,7 +21,9 @@ if [ -f "$here/Cargo.lock" ]; then
   want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$here/Cargo.lock")
   if [ -n "$want" ]; then
     have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
-    [ "$have" = "$want" ] || cargo install -q --locked wasm-bindgen-cli --version "$want"
+    # --locked can name a dependency version the registry mirror lacks; then resolve afresh.
+    [ "$have" = "$want" ] || cargo install -q --locked wasm-bindgen-cli --version "$want" \
+      || cargo install -q wasm-bindgen-cli --version "$want"
   fi
 fi
 

@@ -21,3 +21,10 @@ cargo build -q -p glossa-protocol --target wasm32-unknown-unknown
 step "host: unit and integration tests"
 cargo build -q -p glossa-host --bins
 cargo nextest run --workspace --no-fail-fast --exclude glossa-extension
+
+step "extension: routing unit tests and wasm build"
+cargo test -q -p glossa-extension --lib
+bash extension/build.sh
+
+step "extension in real browsers (node --test tests/browser)"
+(cd tests && node --test --test-concurrency=1 --test-reporter=spec browser/)
