@@ -1,1 +1,476 @@
-//! The options page (filled in below).
+//! The options page: provider choice, connection details, write-only API keys, models from
+//! the host's live list, a connection test, target language and subtitle display. All of
+//! it goes through the background to glossa-host; nothing is stored in the browser.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+
+use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, ProviderSettingsView, SettingsView};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
+
+use crate::chrome::{self, t, tr, Port};
+
+thread_local! {
+    static PORT: RefCell<Option<Port>> = const { RefCell::new(None) };
+    static PENDING: RefCell<HashMap<String, (Vec<Value>, js_sys::Function)>> = RefCell::new(HashMap::new());
+    static SEQ: Cell<u32> = const { Cell::new(0) };
+    static SETTINGS: RefCell<Option<SettingsView>> = const { RefCell::new(None) };
+    static MODELS: RefCell<HashMap<ProviderKind, Vec<ModelInfo>>> = RefCell::new(HashMap::new());
+}
+
+/// An error event from the host (or the background), for a person.
+struct Failure {
+    code: String,
+    message: String,
+    hint: String,
+}
+
+#[wasm_bindgen]
+pub fn options_main() {
+    apply_i18n();
+    wasm_bindgen_futures::spawn_local(load());
+}
+
+fn doc() -> Document {
+    web_sys::window().and_then(|w| w.document()).expect("the options page has a document")
+}
+
+fn el(glossa: &str) -> Element {
+    doc()
+        .query_selector(&format!("[data-glossa='{glossa}']"))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("options.html lacks data-glossa={glossa}"))
+}
+
+fn input(glossa: &str) -> HtmlInputElement {
+    el(glossa).unchecked_into()
+}
+
+fn select(glossa: &str) -> HtmlSelectElement {
+    el(glossa).unchecked_into()
+}
+
+fn set_text(glossa: &str, text: &str) {
+    el(glossa).set_text_content(Some(text));
+}
+
+fn show(glossa: &str, visible: bool) {
+    let e = el(glossa);
+    if visible {
+        let _ = e.remove_attribute("hidden");
+    } else {
+        let _ = e.set_attribute("hidden", "");
+    }
+}
+
+fn child(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+    let e = doc().create_element(tag).expect("create element");
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    e.set_text_content(Some(text));
+    let _ = parent.append_child(&e);
+    e
+}
+
+fn apply_i18n() {
+    let d = doc();
+    if let Ok(list) = d.query_selector_all("[data-i18n]") {
+        for i in 0..list.length() {
+            if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                if let Some(key) = e.get_attribute("data-i18n") {
+                    e.set_text_content(Some(&t(&key)));
+                }
+            }
+        }
+    }
+    if let Ok(list) = d.query_selector_all("[data-i18n-placeholder]") {
+        for i in 0..list.length() {
+            if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                if let Some(key) = e.get_attribute("data-i18n-placeholder") {
+                    let _ = e.set_attribute("placeholder", &t(&key));
+                }
+            }
+        }
+    }
+    d.set_title(&t("optTitle"));
+}
+
+// ------------------------------------------------------------------ talking to the host
+
+fn port() -> Result<Port, JsValue> {
+    if let Some(p) = PORT.with_borrow(|p| p.clone()) {
+        return Ok(p);
+    }
+    let p = chrome::connect(&chrome::from_json(&json!({"name": "glossa-options"})))?;
+    chrome::listen(&p.on_message(), |msg| {
+        let Some(v) = chrome::to_json(&msg) else { return };
+        let Some(id) = v.get("id").and_then(Value::as_str) else { return };
+        let event = v.get("event").cloned().unwrap_or(Value::Null);
+        let terminal = matches!(event.get("event").and_then(Value::as_str), Some("done" | "error"));
+        let finished = PENDING.with_borrow_mut(|p| {
+            let entry = p.get_mut(id)?;
+            entry.0.push(event);
+            if terminal {
+                p.remove(id)
+            } else {
+                None
+            }
+        });
+        if let Some((events, resolve)) = finished {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&Value::Array(events).to_string()));
+        }
+    });
+    chrome::listen(&p.on_disconnect(), |_| {
+        PORT.with_borrow_mut(|p| *p = None);
+        let lost = json!({"event": "error", "code": "host_unavailable", "message": t("errBackgroundLost"), "hint": t("errBackgroundLostHint")});
+        let pending: Vec<_> = PENDING.with_borrow_mut(|p| p.drain().collect());
+        for (_, (mut events, resolve)) in pending {
+            events.push(lost.clone());
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&Value::Array(events).to_string()));
+        }
+    });
+    PORT.with_borrow_mut(|slot| *slot = Some(p.clone()));
+    Ok(p)
+}
+
+/// Send one request; resolves with every event it produced, the last being done/error.
+async fn request(body: Value) -> Result<Vec<Value>, Failure> {
+    let id = SEQ.with(|s| {
+        s.set(s.get() + 1);
+        format!("o{}", s.get())
+    });
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        PENDING.with_borrow_mut(|p| {
+            p.insert(id.clone(), (Vec::new(), resolve));
+        });
+    });
+    let sent = port().and_then(|p| p.post_message(&chrome::from_json(&json!({"kind": "request", "id": id, "body": body}))));
+    if sent.is_err() {
+        PENDING.with_borrow_mut(|p| p.remove(&id));
+        return Err(Failure { code: "host_unavailable".into(), message: t("errBackgroundLost"), hint: t("errBackgroundLostHint") });
+    }
+    let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+    let events: Vec<Value> = serde_json::from_str(&answer).unwrap_or_default();
+    match events.last() {
+        Some(last) if last.get("event").and_then(Value::as_str) == Some("error") => Err(Failure {
+            code: last.get("code").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            message: last.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            hint: last.get("hint").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        }),
+        _ => Ok(events),
+    }
+}
+
+fn find_event<T: serde::de::DeserializeOwned>(events: &[Value], kind: &str) -> Option<T> {
+    events
+        .iter()
+        .find(|e| e.get("event").and_then(Value::as_str) == Some(kind))
+        .and_then(|e| serde_json::from_value(e.clone()).ok())
+}
+
+// ------------------------------------------------------------------ page flow
+
+async fn load() {
+    let version = chrome::get(&chrome::get_manifest(), "version").as_string().unwrap_or_default();
+    let hello = request(json!({"type": "hello", "extension_version": version, "protocol": glossa_protocol::PROTOCOL_VERSION})).await;
+    match hello {
+        Err(f) => return host_problem(&f),
+        Ok(events) => {
+            let host_version = events
+                .iter()
+                .find_map(|e| e.get("host_version").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_default();
+            set_text("host-status", &tr("optHostVersion", &[&host_version]));
+        }
+    }
+    match request(json!({"type": "get_settings"})).await {
+        Err(f) => return host_problem(&f),
+        Ok(events) => match find_event::<SettingsView>(&events, "settings") {
+            Some(view) => fill(view),
+            None => return,
+        },
+    }
+    wire();
+    show("settings-form", true);
+    load_models(selected_provider()).await;
+}
+
+fn host_problem(f: &Failure) {
+    let missing = f.code == "host_unavailable";
+    set_text("host-problem-title", &t(if missing { "optHostMissingTitle" } else { "optHostOldTitle" }));
+    set_text("host-problem-body", &t(if missing { "optHostMissingBody" } else { "optHostOldBody" }));
+    set_text("host-install-command", "glossa-host install");
+    set_text("host-problem-detail", &format!("{} {}", f.message, f.hint));
+    show("host-missing", true);
+    show("settings-form", false);
+}
+
+fn fill(view: SettingsView) {
+    let d = doc();
+    if let Ok(Some(radio)) = d.query_selector(&format!("[data-glossa='provider-{}']", view.provider)) {
+        radio.unchecked_ref::<HtmlInputElement>().set_checked(true);
+    }
+    input("local-frame-model").set_value(&view.local.frame_model);
+    input("local-mmproj").set_value(&view.local.mmproj);
+    input("local-subtitle-model").set_value(&view.local.subtitle_model);
+    let lang = select("target-language");
+    if !has_option(&lang, &view.target_language) {
+        add_option(&lang, &view.target_language, &view.target_language);
+    }
+    lang.set_value(&view.target_language);
+    input("display-font-size").set_value(&view.display.font_size.to_string());
+    select("display-position").set_value(&view.display.position);
+    input("display-dual").set_checked(view.display.dual);
+    input("display-pause-on-frame").set_checked(view.display.pause_on_frame);
+    let warnings = el("settings-warnings");
+    warnings.set_text_content(None);
+    for w in &view.warnings {
+        child(&warnings, "li", "", &tr("optWarnings", &[w]));
+    }
+    SETTINGS.with_borrow_mut(|s| *s = Some(view));
+    show_provider(selected_provider());
+}
+
+fn provider_view(view: &SettingsView, kind: ProviderKind) -> Option<&ProviderSettingsView> {
+    match kind {
+        ProviderKind::Local => None,
+        ProviderKind::Ollama => Some(&view.ollama),
+        ProviderKind::Openai => Some(&view.openai),
+        ProviderKind::Anthropic => Some(&view.anthropic),
+    }
+}
+
+fn selected_provider() -> ProviderKind {
+    doc()
+        .query_selector("input[name=provider]:checked")
+        .ok()
+        .flatten()
+        .and_then(|e| e.unchecked_into::<HtmlInputElement>().value().parse().ok())
+        .unwrap_or(ProviderKind::Local)
+}
+
+/// Show the section of `kind` with its saved values.
+fn show_provider(kind: ProviderKind) {
+    let local = kind == ProviderKind::Local;
+    show("section-local", local);
+    show("section-remote", !local);
+    if local {
+        return;
+    }
+    SETTINGS.with_borrow(|s| {
+        let Some(view) = s.as_ref() else { return };
+        let Some(p) = provider_view(view, kind) else { return };
+        input("provider-url").set_value(p.url.as_deref().unwrap_or_default());
+        show("api-key-row", p.api_key.is_some());
+        input("api-key").set_value("");
+        let status = match &p.api_key {
+            Some(k) if k.set => tr("optKeySet", &[&k.preview]),
+            _ => t("optKeyNotSet"),
+        };
+        set_text("api-key-status", &status);
+    });
+    fill_models(kind);
+}
+
+fn has_option(sel: &HtmlSelectElement, value: &str) -> bool {
+    (0..sel.length()).any(|i| sel.item(i).and_then(|o| o.get_attribute("value")).as_deref() == Some(value))
+}
+
+fn add_option(sel: &HtmlSelectElement, value: &str, label: &str) {
+    let o = child(sel, "option", "", label);
+    let _ = o.set_attribute("value", value);
+}
+
+/// Fill both model dropdowns from the host's list, keeping the saved choice visible and
+/// warning when it is no longer there.
+fn fill_models(kind: ProviderKind) {
+    let models = MODELS.with_borrow(|m| m.get(&kind).cloned());
+    let saved = SETTINGS.with_borrow(|s| {
+        s.as_ref().and_then(|v| provider_view(v, kind)).map(|p| (p.frame_model.clone(), p.subtitle_model.clone()))
+    });
+    let (saved_frame, saved_subs) = saved.unwrap_or_default();
+    let list = models.clone().unwrap_or_default();
+    let mut missing = Vec::new();
+    for (glossa, saved) in [("frame-model", &saved_frame), ("subtitle-model", &saved_subs)] {
+        let sel = select(glossa);
+        sel.set_text_content(None);
+        for m in &list {
+            let tag = match m.vision {
+                Some(true) => format!(" — {}", t("optVisionYes")),
+                Some(false) => format!(" — {}", t("optVisionNo")),
+                None => String::new(),
+            };
+            add_option(&sel, &m.name, &format!("{}{tag}", m.name));
+        }
+        if !saved.is_empty() && !list.iter().any(|m| &m.name == saved) {
+            add_option(&sel, saved, saved);
+            if models.is_some() && !missing.contains(saved) {
+                missing.push(saved.clone());
+            }
+        }
+        sel.set_value(saved);
+    }
+    let vision: Vec<&str> = list.iter().filter(|m| m.vision == Some(true)).map(|m| m.name.as_str()).collect();
+    set_text("vision-models", &if vision.is_empty() { String::new() } else { format!("{}: {}", t("optVisionYes"), vision.join(", ")) });
+    let warn = el("model-missing");
+    warn.set_text_content(None);
+    for m in &missing {
+        let p = child(&warn, "p", "", &tr("optModelMissing", &[m]));
+        let _ = p.set_attribute("data-glossa", "model-missing-message");
+        let hint = if kind == ProviderKind::Ollama { tr("optModelMissingHintOllama", &[m]) } else { tr("optModelMissingHintOther", &[m]) };
+        let h = child(&warn, "p", "hint", &hint);
+        let _ = h.set_attribute("data-glossa", "model-missing-hint");
+    }
+    show("model-missing", !missing.is_empty());
+}
+
+async fn load_models(kind: ProviderKind) {
+    if kind == ProviderKind::Local {
+        return;
+    }
+    set_text("models-status", &t("optModelsLoading"));
+    match request(json!({"type": "list_models", "provider": kind})).await {
+        Ok(events) => {
+            let models: Vec<ModelInfo> = events
+                .iter()
+                .find(|e| e.get("event").and_then(Value::as_str) == Some("models"))
+                .and_then(|e| serde_json::from_value(e.get("models").cloned().unwrap_or_default()).ok())
+                .unwrap_or_default();
+            MODELS.with_borrow_mut(|m| m.insert(kind, models));
+            set_text("models-status", "");
+        }
+        Err(f) => {
+            MODELS.with_borrow_mut(|m| m.remove(&kind));
+            set_text("models-status", &format!("{} {}", tr("optModelsError", &[&f.message]), f.hint));
+        }
+    }
+    if selected_provider() == kind {
+        fill_models(kind);
+    }
+}
+
+fn on<F: FnMut(web_sys::Event) + 'static>(target: &Element, event: &str, f: F) {
+    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+fn wire() {
+    for kind in ProviderKind::ALL {
+        on(&el(&format!("provider-{kind}")), "change", move |_| {
+            show_provider(kind);
+            wasm_bindgen_futures::spawn_local(load_models(kind));
+        });
+    }
+    on(&el("refresh-models"), "click", |_| wasm_bindgen_futures::spawn_local(load_models(selected_provider())));
+    on(&el("settings-form"), "submit", |e| {
+        e.prevent_default();
+        wasm_bindgen_futures::spawn_local(async {
+            save().await;
+        });
+    });
+    on(&el("test-connection"), "click", |_| {
+        wasm_bindgen_futures::spawn_local(async {
+            if save().await {
+                test_connection().await;
+            }
+        })
+    });
+}
+
+/// The keys the form writes, with their values.
+fn form_values() -> BTreeMap<String, String> {
+    let kind = selected_provider();
+    let mut v = BTreeMap::new();
+    v.insert("provider".into(), kind.to_string());
+    v.insert("target_language".into(), select("target-language").value());
+    v.insert("display.font_size".into(), input("display-font-size").value());
+    v.insert("display.position".into(), select("display-position").value());
+    v.insert("display.dual".into(), input("display-dual").checked().to_string());
+    v.insert("display.pause_on_frame".into(), input("display-pause-on-frame").checked().to_string());
+    if kind == ProviderKind::Local {
+        for (glossa, key) in [("local-frame-model", "local.frame_model"), ("local-mmproj", "local.mmproj"), ("local-subtitle-model", "local.subtitle_model")] {
+            v.insert(key.into(), input(glossa).value().trim().to_owned());
+        }
+        return v;
+    }
+    let url_key = if kind == ProviderKind::Ollama { "url" } else { "base_url" };
+    v.insert(format!("{kind}.{url_key}"), input("provider-url").value().trim().to_owned());
+    for (glossa, key) in [("frame-model", "frame_model"), ("subtitle-model", "subtitle_model")] {
+        let value = select(glossa).value();
+        if !value.is_empty() {
+            v.insert(format!("{kind}.{key}"), value);
+        }
+    }
+    let key = input("api-key").value();
+    if !key.trim().is_empty() && kind != ProviderKind::Ollama {
+        v.insert(format!("{kind}.api_key"), key.trim().to_owned());
+    }
+    v
+}
+
+async fn save() -> bool {
+    let values = form_values();
+    set_text("save-status", "");
+    match request(json!({"type": "put_settings", "values": values})).await {
+        Ok(events) => {
+            if let Some(view) = find_event::<SettingsView>(&events, "settings") {
+                fill(view);
+            }
+            set_text("save-status", &t("optSaved"));
+            let _ = el("save-status").set_attribute("data-state", "saved");
+            true
+        }
+        Err(f) => {
+            set_text("save-status", &format!("{} {}", tr("optSaveFailed", &[&f.message]), f.hint));
+            let _ = el("save-status").set_attribute("data-state", "error");
+            false
+        }
+    }
+}
+
+async fn test_connection() {
+    let kind = selected_provider();
+    let out = el("test-result");
+    out.set_text_content(None);
+    let _ = out.set_attribute("data-state", "testing");
+    child(&out, "p", "", &t("optTesting"));
+    let result = request(json!({"type": "check_provider", "provider": kind})).await;
+    out.set_text_content(None);
+    match result {
+        Ok(events) => match find_event::<CheckReport>(&events, "check") {
+            Some(report) => {
+                let (class, text) = if report.reachable {
+                    ("ok", tr("optTestOk", &[&report.detail]))
+                } else {
+                    ("fail", tr("optTestFail", &[&report.detail]))
+                };
+                child(&out, "p", class, &text);
+                for p in &report.problems {
+                    let item = child(&out, "p", "problem", &p.message);
+                    let _ = item.set_attribute("data-glossa", "test-problem");
+                    if !p.hint.is_empty() {
+                        child(&out, "p", "hint", &p.hint);
+                    }
+                }
+                for w in &report.warnings {
+                    child(&out, "p", "warning", w);
+                }
+                let _ = out.set_attribute("data-state", if report.reachable && report.problems.is_empty() { "ok" } else { "problem" });
+            }
+            None => {
+                let _ = out.set_attribute("data-state", "problem");
+            }
+        },
+        Err(f) => {
+            child(&out, "p", "fail", &tr("optTestFail", &[&f.message]));
+            child(&out, "p", "hint", &f.hint);
+            let _ = out.set_attribute("data-state", "problem");
+        }
+    }
+}
