@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Glossa's benchmarks. Each prints its numbers beside a baseline measured in the same run.
+# Glossa's benchmarks. Each prints its numbers beside a baseline measured in the same run,
+# as a ratio. Heavy peers (test models, a real llama-server) are built once into
+# $GLOSSA_CACHE and reused, as in tests/run-all.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,3 +17,12 @@ cargo bench -q --profile dev -p glossa-host --bench subtitles_replay
 
 step "native messaging: ping round trip, host vs a trivial echo process"
 cargo bench -q --profile dev -p glossa-host --bench ping
+
+step "test models and peers"
+export GLOSSA_TEST_MODELS="${GLOSSA_TEST_MODELS:-$(bash tests/tools/fetch-models.sh)}"
+export GLOSSA_LLAMA_SERVER="${GLOSSA_LLAMA_SERVER:-$(bash tests/tools/build-llama-server.sh)}"
+
+step "local provider vs llama-server (tokens/s, time to first token, idle RSS)"
+# Release build against llama-server's release build: the first run compiles llama.cpp
+# optimised (about 10 minutes on 2 cores), later runs reuse it.
+cargo bench -q -p glossa-host --bench local_vs_llama_server

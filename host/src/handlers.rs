@@ -4,6 +4,7 @@ use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, TranslatedCu
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
+use crate::models::{self, download};
 use crate::native::EventSink;
 use crate::pipeline;
 use crate::pipeline::subtitles::{self, cache::TranslationCache, cache::DEFAULT_CACHE_LIMIT_BYTES, PlayheadUpdate, TrackJob, TrackOptions};
@@ -112,7 +113,29 @@ pub async fn handle(
             sink.send(EventBody::Done { usage: Some(summary.usage), ms: Some(summary.ms) });
             Ok(())
         }
-        RequestBody::ListLocalModels | RequestBody::PullModel { .. } => Err(not_yet("local models")),
+        RequestBody::ListLocalModels => {
+            let dir = models::models_dir(&app.data_dir);
+            let models = tokio::task::spawn_blocking(move || models::list(&dir)).await.map_err(|e| {
+                ErrorInfo::new(ErrorCode::Internal, format!("Listing the models failed: {e}."), "Try again.")
+            })?;
+            sink.send(EventBody::LocalModels { models });
+            Ok(())
+        }
+        RequestBody::PullModel { source, sha256 } => {
+            let targets = download::plan(&source, sha256.as_deref()).map_err(|e| e.info())?;
+            // At most a few progress events a second, plus the last one.
+            let mut last_sent: Option<std::time::Instant> = None;
+            let mut on_progress = |p: download::Progress| {
+                let finished = p.total == Some(p.done);
+                if finished || last_sent.is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(250)) {
+                    last_sent = Some(std::time::Instant::now());
+                    sink.send(EventBody::Progress { done: p.done, total: p.total });
+                }
+            };
+            let dir = models::models_dir(&app.data_dir);
+            download::pull_all(&download::client(), &targets, &dir, &mut on_progress).await.map_err(|e| e.info())?;
+            Ok(())
+        }
         // Handled by the session itself.
         RequestBody::Cancel { .. } | RequestBody::Playhead { .. } => Ok(()),
     }

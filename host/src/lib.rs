@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod handlers;
 pub mod logging;
+pub mod models;
 pub mod native;
 pub mod paths;
 pub mod pipeline;

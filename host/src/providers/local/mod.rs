@@ -1,0 +1,268 @@
+//! Provider `local`: GGUF models run inside glossa-host by llama.cpp (llama-cpp-2), with
+//! pictures through mtmd (a model + its mmproj). No server, no account.
+//!
+//! Model settings are file names in `<data dir>/models` (or absolute paths). Work runs on
+//! the [`LocalRuntime`]'s model threads; this side only resolves files, queues the job and
+//! relays the tokens. Dropping the `chat` future (a cancelled request) raises the job's
+//! cancel flag, which the generation loop checks between tokens.
+
+mod generate;
+mod runtime;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
+
+pub use runtime::{LoadParams, LocalRuntime};
+use runtime::{GenEvent, Job};
+
+use super::{ChatRequest, DeltaSink, Provider, ProviderError};
+use crate::models::{self, catalogue, gguf};
+use crate::store::Settings;
+
+/// The GPU back-end compiled in, for `check` and `doctor`.
+pub const ACCELERATOR: &str = if cfg!(feature = "cuda") {
+    "CUDA"
+} else if cfg!(feature = "vulkan") {
+    "Vulkan"
+} else if cfg!(feature = "metal") {
+    "Metal"
+} else {
+    "CPU"
+};
+
+pub struct Local {
+    runtime: Arc<LocalRuntime>,
+    load: LoadParams,
+    idle_unload: Duration,
+    /// `local.mmproj`: empty to find the projector that matches the model.
+    mmproj: String,
+}
+
+impl Local {
+    pub fn new(runtime: Arc<LocalRuntime>, settings: &Settings) -> Self {
+        Local {
+            load: load_params(settings),
+            idle_unload: Duration::from_secs(settings.number("local.idle_unload_secs")),
+            mmproj: settings.get("local.mmproj").trim().to_owned(),
+            runtime,
+        }
+    }
+
+    fn models_dir(&self) -> &Path {
+        self.runtime.models_dir()
+    }
+
+    /// The model file a setting names, or why it cannot be used.
+    fn model_path(&self, name: &str) -> Result<PathBuf, ProviderError> {
+        let path = models::resolve(self.models_dir(), name.trim());
+        if !name.trim().is_empty() && path.is_file() {
+            return Ok(path);
+        }
+        let installed: Vec<String> = models::list(self.models_dir()).into_iter().map(|m| m.file).collect();
+        let hint = match catalogue::by_model_file(name.trim()) {
+            Some(entry) => format!(
+                "Download it with `glossa-host model pull {}` (about {:.1} GB with its vision projector), or choose an installed model in Glossa's options.",
+                entry.id,
+                entry.total_bytes() as f64 / 1e9
+            ),
+            None if installed.is_empty() => format!(
+                "Download a model with `glossa-host model pull gemma-3-4b` (or any GGUF with `glossa-host model pull <URL or hf-repo/path>`), or put a .gguf file in {}.",
+                self.models_dir().display()
+            ),
+            None => format!(
+                "Choose one of the installed models ({}) in Glossa's options, or put the file in {}.",
+                installed.join(", "),
+                self.models_dir().display()
+            ),
+        };
+        Err(ProviderError::ModelMissing {
+            provider: ProviderKind::Local,
+            model: if name.trim().is_empty() { "(none chosen)".into() } else { name.trim().into() },
+            available: installed,
+            hint,
+        })
+    }
+
+    /// The vision projector for `model`: the setting, else the installed match.
+    async fn mmproj_for(&self, model: &Path) -> Result<PathBuf, ProviderError> {
+        if !self.mmproj.is_empty() {
+            return Ok(models::resolve(self.models_dir(), &self.mmproj));
+        }
+        let (model, dir) = (model.to_owned(), self.models_dir().to_owned());
+        let found = tokio::task::spawn_blocking(move || {
+            let found = models::find_mmproj(&model);
+            let vision_models = match found {
+                Some(_) => vec![],
+                None => models::list(&dir).into_iter().filter(|m| m.mmproj.is_some()).map(|m| m.file).collect(),
+            };
+            (found, vision_models, model)
+        })
+        .await;
+        match found {
+            Ok((Some(path), _, _)) => Ok(path),
+            Ok((None, vision_models, model)) => Err(ProviderError::NoVision { model: display_name(&model), vision_models }),
+            Err(e) => Err(ProviderError::Other(format!("Looking for the vision projector failed: {e}."))),
+        }
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn load_params(settings: &Settings) -> LoadParams {
+    let threads: usize = settings.number("local.threads");
+    LoadParams {
+        context_size: settings.number("local.context_size"),
+        threads: if threads == 0 { num_cpus::get_physical().max(1) as i32 } else { threads.min(512) as i32 },
+        gpu_layers: settings.number("local.gpu_layers"),
+    }
+}
+
+/// Raises the job's cancel flag when the request's future is dropped.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+#[async_trait]
+impl Provider for Local {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Local
+    }
+
+    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+        let model = self.model_path(&request.model)?;
+        let mmproj = match request.image {
+            Some(_) => Some(self.mmproj_for(&model).await?),
+            None => None,
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let _cancel_on_drop = CancelOnDrop(cancel.clone());
+        let (events, mut answer) = tokio::sync::mpsc::unbounded_channel();
+        self.runtime.submit(
+            &model,
+            Job {
+                mmproj,
+                load: self.load.clone(),
+                idle_unload: self.idle_unload,
+                system: request.system.clone(),
+                user: request.user.clone(),
+                image: request.image.clone(),
+                max_tokens: request.max_tokens,
+                temperature: request.temperature,
+                cancel,
+                events,
+                sampled: self.runtime.counter(),
+            },
+        );
+        while let Some(event) = answer.recv().await {
+            match event {
+                GenEvent::Delta(text) => on_delta(&text),
+                GenEvent::Finished(result) => return result,
+            }
+        }
+        Err(ProviderError::Other("The built-in model stopped before finishing the answer; try again.".into()))
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        let dir = self.models_dir().to_owned();
+        let models = tokio::task::spawn_blocking(move || models::list(&dir))
+            .await
+            .map_err(|e| ProviderError::Other(format!("Listing the models failed: {e}.")))?;
+        Ok(models
+            .into_iter()
+            .map(|m| ModelInfo { name: m.file, vision: Some(m.mmproj.is_some()), size_bytes: Some(m.size_bytes) })
+            .collect())
+    }
+
+    async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
+        let mut report = CheckReport {
+            provider: ProviderKind::Local,
+            reachable: true,
+            detail: format!(
+                "Built-in llama.cpp ({ACCELERATOR}, {} threads), models in {}",
+                self.load.threads,
+                self.models_dir().display()
+            ),
+            frame_model_present: None,
+            subtitle_model_present: None,
+            frame_model_vision: None,
+            problems: vec![],
+            warnings: vec![],
+        };
+        let subtitle = self.check_model(subtitle_model).await;
+        report.subtitle_model_present = Some(subtitle.is_ok());
+        if let Err(e) = subtitle {
+            report.problems.push(e.info());
+        }
+        match self.check_model(frame_model).await {
+            Err(e) => {
+                report.frame_model_present = Some(false);
+                if frame_model.trim() != subtitle_model.trim() {
+                    report.problems.push(e.info());
+                }
+            }
+            Ok((path, summary)) => {
+                report.frame_model_present = Some(true);
+                let vision = self.check_vision(&path, &summary).await;
+                report.frame_model_vision = Some(vision.is_ok());
+                if let Err(e) = vision {
+                    report.problems.push(e.info());
+                }
+            }
+        }
+        report
+    }
+}
+
+impl Local {
+    /// The model exists and its file is whole.
+    async fn check_model(&self, name: &str) -> Result<(PathBuf, gguf::GgufSummary), ProviderError> {
+        let path = self.model_path(name)?;
+        let inspected = path.clone();
+        let summary = tokio::task::spawn_blocking(move || gguf::inspect(&inspected))
+            .await
+            .map_err(|e| ProviderError::Other(e.to_string()))?
+            .map_err(|e| generate::bad_file(&path, e.to_string()))?;
+        if summary.is_mmproj() {
+            return Err(generate::bad_file(&path, "it is a vision projector (mmproj), not a language model"));
+        }
+        Ok((path, summary))
+    }
+
+    /// The model has a whole mmproj made for its embedding width.
+    async fn check_vision(&self, model: &Path, summary: &gguf::GgufSummary) -> Result<PathBuf, ProviderError> {
+        let mmproj = self.mmproj_for(model).await?;
+        let inspected = mmproj.clone();
+        let projector = tokio::task::spawn_blocking(move || gguf::inspect(&inspected))
+            .await
+            .map_err(|e| ProviderError::Other(e.to_string()))?
+            .map_err(|e| generate::bad_file(&mmproj, e.to_string()))?;
+        if !projector.is_mmproj() {
+            return Err(generate::bad_file(&mmproj, "it is not a vision projector (mmproj) file"));
+        }
+        match (projector.projection_dim(), summary.embedding_length()) {
+            (Some(dim), Some(width)) if dim != width => Err(ProviderError::BadModelFile {
+                path: mmproj.display().to_string(),
+                reason: format!(
+                    "it does not belong to {}: it produces {dim}-wide embeddings, the model expects {width}",
+                    display_name(model)
+                ),
+                hint: format!(
+                    "Use the mmproj published with {}: set `local.mmproj` to it, or leave `local.mmproj` empty to pick the matching file automatically.",
+                    display_name(model)
+                ),
+            }),
+            _ => Ok(mmproj),
+        }
+    }
+}
