@@ -151,11 +151,3 @@ fn playhead_updates(control: UnboundedReceiver<RequestBody>) -> impl futures::St
         }
     }))
 }
-
-fn not_yet(what: &str) -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::UnknownType,
-        format!("This host does not support {what} yet."),
-        "Update glossa-host to the latest release.",
-    )
-}
