@@ -1,6 +1,6 @@
 //! One function per request type: what the host does for each message.
 
-use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, TranslatedCue, PROTOCOL_VERSION};
+use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, Timings, TranslatedCue, Usage, PROTOCOL_VERSION};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
@@ -11,21 +11,29 @@ use crate::pipeline::subtitles::{self, cache::TranslationCache, cache::DEFAULT_C
 
 pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Run one request. Intermediate events go to `sink`; returning `Ok` sends `done`,
-/// `Err` sends the error. `control` carries follow-up messages (playhead moves).
+/// How a request ended well: what its `done` event reports.
+#[derive(Debug, Default)]
+pub struct Finished {
+    pub usage: Option<Usage>,
+    pub ms: Option<Timings>,
+}
+
+/// Run one request. Intermediate events go to `sink`; `Ok` becomes the `done` event,
+/// `Err` the `error` event. `control` carries follow-up messages (playhead moves).
+
 pub async fn handle(
     body: RequestBody,
     app: &App,
     sink: &EventSink,
     control: UnboundedReceiver<RequestBody>,
-) -> Result<(), ErrorInfo> {
+) -> Result<Finished, ErrorInfo> {
     match body {
         RequestBody::Hello { extension_version, protocol } => {
             let compatible = protocol == PROTOCOL_VERSION;
             tracing::info!(%extension_version, protocol, compatible, "hello");
             sink.send(EventBody::Hello { host_version: HOST_VERSION.into(), protocol: PROTOCOL_VERSION, compatible });
             if compatible {
-                Ok(())
+                Ok(Finished::default())
             } else {
                 Err(ErrorInfo::new(
                     ErrorCode::VersionMismatch,
@@ -38,12 +46,12 @@ pub async fn handle(
         }
         RequestBody::Ping => {
             sink.send(EventBody::Pong);
-            Ok(())
+            Ok(Finished::default())
         }
         RequestBody::GetSettings => {
             let (settings, warnings) = app.settings();
             sink.send(EventBody::Settings(settings.view(warnings)));
-            Ok(())
+            Ok(Finished::default())
         }
         RequestBody::PutSettings { values } => {
             app.store.put_settings(&values).map_err(|e| match e {
@@ -58,20 +66,20 @@ pub async fn handle(
             })?;
             let (settings, warnings) = app.settings();
             sink.send(EventBody::Settings(settings.view(warnings)));
-            Ok(())
+            Ok(Finished::default())
         }
         RequestBody::ListModels { provider } => {
             let (provider, _) = app.provider(provider);
             let models = provider.list_models().await.map_err(|e| e.info())?;
             sink.send(EventBody::Models { provider: provider.kind(), models });
-            Ok(())
+            Ok(Finished::default())
         }
         RequestBody::CheckProvider { provider } => {
             let (provider, settings) = app.provider(provider);
             let kind = provider.kind();
             let report = provider.check(settings.frame_model(kind), settings.subtitle_model(kind)).await;
             sink.send(EventBody::Check(report));
-            Ok(())
+            Ok(Finished::default())
         }
         RequestBody::TranslateFrame(request) => {
             let (provider, settings) = app.provider(None);
@@ -81,8 +89,7 @@ pub async fn handle(
             };
             let (usage, ms) =
                 pipeline::frame::translate(provider.as_ref(), &model, &request, settings.target_language(), &mut on_delta).await?;
-            sink.send(EventBody::Done { usage: Some(usage), ms: Some(ms) });
-            Ok(())
+            Ok(Finished { usage: Some(usage), ms: Some(ms) })
         }
         RequestBody::TranslateTrack(request) => {
             let (provider, settings) = app.provider(None);
@@ -110,8 +117,7 @@ pub async fn handle(
                 dropped = summary.dropped_units,
                 "track translated"
             );
-            sink.send(EventBody::Done { usage: Some(summary.usage), ms: Some(summary.ms) });
-            Ok(())
+            Ok(Finished { usage: Some(summary.usage), ms: Some(summary.ms) })
         }
         RequestBody::ListLocalModels => {
             let dir = models::models_dir(&app.data_dir);
@@ -119,7 +125,7 @@ pub async fn handle(
                 ErrorInfo::new(ErrorCode::Internal, format!("Listing the models failed: {e}."), "Try again.")
             })?;
             sink.send(EventBody::LocalModels { models });
-            Ok(())
+            Ok(Finished::default())
         }
         RequestBody::PullModel { source, sha256 } => {
             let targets = download::plan(&source, sha256.as_deref()).map_err(|e| e.info())?;
@@ -134,10 +140,10 @@ pub async fn handle(
             };
             let dir = models::models_dir(&app.data_dir);
             download::pull_all(&download::client(), &targets, &dir, &mut on_progress).await.map_err(|e| e.info())?;
-            Ok(())
+            Ok(Finished::default())
         }
         // Handled by the session itself.
-        RequestBody::Cancel { .. } | RequestBody::Playhead { .. } => Ok(()),
+        RequestBody::Cancel { .. } | RequestBody::Playhead { .. } => Ok(Finished::default()),
     }
 }
 

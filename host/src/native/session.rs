@@ -136,7 +136,7 @@ fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<Event>,
             let handle = tokio::spawn(async move {
                 let result = handlers::handle(body, &task_app, &task_sink, control_rx).await;
                 match result {
-                    Ok(()) => task_sink.send(EventBody::done()),
+                    Ok(finished) => task_sink.send(EventBody::Done { usage: finished.usage, ms: finished.ms }),
                     Err(info) => task_sink.error(info),
                 };
                 task_registry.lock().unwrap_or_else(|p| p.into_inner()).remove(&task_id);
