@@ -27,6 +27,9 @@ if [ -f "$here/Cargo.lock" ]; then
   fi
 fi
 
+# Licence and source checks of the dependency graph (tests/run-all.sh runs it).
+command -v cargo-deny >/dev/null || cargo install -q --locked cargo-deny
+
 if [ -f "$here/tests/package.json" ]; then
   (cd "$here/tests" && { [ -d node_modules ] && npm ls >/dev/null 2>&1 || npm ci --no-audit --no-fund -q; })
 fi

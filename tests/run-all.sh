@@ -15,6 +15,9 @@ step "test models and peers"
 export GLOSSA_TEST_MODELS="$(bash tests/tools/fetch-models.sh)"
 export GLOSSA_LLAMA_SERVER="$(bash tests/tools/build-llama-server.sh)"
 
+step "dependencies: licences and sources (cargo-deny; advisories need GitHub, unreachable here)"
+cargo deny --config .ci/deny.toml check licenses bans sources
+
 step "protocol crate builds for wasm32"
 cargo build -q -p glossa-protocol --target wasm32-unknown-unknown
 
