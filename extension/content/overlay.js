@@ -1,2 +1,233 @@
-// Subtitle overlay: filled in by the subtitle step.
+// The subtitle overlay: takes the caption track the player loaded (observed by
+// page/timedtext.js), has glossa-host translate the whole track ahead of the playhead, and
+// shows the translated line for video.currentTime in a shadow root inside the player.
+// It follows seeks, rate changes, ads and YouTube's in-page navigation, and never shows a
+// line from another video. All text goes in through textContent.
 "use strict";
+(() => {
+  const G = globalThis.glossa;
+  const state = {
+    track: null, // { key, videoId, lang, auto, cues, translations, requestId, failed }
+    seenTracks: new Map(), // videoId -> timedtext announcement not yet used
+    display: { font_size: 100, position: "bottom", dual: false },
+    shown: null,
+    dom: null, // caption-DOM fallback: { text, requestId, translation }
+    domSeq: 0,
+  };
+
+  const videoIdNow = () => new URL(location.href).searchParams.get("v");
+
+  function parseJson3(json) {
+    const cues = [];
+    for (const ev of json.events || []) {
+      if (!ev.segs) continue;
+      const text = ev.segs.map((s) => s.utf8 || "").join("").trim();
+      if (!text) continue;
+      const start = (ev.tStartMs || 0) / 1000;
+      const end = start + (ev.dDurationMs || 0) / 1000;
+      cues.push({ id: String(cues.length), start, end: Math.max(end, start + 0.1), text });
+    }
+    return cues;
+  }
+
+  window.addEventListener("message", (e) => {
+    if (e.source !== window || !e.data || e.data.source !== "glossa-page" || e.data.type !== "timedtext") return;
+    if (typeof e.data.url !== "string" || typeof e.data.body !== "string") return;
+    let url;
+    try { url = new URL(e.data.url); } catch (err) { return; }
+    const v = url.searchParams.get("v");
+    if (!v) return;
+    state.seenTracks.set(v, { url, body: e.data.body });
+    if (v === videoIdNow()) useTrack(v);
+  });
+
+  function useTrack(v) {
+    const seen = state.seenTracks.get(v);
+    if (!seen) return;
+    const lang = seen.url.searchParams.get("lang") || "";
+    const auto = seen.url.searchParams.get("kind") === "asr";
+    const key = `youtube:${v}:${lang}:${auto ? "asr" : "standard"}`;
+    if (state.track && state.track.key === key) return; // the player fetched it again
+    let cues;
+    try { cues = parseJson3(JSON.parse(seen.body)); } catch (e) { return; }
+    if (!cues.length) return;
+    stopTrack();
+    state.track = { key, videoId: v, lang, auto, cues, translations: new Map(), requestId: null, failed: null };
+    requestTrack();
+    G.request({ type: "get_settings" }, (ev) => {
+      if (ev.event === "settings" && ev.display) { state.display = ev.display; render(true); }
+    });
+  }
+
+  function requestTrack() {
+    const tr = state.track;
+    const video = G.findVideo();
+    tr.failed = null;
+    const body = {
+      type: "translate_track", track: tr.key, cues: tr.cues, auto_generated: tr.auto,
+      playhead: video ? video.currentTime : 0, rate: video ? video.playbackRate : 1,
+    };
+    if (tr.lang) body.from = tr.lang;
+    tr.requestId = G.request(body, (ev) => {
+      if (state.track !== tr) return;
+      if (ev.event === "cues") {
+        for (const c of ev.cues || []) tr.translations.set(String(c.id), c);
+        render(true);
+      } else if (ev.event === "done") {
+        tr.requestId = null;
+      } else if (ev.event === "error") {
+        tr.requestId = null;
+        tr.failed = ev;
+        render(true);
+      }
+    });
+  }
+
+  function stopTrack() {
+    const tr = state.track;
+    state.track = null;
+    if (tr && tr.requestId) G.cancel(tr.requestId);
+    if (state.dom && state.dom.requestId) G.cancel(state.dom.requestId);
+    state.dom = null;
+    render(true);
+  }
+
+  /** The viewer moved: re-prioritise, or ask again if the host already finished/failed. */
+  function playheadMoved() {
+    const tr = state.track;
+    const video = G.findVideo();
+    if (!tr || !video) return;
+    if (tr.requestId) {
+      G.request({ type: "playhead", target: tr.requestId, time: video.currentTime, rate: video.playbackRate }, () => {});
+      return;
+    }
+    const t = video.currentTime;
+    const missing = tr.cues.some((c) => c.end > t && c.start < t + 30 && !tr.translations.has(c.id));
+    if (missing || tr.failed) requestTrack(); // cached lines cost nothing
+  }
+
+  function cueAt(cues, t) {
+    let lo = 0, hi = cues.length - 1, found = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (cues[mid].start <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    // Overlapping cues: the latest one that started and has not ended.
+    for (let i = found; i !== null && i >= 0 && i > found - 4; i--) if (cues[i].end > t) return cues[i];
+    return null;
+  }
+
+  let hideStyle = null;
+  function hideNativeCaptions(hide) {
+    if (hide && !hideStyle) {
+      hideStyle = G.el("style", { "data-glossa": "hide-native-captions" },
+        "#movie_player .ytp-caption-window-container { visibility: hidden !important; }");
+      document.documentElement.append(hideStyle);
+    } else if (!hide && hideStyle) {
+      hideStyle.remove();
+      hideStyle = null;
+    }
+  }
+
+  function overlayBox() {
+    const layer = G.layer();
+    if (!layer) return null;
+    let box = layer.querySelector("[data-glossa='subtitle-overlay']");
+    if (!box) {
+      box = G.el("div", { class: "subs", "data-glossa": "subtitle-overlay", "aria-live": "polite" });
+      layer.append(box);
+    }
+    return box;
+  }
+
+  function render(force) {
+    const video = G.findVideo();
+    const player = document.querySelector("#movie_player");
+    const tr = state.track;
+    if (!tr && !state.dom && !state.shown && !force) return;
+    const box = overlayBox();
+    if (!box || !video) return;
+    const ad = player && player.classList.contains("ad-showing");
+    const sameVideo = tr && tr.videoId === videoIdNow();
+    const cue = tr && sameVideo && !ad ? cueAt(tr.cues, video.currentTime) : null;
+    let line = cue ? tr.translations.get(cue.id) : null;
+    let original = cue ? cue.text : "";
+    let cueId = cue ? cue.id : "";
+    if (!tr && state.dom && state.dom.translation && !ad) {
+      line = state.dom.translation;
+      original = state.dom.text;
+      cueId = "dom";
+    }
+    const notice = tr && tr.failed ? `${G.t("subtitlesUnavailable", [tr.failed.message || ""])} ${tr.failed.hint || ""}` : "";
+    const d = state.display;
+    box.classList.toggle("top", d.position === "top");
+    box.classList.toggle("controls", !!player && !player.classList.contains("ytp-autohide") && d.position !== "top");
+    const base = Math.max(12, (player ? player.clientHeight : 360) * 0.045);
+    box.style.fontSize = `${Math.round((base * (d.font_size || 100)) / 100)}px`;
+    const key = `${cueId}|${line ? line.text : ""}|${d.dual}|${notice}`;
+    if (key === state.shown && !force) return;
+    state.shown = key;
+    box.textContent = "";
+    if (line) {
+      const l = G.el("span", { class: "line", "data-glossa": "subtitle-line", "data-cue-id": cueId }, line.text);
+      if (line.untranslated) l.dataset.untranslated = "true";
+      box.append(l);
+      if (d.dual) box.append(G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
+    }
+    if (notice) box.append(G.el("span", { class: "notice", "data-glossa": "subtitle-notice" }, notice));
+    // The player's own captions stay hidden only while Glossa shows a line in their place.
+    hideNativeCaptions(!!line);
+  }
+
+  // Caption-DOM fallback: when no timedtext was seen for this video, translate the lines
+  // the player shows, as they appear.
+  function domCaptions() {
+    if (state.track) return;
+    const segs = document.querySelectorAll("#movie_player .ytp-caption-segment");
+    const text = [...segs].map((s) => s.textContent).join(" ").trim();
+    if (!text || (state.dom && state.dom.text === text)) return;
+    if (state.dom && state.dom.requestId) G.cancel(state.dom.requestId);
+    const video = G.findVideo();
+    const t = video ? video.currentTime : 0;
+    const dom = { text, requestId: null, translation: null };
+    state.dom = dom;
+    const v = videoIdNow() || location.pathname;
+    dom.requestId = G.request({
+      type: "translate_track", track: `youtube:${v}:dom`, cues: [{ id: `d${++state.domSeq}`, start: t, end: t + 10, text }], playhead: t,
+    }, (ev) => {
+      if (state.dom !== dom) return;
+      if (ev.event === "cues" && ev.cues && ev.cues[0]) { dom.translation = ev.cues[0]; render(true); }
+      if (ev.event === "done" || ev.event === "error") dom.requestId = null;
+    });
+  }
+
+  let frame = 0;
+  function tick() {
+    frame = 0;
+    render(false);
+    const video = G.findVideo();
+    if (video && !video.paused && (state.track || state.dom)) frame = requestAnimationFrame(tick);
+  }
+  const kick = () => { if (!frame) frame = requestAnimationFrame(tick); };
+
+  G.startSubtitles = () => {
+    // Media events do not bubble, but capture-phase listeners on the document see them.
+    for (const type of ["play", "pause", "timeupdate", "loadedmetadata"]) document.addEventListener(type, kick, true);
+    for (const type of ["seeked", "ratechange"]) document.addEventListener(type, () => { playheadMoved(); render(true); }, true);
+    document.addEventListener("play", () => { if (state.track && state.track.failed) requestTrack(); }, true);
+    document.addEventListener("yt-navigate-start", stopTrack);
+    document.addEventListener("yt-navigate-finish", () => {
+      const v = videoIdNow();
+      if (state.track && state.track.videoId !== v) stopTrack();
+      if (v) useTrack(v);
+    });
+    new MutationObserver(() => {
+      domCaptions();
+      const player = document.querySelector("#movie_player");
+      if (player && (state.track || state.dom)) kick();
+    }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributeFilter: ["class"] });
+    const v = videoIdNow();
+    if (v) useTrack(v);
+    window.postMessage({ source: "glossa-content", type: "replay" }, location.origin);
+  };
+})();

@@ -180,13 +180,14 @@ async function freePort() {
  * the OpenAI-compatible provider behind the host. Its output is noise: tests assert the
  * pipeline (text arrives and is shown), not the words.
  */
-export async function startLlamaServer() {
+export async function startLlamaServer({ model = "tiny-text.gguf", mmproj = "tiny-mmproj.gguf", predict = 48 } = {}) {
   const bin = process.env.GLOSSA_LLAMA_SERVER || path.join(cache, "llama-server-11434.0.0/llama-server");
   need(bin, "build it: bash tests/tools/build-llama-server.sh");
   const m = (f) => { const p = path.join(models, f); need(p, "fetch test models: bash tests/tools/fetch-models.sh"); return p; };
   const port = await freePort();
-  const proc = spawn(bin, ["-m", m("tiny-text.gguf"), "--mmproj", m("tiny-mmproj.gguf"), "-t", "1", "-c", "2048",
-    "--host", "127.0.0.1", "--port", String(port), "-n", "48"], { stdio: ["ignore", "ignore", "pipe"] });
+  const args = ["-m", m(model), "-t", "1", "-c", "4096", "--host", "127.0.0.1", "--port", String(port), "-n", String(predict)];
+  if (mmproj) args.push("--mmproj", m(mmproj));
+  const proc = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   proc.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
   const url = `http://127.0.0.1:${port}`;

@@ -1,0 +1,114 @@
+// The subtitle overlay with the real host translating the whole track (SmolLM2 on a real
+// llama-server): the right line at the right time, after a seek, a rate change and an
+// in-page navigation, never a line from the previous video, and caption text that looks
+// like HTML stays text.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  CUES, VIDEO_ONE, VIDEO_TWO, XSS_TEXT, checkPrerequisites, launchChromium, makeHostData, openWatch,
+  openaiProviderSettings, screenshotPath, startFakeYouTube, startLlamaServer,
+} from "./harness.js";
+
+const overlay = "[data-glossa='subtitle-overlay']";
+
+/** Pause at `time`, then wait until the overlay shows the line of the cue covering it. */
+async function showsCueAt(page, videoId, time) {
+  const cue = CUES[videoId].find((c) => c.start <= time && time < c.end);
+  await page.evaluate(async (t) => {
+    const v = document.querySelector("video");
+    v.pause();
+    v.currentTime = t;
+    await new Promise((r) => v.addEventListener("seeked", r, { once: true }));
+  }, time);
+  const line = page.locator(`${overlay} [data-glossa='subtitle-line'][data-cue-id='${cue.id}']`);
+  await line.waitFor({ timeout: 180_000 });
+  const text = await line.textContent();
+  assert.ok(text.trim().length > 0, "the translated line has text");
+  // Dual lines are on: the original under it is exactly the cue's text.
+  assert.equal(await page.locator(`${overlay} [data-glossa='subtitle-original']`).textContent(), cue.text);
+  return { cue, text };
+}
+
+describe("subtitle overlay (Chromium)", () => {
+  let site, browser, page, llama;
+
+  before(async () => {
+    checkPrerequisites();
+    site = await startFakeYouTube();
+    llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
+    const dataDir = makeHostData({ ...openaiProviderSettings(llama), "display.dual": "true", "display.position": "bottom" });
+    browser = await launchChromium({ site, dataDir });
+    page = await openWatch(browser, VIDEO_ONE);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    llama?.close();
+  });
+
+  test("the player's own signed caption URL is the one used (pot token kept)", async () => {
+    await page.waitForFunction(() => true);
+    assert.ok(site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ONE}`) && u.includes("pot=")), "the player fetched its captions");
+    assert.deepEqual(site.log.rejected, [], "nothing requested an unsigned caption URL");
+  });
+
+  test("shows the translated line of the cue under the playhead", async () => {
+    await showsCueAt(page, VIDEO_ONE, 1.0);
+    // Glossa's line replaces the player's captions while it shows.
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector(".ytp-caption-window-container")).visibility), "hidden");
+    await page.locator("#movie_player").screenshot({ path: screenshotPath("subtitle-overlay.png") });
+  });
+
+  test("caption text that looks like HTML is shown literally and runs nothing", async () => {
+    const { cue } = await showsCueAt(page, VIDEO_ONE, 7.0);
+    assert.equal(cue.text, XSS_TEXT);
+    assert.equal(await page.evaluate(() => document.querySelector("[data-glossa='root']").shadowRoot.querySelectorAll("img").length), 0);
+    assert.deepEqual(browser.dialogs, []);
+  });
+
+  test("follows a seek", async () => {
+    await showsCueAt(page, VIDEO_ONE, 21.0);
+    await showsCueAt(page, VIDEO_ONE, 3.0);
+  });
+
+  test("stays in sync at 2x playback", async () => {
+    await showsCueAt(page, VIDEO_ONE, 9.0); // make sure the lines ahead are being translated
+    await page.evaluate(() => { const v = document.querySelector("video"); v.playbackRate = 2; return v.play(); });
+    // Sample while playing: every line shown belongs to the cue under the playhead.
+    let checked = 0;
+    for (let i = 0; i < 12; i++) {
+      const s = await page.evaluate(() => {
+        const v = document.querySelector("video");
+        const line = document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='subtitle-line']");
+        return { t: v.currentTime, id: line && line.dataset.cueId, rate: v.playbackRate };
+      });
+      assert.equal(s.rate, 2);
+      if (s.id !== null && s.id !== undefined) {
+        const cue = CUES[VIDEO_ONE][Number(s.id)];
+        // One animation frame of slack on each side of the cue.
+        assert.ok(cue.start - 0.1 <= s.t && s.t < cue.end + 0.1, `line ${s.id} shown at ${s.t}s`);
+        checked++;
+      }
+      await page.waitForTimeout(250);
+    }
+    assert.ok(checked > 0, "lines showed while playing at 2x");
+    await page.evaluate(() => document.querySelector("video").pause());
+  });
+
+  test("in-page navigation to another video: its lines, never the previous video's", async () => {
+    // Record every original line shown from now on.
+    await page.evaluate(() => {
+      window.__shown = [];
+      const root = document.querySelector("[data-glossa='root']").shadowRoot;
+      new MutationObserver(() => {
+        for (const o of root.querySelectorAll("[data-glossa='subtitle-original']")) window.__shown.push(o.textContent);
+      }).observe(root, { subtree: true, childList: true, characterData: true });
+    });
+    await page.click("#next-video");
+    await page.waitForFunction((v) => location.search.includes(v) && document.querySelector("video").readyState >= 2, VIDEO_TWO);
+    await showsCueAt(page, VIDEO_TWO, 5.0);
+    const shown = await page.evaluate(() => window.__shown);
+    const previous = new Set(CUES[VIDEO_ONE].map((c) => c.text));
+    assert.deepEqual(shown.filter((s) => previous.has(s)), [], "no line of the previous video after navigating");
+  });
+});
