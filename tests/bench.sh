@@ -3,13 +3,7 @@
 # as a ratio. Heavy peers (test models, a real llama-server) are built once into
 # $GLOSSA_CACHE and reused, as in tests/run-all.sh.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-export GLOSSA_CACHE="${GLOSSA_CACHE:-$HOME/.cache/glossa-dev}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$GLOSSA_CACHE/target}"
-export CARGO_TERM_COLOR=never
-
-step() { printf '\n=== %s\n' "$*"; }
+source "$(dirname "$0")/tools/env.sh"
 
 step "subtitles: 10-minute track replayed at 1x and 2x, whole-track pipeline vs per-line requests"
 # Simulated time: the build profile does not change the numbers, so reuse the test build.

@@ -3,13 +3,7 @@
 # and what CI runs. Heavy peers (test models, a real llama-server) are built once into
 # $GLOSSA_CACHE (default ~/.cache/glossa-dev) and reused.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-export GLOSSA_CACHE="${GLOSSA_CACHE:-$HOME/.cache/glossa-dev}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$GLOSSA_CACHE/target}"
-export CARGO_TERM_COLOR=never
-
-step() { printf '\n=== %s\n' "$*"; }
+source "$(dirname "$0")/tools/env.sh"
 
 step "test models and peers"
 export GLOSSA_TEST_MODELS="$(bash tests/tools/fetch-models.sh)"
