@@ -170,7 +170,11 @@
     box.textContent = "";
     if (line) {
       const l = G.el("span", { class: "line", "data-glossa": "subtitle-line", "data-cue-id": cueId }, line.text);
-      if (line.untranslated) l.dataset.untranslated = "true";
+      if (line.untranslated) {
+        // The host could not translate this line: its original is shown, marked as such.
+        l.dataset.untranslated = "true";
+        l.title = G.t("subtitleUntranslated");
+      }
       box.append(l);
       if (d.dual) box.append(G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
     }

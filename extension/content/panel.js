@@ -36,6 +36,7 @@
     .subs .line { display: inline-block; background: rgba(8, 8, 8, 0.75); color: #fff; padding: 1px 8px;
       border-radius: 3px; white-space: pre-wrap; max-width: 80%; }
     .subs .original { opacity: .8; font-size: .8em; }
+    .subs .line[data-untranslated] { font-style: italic; opacity: .85; }
     .subs .notice { font-size: 13px; color: #ffd27f; background: rgba(8,8,8,.75); padding: 2px 8px; border-radius: 3px; }
   `;
 

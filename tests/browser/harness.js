@@ -309,3 +309,48 @@ export function screenshotPath(name) {
   fs.mkdirSync(outDir, { recursive: true });
   return path.join(outDir, name);
 }
+
+// ---------------------------------------------------------------- Firefox
+
+export const FIREFOX = process.env.GLOSSA_FIREFOX || "/usr/lib/firefox-esr/firefox-esr";
+
+/**
+ * Debian's firefox-esr driven over WebDriver BiDi (puppeteer-core), the same extension
+ * build installed as a temporary add-on, and glossa-host registered in a private HOME's
+ * ~/.mozilla/native-messaging-hosts. www.youtube.com resolves to the fake site.
+ */
+export async function launchFirefox({ dataDir }) {
+  need(FIREFOX, "install Debian's firefox-esr: .ci/install-deps.sh");
+  const { default: puppeteer } = await import("puppeteer-core");
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-firefox-home-"));
+  run(hostBin, ["install", "--browser", "firefox"], { env: { ...process.env, HOME: home, GLOSSA_DATA_DIR: dataDir } });
+  const browser = await puppeteer.launch({
+    browser: "firefox",
+    executablePath: FIREFOX,
+    headless: true,
+    acceptInsecureCerts: true,
+    env: { ...process.env, HOME: home, GLOSSA_DATA_DIR: dataDir, MOZ_HEADLESS: "1" },
+    extraPrefsFirefox: {
+      "network.dns.forceResolve": "127.0.0.1",
+      "media.autoplay.default": 0,
+      "datareporting.policy.dataSubmissionEnabled": false,
+      "app.update.enabled": false,
+    },
+  });
+  const addonId = await browser.installExtension(dist);
+  const dialogs = [];
+  return {
+    browser,
+    addonId,
+    dialogs,
+    async newPage() {
+      const page = await browser.newPage();
+      page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+      return page;
+    },
+    async close() {
+      await browser.close();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
