@@ -20,3 +20,7 @@ step "local provider vs llama-server (tokens/s, time to first token, idle RSS)"
 # Release build against llama-server's release build: the first run compiles llama.cpp
 # optimised (about 10 minutes on 2 cores), later runs reuse it.
 cargo bench -q -p glossa-host --bench local_vs_llama_server
+
+step "providers: frame translation through glossa-host vs a direct HTTP call to the same llama-server"
+# Both paths run in the same build, so the dev profile is a fair (if pessimistic) host.
+cargo bench -q --profile dev -p glossa-host --bench provider_overhead
