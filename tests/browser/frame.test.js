@@ -53,11 +53,36 @@ describe("translate this frame (Chromium)", () => {
     assert.ok(text.trim().length > 0, "the panel shows the streamed text");
     assert.equal(await panel.locator("[data-glossa='frame-spinner']").isVisible(), false);
     await page.locator("#movie_player").screenshot({ path: screenshotPath("frame-result.png") });
+    // display.pause_on_frame is on by default: the video waits while the panel is open.
+    assert.equal(await page.evaluate(() => document.querySelector("video").paused), true);
   });
 
-  test("Esc closes the panel", async () => {
+  test("Esc closes the panel and playback resumes", async () => {
     await page.keyboard.press("Escape");
     await page.locator(result).waitFor({ state: "detached" });
+    await page.waitForFunction(() => !document.querySelector("video").paused);
+  });
+
+  test("Shift+click lets the user drag a region and translates it", async () => {
+    await page.click("[data-glossa='translate-frame']", { modifiers: ["Shift"] });
+    const sheet = page.locator("[data-glossa='region-select']");
+    await sheet.waitFor();
+    const box = await page.locator("#movie_player video").boundingBox();
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.6, { steps: 5 });
+    await page.mouse.up();
+    await sheet.waitFor({ state: "detached" });
+    const panel = page.locator(result);
+    await page.waitForFunction(
+      (sel) => ["done", "error"].includes(document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector(sel)?.dataset.state),
+      result, { timeout: 120_000 },
+    );
+    assert.equal(await panel.getAttribute("data-state"), "done", await panel.locator("[data-glossa='frame-error']").textContent());
+    assert.ok((await panel.locator("[data-glossa='frame-text']").textContent()).trim().length > 0);
+    // A click outside the panel closes it.
+    await page.mouse.click(box.x + 20, box.y + box.height - 80);
+    await panel.waitFor({ state: "detached" });
   });
 
   test("Alt+T does the same as the button", async () => {

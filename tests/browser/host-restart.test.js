@@ -1,0 +1,67 @@
+// glossa-host dies in the middle of a subtitle track: the overlay says what happened, and
+// the next action (a seek) starts a new host that finishes the job.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  CUES, VIDEO_ONE, checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings,
+  startFakeYouTube, startLlamaServer,
+} from "./harness.js";
+
+/** Pids of the hosts started so far, from the host's own log. */
+function hostPids(dataDir) {
+  const dir = path.join(dataDir, "logs");
+  if (!fs.existsSync(dir)) return [];
+  const text = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
+  return [...text.matchAll(/host started.*?pid=(\d+)/g)].map((m) => Number(m[1]));
+}
+
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return false; } };
+
+describe("glossa-host killed mid-translation (Chromium)", () => {
+  let site, browser, page, llama, dataDir;
+
+  before(async () => {
+    checkPrerequisites();
+    site = await startFakeYouTube();
+    llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
+    dataDir = makeHostData({ ...openaiProviderSettings(llama), "display.dual": "true" });
+    browser = await launchChromium({ site, dataDir });
+    page = await openWatch(browser, VIDEO_ONE);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    llama?.close();
+  });
+
+  test("the overlay says the host stopped, and a seek brings the lines back", async () => {
+    // The track request is running (the host was started for it).
+    const deadline = Date.now() + 60_000;
+    while (hostPids(dataDir).length === 0) {
+      assert.ok(Date.now() < deadline, "the extension started glossa-host for the caption track");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const [pid] = hostPids(dataDir);
+    process.kill(pid, "SIGKILL");
+    const notice = page.locator("[data-glossa='subtitle-overlay'] [data-glossa='subtitle-notice']");
+    await notice.waitFor({ timeout: 30_000 });
+    assert.match(await notice.textContent(), /glossa-host stopped/);
+    assert.match(await notice.textContent(), /glossa-host doctor/);
+
+    // The viewer seeks: a new host starts and the line under the playhead appears.
+    await page.evaluate(async () => {
+      const v = document.querySelector("video");
+      v.pause();
+      v.currentTime = 3;
+      await new Promise((r) => v.addEventListener("seeked", r, { once: true }));
+    });
+    const cue = CUES[VIDEO_ONE].find((c) => c.start <= 3 && 3 < c.end);
+    await page.locator(`[data-glossa='subtitle-line'][data-cue-id='${cue.id}']`).waitFor({ timeout: 180_000 });
+    assert.equal(await notice.count(), 0, "the notice is gone once lines arrive again");
+    const pids = hostPids(dataDir);
+    assert.equal(pids.length, 2, "a second host was started");
+    assert.ok(alive(pids[1]) && !alive(pid));
+  });
+});
