@@ -177,3 +177,27 @@ async fn the_options_page_pulls_through_the_host_with_progress() {
     assert_eq!(err["code"], "download");
     assert!(err["hint"].as_str().unwrap().contains("gemma-3-4b"), "{err}");
 }
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_fails_cleanly_and_leaves_nothing() {
+    let server = FileServer::start(Serve {
+        path: "/tiny-text.gguf",
+        body: tiny_model_bytes(),
+        content_type: "application/octet-stream",
+        cut_first_after: None,
+        ignore_range: false,
+    })
+    .await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let models = data_dir.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    std::os::unix::fs::symlink("/dev/full", models.join("tiny-text.gguf.part")).unwrap();
+    let out = cli(data_dir.path(), &["model", "pull", &server.url]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(stderr.contains("Free some disk space"), "{stderr}");
+    assert!(models_dir_files(data_dir.path()).is_empty(), "left behind: {:?}", models_dir_files(data_dir.path()));
+}

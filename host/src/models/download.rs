@@ -36,6 +36,8 @@ pub enum DownloadError {
     NotAModel { file: String, reason: String },
     #[error("Cannot write {path}: {detail}; the partial download was deleted.")]
     Io { path: String, detail: String },
+    #[error("{file} is already being downloaded by another Glossa process or window.")]
+    Busy { file: String },
 }
 
 impl DownloadError {
@@ -58,6 +60,7 @@ impl DownloadError {
             }
             DownloadError::NotAModel { .. } => "Check that the address points at a .gguf file, not a web page.".into(),
             DownloadError::Io { .. } => "Free some disk space (models need several GB) and pull again.".into(),
+            DownloadError::Busy { .. } => "Wait for that download to finish; `glossa-host model list` shows the model once it is in place.".into(),
         }
     }
 
@@ -177,6 +180,7 @@ pub async fn fetch(
     let part_path = models_dir.join(format!("{}.part", target.file_name));
     let io_err = |path: &Path, e: std::io::Error| DownloadError::Io { path: path.display().to_string(), detail: e.to_string() };
     tokio::fs::create_dir_all(models_dir).await.map_err(|e| io_err(models_dir, e))?;
+    let _lock = DownloadLock::acquire(models_dir, &target.file_name)?;
 
     let expected = target.sha256.clone();
     let installed = blocking(final_path.clone(), move |p| {
@@ -270,6 +274,41 @@ pub async fn pull_all(
         paths.push(path);
     }
     Ok(paths)
+}
+
+/// One download of a file at a time, across processes: two writers appending to the same
+/// `.part` would interleave their bytes. The lock file goes away with the download.
+struct DownloadLock {
+    path: PathBuf,
+    _file: std::fs::File,
+}
+
+impl DownloadLock {
+    fn acquire(models_dir: &Path, file_name: &str) -> Result<Self, DownloadError> {
+        let path = models_dir.join(format!("{file_name}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| DownloadError::Io { path: path.display().to_string(), detail: e.to_string() })?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a descriptor this function owns; released when it closes.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+                return Err(DownloadError::Busy { file: file_name.to_owned() });
+            }
+        }
+        Ok(DownloadLock { path, _file: file })
+    }
+}
+
+impl Drop for DownloadLock {
+    fn drop(&mut self) {
+        // Still holding the lock: a waiting process fails fast instead of taking a stale file.
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 enum Transfer {
@@ -417,6 +456,17 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(t[1].file_name, "mmproj-gemma-3-4b-it-f16.gguf");
         assert!(t[1].url.ends_with("/mmproj-model-f16.gguf"));
+    }
+
+    #[test]
+    fn one_download_of_a_file_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = DownloadLock::acquire(dir.path(), "m.gguf").unwrap();
+        assert!(matches!(DownloadLock::acquire(dir.path(), "m.gguf"), Err(DownloadError::Busy { .. })));
+        assert!(DownloadLock::acquire(dir.path(), "other.gguf").is_ok());
+        drop(held);
+        assert!(!dir.path().join("m.gguf.lock").exists());
+        assert!(DownloadLock::acquire(dir.path(), "m.gguf").is_ok());
     }
 
     #[test]
