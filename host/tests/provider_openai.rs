@@ -5,7 +5,11 @@ mod support;
 
 use glossa_host::providers::{Provider, Providers, ProviderError};
 use glossa_protocol::{ErrorCode, ProviderKind};
-use support::{chat, frame_image, settings, text_request, LlamaServer};
+use std::time::Duration;
+
+use glossa_host::providers::openai::OpenAi;
+use serde_json::json;
+use support::{chat, frame_image, settings, text_request, FakeServer, LlamaServer, Response};
 
 fn openai(url: &str, extra: &[(&str, &str)]) -> std::sync::Arc<dyn Provider> {
     let mut pairs = vec![("openai.base_url", url)];
@@ -82,4 +86,82 @@ async fn cleartext_to_a_remote_host_is_warned_about() {
     let report = provider.check("m", "m").await;
     assert!(report.warnings.iter().any(|w| w.contains("API key travels unencrypted")), "{report:?}");
     assert!(!format!("{report:?}").contains("sk-test-secret"), "the key must never appear: {report:?}");
+}
+
+/// An OpenAI-style server with two models that wants `Bearer sk-good-key-123456`.
+async fn fake_openai() -> FakeServer {
+    FakeServer::start(|req| {
+        if req.header("authorization") != Some("Bearer sk-good-key-123456") {
+            return Response::json(401, &json!({"error": {
+                "message": "Incorrect API key provided: sk-bad-k***3456. You can find your API key at https://platform.openai.com/account/api-keys.",
+                "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}}));
+        }
+        match req.path.as_str() {
+            "/v1/models" => Response::json(200, &json!({"object": "list", "data": [
+                {"id": "qwen2.5-7b-instruct", "object": "model", "created": 1_700_000_000, "owned_by": "organization_owner"},
+                {"id": "gemma-3-12b-it", "object": "model", "created": 1_700_000_000, "owned_by": "organization_owner"}]})),
+            _ => {
+                let model = req.json()["model"].as_str().unwrap_or_default().to_owned();
+                Response::json(404, &json!({"error": {
+                    "message": format!("The model `{model}` does not exist or you do not have access to it."),
+                    "type": "invalid_request_error", "param": null, "code": "model_not_found"}}))
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn wrong_key_names_the_provider_without_echoing_it() {
+    let server = fake_openai().await;
+    let provider = openai(&server.url, &[("openai.api_key", "sk-bad-key-993456")]);
+    let outcome = chat(provider.as_ref(), &text_request("gpt-x")).await;
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::AuthFailed);
+    assert_eq!(info.message, "OpenAI-compatible server rejected the API key (HTTP 401).");
+    assert!(info.hint.contains("Check the OpenAI-compatible server API key"), "{info:?}");
+    assert!(!format!("{info:?}").contains("sk-bad"), "{info:?}");
+    assert_eq!(server.requests()[0].header("authorization"), Some("Bearer sk-bad-key-993456"));
+
+    // No key: no Authorization header at all, and the hint says to set one.
+    let provider = openai(&server.url, &[]);
+    let info = provider.list_models().await.unwrap_err().info();
+    assert_eq!(info.hint, "Set your OpenAI-compatible server API key in Glossa's options.");
+    assert_eq!(server.requests().last().unwrap().header("authorization"), None);
+}
+
+#[tokio::test]
+async fn missing_model_lists_what_the_server_has() {
+    let server = fake_openai().await;
+    let provider = openai(&server.url, &[("openai.api_key", "sk-good-key-123456")]);
+    let outcome = chat(provider.as_ref(), &text_request("gpt-x")).await;
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::ModelMissing);
+    assert!(info.message.contains("gpt-x"), "{info:?}");
+    assert_eq!(info.hint, "The server has no model gpt-x; available: qwen2.5-7b-instruct, gemma-3-12b-it. Choose one in Glossa's options.");
+    let report = provider.check("gpt-x", "qwen2.5-7b-instruct").await;
+    assert!(report.reachable);
+    assert_eq!((report.frame_model_present, report.subtitle_model_present), (Some(false), Some(true)));
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+}
+
+#[tokio::test]
+async fn connect_timeout_says_which_timeout() {
+    let blackhole = support::full_backlog().await;
+    let s = settings(&[("openai.base_url", blackhole.url.as_str())]);
+    let provider = OpenAi::new(support::fast_http_with(Duration::from_millis(500), Duration::from_secs(30)), &s);
+    let outcome = chat(&provider, &text_request("m")).await;
+    let info = outcome.error().info();
+    assert_eq!(info.code, ErrorCode::ConnectTimeout, "{info:?}");
+    assert!(info.message.starts_with(&format!("Connecting to OpenAI-compatible server at {} timed out", blackhole.url)), "{info:?}");
+}
+
+#[tokio::test]
+async fn server_that_never_answers_hits_the_idle_timeout() {
+    let silent = FakeServer::start(|_| Response::stream(200, "text/event-stream", vec![support::Piece::Stall])).await;
+    let s = settings(&[("openai.base_url", silent.url.as_str())]);
+    let provider = OpenAi::new(support::fast_http(Duration::from_millis(300)), &s);
+    let outcome = chat(&provider, &text_request("m")).await;
+    assert_eq!(outcome.error().info().code, ErrorCode::IdleTimeout);
+    assert!(silent.wait_client_closed().await);
 }

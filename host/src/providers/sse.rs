@@ -133,6 +133,22 @@ mod tests {
         }
 
         #[test]
+        fn any_split_of_a_stream_gives_the_same_events(cuts in prop::collection::vec(0usize..STREAM.len(), 0..10)) {
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            cuts.dedup();
+            let whole = futures::executor::block_on(parse(vec![STREAM.as_bytes().to_vec()]));
+            let split = futures::executor::block_on(parse(split_all(STREAM.as_bytes(), &cuts)));
+            prop_assert_eq!(split, whole);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_or_hang(pieces in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..32), 0..8)) {
+            // Returning at all is the property: no panic, no endless loop.
+            let _ = futures::executor::block_on(parse(pieces));
+        }
+
+        #[test]
         fn utf8_chunks_never_panic(pieces in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..16), 0..8)) {
             let mut dec = Utf8Chunks::default();
             for p in pieces {

@@ -603,8 +603,12 @@ pub async fn chat(provider: &dyn Provider, request: &ChatRequest) -> ChatOutcome
 
 /// An HTTP client with short timeouts and fast retries, for fault tests.
 pub fn fast_http(idle: Duration) -> glossa_host::providers::http::HttpClient {
+    fast_http_with(Duration::from_secs(5), idle)
+}
+
+pub fn fast_http_with(connect: Duration, idle: Duration) -> glossa_host::providers::http::HttpClient {
     use glossa_host::providers::http::{build_client, HttpClient, RetryPolicy, Timeouts};
-    let timeouts = Timeouts { connect: Duration::from_secs(5), idle };
+    let timeouts = Timeouts { connect, idle };
     HttpClient {
         client: build_client(timeouts.connect),
         timeouts,
@@ -642,4 +646,22 @@ pub async fn chat_then_cancel(provider: std::sync::Arc<dyn Provider>, request: C
         seen.push(more);
     }
     seen
+}
+
+/// A loopback port whose accept queue is full: a new connection neither succeeds nor
+/// fails, so the client's connect timeout is what ends it.
+pub struct FullBacklog {
+    pub url: String,
+    _listener: TcpListener,
+    _held: std::net::TcpStream,
+}
+
+pub async fn full_backlog() -> FullBacklog {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let listener = socket.listen(0).expect("listen");
+    let addr = listener.local_addr().expect("addr");
+    // With a backlog of 0 the kernel queues one connection; this one fills it.
+    let held = std::net::TcpStream::connect(addr).expect("fill the accept queue");
+    FullBacklog { url: format!("http://{addr}"), _listener: listener, _held: held }
 }
