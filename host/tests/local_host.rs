@@ -1,6 +1,6 @@
 //! The built-in backend through the real host process, as the extension uses it: a frame
-//! translated by the tiny vision pair (mtmd), a cancel in the middle of generation, and
-//! broken model files — each answered with events while the host keeps serving, and
+//! translated by the tiny vision pair (mtmd), a subtitle track by SmolLM2, a cancel in the
+//! middle of generation, and broken model files — each answered with events while the host keeps serving, and
 //! nothing but protocol frames on stdout.
 
 mod local_support;
@@ -156,4 +156,40 @@ fn broken_model_files_get_clear_errors_and_the_host_keeps_serving() {
     host.put_settings(json!({"local.frame_model": model(TINY_TEXT)}));
     let ok = host.request(json!({"id": "g1", "type": "translate_frame", "image": frame_base64()}), WAIT);
     assert_eq!(ok.last().unwrap()["event"], "done", "{ok:?}");
+}
+
+#[test]
+fn a_subtitle_track_is_translated_by_smollm2_in_process() {
+    let mut host = Host::start();
+    host.require_local();
+    host.put_settings(json!({
+        "provider": "local",
+        "local.subtitle_model": model(SMOLLM2),
+        "local.threads": "1",
+        "local.context_size": "4096",
+    }));
+    let lines = ["Good morning.", "Where is the station?", "I am very tired today.", "See you tomorrow."];
+    let cues: Vec<Value> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| json!({"id": format!("c{i}"), "start": i as f64 * 2.0, "end": i as f64 * 2.0 + 1.8, "text": text}))
+        .collect();
+    let events = host.request(
+        json!({"id": "t1", "type": "translate_track", "track": "test:local:en", "cues": cues, "to": "fr"}),
+        Duration::from_secs(600),
+    );
+    let done = events.last().unwrap();
+    assert_eq!(done["event"], "done", "{events:?}");
+    assert!(done["usage"]["provider_calls"].as_u64().unwrap() >= 1, "{done}");
+    assert!(done["usage"]["output_tokens"].as_u64().unwrap() >= 1, "{done}");
+    // Every cue comes back exactly once (translated, or marked untranslated: SmolLM2-135M
+    // translates poorly; the pipeline, not the words, is under test).
+    let mut ids: Vec<String> = events
+        .iter()
+        .filter(|e| e["event"] == "cues")
+        .flat_map(|e| e["cues"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()))
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["c0", "c1", "c2", "c3"], "{events:?}");
+    host.assert_serving();
 }
