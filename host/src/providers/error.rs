@@ -8,7 +8,7 @@ use glossa_protocol::{ErrorCode, ErrorInfo, ProviderKind};
 pub enum ProviderError {
     #[error("Cannot connect to {} at {url}.", .provider.display_name())]
     Unreachable { provider: ProviderKind, url: String, hint: String },
-    #[error("Model {model} is not available.")]
+    #[error("Model {model} is not {}.", if *.provider == ProviderKind::Ollama { "installed" } else { "available" })]
     ModelMissing { provider: ProviderKind, model: String, available: Vec<String>, hint: String },
     #[error("Model {model} cannot read images.")]
     NoVision { model: String, vision_models: Vec<String> },
@@ -74,14 +74,16 @@ impl ProviderError {
             ProviderError::Auth { provider, .. } => {
                 format!("Check the {} API key in Glossa's options; it was refused.", provider.display_name())
             }
-            ProviderError::RateLimited { retries, retry_after, .. } => format!(
-                "Tried {} more time{}{}; wait a moment and try again.",
-                retries,
-                if *retries == 1 { "" } else { "s" },
-                retry_after.map(|d| format!(" (the server asked to wait {}s)", d.as_secs())).unwrap_or_default()
-            ),
+            ProviderError::RateLimited { retries, retry_after, .. } => {
+                let asked = retry_after.map(|d| format!(" (the server asked to wait {}s)", d.as_secs())).unwrap_or_default();
+                match retries {
+                    0 => format!("Wait a moment and try again{asked}."),
+                    n => format!("Tried {n} more time{}{asked}; wait a moment and try again.", if *n == 1 { "" } else { "s" }),
+                }
+            }
+            ProviderError::Overloaded { retries: 0, .. } => "Try again in a minute.".into(),
             ProviderError::Overloaded { retries, .. } => {
-                format!("Tried {retries} more times; try again in a minute.")
+                format!("Tried {retries} more time{}; try again in a minute.", if *retries == 1 { "" } else { "s" })
             }
             ProviderError::ConnectTimeout { .. } => "Check the URL in Glossa's options and that the server is up.".into(),
             ProviderError::IdleTimeout { .. } => {
