@@ -136,6 +136,43 @@ async fn a_picture_goes_through_mtmd() {
     assert!(usage.output_tokens > 0 && pieces > 0, "{usage:?}");
 }
 
+/// A valid GGUF header (architecture llama) without a single tensor.
+fn hollow_gguf() -> Vec<u8> {
+    let mut b = b"GGUF".to_vec();
+    b.extend_from_slice(&3u32.to_le_bytes());
+    b.extend_from_slice(&0u64.to_le_bytes());
+    b.extend_from_slice(&1u64.to_le_bytes());
+    let key = "general.architecture";
+    b.extend_from_slice(&(key.len() as u64).to_le_bytes());
+    b.extend_from_slice(key.as_bytes());
+    b.extend_from_slice(&8u32.to_le_bytes());
+    b.extend_from_slice(&5u64.to_le_bytes());
+    b.extend_from_slice(b"llama");
+    b
+}
+
+/// A GGUF that says it is a gemma3 vision projector, without hyperparameters or tensors.
+fn hollow_projector() -> Vec<u8> {
+    let mut b = b"GGUF".to_vec();
+    b.extend_from_slice(&3u32.to_le_bytes());
+    b.extend_from_slice(&0u64.to_le_bytes());
+    b.extend_from_slice(&3u64.to_le_bytes());
+    let string = |b: &mut Vec<u8>, s: &str| {
+        b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        b.extend_from_slice(s.as_bytes());
+    };
+    string(&mut b, "general.architecture");
+    b.extend_from_slice(&8u32.to_le_bytes());
+    string(&mut b, "clip");
+    string(&mut b, "clip.has_vision_encoder");
+    b.extend_from_slice(&7u32.to_le_bytes());
+    b.push(1);
+    string(&mut b, "clip.projector_type");
+    b.extend_from_slice(&8u32.to_le_bytes());
+    string(&mut b, "gemma3");
+    b
+}
+
 async fn error_for(local: &Local, model: &str, image: bool) -> ProviderError {
     let image = image.then(|| Image::from_bytes(std::fs::read(test_models().join(FRAME)).unwrap()).unwrap());
     let request = ChatRequest {
@@ -157,6 +194,7 @@ async fn bad_model_files_are_named_with_the_fix() {
     std::fs::write(dir.path().join("truncated.gguf"), &smol[..smol.len() / 2]).unwrap();
     std::fs::write(dir.path().join("page.gguf"), b"<html><body>Sign in to download</body></html>").unwrap();
     std::fs::write(dir.path().join("gemma-3-4b-it-Q4_K_M.gguf"), &smol[..1000]).unwrap();
+    std::fs::write(dir.path().join("hollow.gguf"), hollow_gguf()).unwrap();
     let runtime = Arc::new(LocalRuntime::new(dir.path().to_owned()));
     let local = Local::new(runtime.clone(), &settings(&[]));
 
@@ -168,6 +206,11 @@ async fn bad_model_files_are_named_with_the_fix() {
 
     let info = error_for(&local, "page.gguf", false).await.info();
     assert!(info.message.contains("page.gguf") && info.message.contains("not a GGUF model file"), "{info:?}");
+
+    // A well-formed header with no weights behind it: llama.cpp refuses it, the host lives.
+    let info = error_for(&local, "hollow.gguf", false).await.info();
+    assert_eq!(info.code, glossa_protocol::ErrorCode::BadModelFile, "{info:?}");
+    assert!(info.message.contains("hollow.gguf") && info.message.contains("llama.cpp cannot load it"), "{info:?}");
 
     // A catalogue model gets its exact pull command.
     let info = error_for(&local, "gemma-3-4b-it-Q4_K_M.gguf", false).await.info();
@@ -184,6 +227,15 @@ async fn bad_model_files_are_named_with_the_fix() {
     assert_eq!(info.code, glossa_protocol::ErrorCode::BadModelFile, "{info:?}");
     assert!(info.message.contains(TINY_MMPROJ) && info.message.contains("64") && info.message.contains("576"), "{info:?}");
     assert!(info.hint.contains("local.mmproj"), "{info:?}");
+
+    // A projector header with nothing behind it: refused, named, no crash.
+    let hollow_mmproj = dir.path().join("mmproj-hollow.gguf");
+    std::fs::write(&hollow_mmproj, hollow_projector()).unwrap();
+    let with_hollow =
+        Local::new(real.clone(), &settings(&[("local.mmproj", hollow_mmproj.to_str().unwrap())]));
+    let info = error_for(&with_hollow, TINY_TEXT, true).await.info();
+    assert_eq!(info.code, glossa_protocol::ErrorCode::BadModelFile, "{info:?}");
+    assert!(info.message.contains("mmproj-hollow.gguf"), "{info:?}");
 
     // A text model without a projector cannot read pictures.
     let plain = Local::new(real.clone(), &settings(&[]));
