@@ -87,7 +87,13 @@
   });
 
   // YouTube builds and rebuilds its player at will: keep the button in place.
-  new MutationObserver(addButton).observe(document.documentElement, { childList: true, subtree: true });
+  // Checked at most once per frame: YouTube mutates its DOM constantly.
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; addButton(); });
+  }).observe(document.documentElement, { childList: true, subtree: true });
   addButton();
 
   document.addEventListener("yt-navigate-start", () => G.closePanel());

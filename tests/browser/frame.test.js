@@ -3,28 +3,27 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  checkPrerequisites, launchChromium, makeHostData, openaiProviderSettings, openWatch, screenshotPath, startFakeYouTube,
-  startLlamaServer, startXvfb,
+  checkPrerequisites, launchChromium, localProviderSettings, makeHostData, openWatch, screenshotPath, startFakeYouTube,
+  startXvfb,
 } from "./harness.js";
 
 const result = "[data-glossa='frame-result']";
 
 describe("translate this frame (Chromium)", () => {
-  let site, browser, page, llama, xvfb;
+  let site, browser, page, xvfb;
 
   before(async () => {
     checkPrerequisites();
     site = await startFakeYouTube();
-    llama = await startLlamaServer();
     // Headed on a private X server: the shortcut test presses real keys.
     xvfb = await startXvfb();
-    browser = await launchChromium({ site, dataDir: makeHostData(openaiProviderSettings(llama)), display: xvfb.display });
+    // The built-in local backend (llama.cpp in the host) with a tiny vision model pair.
+    browser = await launchChromium({ site, dataDir: makeHostData(localProviderSettings()), display: xvfb.display });
     page = await openWatch(browser);
   });
   after(async () => {
     await browser?.close();
     await site?.close();
-    llama?.close();
     xvfb?.close();
   });
 

@@ -58,7 +58,7 @@ describe("glossa-host killed mid-translation (Chromium)", () => {
       await new Promise((r) => v.addEventListener("seeked", r, { once: true }));
     });
     const cue = CUES[VIDEO_ONE].find((c) => c.start <= 3 && 3 < c.end);
-    await page.locator(`[data-glossa='subtitle-line'][data-cue-id='${cue.id}']`).waitFor({ timeout: 180_000 });
+    await page.locator(`[data-glossa='subtitle-line'][data-cue-id='${cue.id}']`).waitFor({ timeout: 300_000 });
     assert.equal(await notice.count(), 0, "the notice is gone once lines arrive again");
     const pids = hostPids(dataDir);
     assert.equal(pids.length, 2, "a second host was started");

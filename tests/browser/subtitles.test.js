@@ -21,7 +21,7 @@ async function showsCueAt(page, videoId, time) {
     await new Promise((r) => v.addEventListener("seeked", r, { once: true }));
   }, time);
   const line = page.locator(`${overlay} [data-glossa='subtitle-line'][data-cue-id='${cue.id}']`);
-  await line.waitFor({ timeout: 180_000 });
+  await line.waitFor({ timeout: 300_000 });
   const text = await line.textContent();
   assert.ok(text.trim().length > 0, "the translated line has text");
   // Dual lines are on: the original under it is exactly the cue's text.
@@ -110,5 +110,16 @@ describe("subtitle overlay (Chromium)", () => {
     const shown = await page.evaluate(() => window.__shown);
     const previous = new Set(CUES[VIDEO_ONE].map((c) => c.text));
     assert.deepEqual(shown.filter((s) => previous.has(s)), [], "no line of the previous video after navigating");
+  });
+
+  test("screenshot of a line the model translated (for the README)", async () => {
+    for (const cue of CUES[VIDEO_TWO]) {
+      await showsCueAt(page, VIDEO_TWO, cue.start + 0.5);
+      const untranslated = await page.locator(`${overlay} [data-glossa='subtitle-line']`).getAttribute("data-untranslated");
+      if (!untranslated) {
+        await page.locator("#movie_player").screenshot({ path: screenshotPath("subtitle-overlay.png") });
+        return;
+      }
+    }
   });
 });
