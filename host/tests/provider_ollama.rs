@@ -239,6 +239,16 @@ async fn cancel_closes_the_http_connection() {
     let seen = support::chat_then_cancel(provider, text_request(MODEL)).await;
     assert_eq!(seen, vec!["Bon"]);
     assert!(fake.server.wait_client_closed().await, "Ollama saw the connection close when the request was dropped");
+    assert_eq!(fake.server.open_connections(), 0, "nothing left open on the server");
+}
+
+#[tokio::test]
+async fn a_long_slow_answer_streams_every_piece_in_order() {
+    let (_fake, provider) = fake(vec![FakeOllama::reply_tokens(MODEL, 300).latency(Duration::from_millis(1))]).await;
+    let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
+    assert_eq!(outcome.deltas.len(), 300);
+    assert_eq!(outcome.text(), (0..300).map(|i| format!("w{i} ")).collect::<String>());
+    assert_eq!(outcome.result.expect("chat").output_tokens, 300);
 }
 
 #[tokio::test]

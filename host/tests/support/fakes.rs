@@ -52,6 +52,13 @@ impl FakeOllama {
         Response::stream(200, "application/x-ndjson", steps)
     }
 
+    /// A long answer: `n` pieces `"w0 "`, `"w1 "`… then `done`.
+    pub fn reply_tokens(model: &str, n: usize) -> Response {
+        let pieces: Vec<String> = (0..n).map(|i| format!("w{i} ")).collect();
+        let refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
+        Self::reply(model, &refs)
+    }
+
     /// Like [`FakeOllama::reply`] without the final `done: true` line.
     pub fn reply_unfinished(model: &str, pieces: &[&str]) -> Response {
         Response::stream(200, "application/x-ndjson", pieces.iter().map(|p| Piece::Data(ollama_line(model, p))).collect())
@@ -182,6 +189,13 @@ impl FakeAnthropic {
             r = r.then(Piece::Data(anthropic_text_delta(p)));
         }
         Self::stream_tail(r, pieces.len() as u64)
+    }
+
+    /// A long answer: `n` text deltas `"w0 "`, `"w1 "`… then the end of the message.
+    pub fn reply_tokens(n: usize) -> Response {
+        let pieces: Vec<String> = (0..n).map(|i| format!("w{i} ")).collect();
+        let refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
+        Self::reply(&refs)
     }
 
     /// `message_start`, `content_block_start` and a `ping`: what comes before any text.

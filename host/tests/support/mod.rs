@@ -6,6 +6,19 @@
 //!   noticing when the client hangs up.
 //! - [`FakeOllama`] and [`FakeAnthropic`]: that server speaking the published Ollama and
 //!   Anthropic wire formats.
+//!
+//! Typical use (load and fault tests):
+//! ```ignore
+//! let fake = FakeOllama::start(vec![FakeModel::vision("gemma3:12b")],
+//!     vec![FakeOllama::reply_tokens("gemma3:12b", 200).latency(Duration::from_millis(5))]).await;
+//! // settings: "ollama.url" = fake.url
+//! fake.chat.set(vec![...]);                  // change what the next requests get
+//! fake.server.requests_to("/api/chat");      // what the client sent
+//! fake.server.wait_client_closed().await;    // a client hung up on an unfinished answer
+//! fake.server.open_connections();            // connections still open
+//! ```
+//! `Response::split(Split::EveryByte | Split::At(n))` cuts the body at awkward places,
+//! `.latency(d)` pauses before each write, `.then(Piece::Stall | Piece::Cut)` ends it badly.
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
@@ -270,6 +283,7 @@ struct Shared {
     client_closed: AtomicUsize,
     closed_notify: Notify,
     connections: AtomicUsize,
+    open: AtomicUsize,
 }
 
 /// The fake server; stops accepting when dropped.
@@ -299,7 +313,18 @@ impl FakeServer {
                 loop {
                     let Ok((socket, _)) = listener.accept().await else { return };
                     shared.connections.fetch_add(1, Ordering::SeqCst);
-                    tokio::spawn(serve_connection(socket, handler.clone(), shared.clone()));
+                    shared.open.fetch_add(1, Ordering::SeqCst);
+                    let shared = shared.clone();
+                    let handler = handler.clone();
+                    tokio::spawn(async move {
+                        let hung_up = serve_connection(socket, handler, &shared).await;
+                        // Closed before it is reported, so a waiter sees both.
+                        shared.open.fetch_sub(1, Ordering::SeqCst);
+                        if hung_up {
+                            shared.client_closed.fetch_add(1, Ordering::SeqCst);
+                            shared.closed_notify.notify_waiters();
+                        }
+                    });
                 }
             }
         });
@@ -315,8 +340,15 @@ impl FakeServer {
         self.requests().into_iter().filter(|r| r.path == path).collect()
     }
 
+    /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Connections still open (streaming, stalled or idle keep-alive). After a cancel
+    /// storm, streaming ones must go; idle keep-alive ones may stay in the client's pool.
+    pub fn open_connections(&self) -> usize {
+        self.shared.open.load(Ordering::SeqCst)
     }
 
     /// How many times a client hung up while the server was still streaming or stalled.
@@ -339,35 +371,30 @@ impl FakeServer {
     }
 }
 
-async fn serve_connection(mut socket: TcpStream, handler: Handler, shared: Arc<Shared>) {
+/// Serve requests until the connection ends; true when the client hung up on an
+/// unfinished (streaming or stalled) response.
+async fn serve_connection(mut socket: TcpStream, handler: Handler, shared: &Shared) -> bool {
     let _ = socket.set_nodelay(true);
     let mut buf = Vec::new();
     loop {
-        let Some(request) = read_request(&mut socket, &mut buf).await else { return };
+        let Some(request) = read_request(&mut socket, &mut buf).await else { return false };
         shared.requests.lock().unwrap().push(request.clone());
         let response = handler(&request);
         match write_response(&mut socket, &response).await {
             Ok(Ending::KeepAlive) => continue,
-            Ok(Ending::Close) => return,
+            Ok(Ending::Close) => return false,
             Ok(Ending::Stalled) => {
-                // Hold on until the client goes away, then record it.
+                // Hold on until the client goes away.
                 let mut sink = [0u8; 1024];
                 loop {
                     match socket.read(&mut sink).await {
-                        Ok(0) | Err(_) => break,
+                        Ok(0) | Err(_) => return true,
                         Ok(_) => {}
                     }
                 }
-                shared.client_closed.fetch_add(1, Ordering::SeqCst);
-                shared.closed_notify.notify_waiters();
-                return;
             }
-            Err(_) => {
-                // The client hung up while we were writing.
-                shared.client_closed.fetch_add(1, Ordering::SeqCst);
-                shared.closed_notify.notify_waiters();
-                return;
-            }
+            // The client hung up while we were writing.
+            Err(_) => return true,
         }
     }
 }
