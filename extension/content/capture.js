@@ -72,8 +72,17 @@
     const reason = unusable(canvas);
     if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video" };
 
-    // DRM or a cross-origin video: screenshot the tab and crop it to the picture.
-    const shot = await G.captureVisible();
+    // DRM or a cross-origin video: screenshot the tab and crop it to the picture, with
+    // Glossa's own panel hidden so it is not in the picture.
+    const root = document.querySelector("#movie_player > [data-glossa='root']");
+    if (root) root.style.visibility = "hidden";
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    let shot;
+    try {
+      shot = await G.captureVisible();
+    } finally {
+      if (root) root.style.visibility = "";
+    }
     if (shot.error || !shot.data_url) {
       throw G.userError(G.t("errCaptureFailed", [`${reason}; ${shot.error || "no screenshot"}`]), G.t("errCaptureFailedHint"));
     }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  checkPrerequisites, launchChromium, localProviderSettings, makeHostData, openWatch, screenshotPath, startFakeYouTube,
+  VIDEO_CROSS_ORIGIN, checkPrerequisites, launchChromium, localProviderSettings, makeHostData, openWatch, screenshotPath, startFakeYouTube,
   startXvfb,
 } from "./harness.js";
 
@@ -96,6 +96,34 @@ describe("translate this frame (Chromium)", () => {
     assert.equal(await panel.getAttribute("data-state"), "done", await panel.locator("[data-glossa='frame-error']").textContent());
     assert.ok((await panel.locator("[data-glossa='frame-text']").textContent()).trim().length > 0);
     await page.keyboard.press("Escape");
+  });
+
+  test("a cross-origin (tainted) video: the click explains why, Alt+T captures the tab instead", async () => {
+    // A new tab: the earlier Alt+T granted activeTab to the first one.
+    await page.close();
+    page = await openWatch(browser, VIDEO_CROSS_ORIGIN);
+    await page.click("[data-glossa='translate-frame']");
+    const panel = page.locator(result);
+    await page.locator(`${result}[data-state='error']`).waitFor({ timeout: 30_000 });
+    assert.match(await panel.locator("[data-glossa='error-message']").textContent(), /could not be captured: tainted/);
+    assert.match(await panel.locator("[data-glossa='error-hint']").textContent(), /Alt\+T/);
+    await page.keyboard.press("Escape");
+    await panel.waitFor({ state: "detached" });
+    // The shortcut grants activeTab, so the background may screenshot the tab.
+    await page.bringToFront();
+    xvfb.key("Fake YouTube", "alt+t");
+    await panel.waitFor({ timeout: 15_000 });
+    await page.waitForFunction(
+      (sel) => ["done", "error"].includes(document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector(sel)?.dataset.state),
+      result, { timeout: 120_000 },
+    );
+    assert.equal(await panel.getAttribute("data-state"), "done", await panel.locator("[data-glossa='frame-error']").textContent());
+    assert.ok((await panel.locator("[data-glossa='frame-text']").textContent()).trim().length > 0);
+    await page.keyboard.press("Escape");
+  });
+
+  test("the page itself cannot reach the extension (no externally_connectable)", async () => {
+    assert.equal(await page.evaluate(() => typeof (window.chrome && chrome.runtime && chrome.runtime.connect)), "undefined");
   });
 
   test("nothing from the page or the model ran as script", () => {

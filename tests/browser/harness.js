@@ -36,6 +36,8 @@ export function checkPrerequisites() {
 export const VIDEO_ONE = "glossaVid01";
 export const VIDEO_TWO = "glossaVid02";
 export const XSS_TEXT = "<img src=x onerror=alert(1)>";
+/** Same picture as VIDEO_ONE, served from another origin without CORS: its canvas is tainted. */
+export const VIDEO_CROSS_ORIGIN = "glossaVid03";
 
 /** Caption cues per video: one every 2 s, distinct text. */
 export const CUES = {
@@ -109,6 +111,7 @@ export async function startFakeYouTube({ cues = CUES } = {}) {
     const url = new URL(req.url, "https://www.youtube.com");
     if (url.pathname === "/watch") {
       const fixture = { videos: Object.fromEntries(Object.keys(cues).map((v) => [v, { timedtext: timedtextUrl(v) }])) };
+      fixture.videos[VIDEO_CROSS_ORIGIN] = { src: `https://127.0.0.1:${port}/media/${VIDEO_ONE}.webm` };
       let html = fs.readFileSync(path.join(here, "site/watch.html"), "utf8");
       html = html.replace("VIDEO_TWO", VIDEO_TWO).replace(
         '<script src="/s/player.js">',

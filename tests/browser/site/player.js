@@ -14,9 +14,9 @@
   function load(id) {
     cues = [];
     captions.textContent = "";
-    video.src = `/media/${id}.webm`;
     const meta = window.__glossaFixture.videos[id];
     if (!meta) return;
+    video.src = meta.src || `/media/${id}.webm`;
     const xhr = new XMLHttpRequest();
     xhr.open("GET", meta.timedtext);
     xhr.onload = () => {
