@@ -20,7 +20,7 @@ pub enum ProviderError {
     Overloaded { provider: ProviderKind, retries: u32 },
     #[error("Connecting to {} at {url} timed out after {}s.", .provider.display_name(), .after.as_secs())]
     ConnectTimeout { provider: ProviderKind, url: String, after: Duration },
-    #[error("{} stopped sending for {}s in the middle of an answer.", .provider.display_name(), .after.as_secs())]
+    #[error("{} stopped sending for {}s.", .provider.display_name(), .after.as_secs())]
     IdleTimeout { provider: ProviderKind, after: Duration },
     #[error("The answer from {} ended before it was complete.", .provider.display_name())]
     StreamIncomplete { provider: ProviderKind },
