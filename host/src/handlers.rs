@@ -96,13 +96,14 @@ pub async fn handle(
             let kind = provider.kind();
             let cache = TranslationCache::new(&app.store, DEFAULT_CACHE_LIMIT_BYTES);
             let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+            let options = TrackOptions::for_provider(provider.as_ref());
             let job = TrackJob {
                 provider,
                 model: settings.subtitle_model(kind).to_owned(),
                 to: nonempty(&request.to).unwrap_or_else(|| settings.target_language().to_owned()),
                 from: nonempty(&request.from).or_else(|| nonempty(&Some(settings.get("source_language").to_owned()))),
                 cache: Some(&cache),
-                options: TrackOptions::default(),
+                options,
             };
             let mut emit = |cues: Vec<TranslatedCue>| {
                 sink.send(EventBody::Cues { cues });

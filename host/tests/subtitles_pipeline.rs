@@ -151,7 +151,7 @@ async fn a_misbehaving_model_is_repaired_or_its_lines_marked_untranslated() {
         assert_manual_lines(&request, &emitted, |_| false);
         assert_eq!(summary.usage.provider_calls, Some(batches), "{misbehaviour:?} needed no repair");
     }
-    for misbehaviour in [Misbehaviour::DropSome, Misbehaviour::Malformed] {
+    for misbehaviour in [Misbehaviour::DropSome, Misbehaviour::Malformed, Misbehaviour::CutMidway] {
         let fake = Arc::new(FakeTranslator::realistic(misbehaviour));
         let Run { emitted, summary } = run(&request, fake.clone(), None).await;
         assert_manual_lines(&request, &emitted, |_| false);
@@ -262,4 +262,24 @@ async fn a_small_cache_evicts_and_pays_again_only_for_what_it_lost() {
     assert!(fake.calls() > 0, "evicted lines must be translated again");
     assert_eq!(again.summary.usage.cached, Some(entries));
     assert_manual_lines(&request, &again.emitted, |_| false);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unreachable_provider_is_an_error_the_user_can_act_on() {
+    let request = fixture("manual.vtt");
+    let job = TrackJob {
+        provider: Arc::new(FakeTranslator::realistic(Misbehaviour::Unreachable)),
+        model: "m".into(),
+        to: "ja".into(),
+        from: None,
+        cache: None,
+        options: TrackOptions::default(),
+    };
+    let mut emitted = 0;
+    let mut emit = |cues: Vec<TranslatedCue>| emitted += cues.len();
+    let (_tx, rx) = mpsc::unbounded::<PlayheadUpdate>();
+    let err = translate_track(&job, &request, rx, &mut emit).await.unwrap_err();
+    assert_eq!(err.code, glossa_protocol::ErrorCode::ProviderUnreachable);
+    assert!(err.hint.contains("ollama serve"), "{err:?}");
+    assert_eq!(emitted, 0);
 }

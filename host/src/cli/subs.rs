@@ -58,6 +58,7 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     };
 
     let cache = TranslationCache::new(&app.store, DEFAULT_CACHE_LIMIT_BYTES);
+    let options = TrackOptions::for_provider(provider.as_ref());
     let job = TrackJob {
         provider,
         model: settings.subtitle_model(kind).to_owned(),
@@ -65,7 +66,7 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
         from: args.from.clone(),
         cache: Some(&cache),
         // No viewer: nothing is ever behind the playhead, and it does not move.
-        options: TrackOptions { drop_behind_secs: f64::INFINITY, ..TrackOptions::default() },
+        options: TrackOptions { drop_behind_secs: f64::INFINITY, ..options },
     };
     let request = TrackRequest {
         track: format!("file:{}", args.file.display()),

@@ -58,6 +58,13 @@ pub trait Provider: Send + Sync {
 
     /// Reachability and model presence, each problem with its fix.
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport;
+
+    /// Tokens one request (prompt and answer together) may use, when the provider knows a
+    /// small limit, such as the built-in backend's context. Callers that batch work (the
+    /// subtitle pipeline) size their batches to fit. `None`: large enough not to matter.
+    fn context_tokens(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// Long-lived state the providers share across requests: one HTTP client (connection

@@ -30,6 +30,10 @@ pub enum Misbehaviour {
     Stubborn,
     /// A <think> block, a ```json fence and chatter around the array.
     Chatty,
+    /// First answers break off halfway with a stream error (repairs are fine).
+    CutMidway,
+    /// Nothing listens: every call fails before any text.
+    Unreachable,
 }
 
 /// One call as the fake saw it.
@@ -132,6 +136,13 @@ impl Provider for FakeTranslator {
             repair,
             prompt_tokens,
         });
+        if self.misbehaviour == Misbehaviour::Unreachable {
+            return Err(ProviderError::Unreachable {
+                provider: ProviderKind::Ollama,
+                url: "http://localhost:11434".into(),
+                hint: "Make sure it's running (`ollama serve`).".into(),
+            });
+        }
         let reply = if lines.len() == 1 && lines[0].0.is_empty() {
             FakeTranslator::translation(&to, &lines[0].1)
         } else {
@@ -139,11 +150,18 @@ impl Provider for FakeTranslator {
         };
         tokio::time::sleep(self.first_token).await;
         // Stream in pieces of 4 tokens at the configured rate.
-        let chars: Vec<char> = reply.chars().collect();
+        let mut chars: Vec<char> = reply.chars().collect();
+        let cut = self.misbehaviour == Misbehaviour::CutMidway && !repair;
+        if cut {
+            chars.truncate(chars.len() / 2);
+        }
         for piece in chars.chunks(16) {
             let piece: String = piece.iter().collect();
             on_delta(&piece);
             tokio::time::sleep(Duration::from_secs_f64(4.0 / self.tokens_per_sec)).await;
+        }
+        if cut {
+            return Err(ProviderError::StreamIncomplete { provider: ProviderKind::Ollama });
         }
         Ok(Usage { input_tokens: prompt_tokens, output_tokens: tokens(&reply), provider_calls: None, cached: None })
     }

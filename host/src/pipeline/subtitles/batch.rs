@@ -31,6 +31,27 @@ impl Default for BatchSizes {
     }
 }
 
+impl BatchSizes {
+    /// These sizes, shrunk so that a batch's prompt and answer fit in `context_tokens`
+    /// (a provider's small context, e.g. a local model's 4096). A batch costs about 400
+    /// tokens of instructions and context lines, ~35 tokens of ids and JSON per line, and
+    /// ~2.3 tokens per character (the line in the prompt, its translation in the answer).
+    pub fn fitted(self, context_tokens: Option<u32>) -> BatchSizes {
+        let Some(context) = context_tokens else { return self };
+        let room = (f64::from(context) * 0.9 - 400.0).max(150.0);
+        let max_units = ((room / 140.0) as usize).clamp(2, self.max_units);
+        let max_chars = ((room / 3.0) as usize).clamp(80, self.max_chars);
+        BatchSizes {
+            max_units,
+            max_chars,
+            min_units: self.min_units.min(max_units * 2 / 3).max(1),
+            target_chars: self.target_chars.min(max_chars * 2 / 3),
+            head_units: self.head_units.min(max_units),
+            ..self
+        }
+    }
+}
+
 /// Some units of a track, translated in one call. `units` are ascending indices.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
@@ -132,6 +153,25 @@ mod tests {
         let b = plan(&u, &(0..14).collect::<Vec<_>>(), &sizes);
         assert_eq!(b.iter().map(|b| b.units.len()).collect::<Vec<_>>(), vec![6, 6, 2]);
         assert_eq!((b[1].start, b[1].end), (18.0, 36.0));
+    }
+
+    #[test]
+    fn batches_shrink_to_fit_a_small_context() {
+        let default = BatchSizes::default();
+        assert_eq!(default.fitted(None), default);
+        assert_eq!(default.fitted(Some(200_000)), default);
+        for context in [1024u32, 2048, 4096, 8192] {
+            let s = default.fitted(Some(context));
+            assert!(s.min_units <= s.max_units && s.target_chars <= s.max_chars && s.head_units <= s.max_units);
+            // The worst batch: prompt and answer budget within the context.
+            let lines: Vec<(String, String)> = (0..s.max_units).map(|i| (i.to_string(), "x".repeat(s.max_chars / s.max_units))).collect();
+            let refs: Vec<(String, &str)> = lines.iter().map(|(id, t)| (id.clone(), t.as_str())).collect();
+            let prompt = crate::pipeline::subtitles::prompt::user_prompt(&["context line one", "two", "three"], &refs, false);
+            let system = crate::pipeline::subtitles::prompt::system_prompt("ja", Some("en"));
+            let prompt_tokens = (prompt.len() + system.len()) as u32 / 3;
+            let total = prompt_tokens + crate::pipeline::subtitles::prompt::max_tokens(&refs);
+            assert!(total <= context, "context {context}: {s:?} needs {total}");
+        }
     }
 
     #[test]

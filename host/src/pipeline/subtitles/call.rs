@@ -77,12 +77,21 @@ pub async fn translate_lines(setup: &CallSetup<'_>, context: &[&str], lines: &[&
     Ok(answer)
 }
 
-/// One call, its streamed text collected, reasoning blocks removed.
+/// One call, its streamed text collected, reasoning blocks removed. When the stream
+/// fails after some text (cut connection, a model that filled its context), the text so
+/// far is kept: whole `{id, text}` objects in it are good, the rest is asked again.
 async fn ask(provider: &dyn Provider, request: &ChatRequest) -> Result<(String, Usage), ProviderError> {
     let mut filter = ThinkFilter::default();
     let mut reply = String::new();
     let mut on_delta = |piece: &str| reply.push_str(&filter.push(piece));
-    let usage = provider.chat(request, &mut on_delta).await?;
+    let result = provider.chat(request, &mut on_delta).await;
     reply.push_str(&filter.finish());
-    Ok((reply, usage))
+    match result {
+        Ok(usage) => Ok((reply, usage)),
+        Err(e) if !reply.trim().is_empty() => {
+            tracing::warn!("subtitle answer broke off, keeping its first {} bytes: {e}", reply.len());
+            Ok((reply, Usage::default()))
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -87,6 +87,14 @@ impl Default for TrackOptions {
     }
 }
 
+impl TrackOptions {
+    /// The defaults, with batches that fit `provider`'s context.
+    pub fn for_provider(provider: &dyn Provider) -> Self {
+        let defaults = TrackOptions::default();
+        TrackOptions { sizes: defaults.sizes.fitted(provider.context_tokens()), ..defaults }
+    }
+}
+
 /// Who translates, into what, with which cache.
 pub struct TrackJob<'a> {
     pub provider: Arc<dyn Provider>,

@@ -139,6 +139,10 @@ impl Provider for Local {
         ProviderKind::Local
     }
 
+    fn context_tokens(&self) -> Option<u32> {
+        Some(self.load.context_size).filter(|&n| n > 0)
+    }
+
     async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
         let model = self.model_path(&request.model)?;
         let mmproj = match request.image {
