@@ -44,11 +44,12 @@ pub fn user_prompt(context: &[&str], lines: &[(String, &str)], repair: bool) -> 
     out
 }
 
-/// A generous output budget: translations can be longer than their source, and the JSON
-/// around them costs tokens too.
+/// The output budget: ~16 tokens of JSON per line plus room for a translation longer
+/// than its source (0.8 token per source character covers Japanese from English). A
+/// model that rambles stops here; whatever it left out is asked again.
 pub fn max_tokens(lines: &[(String, &str)]) -> u32 {
     let chars: usize = lines.iter().map(|(_, t)| t.chars().count()).sum();
-    (128 + lines.len() * 24 + chars).min(8192) as u32
+    (64 + lines.len() * 16 + chars * 4 / 5).min(8192) as u32
 }
 
 #[cfg(test)]
