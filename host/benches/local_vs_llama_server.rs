@@ -166,19 +166,22 @@ fn main() {
     assert!(model.is_file(), "{} is missing: run tests/tools/fetch-models.sh", model.display());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        let store = Store::in_memory().unwrap();
-        store
-            .put_settings(&BTreeMap::from([
-                ("local.threads".to_owned(), THREADS.to_string()),
-                ("local.context_size".to_owned(), "2048".to_owned()),
-                ("local.idle_unload_secs".to_owned(), "2".to_owned()),
-            ]))
-            .unwrap();
-        let settings = store.settings().unwrap();
+        let settings = |idle_unload_secs: u32| {
+            let store = Store::in_memory().unwrap();
+            store
+                .put_settings(&BTreeMap::from([
+                    ("local.threads".to_owned(), THREADS.to_string()),
+                    ("local.context_size".to_owned(), "2048".to_owned()),
+                    ("local.idle_unload_secs".to_owned(), idle_unload_secs.to_string()),
+                ]))
+                .unwrap();
+            store.settings().unwrap()
+        };
         let pid = std::process::id();
         let rss_before = rss_kib(pid);
         let local_runtime = Arc::new(LocalRuntime::new(models.clone()));
-        let local = Local::new(local_runtime.clone(), &settings);
+        // Warm for the whole comparison (no unload between runs, whatever the machine's load).
+        let local = Local::new(local_runtime.clone(), &settings(3600));
         let server = start_server(&server_bin, &model).await;
         let client = reqwest::Client::new();
 
@@ -208,7 +211,9 @@ fn main() {
         println!("  generation speed ratio local/llama-server: {speed_ratio:.3}x (goal >= 0.95)");
         println!("  time-to-first-token ratio llama-server/local: {ttft_ratio:.3}x (goal >= 0.95; higher = local faster)");
 
-        // Idle memory: this process is a host with the local runtime in it.
+        // Idle memory: this process is a host with the local runtime in it. One more
+        // request with a 1 s idle limit, then wait for the unload.
+        local_run(&Local::new(local_runtime.clone(), &settings(1))).await;
         let deadline = Instant::now() + Duration::from_secs(60);
         while !local_runtime.loaded_models().is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
