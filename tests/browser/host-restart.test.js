@@ -25,7 +25,9 @@ describe("glossa-host killed mid-translation (Chromium)", () => {
   before(async () => {
     checkPrerequisites();
     site = await startFakeYouTube();
-    llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
+    // The tiny random model: its answers are noise (lines come back marked untranslated),
+    // but it is fast, so the restart is measured, not the model.
+    llama = await startLlamaServer({ model: "tiny-text.gguf", mmproj: null, predict: 300 });
     dataDir = makeHostData({ ...openaiProviderSettings(llama), "display.dual": "true" });
     browser = await launchChromium({ site, dataDir });
     page = await openWatch(browser, VIDEO_ONE);
@@ -41,7 +43,7 @@ describe("glossa-host killed mid-translation (Chromium)", () => {
     const deadline = Date.now() + 60_000;
     while (hostPids(dataDir).length === 0) {
       assert.ok(Date.now() < deadline, "the extension started glossa-host for the caption track");
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 50));
     }
     const [pid] = hostPids(dataDir);
     process.kill(pid, "SIGKILL");

@@ -71,6 +71,17 @@ describe("subtitle overlay (Chromium)", () => {
     await showsCueAt(page, VIDEO_ONE, 3.0);
   });
 
+  test("hides during an ad and comes back after it", async () => {
+    await showsCueAt(page, VIDEO_ONE, 5.0);
+    const line = page.locator(`${overlay} [data-glossa='subtitle-line']`);
+    await page.evaluate(() => { document.querySelector("#movie_player").classList.add("ad-showing"); document.querySelector("video").dispatchEvent(new Event("timeupdate")); });
+    await line.waitFor({ state: "detached" });
+    // The player's own captions are not left hidden while Glossa shows nothing.
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector(".ytp-caption-window-container")).visibility), "visible");
+    await page.evaluate(() => { document.querySelector("#movie_player").classList.remove("ad-showing"); document.querySelector("video").dispatchEvent(new Event("timeupdate")); });
+    await line.waitFor();
+  });
+
   test("stays in sync at 2x playback", async () => {
     await showsCueAt(page, VIDEO_ONE, 9.0); // make sure the lines ahead are being translated
     await page.evaluate(() => { const v = document.querySelector("video"); v.playbackRate = 2; return v.play(); });
