@@ -2,9 +2,11 @@
 // write-only API key, a model that disappeared, and the page when glossa-host is missing.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  EXTENSION_ID, checkPrerequisites, hostBin, launchChromium, makeHostData, openWatch, openaiProviderSettings,
+  EXTENSION_ID, here, checkPrerequisites, hostBin, launchChromium, makeHostData, openWatch, openaiProviderSettings,
   screenshotPath, startFakeYouTube, startLlamaServer,
 } from "./harness.js";
 
@@ -126,5 +128,32 @@ describe("glossa-host not installed (Chromium)", () => {
     await panel.waitFor({ timeout: 30_000 });
     assert.equal(await panel.getAttribute("data-code"), "host_unavailable");
     assert.match(await panel.locator("[data-glossa='error-hint']").textContent(), /glossa-host install/);
+  });
+});
+
+describe("glossa-host too old (Chromium)", () => {
+  let browser;
+  before(async () => {
+    checkPrerequisites();
+    browser = await launchChromium({ dataDir: makeHostData({}) });
+    // Point the registered host at a release that predates the handshake.
+    const manifest = path.join(browser.userDataDir, "NativeMessagingHosts", "dev.glossa.host.json");
+    const json = JSON.parse(fs.readFileSync(manifest, "utf8"));
+    json.path = path.join(here, "old-host.mjs");
+    fs.writeFileSync(manifest, JSON.stringify(json));
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test("the options page says to update and shows the command", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(optionsUrl);
+    const panel = page.locator("[data-glossa='host-missing']");
+    await panel.waitFor();
+    assert.match(await page.locator("[data-glossa='host-problem-title']").textContent(), /too old/);
+    assert.equal(await page.locator("[data-glossa='host-install-command']").textContent(), "glossa-host install");
+    assert.match(await page.locator("[data-glossa='host-problem-detail']").textContent(), /hello/);
+    assert.equal(await page.locator("[data-glossa='settings-form']").isVisible(), false);
   });
 });
