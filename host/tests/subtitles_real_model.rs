@@ -245,6 +245,9 @@ fn translate_subs_names_the_line_of_a_malformed_file() {
     std::fs::write(&srt, "1\n00:00:01,000 --> 00:00:02,000\nok\n\ntwo\n00:00:03,000 --> 00:00:04,000\nx\n").unwrap();
     let out = glossa(&dir.path().join("data"), &["translate-subs", srt.to_str().unwrap(), "--to", "fr"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.srt: line 5:"), "{out:?}");
+    // Nothing was translated, nothing cached.
+    let out = glossa(&dir.path().join("data"), &["cache", "info"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 cached translations"), "{out:?}");
     let other = dir.path().join("notes.txt");
     std::fs::write(&other, "hello").unwrap();
     let out = glossa(&dir.path().join("data"), &["translate-subs", other.to_str().unwrap(), "--to", "fr"]);
