@@ -4,7 +4,7 @@
 #   2. builds glossa-host (release) and the extension (extension/dist),
 #   3. installs glossa-host into ~/.local/bin and registers it with every browser,
 #   4. puts a small local model in place for the built-in backend (the default provider),
-#   5. runs the main job: translates a Spanish subtitle file into English, on this machine.
+#   5. runs the main job: a translation on the built-in local backend, on this machine.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -38,9 +38,8 @@ data_models="${GLOSSA_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/glossa}/mod
 mkdir -p "$data_models"
 [ -e "$data_models/SmolLM2-135M-Instruct.Q4_1.gguf" ] || cp "$models/SmolLM2-135M-Instruct.Q4_1.gguf" "$data_models/"
 
-say "Translating tests/fixtures/demo.es.vtt into English with the built-in local model"
-"$host" translate-subs tests/fixtures/demo.es.vtt --from es --to en -o "$GLOSSA_CACHE/demo.en.vtt"
-cat "$GLOSSA_CACHE/demo.en.vtt"
+say "Translating with the built-in local model (streamed as it is written)"
+"$host" translate-text "Hello everyone, and welcome to the channel. Today we are cooking a Spanish omelette." --to fr
 
 cat <<MSG
 
@@ -48,6 +47,7 @@ Glossa is ready.
   - Load the extension: chrome://extensions → Developer mode → Load unpacked → $root/extension/dist
     (Firefox: about:debugging → This Firefox → Load Temporary Add-on → extension/dist/manifest.json)
   - Open a YouTube video and press the Glossa button in the player (or Alt+T).
+  - Translate a subtitle file: glossa-host translate-subs tests/fixtures/demo.es.vtt --to en
   - The tiny demo model translates poorly; for real use pull a vision model:
       glossa-host model pull ggml-org/gemma-3-4b-it-GGUF/gemma-3-4b-it-Q4_K_M.gguf
     or point Glossa at Ollama, an OpenAI-compatible server or Anthropic in the options page.

@@ -6,7 +6,7 @@ pub mod install;
 pub mod model;
 pub mod settings;
 pub mod subs;
-pub mod translate_image;
+pub mod translate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +67,16 @@ enum Command {
         #[arg(long)]
         with_original: bool,
     },
+    /// Translate a passage of text with the configured provider's subtitle (text) model.
+    TranslateText {
+        text: String,
+        /// Target language (default: the `target_language` setting).
+        #[arg(long)]
+        to: Option<String>,
+        /// Source language, when the model should not guess it.
+        #[arg(long)]
+        from: Option<String>,
+    },
     /// Download, list and remove models for the built-in backend (provider `local`).
     Model {
         #[command(subcommand)]
@@ -102,7 +112,8 @@ pub fn run() -> ExitCode {
         Command::Settings { action } => settings::run(action, &data_dir),
         Command::TranslateSubs(args) => subs::run(args, &data_dir),
         Command::Cache { action } => cache::run(action, &data_dir),
-        Command::TranslateImage { file, to, with_original } => translate_image::run(&file, to, with_original, &data_dir),
+        Command::TranslateImage { file, to, with_original } => translate::image(&file, to, with_original, &data_dir),
+        Command::TranslateText { text, to, from } => translate::text(&text, to, from, &data_dir),
         Command::Model { action } => model::run(action, &data_dir),
     };
     match result {

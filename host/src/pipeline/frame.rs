@@ -1,12 +1,10 @@
 //! Frame translation: the picture from the player, a prompt that asks for the visible
 //! text translated, and the answer streamed back as it is written.
 
-use std::time::Instant;
-
 use base64::Engine;
 use glossa_protocol::{ErrorCode, ErrorInfo, FrameRequest, Timings, Usage};
 
-use super::think::ThinkFilter;
+use super::language::describe;
 use crate::providers::{ChatRequest, Image, Provider};
 
 /// Pictures larger than this are refused before any work (the extension caps frames at
@@ -37,7 +35,8 @@ pub fn decode_image(request: &FrameRequest) -> Result<Image, ErrorInfo> {
 }
 
 pub fn system_prompt(to: &str, from: Option<&str>, with_original: bool) -> String {
-    let from = from.map(|f| format!(" The text is in {f}.")).unwrap_or_default();
+    let from = from.map(|f| format!(" The text is in {}.", describe(f))).unwrap_or_default();
+    let to = describe(to);
     let answer = if with_original {
         "For each line, write the original text, then on the next line its translation."
     } else {
@@ -45,9 +44,9 @@ pub fn system_prompt(to: &str, from: Option<&str>, with_original: bool) -> Strin
     };
     format!(
         "You translate the text visible in video frames.{from} Transcribe every piece of readable \
-         text in the image (captions, signs, slides, labels) and translate it into the language \
-         with the code `{to}`. Keep the line structure and reading order. {answer} If there is no \
-         readable text, answer with an empty reply."
+         text in the image (captions, signs, slides, labels) and translate it into {to}. Keep \
+         the line structure and reading order. {answer} If there is no readable text, answer \
+         with an empty reply."
     )
 }
 
@@ -64,28 +63,12 @@ pub async fn translate(
     let chat = ChatRequest {
         model: model.to_owned(),
         system: system_prompt(to, request.from.as_deref(), request.with_original),
-        user: format!("Translate the text in this picture into `{to}`."),
+        user: format!("Translate the text in this picture into {}.", describe(to)),
         image: Some(image),
         max_tokens: 1024,
         temperature: 0.2,
     };
-    let started = Instant::now();
-    let mut first_token = None;
-    let mut filter = ThinkFilter::default();
-    let mut forward = |piece: &str| {
-        let shown = filter.push(piece);
-        if !shown.is_empty() {
-            first_token.get_or_insert_with(|| started.elapsed().as_millis() as u64);
-            on_delta(&shown);
-        }
-    };
-    let usage = provider.chat(&chat, &mut forward).await.map_err(|e| e.info())?;
-    let rest = filter.finish();
-    if !rest.is_empty() {
-        first_token.get_or_insert_with(|| started.elapsed().as_millis() as u64);
-        on_delta(&rest);
-    }
-    Ok((usage, Timings { first_token, total: started.elapsed().as_millis() as u64 }))
+    super::stream::run(provider, &chat, on_delta).await
 }
 
 #[cfg(test)]

@@ -2,5 +2,8 @@
 //! (one picture → streamed text) and subtitles (a whole track → translated cues).
 
 pub mod frame;
+pub mod language;
+pub mod stream;
+pub mod text;
 pub mod subtitles;
 pub mod think;

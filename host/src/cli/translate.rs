@@ -1,0 +1,74 @@
+//! `glossa-host translate-image FILE` and `translate-text TEXT`: the frame pipeline and
+//! plain text translation from a terminal, with the configured provider, streamed to stdout.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use base64::Engine;
+use glossa_protocol::{ErrorInfo, FrameRequest, Timings, Usage};
+
+use crate::app::App;
+use crate::paths;
+use crate::pipeline;
+use crate::store::Store;
+
+pub fn image(file: &Path, to: Option<String>, with_original: bool, data_dir: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let request = FrameRequest {
+        image: base64::engine::general_purpose::STANDARD.encode(bytes),
+        to,
+        from: None,
+        with_original,
+    };
+    let app = open_app(data_dir)?;
+    let (provider, settings) = app.provider(None);
+    let model = settings.frame_model(provider.kind()).to_owned();
+    eprintln!("{} · {model}", provider.kind().display_name());
+    let default_to = settings.target_language().to_owned();
+    stream_to_stdout(|on_delta| {
+        Box::pin(async move { pipeline::frame::translate(provider.as_ref(), &model, &request, &default_to, on_delta).await })
+    })
+}
+
+pub fn text(text: &str, to: Option<String>, from: Option<String>, data_dir: &Path) -> anyhow::Result<()> {
+    let app = open_app(data_dir)?;
+    let (provider, settings) = app.provider(None);
+    let model = settings.subtitle_model(provider.kind()).to_owned();
+    let to = to.unwrap_or_else(|| settings.target_language().to_owned());
+    eprintln!("{} · {model}", provider.kind().display_name());
+    let text = text.to_owned();
+    stream_to_stdout(|on_delta| {
+        Box::pin(async move { pipeline::text::translate(provider.as_ref(), &model, &text, &to, from.as_deref(), on_delta).await })
+    })
+}
+
+fn open_app(data_dir: &Path) -> anyhow::Result<App> {
+    let store = Store::open(&paths::database(data_dir))?;
+    for w in &store.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(App::new(store, data_dir))
+}
+
+type Translation<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(Usage, Timings), ErrorInfo>> + 'a>>;
+
+/// Run a streamed translation, printing text as it arrives and a summary on stderr.
+fn stream_to_stdout(run: impl for<'a> FnOnce(&'a mut (dyn FnMut(&str) + Send)) -> Translation<'a>) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout();
+    let mut on_delta = |piece: &str| {
+        let _ = stdout.write_all(piece.as_bytes());
+        let _ = stdout.flush();
+    };
+    let result = crate::cli::block_on(run(&mut on_delta))?;
+    println!();
+    let (usage, ms) = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "{} tokens in, {} out; first text after {} ms, done in {} ms",
+        usage.input_tokens,
+        usage.output_tokens,
+        ms.first_token.map_or("-".into(), |t| t.to_string()),
+        ms.total
+    );
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! Plain text translation (`glossa-host translate-text`): one passage, streamed back, on
+//! the provider's subtitle (text) model.
+
+use glossa_protocol::{ErrorInfo, Timings, Usage};
+
+use super::language::describe;
+use crate::providers::{ChatRequest, Provider};
+
+pub fn system_prompt(to: &str, from: Option<&str>) -> String {
+    let from = from.map(|f| format!(" from {}", describe(f))).unwrap_or_default();
+    let to = describe(to);
+    format!(
+        "You are a translator. Translate the user's text{from} into {to}. \
+         Answer with the translation only: no preamble, no notes, no quotation marks."
+    )
+}
+
+pub async fn translate(
+    provider: &dyn Provider,
+    model: &str,
+    text: &str,
+    to: &str,
+    from: Option<&str>,
+    on_delta: &mut (dyn FnMut(&str) + Send),
+) -> Result<(Usage, Timings), ErrorInfo> {
+    let chat = ChatRequest {
+        model: model.to_owned(),
+        system: system_prompt(to, from),
+        user: text.to_owned(),
+        image: None,
+        // Room for a long passage, bounded so a model that never stops cannot run on.
+        max_tokens: (text.chars().count() as u32 * 2).clamp(64, 2048),
+        temperature: 0.2,
+    };
+    super::stream::run(provider, &chat, on_delta).await
+}
