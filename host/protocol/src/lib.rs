@@ -389,6 +389,22 @@ pub struct CheckReport {
     pub warnings: Vec<String>,
 }
 
+impl CheckReport {
+    /// A report that has found nothing yet: not reachable, no model facts, no problems.
+    pub fn new(provider: ProviderKind, detail: impl Into<String>) -> Self {
+        CheckReport {
+            provider,
+            reachable: false,
+            detail: detail.into(),
+            frame_model_present: None,
+            subtitle_model_present: None,
+            frame_model_vision: None,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalModel {
     pub file: String,

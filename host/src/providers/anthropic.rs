@@ -151,16 +151,7 @@ impl Provider for Anthropic {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.base_str();
-        let mut report = CheckReport {
-            provider: KIND,
-            reachable: false,
-            detail: format!("Anthropic at {base}"),
-            frame_model_present: None,
-            subtitle_model_present: None,
-            frame_model_vision: None,
-            problems: vec![],
-            warnings: vec![],
-        };
+        let mut report = CheckReport::new(KIND, format!("Anthropic at {base}"));
         if let Ok(u) = &self.base {
             report.warnings.extend(url::cleartext_warning(u, !self.api_key.is_empty()));
         }

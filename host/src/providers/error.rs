@@ -123,16 +123,9 @@ impl super::Provider for Unavailable {
         Err(self.error())
     }
     async fn check(&self, _: &str, _: &str) -> glossa_protocol::CheckReport {
-        glossa_protocol::CheckReport {
-            provider: self.0,
-            reachable: false,
-            detail: "not built into this host".into(),
-            frame_model_present: None,
-            subtitle_model_present: None,
-            frame_model_vision: None,
-            problems: vec![self.error().info()],
-            warnings: vec![],
-        }
+        let mut report = glossa_protocol::CheckReport::new(self.0, "not built into this host");
+        report.problems.push(self.error().info());
+        report
     }
 }
 

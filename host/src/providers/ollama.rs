@@ -171,16 +171,7 @@ impl Provider for Ollama {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.base_str();
-        let mut report = CheckReport {
-            provider: KIND,
-            reachable: false,
-            detail: format!("Ollama at {base}"),
-            frame_model_present: None,
-            subtitle_model_present: None,
-            frame_model_vision: None,
-            problems: vec![],
-            warnings: vec![],
-        };
+        let mut report = CheckReport::new(KIND, format!("Ollama at {base}"));
         if let Ok(u) = &self.base {
             report.warnings.extend(url::cleartext_warning(u, false));
         }

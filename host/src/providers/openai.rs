@@ -168,16 +168,7 @@ impl Provider for OpenAi {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.base_str();
-        let mut report = CheckReport {
-            provider: KIND,
-            reachable: false,
-            detail: format!("{} at {base}", KIND.display_name()),
-            frame_model_present: None,
-            subtitle_model_present: None,
-            frame_model_vision: None,
-            problems: vec![],
-            warnings: vec![],
-        };
+        let mut report = CheckReport::new(KIND, format!("{} at {base}", KIND.display_name()));
         if let Ok(url) = self.base() {
             report.warnings.extend(url::cleartext_warning(url, !self.api_key.is_empty()));
         }
