@@ -5,7 +5,8 @@
 //! alternating runs, and their ratio (goal: local ≥ 0.95× llama-server). Then the memory
 //! of an idle host process: before any model, with the model warm, after idle unload.
 //!
-//! Run: `bash tests/bench.sh` or `cargo bench -p glossa-host --bench local_vs_llama_server`.
+//! Run: `bash tests/bench.sh` (builds the host for this CPU, like llama-server) or
+//! `cargo bench -p glossa-host --bench local_vs_llama_server`.
 //! Needs GLOSSA_TEST_MODELS (tests/tools/fetch-models.sh) and GLOSSA_LLAMA_SERVER
 //! (tests/tools/build-llama-server.sh); without them it fails saying so.
 
@@ -22,10 +23,15 @@ use glossa_host::store::Store;
 
 const MODEL: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
 const THREADS: u32 = 1;
-const MAX_TOKENS: u32 = 64;
-const RUNS: usize = 7;
+const MAX_TOKENS: u32 = 128;
+const RUNS: usize = 9;
 const SYSTEM: &str = "You translate subtitles into French. Answer with the translation only.";
-const USER: &str = "Translate: We have to leave before the storm reaches the harbour, or we will lose the boat.";
+const USER: &str = "Translate these subtitle lines, one per line:\n\
+    1. We have to leave before the storm reaches the harbour.\n\
+    2. If we wait any longer, we will lose the boat.\n\
+    3. Get the children and the dog, and bring only what you can carry.\n\
+    4. Your father will meet us at the old lighthouse after dark.\n\
+    5. Don't look back, and don't stop until we reach the hills.";
 
 struct Sample {
     ttft: Duration,
@@ -202,7 +208,17 @@ fn main() {
         let tps = |s: &[Sample]| median(s.iter().map(|x| x.gen_tps).collect());
         let toks = |s: &[Sample]| median(s.iter().map(|x| x.tokens as f64).collect());
         let (l_ttft, s_ttft, l_tps, s_tps) = (ttft(&local_samples), ttft(&server_samples), tps(&local_samples), tps(&server_samples));
+        // llama-server is built for this CPU; a portable host build lacks e.g. AVX-512
+        // kernels, which shows in prompt processing (time to first token).
+        let flavour = if cfg!(target_feature = "avx512f") {
+            "built for this CPU (AVX-512)"
+        } else if cfg!(target_feature = "avx2") {
+            "built for this CPU (AVX2)"
+        } else {
+            "portable build (llama.cpp's default AVX2 kernels)"
+        };
         println!("local vs llama-server — {MODEL}, {THREADS} thread(s), greedy, {MAX_TOKENS} max tokens, median of {RUNS} runs");
+        println!("  host {flavour}");
         println!("  {:<14} {:>10} {:>12} {:>8}", "", "ttft ms", "gen tok/s", "tokens");
         println!("  {:<14} {:>10.1} {:>12.1} {:>8}", "local", l_ttft, l_tps, toks(&local_samples));
         println!("  {:<14} {:>10.1} {:>12.1} {:>8}", "llama-server", s_ttft, s_tps, toks(&server_samples));
