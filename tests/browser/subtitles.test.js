@@ -36,7 +36,11 @@ describe("subtitle overlay (Chromium)", () => {
     checkPrerequisites();
     site = await startFakeYouTube();
     llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
-    const dataDir = makeHostData({ ...openaiProviderSettings(llama), "display.dual": "true", "display.position": "bottom" });
+    // SmolLM2 answers a batch in one non-streamed reply; on a loaded 2-core machine that can
+    // exceed the default 60 s idle timeout, and a retry starts the batch over.
+    const dataDir = makeHostData({
+      ...openaiProviderSettings(llama), "display.dual": "true", "display.position": "bottom", "timeouts.idle_secs": 600,
+    });
     browser = await launchChromium({ site, dataDir });
     page = await openWatch(browser, VIDEO_ONE);
   });
