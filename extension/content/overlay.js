@@ -65,7 +65,7 @@
     tr.failed = null;
     const body = {
       type: "translate_track", track: tr.key, cues: tr.cues, auto_generated: tr.auto,
-      playhead: video ? video.currentTime : 0, rate: video ? video.playbackRate : 1,
+      playhead: video ? video.currentTime : 0, rate: effectiveRate(video),
     };
     if (tr.lang) body.from = tr.lang;
     tr.requestId = G.request(body, (ev) => {
@@ -92,13 +92,19 @@
     render(true);
   }
 
+  /** How fast the playhead moves: 0 while paused, so the host does not run ahead of it. */
+  function effectiveRate(video) {
+    if (!video) return 1;
+    return video.paused ? 0 : video.playbackRate;
+  }
+
   /** The viewer moved: re-prioritise, or ask again if the host already finished/failed. */
   function playheadMoved() {
     const tr = state.track;
     const video = G.findVideo();
     if (!tr || !video) return;
     if (tr.requestId) {
-      G.request({ type: "playhead", target: tr.requestId, time: video.currentTime, rate: video.playbackRate }, () => {});
+      G.request({ type: "playhead", target: tr.requestId, time: video.currentTime, rate: effectiveRate(video) }, () => {});
       return;
     }
     const t = video.currentTime;
@@ -217,8 +223,9 @@
   G.startSubtitles = () => {
     // Media events do not bubble, but capture-phase listeners on the document see them.
     for (const type of ["play", "pause", "timeupdate", "loadedmetadata"]) document.addEventListener(type, kick, true);
-    for (const type of ["seeked", "ratechange"]) document.addEventListener(type, () => { playheadMoved(); render(true); }, true);
-    document.addEventListener("play", () => { if (state.track && state.track.failed) requestTrack(); }, true);
+    for (const type of ["seeked", "ratechange", "pause", "play"]) {
+      document.addEventListener(type, () => { playheadMoved(); render(true); }, true);
+    }
     document.addEventListener("yt-navigate-start", stopTrack);
     document.addEventListener("yt-navigate-finish", () => {
       const v = videoIdNow();

@@ -67,9 +67,12 @@ function run(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts }).toString();
 }
 
-/** Videos with text burned into the picture, and a self-signed certificate; made once. */
+/**
+ * Videos with text burned into the picture, and a self-signed certificate; made once and
+ * kept in the cache (encoding takes minutes on a busy 2-core machine; a new clone reuses them).
+ */
 export function makeFixtures() {
-  const dir = path.join(outDir, "fixtures");
+  const dir = path.join(cache, "browser-fixtures-v1");
   fs.mkdirSync(dir, { recursive: true });
   const font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
   need(font, "install fonts-dejavu-core");
@@ -81,12 +84,13 @@ export function makeFixtures() {
       "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=0x203040:s=1280x720:r=10:d=30",
       "-vf", `drawtext=fontfile=${font}:text='${text}':fontcolor=white:fontsize=72:x=(w-text_w)/2:y=(h-text_h)/2,` +
         `drawtext=fontfile=${font}:text='%{pts\\:hms}':fontcolor=yellow:fontsize=36:x=40:y=40`,
-      "-c:v", "libvpx", "-b:v", "400k", "-g", "10", "-an", file,
+      "-c:v", "libvpx", "-b:v", "400k", "-g", "10", "-deadline", "realtime", "-cpu-used", "8", "-an", file + ".part.webm",
     ]);
+    fs.renameSync(file + ".part.webm", file); // a cut-short encode is never reused
   }
   const key = path.join(dir, "key.pem"), cert = path.join(dir, "cert.pem");
   if (!fs.existsSync(cert)) {
-    run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "30",
+    run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "3650",
       "-subj", "/CN=www.youtube.com", "-addext", "subjectAltName=DNS:www.youtube.com,DNS:youtube.com"]);
   }
   return { dir, key, cert };
