@@ -58,6 +58,11 @@ pub async fn handle(
                 crate::store::StoreError::InvalidSetting(msg) => {
                     ErrorInfo::new(ErrorCode::InvalidSetting, msg, "Nothing was saved; correct the value and save again.")
                 }
+                crate::store::StoreError::ReadOnly { path } => ErrorInfo::new(
+                    ErrorCode::Storage,
+                    format!("Settings could not be saved: the database {} is read-only for this user.", path.display()),
+                    "Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), reload the extension, then save again.",
+                ),
                 other => ErrorInfo::new(
                     ErrorCode::Storage,
                     format!("Settings could not be saved: {other}."),

@@ -13,9 +13,17 @@ pub fn init(log_dir: Option<&Path>, default_level: &str) -> Option<tracing_appen
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    let (file_layer, guard) = match log_dir.and_then(|d| std::fs::create_dir_all(d).ok().map(|_| d)) {
-        Some(dir) => {
-            let appender = tracing_appender::rolling::daily(dir, "glossa-host.log");
+    // A log folder we cannot write (read-only data dir) means stderr only, never a crash.
+    let appender = log_dir.and_then(|dir| {
+        std::fs::create_dir_all(dir).ok()?;
+        tracing_appender::rolling::RollingFileAppender::builder()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("glossa-host.log")
+            .build(dir)
+            .ok()
+    });
+    let (file_layer, guard) = match appender {
+        Some(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
             (Some(fmt::layer().with_writer(writer).with_ansi(false)), Some(guard))
         }

@@ -249,6 +249,32 @@ async fn a_rewatch_from_another_process_costs_no_provider_call() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_read_only_database_still_serves_its_cache_and_new_lines_still_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("glossa.sqlite");
+    let watched = fixture("manual.json3");
+    {
+        let store = Store::open(&db).unwrap();
+        let cache = TranslationCache::new(&store, 64 << 20);
+        run(&watched, Arc::new(FakeTranslator::realistic(Misbehaviour::None)), Some(&cache)).await;
+    }
+    let read_only = Store::open_read_only(&db).unwrap();
+    let cache = TranslationCache::new(&read_only, 64 << 20);
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let again = run(&watched, fake.clone(), Some(&cache)).await;
+    assert_eq!(fake.calls(), 0, "the re-watch is served from the read-only cache");
+    assert_each_cue_once(&watched, &again.emitted);
+
+    // A track never seen: translated as usual; the cache just cannot keep it.
+    let new_track = fixture("asr.json3");
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let fresh = run(&new_track, fake.clone(), Some(&cache)).await;
+    assert!(fake.calls() > 0);
+    assert_each_cue_once(&new_track, &fresh.emitted);
+    assert_eq!(fresh.summary.untranslated, 0);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_small_cache_evicts_and_pays_again_only_for_what_it_lost() {
     let store = Store::in_memory().unwrap();
     let request = fixture("manual.json3");

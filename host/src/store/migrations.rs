@@ -22,11 +22,16 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX translation_cache_lru ON translation_cache (used_at);",
 ];
 
+/// Does a database at schema `version` need no migration?
+pub fn is_current(version: usize) -> bool {
+    version >= MIGRATIONS.len()
+}
+
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
     // Up to date (the common case): a plain read, so a start-up never waits for another
     // process's write lock.
     let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current >= MIGRATIONS.len() {
+    if is_current(current) {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -24,6 +24,8 @@ pub enum StoreError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     InvalidSetting(String),
+    #[error("the database {path} is read-only")]
+    ReadOnly { path: PathBuf },
 }
 
 /// How long a writer waits for another process's lock before giving up.
@@ -34,6 +36,9 @@ pub struct Store {
     path: PathBuf,
     /// Problems met while opening (e.g. a corrupt file set aside), for the user to see.
     pub warnings: Vec<String>,
+    /// Opened read-only (the file or its folder is not writable for this user): settings
+    /// are read, nothing is written.
+    read_only: bool,
 }
 
 impl Store {
@@ -57,9 +62,58 @@ impl Store {
                 warnings.push(msg);
                 Self::open_and_migrate(path)?
             }
+            Err(e) if path.is_file() && is_not_writable(&e) => {
+                let mut store = Self::open_read_only(path).map_err(|_| e)?;
+                let msg = format!(
+                    "The settings database {} is read-only for this user: your saved settings are used, but changes cannot be saved and translations are not cached. Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), then reload the extension.",
+                    path.display()
+                );
+                tracing::warn!("{msg}");
+                warnings.push(msg);
+                store.warnings = warnings;
+                return Ok(store);
+            }
             Err(e) => return Err(e),
         };
-        Ok(Store { conn: Mutex::new(conn), path: path.to_owned(), warnings })
+        Ok(Store { conn: Mutex::new(conn), path: path.to_owned(), warnings, read_only: false })
+    }
+
+    /// Open an existing database for reading only. A WAL database in a folder we cannot
+    /// write has no shared-memory file to coordinate through; SQLite then reads it as
+    /// immutable (nobody can write there either, short of its owner fixing the modes).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let conn = Self::read_only_connection(path)?;
+        Ok(Store { conn: Mutex::new(conn), path: path.to_owned(), warnings: Vec::new(), read_only: true })
+    }
+
+    fn read_only_connection(path: &Path) -> Result<Connection, StoreError> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open_err = |source| StoreError::Open { path: path.to_owned(), source };
+        let usable = |conn: Connection| -> Result<Connection, StoreError> {
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if !migrations::is_current(version) {
+                // An older schema cannot be upgraded without writing.
+                return Err(StoreError::ReadOnly { path: path.to_owned() });
+            }
+            conn.query_row("SELECT COUNT(*) FROM settings", [], |r| r.get::<_, i64>(0))?;
+            Ok(conn)
+        };
+        match Connection::open_with_flags(path, flags).map_err(open_err).and_then(usable) {
+            Ok(conn) => Ok(conn),
+            Err(_) => {
+                let uri = url::Url::from_file_path(path)
+                    .map(|u| format!("{u}?immutable=1"))
+                    .map_err(|_| StoreError::ReadOnly { path: path.to_owned() })?;
+                usable(Connection::open_with_flags(uri, flags).map_err(open_err)?)
+            }
+        }
+    }
+
+    /// True when the database could only be opened for reading.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     fn open_and_migrate(path: &Path) -> Result<Connection, StoreError> {
@@ -76,7 +130,7 @@ impl Store {
     pub fn in_memory() -> Result<Store, StoreError> {
         let mut conn = Connection::open_in_memory()?;
         migrations::run(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path: PathBuf::from(":memory:"), warnings: Vec::new() })
+        Ok(Store { conn: Mutex::new(conn), path: PathBuf::from(":memory:"), warnings: Vec::new(), read_only: false })
     }
 
     pub fn path(&self) -> &Path {
@@ -94,6 +148,21 @@ fn is_corrupt(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
     )
+}
+
+/// The file or its folder refuses writes for this user (modes, owner, a read-only mount).
+fn is_not_writable(e: &StoreError) -> bool {
+    use std::io::ErrorKind;
+    match e {
+        StoreError::Io { source, .. } => {
+            matches!(source.kind(), ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem)
+        }
+        StoreError::Sql(e) | StoreError::Open { source: e, .. } => matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::PermissionDenied)
+        ),
+        _ => false,
+    }
 }
 
 fn set_aside(path: &Path) -> Result<PathBuf, StoreError> {

@@ -187,6 +187,9 @@ impl Store {
     pub fn put_settings(&self, values: &BTreeMap<String, String>) -> Result<(), StoreError> {
         let checked: Vec<(String, String)> =
             values.iter().map(|(k, v)| validate(k, v).map(|v| (k.clone(), v))).collect::<Result<_, _>>()?;
+        if self.is_read_only() {
+            return Err(StoreError::ReadOnly { path: self.path().to_owned() });
+        }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)

@@ -14,6 +14,9 @@ pub const CHROME_ORIGIN: &str = "chrome-extension://lngjifcmcijmogopcegelklfdnfa
 /// Generous: the machine may be busy compiling; tests wait for events, not for time.
 pub const EVENT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The unprivileged user (`nobody`) that `Host::start_unprivileged` runs as under root.
+pub const NOBODY: u32 = 65534;
+
 pub fn host_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_glossa-host"))
 }
@@ -33,9 +36,32 @@ impl Host {
     }
 
     pub fn start_with_args(data_dir: &Path, args: &[&str]) -> Host {
+        Self::spawn(Command::new(host_binary()), data_dir, args)
+    }
+
+    /// Start a host as an unprivileged user, so that file modes apply even when the tests
+    /// run as root (for whom every file is writable). As root, the binary is hard-linked
+    /// into `bin_dir` (which that user can reach) and runs as `nobody` (65534).
+    #[cfg(unix)]
+    pub fn start_unprivileged(data_dir: &Path, bin_dir: &Path) -> Host {
+        use std::os::unix::fs::MetadataExt;
+        use std::os::unix::process::CommandExt;
+        if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0) != 0 {
+            return Self::start(data_dir);
+        }
+        let linked = bin_dir.join("glossa-host");
+        if !linked.exists() && std::fs::hard_link(host_binary(), &linked).is_err() {
+            std::fs::copy(host_binary(), &linked).unwrap();
+        }
+        let mut command = Command::new(linked);
+        command.uid(NOBODY).gid(NOBODY);
+        Self::spawn(command, data_dir, &[CHROME_ORIGIN])
+    }
+
+    fn spawn(mut command: Command, data_dir: &Path, args: &[&str]) -> Host {
         std::fs::create_dir_all(data_dir).unwrap();
         let stderr_path = data_dir.join(format!("stderr-{}.log", rand_suffix()));
-        let mut child = Command::new(host_binary())
+        let mut child = command
             .args(args)
             .env("GLOSSA_DATA_DIR", data_dir)
             .env("GLOSSA_LOG", "debug")

@@ -61,8 +61,11 @@ impl<'a> TranslationCache<'a> {
 
     /// The cached text for each key (None: not cached); hits become most recently used.
     pub fn get_many(&self, keys: &[CacheKey]) -> Result<Vec<Option<String>>, StoreError> {
+        // A read-only database still serves what it holds; it just cannot record the use.
+        let touch_hits = !self.store.is_read_only();
         let mut conn = self.store.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let behavior = if touch_hits { rusqlite::TransactionBehavior::Immediate } else { rusqlite::TransactionBehavior::Deferred };
+        let tx = conn.transaction_with_behavior(behavior)?;
         let mut found = Vec::with_capacity(keys.len());
         {
             let mut get = tx.prepare_cached("SELECT text FROM translation_cache WHERE key = ?1")?;
@@ -72,7 +75,7 @@ impl<'a> TranslationCache<'a> {
             )?;
             for key in keys {
                 let text: Option<String> = get.query_row(params![&key[..]], |r| r.get(0)).optional()?;
-                if text.is_some() {
+                if text.is_some() && touch_hits {
                     touch.execute(params![&key[..]])?;
                 }
                 found.push(text);
@@ -84,7 +87,7 @@ impl<'a> TranslationCache<'a> {
 
     /// Store translations, then evict the least recently used past the size limit.
     pub fn put_many(&self, entries: &[(CacheKey, String)]) -> Result<(), StoreError> {
-        if entries.is_empty() {
+        if entries.is_empty() || self.store.is_read_only() {
             return Ok(());
         }
         let mut conn = self.store.conn();
