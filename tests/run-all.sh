@@ -9,8 +9,9 @@ step "test models and peers"
 export GLOSSA_TEST_MODELS="$(bash tests/tools/fetch-models.sh)"
 export GLOSSA_LLAMA_SERVER="$(bash tests/tools/build-llama-server.sh)"
 
-step "dependencies: licences and sources (cargo-deny; advisories need GitHub, unreachable here)"
+step "dependencies: licences, sources and security advisories (cargo-deny)"
 cargo deny --config .ci/deny.toml check licenses bans sources
+bash tests/tools/check-advisories.sh
 
 step "protocol crate builds for wasm32"
 cargo build -q -p glossa-protocol --target wasm32-unknown-unknown
