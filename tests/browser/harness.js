@@ -36,6 +36,9 @@ export function checkPrerequisites() {
 export const VIDEO_ONE = "glossaVid01";
 export const VIDEO_TWO = "glossaVid02";
 export const XSS_TEXT = "<img src=x onerror=alert(1)>";
+/** A two-hour video (made only for the suites that ask for it: `startFakeYouTube({ long: true })`). */
+export const VIDEO_LONG = "glossaLong01";
+export const LONG_VIDEO_SECS = 7200;
 /** Same picture as VIDEO_ONE, served from another origin without CORS: its canvas is tainted. */
 export const VIDEO_CROSS_ORIGIN = "glossaVid03";
 
@@ -71,7 +74,7 @@ function run(cmd, args, opts = {}) {
  * Videos with text burned into the picture, and a self-signed certificate; made once and
  * kept in the cache (encoding takes minutes on a busy 2-core machine; a new clone reuses them).
  */
-export function makeFixtures() {
+export function makeFixtures({ long = false } = {}) {
   const dir = path.join(cache, "browser-fixtures-v1");
   fs.mkdirSync(dir, { recursive: true });
   const font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
@@ -88,6 +91,19 @@ export function makeFixtures() {
     ]);
     fs.renameSync(file + ".part.webm", file); // a cut-short encode is never reused
   }
+  if (long) {
+    // Two hours at 160x90 and 2 frames a second (a keyframe every 10 s, so seeks are quick):
+    // seconds to encode, a few MB, and cheap to play at 16x.
+    const file = path.join(dir, `${VIDEO_LONG}.webm`);
+    if (!fs.existsSync(file)) {
+      run("ffmpeg", [
+        "-loglevel", "error", "-y", "-f", "lavfi", "-i", `color=c=0x203040:s=160x90:r=2:d=${LONG_VIDEO_SECS}`,
+        "-vf", `drawtext=fontfile=${font}:text='%{pts\\:hms}':fontcolor=yellow:fontsize=14:x=8:y=8`,
+        "-c:v", "libvpx", "-b:v", "20k", "-g", "20", "-deadline", "realtime", "-cpu-used", "8", "-an", file + ".part.webm",
+      ]);
+      fs.renameSync(file + ".part.webm", file);
+    }
+  }
   const key = path.join(dir, "key.pem"), cert = path.join(dir, "cert.pem");
   if (!fs.existsSync(cert)) {
     run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "3650",
@@ -102,9 +118,10 @@ export function makeFixtures() {
  * HTTPS server for www.youtube.com: /watch pages, the player script, the videos (with
  * Range support so seeking works), and /api/timedtext which answers only the player's own
  * signed URL (a `pot` token and signature the page got from the "player response").
+ * `media` lets a video id play another id's file (more videos without more encoding).
  */
-export async function startFakeYouTube({ cues = CUES } = {}) {
-  const fx = makeFixtures();
+export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false } = {}) {
+  const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
   const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
   const timedtextUrl = (v) =>
@@ -115,6 +132,7 @@ export async function startFakeYouTube({ cues = CUES } = {}) {
     const url = new URL(req.url, "https://www.youtube.com");
     if (url.pathname === "/watch") {
       const fixture = { videos: Object.fromEntries(Object.keys(cues).map((v) => [v, { timedtext: timedtextUrl(v) }])) };
+      for (const [v, file] of Object.entries(playsFileOf)) fixture.videos[v].src = `/media/${file}.webm`;
       fixture.videos[VIDEO_CROSS_ORIGIN] = { src: `https://127.0.0.1:${port}/media/${VIDEO_ONE}.webm` };
       let html = fs.readFileSync(path.join(here, "site/watch.html"), "utf8");
       html = html.replace("VIDEO_TWO", VIDEO_TWO).replace(

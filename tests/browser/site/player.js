@@ -45,13 +45,20 @@
     }
   });
 
-  document.getElementById("next-video").addEventListener("click", (e) => {
-    e.preventDefault();
+  function navigate(change) {
     document.dispatchEvent(new CustomEvent("yt-navigate-start", { bubbles: true }));
-    history.pushState({}, "", e.currentTarget.getAttribute("href"));
+    change();
     load(videoId());
     document.dispatchEvent(new CustomEvent("yt-navigate-finish", { bubbles: true }));
+  }
+
+  document.getElementById("next-video").addEventListener("click", (e) => {
+    e.preventDefault();
+    const href = e.currentTarget.getAttribute("href");
+    navigate(() => history.pushState({}, "", href));
   });
+  // The browser's Back button: YouTube navigates in-page again.
+  window.addEventListener("popstate", () => navigate(() => {}));
 
   load(videoId());
 })();
