@@ -8,7 +8,7 @@
   const G = globalThis.glossa;
   const state = {
     track: null, // { key, videoId, lang, auto, cues, translations, requestId, failed }
-    seenTracks: new Map(), // videoId -> timedtext announcement not yet used
+    seenTracks: new Map(), // videoId -> its last timedtext announcement, the newest SEEN_TRACKS
     display: { font_size: 100, position: "bottom", dual: false },
     shown: null,
     dom: null, // caption-DOM fallback: { text, requestId, translation }
@@ -16,6 +16,17 @@
   };
 
   const videoIdNow = () => new URL(location.href).searchParams.get("v");
+
+  // A track's text can be megabytes, and a tab can go through hundreds of videos (YouTube
+  // navigates in-page; hovering thumbnails plays previews with captions): keep only the
+  // tracks a navigation can still need — the current video's, the previous one's (Back),
+  // and one that arrived just before its navigation finished.
+  const SEEN_TRACKS = 3;
+  function rememberTrack(v, announcement) {
+    state.seenTracks.delete(v); // re-inserted as the newest
+    state.seenTracks.set(v, announcement);
+    while (state.seenTracks.size > SEEN_TRACKS) state.seenTracks.delete(state.seenTracks.keys().next().value);
+  }
 
   function parseJson3(json) {
     const cues = [];
@@ -37,13 +48,14 @@
     try { url = new URL(e.data.url); } catch (err) { return; }
     const v = url.searchParams.get("v");
     if (!v) return;
-    state.seenTracks.set(v, { url, body: e.data.body });
+    rememberTrack(v, { url, body: e.data.body });
     if (v === videoIdNow()) useTrack(v);
   });
 
   function useTrack(v) {
     const seen = state.seenTracks.get(v);
     if (!seen) return;
+    rememberTrack(v, seen); // in use: the last to be dropped
     const lang = seen.url.searchParams.get("lang") || "";
     const auto = seen.url.searchParams.get("kind") === "asr";
     const key = `youtube:${v}:${lang}:${auto ? "asr" : "standard"}`;
