@@ -124,10 +124,15 @@ impl Router {
         }
     }
 
-    /// The client no longer wants request `client_id` (its panel closed).
+    /// The client no longer wants request `client_id` (its panel closed, the video changed).
+    /// The route goes now: a cancelled request never ends with `done` (the host closes its
+    /// events), so a kept route would stay forever — one per video watched in a tab.
     fn cancel(&mut self, client: ClientId, client_id: &str) -> Vec<Out> {
-        match self.by_client.get(&(client, client_id.to_owned())) {
-            Some(host_id) => vec![Out::ToHost(self.cancel_request(host_id.clone()))],
+        match self.by_client.get(&(client, client_id.to_owned())).cloned() {
+            Some(host_id) => {
+                self.finish(&host_id);
+                vec![Out::ToHost(self.cancel_request(host_id))]
+            }
             None => Vec::new(),
         }
     }
@@ -328,6 +333,20 @@ mod tests {
         let out = r.from_client(1, false, &json!({"kind":"cancel","id":"t1"}), &t);
         let Out::ToHost(v) = &out[0] else { panic!() };
         assert_eq!((v["type"].as_str(), v["target"].as_str()), (Some("cancel"), Some(track.as_str())));
+    }
+
+    #[test]
+    fn a_cancelled_request_leaves_nothing_behind() {
+        let mut r = Router::default();
+        let track = host_id(&r.from_client(1, false, &json!({"kind":"request","id":"t1","body":{"type":"translate_track","track":"x","cues":[]}}), &t));
+        assert_eq!(r.in_flight(), 1);
+        r.from_client(1, false, &json!({"kind":"cancel","id":"t1"}), &t);
+        // The host never sends `done` for a cancelled request; the route is gone already.
+        assert_eq!(r.in_flight(), 0);
+        assert!(r.from_host(json!({"id": track, "event":"cues","cues":[]}), &t).is_empty(), "late events are dropped");
+        // The client's id can be used again.
+        let out = r.from_client(1, false, &json!({"kind":"request","id":"t1","body":{"type":"ping"}}), &t);
+        assert!(matches!(&out[..], [Out::ToHost(_)]));
     }
 
     #[test]
