@@ -20,7 +20,6 @@ pub struct Finished {
 
 /// Run one request. Intermediate events go to `sink`; `Ok` becomes the `done` event,
 /// `Err` the `error` event. `control` carries follow-up messages (playhead moves).
-
 pub async fn handle(
     body: RequestBody,
     app: &App,

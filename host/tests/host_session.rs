@@ -66,26 +66,13 @@ fn settings_round_trip_and_keys_never_come_back() {
     drop(host);
 
     assert!(!all_output.contains("TOPSECRETVALUE"), "the key came back over the protocol or into stderr");
-    let outside_db: String = walk(dir.path())
+    let outside_db: String = common::files_below(dir.path())
         .into_iter()
         .filter(|p| !p.to_string_lossy().contains("glossa.sqlite"))
         .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned())
         .collect();
     assert!(outside_db.contains("settings changed"), "the log file should record the change");
     assert!(!outside_db.contains("TOPSECRETVALUE"), "the key leaked into a log file");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -136,22 +136,10 @@ fn anthropic_key_never_appears_in_protocol_output_or_logs() {
     }
     // Log files (the database holds the key by design, nothing else may).
     drop(host);
-    let logs: Vec<_> = walk_files(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains("glossa-host.log")).collect();
+    let logs: Vec<_> = common::files_below(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains("glossa-host.log")).collect();
     for log in &logs {
         let text = String::from_utf8_lossy(&std::fs::read(log).unwrap_or_default()).into_owned();
         assert!(!text.contains("NEVERSHOWN") && !text.contains("WRONGWRONG"), "key in {}", log.display());
     }
 }
 
-fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk_files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}

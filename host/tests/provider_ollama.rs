@@ -233,6 +233,41 @@ async fn a_stall_past_the_idle_timeout_ends_with_text_kept() {
     assert!(fake.server.wait_client_closed().await, "the stalled connection was closed");
 }
 
+/// Ollama reading a long prompt says nothing until its first token.
+fn slow_start_http(first_token: Duration, idle: Duration) -> glossa_host::providers::http::HttpClient {
+    support::fast_http_timeouts(glossa_host::providers::http::Timeouts { connect: Duration::from_secs(5), first_token, idle })
+}
+
+#[tokio::test]
+async fn a_first_token_slower_than_the_idle_timeout_is_waited_for() {
+    let answer = Response::stream(
+        200,
+        "application/x-ndjson",
+        vec![
+            Piece::Pause(Duration::from_millis(900)),
+            Piece::Data(ollama_line(MODEL, "Bon")),
+            Piece::Data(ollama_line(MODEL, "jour")),
+            Piece::Data(ollama_done(MODEL, 2)),
+        ],
+    );
+    let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![answer]).await;
+    let provider = Ollama::new(slow_start_http(Duration::from_secs(20), Duration::from_millis(300)), &settings(&[("ollama.url", &fake.url)]));
+    let outcome = chat(&provider, &text_request(MODEL)).await;
+    assert!(outcome.result.is_ok(), "{:?}", outcome.result);
+    assert_eq!(outcome.text(), "Bonjour");
+}
+
+#[tokio::test]
+async fn no_first_token_in_time_says_which_setting_to_raise() {
+    let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![Response::stream(200, "application/x-ndjson", vec![Piece::Stall])]).await;
+    let provider = Ollama::new(slow_start_http(Duration::from_millis(400), Duration::from_secs(20)), &settings(&[("ollama.url", &fake.url)]));
+    let info = chat(&provider, &text_request(MODEL)).await.error().info();
+    assert_eq!(info.code, ErrorCode::IdleTimeout);
+    assert!(info.message.contains("did not start answering"), "{info:?}");
+    assert!(info.hint.contains("timeouts.first_token_secs"), "{info:?}");
+    assert!(fake.server.wait_client_closed().await);
+}
+
 #[tokio::test]
 async fn cancel_closes_the_http_connection() {
     let (fake, provider) = fake(vec![FakeOllama::reply_unfinished(MODEL, &["Bon"]).then(Piece::Stall)]).await;

@@ -22,24 +22,11 @@ fn data_dir_with_saved_settings(root: &Path) -> std::path::PathBuf {
     host.close_stdin();
     host.wait_exit(Duration::from_secs(30));
     if std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(0) == 0 {
-        for entry in walk(&data) {
+        for entry in common::tree(&data) {
             std::os::unix::fs::chown(&entry, Some(NOBODY), Some(NOBODY)).unwrap();
         }
     }
     data
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut all = vec![dir.to_owned()];
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            all.extend(walk(&path));
-        } else {
-            all.push(path);
-        }
-    }
-    all
 }
 
 fn saved_settings_are_used_and_saving_says_why_not(data: &Path, bin_dir: &Path) {
@@ -78,7 +65,7 @@ fn a_read_only_data_folder_keeps_the_saved_settings() {
     let root = tempfile::tempdir().unwrap();
     let data = data_dir_with_saved_settings(root.path());
     // `chmod -R a-w`: the log file too, so the host logs to stderr only, and starts.
-    let tree = walk(&data);
+    let tree = common::tree(&data);
     assert!(tree.iter().any(|p| p.starts_with(data.join("logs")) && p.is_file()), "a log file exists");
     let folders: Vec<_> = tree.iter().filter(|p| p.is_dir()).collect();
     for path in &tree {

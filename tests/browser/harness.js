@@ -321,6 +321,28 @@ export async function launchChromium({ site, dataDir, registerHost = true, hostE
   };
 }
 
+export const OVERLAY = "[data-glossa='subtitle-overlay']";
+
+/**
+ * Pause the video at `t` and wait until the overlay shows the line of the cue under it
+ * (from `cues`, the video's track). Returns the cue and its line's locator.
+ */
+export async function pauseAtAndWaitForLine(page, cues, t, timeout) {
+  const cue = cues.find((c) => c.start <= t && t < c.end);
+  await page.evaluate(async (time) => {
+    const v = document.querySelector("video");
+    v.pause();
+    if (Math.abs(v.currentTime - time) > 0.01) {
+      const seeked = new Promise((r) => v.addEventListener("seeked", r, { once: true }));
+      v.currentTime = time;
+      await seeked;
+    }
+  }, t);
+  const line = page.locator(`${OVERLAY} [data-glossa='subtitle-line'][data-cue-id='${cue.id}']`);
+  await line.waitFor({ timeout });
+  return { cue, line };
+}
+
 /** Open the fake watch page and wait until the video can show a frame. */
 export async function openWatch(browser, videoId = VIDEO_ONE) {
   const page = await browser.context.newPage();

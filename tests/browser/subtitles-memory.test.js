@@ -15,8 +15,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fakeTranslation, ollamaProviderSettings, startFakeOllama } from "./fake-ollama.js";
 import {
-  EXTENSION_ID, LONG_VIDEO_SECS, VIDEO_LONG, checkPrerequisites, launchChromium, makeHostData, openWatch,
-  startFakeYouTube,
+  EXTENSION_ID, LONG_VIDEO_SECS, OVERLAY as overlay, VIDEO_LONG, checkPrerequisites, launchChromium, makeHostData,
+  openWatch, pauseAtAndWaitForLine, startFakeYouTube,
 } from "./harness.js";
 import { kib, pageProbe, workerProbe } from "./memory.js";
 
@@ -47,22 +47,10 @@ for (const [i, v] of NAV.entries()) CUES[v] = track(LONG_VIDEO_SECS, `Other vide
 // the last 4 tracks); four more during the measured part.
 const VISITS_AT = [180, 420, 1800, 3300, 4800, 6300];
 
-const overlay = "[data-glossa='subtitle-overlay']";
 
 /** Pause at `t`, wait for the overlay to show the translated line of the cue under it. */
 async function showsLineAt(page, videoId, t) {
-  const cue = CUES[videoId].find((c) => c.start <= t && t < c.end);
-  await page.evaluate(async (time) => {
-    const v = document.querySelector("video");
-    v.pause();
-    if (Math.abs(v.currentTime - time) > 0.01) {
-      const seeked = new Promise((r) => v.addEventListener("seeked", r, { once: true }));
-      v.currentTime = time;
-      await seeked;
-    }
-  }, t);
-  const line = page.locator(`${overlay} [data-glossa='subtitle-line'][data-cue-id='${cue.id}']`);
-  await line.waitFor({ timeout: 120_000 });
+  const { cue, line } = await pauseAtAndWaitForLine(page, CUES[videoId], t, 120_000);
   assert.equal(await line.textContent(), fakeTranslation(TARGET, cue.text), `the translation of line ${cue.id} at ${hms(t)}`);
   assert.equal(await page.locator(`${overlay} [data-glossa='subtitle-original']`).textContent(), cue.text);
   return cue;

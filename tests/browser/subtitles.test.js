@@ -5,23 +5,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  CUES, VIDEO_ONE, VIDEO_TWO, XSS_TEXT, checkPrerequisites, launchChromium, makeHostData, openWatch,
-  openaiProviderSettings, screenshotPath, startFakeYouTube, startLlamaServer,
+  CUES, OVERLAY as overlay, VIDEO_ONE, VIDEO_TWO, XSS_TEXT, checkPrerequisites, launchChromium, makeHostData, openWatch,
+  openaiProviderSettings, pauseAtAndWaitForLine, screenshotPath, startFakeYouTube, startLlamaServer,
 } from "./harness.js";
-
-const overlay = "[data-glossa='subtitle-overlay']";
 
 /** Pause at `time`, then wait until the overlay shows the line of the cue covering it. */
 async function showsCueAt(page, videoId, time) {
-  const cue = CUES[videoId].find((c) => c.start <= time && time < c.end);
-  await page.evaluate(async (t) => {
-    const v = document.querySelector("video");
-    v.pause();
-    v.currentTime = t;
-    await new Promise((r) => v.addEventListener("seeked", r, { once: true }));
-  }, time);
-  const line = page.locator(`${overlay} [data-glossa='subtitle-line'][data-cue-id='${cue.id}']`);
-  await line.waitFor({ timeout: 300_000 });
+  const { cue, line } = await pauseAtAndWaitForLine(page, CUES[videoId], time, 300_000);
   const text = await line.textContent();
   assert.ok(text.trim().length > 0, "the translated line has text");
   // Dual lines are on: the original under it is exactly the cue's text.
@@ -36,10 +26,10 @@ describe("subtitle overlay (Chromium)", () => {
     checkPrerequisites();
     site = await startFakeYouTube();
     llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
-    // SmolLM2 answers a batch in one non-streamed reply; on a loaded 2-core machine that can
-    // exceed the default 60 s idle timeout, and a retry starts the batch over.
+    // On a loaded 2-core machine a batch can wait minutes in llama-server's one slot
+    // before its first token: more than the default 300 s first-token timeout allows.
     const dataDir = makeHostData({
-      ...openaiProviderSettings(llama), "display.dual": "true", "display.position": "bottom", "timeouts.idle_secs": 600,
+      ...openaiProviderSettings(llama), "display.dual": "true", "display.position": "bottom", "timeouts.first_token_secs": 600,
     });
     browser = await launchChromium({ site, dataDir });
     page = await openWatch(browser, VIDEO_ONE);

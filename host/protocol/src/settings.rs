@@ -36,6 +36,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "display.dual",
     "display.pause_on_frame",
     "timeouts.connect_secs",
+    "timeouts.first_token_secs",
     "timeouts.idle_secs",
 ];
 

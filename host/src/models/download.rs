@@ -129,7 +129,7 @@ pub fn plan(source: &str, sha256: Option<&str>) -> Result<Vec<PullTarget>, Downl
     let file_name = url
         .path_segments()
         .and_then(|mut s| s.next_back())
-        .map(|s| percent_decode(s))
+        .map(percent_decode)
         .filter(|n| !n.is_empty() && !n.starts_with('.') && !n.contains(['/', '\\']))
         .ok_or_else(bad)?;
     if !file_name.to_ascii_lowercase().ends_with(".gguf") {

@@ -22,6 +22,8 @@ pub enum ProviderError {
     ConnectTimeout { provider: ProviderKind, url: String, after: Duration },
     #[error("{} stopped sending for {}s.", .provider.display_name(), .after.as_secs())]
     IdleTimeout { provider: ProviderKind, after: Duration },
+    #[error("{} did not start answering within {}s.", .provider.display_name(), .after.as_secs())]
+    FirstTokenTimeout { provider: ProviderKind, after: Duration },
     #[error("The answer from {} ended before it was complete.", .provider.display_name())]
     StreamIncomplete { provider: ProviderKind },
     #[error("{} sent a reply that is not its API's format: {detail}", .provider.display_name())]
@@ -47,7 +49,7 @@ impl ProviderError {
             ProviderError::RateLimited { .. } => ErrorCode::RateLimited,
             ProviderError::Overloaded { .. } => ErrorCode::Overloaded,
             ProviderError::ConnectTimeout { .. } => ErrorCode::ConnectTimeout,
-            ProviderError::IdleTimeout { .. } => ErrorCode::IdleTimeout,
+            ProviderError::IdleTimeout { .. } | ProviderError::FirstTokenTimeout { .. } => ErrorCode::IdleTimeout,
             ProviderError::StreamIncomplete { .. } => ErrorCode::StreamIncomplete,
             ProviderError::BadResponse { .. } => ErrorCode::BadResponse,
             ProviderError::Api { .. } => ErrorCode::ProviderError,
@@ -89,6 +91,10 @@ impl ProviderError {
             ProviderError::IdleTimeout { .. } => {
                 "The model may be overloaded or too large for this machine; try again or choose a smaller model.".into()
             }
+            ProviderError::FirstTokenTimeout { after, .. } => format!(
+                "The model may still be loading, or the request is long for this machine: try again, allow it longer (`glossa-host settings set timeouts.first_token_secs {}`), or choose a smaller model.",
+                (after.as_secs() * 2).max(600)
+            ),
             ProviderError::StreamIncomplete { .. } => "The text so far is kept; try again.".into(),
             ProviderError::BadResponse { .. } => {
                 "Check the URL points at the API itself, not a web page or proxy.".into()

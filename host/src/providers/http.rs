@@ -13,12 +13,14 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use super::ProviderError;
 use crate::store::Settings;
 
-/// How long to wait for a connection and for the next piece of a streamed answer.
+/// How long to wait for a connection, for an answer to start, and for its next piece.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     pub connect: Duration,
-    /// Between two chunks of a body, and for the response headers (a server that
-    /// accepted the connection but never answers is stalled just the same).
+    /// For the response headers and the first piece of the body: a local model reads the
+    /// whole prompt before it writes anything, which on a slow machine takes minutes.
+    pub first_token: Duration,
+    /// Between two pieces of a body, once it has started.
     pub idle: Duration,
 }
 
@@ -30,6 +32,7 @@ impl Timeouts {
         };
         Timeouts {
             connect: Duration::from_secs(secs("timeouts.connect_secs", 10)),
+            first_token: Duration::from_secs(secs("timeouts.first_token_secs", 300)),
             idle: Duration::from_secs(secs("timeouts.idle_secs", 60)),
         }
     }
@@ -37,7 +40,7 @@ impl Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { connect: Duration::from_secs(10), idle: Duration::from_secs(60) }
+        Timeouts { connect: Duration::from_secs(10), first_token: Duration::from_secs(300), idle: Duration::from_secs(60) }
     }
 }
 
@@ -83,8 +86,10 @@ impl HttpClient {
     /// Send `request` and return the response if its status is a success. `base` names the
     /// server in errors (never a URL with a key in it: keys travel in headers only).
     pub async fn send(&self, provider: ProviderKind, base: &str, request: RequestBuilder) -> Result<Response, HttpFailure> {
-        let response = match tokio::time::timeout(self.timeouts.idle + self.timeouts.connect, request.send()).await {
-            Err(_) => return Err(HttpFailure::Provider(ProviderError::IdleTimeout { provider, after: self.timeouts.idle })),
+        let response = match tokio::time::timeout(self.timeouts.first_token + self.timeouts.connect, request.send()).await {
+            Err(_) => {
+                return Err(HttpFailure::Provider(ProviderError::FirstTokenTimeout { provider, after: self.timeouts.first_token }))
+            }
             Ok(Err(e)) => return Err(HttpFailure::Provider(self.transport_error(provider, base, &e))),
             Ok(Ok(r)) => r,
         };
@@ -297,21 +302,25 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-/// A response body as a stream of chunks that fails with [`ProviderError::IdleTimeout`]
-/// when the server goes quiet and [`ProviderError::StreamIncomplete`] when the
-/// connection breaks.
+/// A response body as a stream of chunks that fails with
+/// [`ProviderError::FirstTokenTimeout`] when nothing comes at all,
+/// [`ProviderError::IdleTimeout`] when the server goes quiet after that, and
+/// [`ProviderError::StreamIncomplete`] when the connection breaks.
 pub fn body_chunks(
     response: Response,
     provider: ProviderKind,
-    idle: Duration,
+    timeouts: Timeouts,
 ) -> impl Stream<Item = Result<Bytes, ProviderError>> + Send + Unpin {
     let body = response.bytes_stream();
-    Box::pin(futures::stream::unfold(Some(Box::pin(body)), move |state| async move {
-        let mut body = state?;
-        match tokio::time::timeout(idle, body.next()).await {
-            Err(_) => Some((Err(ProviderError::IdleTimeout { provider, after: idle }), None)),
+    // The state: the body, and whether a piece of it has come yet.
+    Box::pin(futures::stream::unfold(Some((Box::pin(body), false)), move |state| async move {
+        let (mut body, started) = state?;
+        let wait = if started { timeouts.idle } else { timeouts.first_token };
+        match tokio::time::timeout(wait, body.next()).await {
+            Err(_) if started => Some((Err(ProviderError::IdleTimeout { provider, after: wait }), None)),
+            Err(_) => Some((Err(ProviderError::FirstTokenTimeout { provider, after: wait }), None)),
             Ok(None) => None,
-            Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(body))),
+            Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some((body, true)))),
             Ok(Some(Err(e))) => {
                 tracing::debug!(%provider, "body broke: {}", error_chain(&e));
                 Some((Err(ProviderError::StreamIncomplete { provider }), None))

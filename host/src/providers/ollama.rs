@@ -103,7 +103,7 @@ impl Ollama {
             }
         };
         http::reject_html(&response, KIND)?;
-        let mut chunks = http::body_chunks(response, KIND, self.http.timeouts.idle);
+        let mut chunks = http::body_chunks(response, KIND, self.http.timeouts);
         let mut lines = LineReader::default();
         let mut shown = false;
         let fail = |error: ProviderError, shown: bool| Attempt { error, retry_after: None, shown_text: shown };
@@ -157,7 +157,15 @@ impl Provider for Ollama {
 
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
         let tags = self.tags().await?;
-        let capabilities = futures::future::join_all(tags.iter().map(|t| self.capabilities(&t.name))).await;
+        // A few /api/show calls at a time: users with hundreds of models must not open
+        // hundreds of connections to their Ollama at once.
+        use futures::StreamExt;
+        let names: Vec<String> = tags.iter().map(|t| t.name.clone()).collect();
+        let capabilities: Vec<_> = futures::stream::iter(names)
+            .map(|name| async move { self.capabilities(&name).await })
+            .buffered(4)
+            .collect()
+            .await;
         Ok(tags
             .into_iter()
             .zip(capabilities)

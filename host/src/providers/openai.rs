@@ -104,7 +104,7 @@ impl OpenAi {
             }
         };
         http::reject_html(&response, KIND)?;
-        let mut events = sse::events(http::body_chunks(response, KIND, self.http.timeouts.idle), KIND);
+        let mut events = sse::events(http::body_chunks(response, KIND, self.http.timeouts), KIND);
         let mut usage = Usage::default();
         let mut shown = false;
         let fail = |error: ProviderError, shown: bool| Attempt { error, retry_after: None, shown_text: shown };

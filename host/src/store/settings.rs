@@ -40,6 +40,7 @@ fn default_for(key: &str) -> &'static str {
         "display.dual" => "false",
         "display.pause_on_frame" => "true",
         "timeouts.connect_secs" => "10",
+        "timeouts.first_token_secs" => "300",
         "timeouts.idle_secs" => "60",
         // openai models empty: the server's first model; keys empty: not set.
         _ => "",
@@ -149,7 +150,7 @@ pub fn validate(key: &str, value: &str) -> Result<String, StoreError> {
         "local.context_size" | "local.threads" | "local.gpu_layers" | "local.idle_unload_secs" | "display.font_size" => {
             value.parse::<u64>().map(|n| n.to_string()).or_else(|_| bad(format!("`{key}` must be a whole number, not `{value}`.")))
         }
-        "timeouts.connect_secs" | "timeouts.idle_secs" => match value.parse::<u64>() {
+        "timeouts.connect_secs" | "timeouts.first_token_secs" | "timeouts.idle_secs" => match value.parse::<u64>() {
             Ok(n @ 1..=3600) => Ok(n.to_string()),
             _ => bad(format!("`{key}` must be a number of seconds from 1 to 3600, not `{value}`.")),
         },

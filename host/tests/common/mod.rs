@@ -193,3 +193,22 @@ pub fn silent_server() -> String {
     });
     format!("http://{addr}")
 }
+
+/// Every folder and file below `dir`, `dir` included.
+pub fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut all = vec![dir.to_owned()];
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            all.extend(tree(&path));
+        } else {
+            all.push(path);
+        }
+    }
+    all
+}
+
+/// Every file below `dir`.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    tree(dir).into_iter().filter(|p| p.is_file()).collect()
+}

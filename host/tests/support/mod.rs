@@ -634,8 +634,11 @@ pub fn fast_http(idle: Duration) -> glossa_host::providers::http::HttpClient {
 }
 
 pub fn fast_http_with(connect: Duration, idle: Duration) -> glossa_host::providers::http::HttpClient {
-    use glossa_host::providers::http::{build_client, HttpClient, RetryPolicy, Timeouts};
-    let timeouts = Timeouts { connect, idle };
+    fast_http_timeouts(glossa_host::providers::http::Timeouts { connect, first_token: idle, idle })
+}
+
+pub fn fast_http_timeouts(timeouts: glossa_host::providers::http::Timeouts) -> glossa_host::providers::http::HttpClient {
+    use glossa_host::providers::http::{build_client, HttpClient, RetryPolicy};
     HttpClient {
         client: build_client(timeouts.connect),
         timeouts,

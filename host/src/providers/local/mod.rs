@@ -189,20 +189,11 @@ impl Provider for Local {
     }
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
-        let mut report = CheckReport {
-            provider: ProviderKind::Local,
-            reachable: true,
-            detail: format!(
-                "Built-in llama.cpp ({ACCELERATOR}, {} threads), models in {}",
-                self.load.threads,
-                self.models_dir().display()
-            ),
-            frame_model_present: None,
-            subtitle_model_present: None,
-            frame_model_vision: None,
-            problems: vec![],
-            warnings: vec![],
-        };
+        let mut report = CheckReport::new(
+            ProviderKind::Local,
+            format!("Built-in llama.cpp ({ACCELERATOR}, {} threads), models in {}", self.load.threads, self.models_dir().display()),
+        );
+        report.reachable = true;
         let subtitle = self.check_model(subtitle_model).await;
         report.subtitle_model_present = Some(subtitle.is_ok());
         if let Err(e) = subtitle {
