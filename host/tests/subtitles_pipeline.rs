@@ -163,14 +163,30 @@ async fn a_misbehaving_model_is_repaired_or_its_lines_marked_untranslated() {
             assert!(call.lines.len() < 20, "{misbehaviour:?} re-asked for {} lines", call.lines.len());
         }
     }
-    // Lines the model never answers keep their text, marked untranslated — never a
-    // neighbour's translation.
+    // Lines the model never answers, not even asked on their own, keep their text, marked
+    // untranslated — never a neighbour's translation.
     let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::Stubborn));
-    let Run { emitted, summary } = run(&request, fake, None).await;
+    let Run { emitted, summary } = run(&request, fake.clone(), None).await;
     assert_manual_lines(&request, &emitted, |t| t.contains("rivers"));
     let stubborn = request.cues.iter().filter(|c| c.text.contains("rivers")).count();
     assert!(stubborn >= 3);
     assert_eq!(summary.untranslated, stubborn);
+    let asked_alone = fake.log().iter().filter(|c| !c.repair && c.lines.len() == 1 && c.lines[0].contains("rivers")).count();
+    assert_eq!(asked_alone, stubborn, "each stubborn line was asked once on its own");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_model_that_cannot_write_json_still_translates_line_by_line() {
+    let request = fixture("manual.json3");
+    let baseline = run(&request, Arc::new(FakeTranslator::realistic(Misbehaviour::None)), None).await;
+    let batches = baseline.summary.usage.provider_calls.unwrap();
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::ProseOnly));
+    let Run { emitted, summary } = run(&request, fake.clone(), None).await;
+    assert_manual_lines(&request, &emitted, |_| false);
+    assert_eq!(summary.untranslated, 0);
+    // Each batch asked as JSON, repaired once, then its lines one by one.
+    let units = request.cues.len() as u64;
+    assert_eq!(summary.usage.provider_calls, Some(batches * 2 + units), "{units} lines");
 }
 
 #[tokio::test(start_paused = true)]

@@ -34,6 +34,9 @@ pub enum Misbehaviour {
     CutMidway,
     /// Nothing listens: every call fails before any text.
     Unreachable,
+    /// Cannot keep to a format: every batch is answered with prose (a tiny model); a line
+    /// asked on its own gets a plain translation.
+    ProseOnly,
 }
 
 /// One call as the fake saw it.
@@ -120,9 +123,12 @@ impl Provider for FakeTranslator {
             .and_then(|rest| rest.split('`').next())
             .unwrap_or("xx")
             .to_owned();
-        // The lines are the JSON array on the prompt's last line (the per-line baseline
-        // sends bare text instead).
-        let last = request.user.lines().last().unwrap_or("");
+        // The lines are the JSON array on the prompt's last line; a line asked on its own
+        // comes after "Translate this line:" (the per-line baseline sends bare text).
+        let last = match request.user.split_once("Translate this line:\n") {
+            Some((_, line)) => line,
+            None => request.user.lines().last().unwrap_or(""),
+        };
         let lines: Vec<(String, String)> = match serde_json::from_str::<Vec<Value>>(last) {
             Ok(values) => values
                 .iter()
@@ -144,7 +150,13 @@ impl Provider for FakeTranslator {
             });
         }
         let reply = if lines.len() == 1 && lines[0].0.is_empty() {
-            FakeTranslator::translation(&to, &lines[0].1)
+            // One line in plain text (the per-line baseline, or the last resort for a line).
+            match self.misbehaviour {
+                Misbehaviour::Stubborn if lines[0].1.contains("rivers") => String::new(),
+                _ => FakeTranslator::translation(&to, &lines[0].1),
+            }
+        } else if self.misbehaviour == Misbehaviour::ProseOnly {
+            "Sure! These lines talk about a journey. The first one says hello.".to_owned()
         } else {
             self.answer(&to, lines, repair)
         };

@@ -1,11 +1,12 @@
 //! One batch through the provider: ask for every line, check the answer, re-ask for just
-//! the lines that are missing, and give up on a line (it stays untranslated) rather than
-//! ever guessing which translation belongs to it.
+//! the lines that are missing, then ask for each line still missing on its own, in plain
+//! text; a line with no answer even then stays untranslated — a translation is never
+//! guessed onto a line.
 
 use glossa_protocol::Usage;
 
 use super::answer::{check, parse_answer};
-use super::prompt::{max_tokens, user_prompt};
+use super::prompt::{max_tokens, one_line_answer, one_line_user_prompt, user_prompt};
 use crate::pipeline::think::ThinkFilter;
 use crate::providers::{ChatRequest, Provider, ProviderError};
 
@@ -25,6 +26,8 @@ pub struct CallSetup<'a> {
     pub provider: &'a dyn Provider,
     pub model: &'a str,
     pub system: &'a str,
+    /// The system prompt for asking one line in plain text.
+    pub one_line_system: &'a str,
     /// Follow-up calls for missing lines after the first answer.
     pub repair_attempts: u32,
 }
@@ -72,6 +75,28 @@ pub async fn translate_lines(setup: &CallSetup<'_>, context: &[&str], lines: &[&
         missing.retain(|&i| answer.texts[i].is_none());
         if !missing.is_empty() {
             tracing::info!(attempt, missing = missing.len(), invented = checked.invented, "subtitle answer incomplete");
+        }
+    }
+    for i in missing {
+        let request = ChatRequest {
+            model: setup.model.to_owned(),
+            system: setup.one_line_system.to_owned(),
+            user: one_line_user_prompt(context, lines[i]),
+            image: None,
+            max_tokens: max_tokens(&[(ids[i].clone(), lines[i])]),
+            temperature: 0.2,
+        };
+        answer.calls += 1;
+        match ask(setup.provider, &request).await {
+            Ok((reply, usage)) => {
+                answer.usage.input_tokens += usage.input_tokens;
+                answer.usage.output_tokens += usage.output_tokens;
+                answer.texts[i] = one_line_answer(&reply, lines[i]);
+            }
+            Err(e) => {
+                tracing::warn!("asking for a missing subtitle line on its own failed: {e}");
+                break; // the provider is failing: the rest stay untranslated
+            }
         }
     }
     Ok(answer)

@@ -193,6 +193,7 @@ where
     send(ready, &mut summary);
 
     let system = prompt::system_prompt(&job.to, job.from.as_deref());
+    let one_line_system = prompt::one_line_system_prompt(&job.to, job.from.as_deref());
     let mut queue = Queue::new(
         batch::plan(&units, &todo, &sizes),
         Playhead::new(request.playhead, request.rate),
@@ -203,12 +204,19 @@ where
         let provider = job.provider.clone();
         let model = job.model.clone();
         let system = system.clone();
+        let one_line_system = one_line_system.clone();
         let context: Vec<String> =
             batch::context(&units, batch.units[0], sizes.context_units).into_iter().map(str::to_owned).collect();
         let lines: Vec<String> = batch.units.iter().map(|&u| units[u].text.clone()).collect();
         let repair_attempts = job.options.repair_attempts;
         async move {
-            let setup = CallSetup { provider: provider.as_ref(), model: &model, system: &system, repair_attempts };
+            let setup = CallSetup {
+                provider: provider.as_ref(),
+                model: &model,
+                system: &system,
+                one_line_system: &one_line_system,
+                repair_attempts,
+            };
             let context: Vec<&str> = context.iter().map(String::as_str).collect();
             let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
             let answer: Result<BatchAnswer, ProviderError> = translate_lines(&setup, &context, &lines).await;

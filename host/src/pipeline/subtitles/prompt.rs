@@ -22,6 +22,54 @@ pub fn system_prompt(to: &str, from: Option<&str>) -> String {
     )
 }
 
+/// The last resort for a line the model left out of its JSON answers (weak models often
+/// cannot keep to a format): that line alone, answered in plain text, so there is no id
+/// to get wrong.
+pub fn one_line_system_prompt(to: &str, from: Option<&str>) -> String {
+    let from = from.filter(|f| !f.is_empty()).map(|f| format!(" from the language with the code `{f}`")).unwrap_or_default();
+    format!(
+        "You translate one line of video subtitles{from} into the language with the code `{to}`. \
+         Answer with only the translation of that line: no quotes, no notes, no other lines."
+    )
+}
+
+pub fn one_line_user_prompt(context: &[&str], line: &str) -> String {
+    let mut out = String::new();
+    if !context.is_empty() {
+        out.push_str("Previous lines, for context only (do not translate):\n");
+        for c in context {
+            out.push_str(&c.replace('\n', " "));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str("Translate this line:\n");
+    out.push_str(line);
+    out
+}
+
+/// The translation in a plain answer to [`one_line_user_prompt`]: as many of its first
+/// lines as the caption line has rows, without wrapping quotes. `None` for an answer that
+/// is no translation of one line: empty, an attempt at JSON, or far longer than the line
+/// (a model rambling on).
+pub fn one_line_answer(reply: &str, line: &str) -> Option<String> {
+    let rows = line.lines().count().max(1);
+    let quotes: &[char] = &['"', '\'', '`', '“', '”', '«', '»', '「', '」'];
+    let mut kept = Vec::with_capacity(rows);
+    for row in reply.lines().map(str::trim).filter(|l| !l.is_empty()).take(rows) {
+        let json_or_fence = ["[", "{"].contains(&row)
+            || ["[{", "{\"", "```"].iter().any(|p| row.starts_with(p))
+            || serde_json::from_str::<serde_json::Value>(row).is_ok_and(|v| v.is_array() || v.is_object());
+        if json_or_fence {
+            return None;
+        }
+        kept.push(row.trim_matches(quotes).trim());
+    }
+    let text = kept.join("\n");
+    let too_long = text.chars().count() > line.chars().count() * 4 + 40;
+    (!text.trim().is_empty() && !too_long).then_some(text)
+}
+
 /// The user message: context lines (already shown, not to translate) and the lines to
 /// translate with their ids.
 pub fn user_prompt(context: &[&str], lines: &[(String, &str)], repair: bool) -> String {
@@ -62,5 +110,20 @@ mod tests {
         assert!(p.contains("Earlier \"line\"."));
         assert!(p.ends_with(r#"[{"id":"1","text":"Hi \"you\""},{"id":"2","text":"Bye"}]"#), "{p}");
         assert!(system_prompt("ja", Some("en")).contains("`ja`"));
+    }
+
+    #[test]
+    fn a_plain_one_line_answer_is_taken_and_junk_is_not() {
+        assert_eq!(one_line_answer("  « Bonjour à tous »\n", "Hello everyone").as_deref(), Some("Bonjour à tous"));
+        assert_eq!(one_line_answer("\n\"Salut\"\nNote: informal.", "Hi").as_deref(), Some("Salut"));
+        assert_eq!(one_line_answer("   \n ", "Hi"), None);
+        assert_eq!(one_line_answer(r#"[{"id":"1","text":"Salut"}]"#, "Hi"), None);
+        assert_eq!(one_line_answer("[\n  {\"id\": \"1\"", "Hi"), None);
+        assert_eq!(one_line_answer("```json\n[]", "Hi"), None);
+        assert_eq!(one_line_answer("[fr] Salut", "Hi").as_deref(), Some("[fr] Salut"));
+        assert_eq!(one_line_answer(&"bla ".repeat(30), "Hi"), None);
+        assert!(one_line_user_prompt(&["Before", "and\nafter."], "two\nrows").ends_with("and after.\n\nTranslate this line:\ntwo\nrows"));
+        assert_eq!(one_line_answer("deux\n\n« rangs »\nNote: literal.", "two\nrows").as_deref(), Some("deux\nrangs"));
+        assert!(one_line_system_prompt("fr", None).contains("`fr`"));
     }
 }
