@@ -11,8 +11,27 @@ struct Line<'a> {
     text: &'a str,
 }
 
+/// " from the language with the code `xx`", or nothing when the source is detected.
+fn from_clause(from: Option<&str>) -> String {
+    from.filter(|f| !f.is_empty()).map(|f| format!(" from the language with the code `{f}`")).unwrap_or_default()
+}
+
+/// The lines already shown before a batch, one per line, so the model gets the sentence.
+fn context_lines(context: &[&str]) -> String {
+    let mut out = String::new();
+    if !context.is_empty() {
+        out.push_str("Previous lines, for context only (do not translate):\n");
+        for c in context {
+            out.push_str(&c.replace('\n', " "));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
 pub fn system_prompt(to: &str, from: Option<&str>) -> String {
-    let from = from.filter(|f| !f.is_empty()).map(|f| format!(" from the language with the code `{f}`")).unwrap_or_default();
+    let from = from_clause(from);
     format!(
         "You translate video subtitles{from} into the language with the code `{to}`. You get the lines \
          of a subtitle track as a JSON array of objects {{\"id\", \"text\"}}. Translate every line's text, \
@@ -26,7 +45,7 @@ pub fn system_prompt(to: &str, from: Option<&str>) -> String {
 /// cannot keep to a format): that line alone, answered in plain text, so there is no id
 /// to get wrong.
 pub fn one_line_system_prompt(to: &str, from: Option<&str>) -> String {
-    let from = from.filter(|f| !f.is_empty()).map(|f| format!(" from the language with the code `{f}`")).unwrap_or_default();
+    let from = from_clause(from);
     format!(
         "You translate one line of video subtitles{from} into the language with the code `{to}`. \
          Answer with only the translation of that line: no quotes, no notes, no other lines."
@@ -34,15 +53,7 @@ pub fn one_line_system_prompt(to: &str, from: Option<&str>) -> String {
 }
 
 pub fn one_line_user_prompt(context: &[&str], line: &str) -> String {
-    let mut out = String::new();
-    if !context.is_empty() {
-        out.push_str("Previous lines, for context only (do not translate):\n");
-        for c in context {
-            out.push_str(&c.replace('\n', " "));
-            out.push('\n');
-        }
-        out.push('\n');
-    }
+    let mut out = context_lines(context);
     out.push_str("Translate this line:\n");
     out.push_str(line);
     out
@@ -73,15 +84,7 @@ pub fn one_line_answer(reply: &str, line: &str) -> Option<String> {
 /// The user message: context lines (already shown, not to translate) and the lines to
 /// translate with their ids.
 pub fn user_prompt(context: &[&str], lines: &[(String, &str)], repair: bool) -> String {
-    let mut out = String::new();
-    if !context.is_empty() {
-        out.push_str("Previous lines, for context only (do not translate):\n");
-        for c in context {
-            out.push_str(&c.replace('\n', " "));
-            out.push('\n');
-        }
-        out.push('\n');
-    }
+    let mut out = context_lines(context);
     out.push_str(if repair {
         "Your previous answer missed these lines. Translate exactly these, and answer with a JSON array of {\"id\", \"text\"}:\n"
     } else {
