@@ -255,7 +255,7 @@ async fn a_rewatch_from_another_process_costs_no_provider_call() {
         let again = run(&request, fake.clone(), Some(&second_cache)).await;
         assert_eq!(fake.calls(), 0, "{name}: a re-watch called the provider");
         assert_eq!(again.summary.usage.provider_calls, Some(0));
-        assert!(again.summary.usage.cached.unwrap() > 0);
+        assert_eq!(again.summary.usage.cached, Some(request.cues.len() as u64), "{name}: counted in cues");
         let sorted = |mut v: Vec<TranslatedCue>| {
             v.sort_by(|a, b| a.id.cmp(&b.id));
             v

@@ -225,6 +225,7 @@ pub struct Usage {
     /// Subtitle requests: how many provider calls were made (0 when all came from cache).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_calls: Option<u64>,
+    /// Subtitle requests: how many cues came from the translation cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached: Option<u64>,
 }

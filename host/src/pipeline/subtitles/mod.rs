@@ -181,14 +181,22 @@ where
     };
     let mut ready = assembler.empty_cues();
     let mut todo = Vec::new();
+    // Counted in cues, as the user sees them (a unit may be a sentence over several cues);
+    // a cue with any part still to translate does not count.
+    let mut from_cache = vec![false; request.cues.len()];
     for (u, hit) in cached.into_iter().enumerate() {
         match hit {
             Some(text) => {
-                summary.usage.cached = Some(summary.usage.cached.unwrap_or(0) + 1);
+                units[u].parts.iter().for_each(|p| from_cache[p.cue] = true);
                 ready.extend(assembler.resolve(u, &units[u], Some(&text)));
             }
             None => todo.push(u),
         }
+    }
+    todo.iter().flat_map(|&u| &units[u].parts).for_each(|p| from_cache[p.cue] = false);
+    let cached_cues = from_cache.iter().filter(|&&c| c).count() as u64;
+    if cached_cues > 0 {
+        summary.usage.cached = Some(cached_cues);
     }
     send(ready, &mut summary);
 
