@@ -3,6 +3,11 @@
 (() => {
   const G = globalThis.glossa;
   const MAX_WIDTH = 1920;
+  /** What the screenshot fallback hides: Glossa's layer and the player's own overlays. */
+  const OVER_PICTURE = [
+    "#movie_player > [data-glossa='root']", "#movie_player .ytp-chrome-top", "#movie_player .ytp-chrome-bottom",
+    "#movie_player .ytp-gradient-top", "#movie_player .ytp-gradient-bottom", "#movie_player .ytp-caption-window-container",
+  ].join(", ");
 
   /** An error with a message and a hint, ready for the panel. */
   G.userError = (message, hint) => Object.assign(new Error(message), { glossa: { message, hint } });
@@ -73,15 +78,16 @@
     if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video" };
 
     // DRM or a cross-origin video: screenshot the tab and crop it to the picture, with
-    // Glossa's own panel hidden so it is not in the picture.
-    const root = document.querySelector("#movie_player > [data-glossa='root']");
-    if (root) root.style.visibility = "hidden";
+    // everything drawn over the picture hidden (Glossa's panel, the player's controls and
+    // captions), so the host gets the picture alone, as from the video itself.
+    const hide = G.el("style", { "data-glossa": "capture-hide" }, `${OVER_PICTURE} { visibility: hidden !important; }`);
+    document.documentElement.append(hide);
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     let shot;
     try {
       shot = await G.captureVisible();
     } finally {
-      if (root) root.style.visibility = "";
+      hide.remove();
     }
     if (shot.error || !shot.data_url) {
       throw G.userError(G.t("errCaptureFailed", [`${reason}; ${shot.error || "no screenshot"}`]), G.t("errCaptureFailedHint"));
@@ -89,6 +95,9 @@
     const img = await loadImage(shot.data_url);
     const ratio = img.naturalWidth / window.innerWidth;
     const cropped = toJpeg(img, view.left * ratio, view.top * ratio, view.width * ratio, view.height * ratio);
+    // Black on screen too (DRM that the browser also hides from screenshots, or a black
+    // scene): there is nothing to read, and a model would invent text from it.
+    if (unusable(cropped) === "black") throw G.userError(G.t("errFrameBlack"), G.t("errFrameBlackHint"));
     return { image: cropped.toDataURL("image/jpeg", 0.9).split(",")[1], via: "screenshot" };
   };
 })();

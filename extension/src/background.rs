@@ -165,6 +165,12 @@ fn js_error_text(e: &JsValue) -> String {
     chrome::get(e, "message").as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
+/// Chromium allows two tab screenshots a second; a second Alt+T right after the first waits
+/// its turn instead of failing with the quota's name.
+const CAPTURE_QUOTA_ERROR: &str = "MAX_CAPTURE_VISIBLE_TAB_CALLS_PER_SECOND";
+const CAPTURE_ATTEMPTS: u32 = 3;
+const CAPTURE_RETRY_MS: i32 = 600;
+
 /// The page could not read the video's pixels (DRM or cross-origin): take a screenshot of
 /// the visible tab instead; the content script crops it to the video.
 fn capture_visible(client: ClientId, msg: Value) {
@@ -176,9 +182,20 @@ fn capture_visible(client: ClientId, msg: Value) {
     };
     wasm_bindgen_futures::spawn_local(async move {
         let options = chrome::from_json(&json!({"format": "jpeg", "quality": 92}));
-        let reply = match chrome::capture_visible_tab(window_id, &options).await {
-            Ok(url) => json!({"kind": "captured", "id": id, "data_url": url.as_string()}),
-            Err(e) => json!({"kind": "captured", "id": id, "error": js_error_text(&e)}),
+        let mut attempt = 1;
+        let reply = loop {
+            match chrome::capture_visible_tab(window_id, &options).await {
+                Ok(url) => break json!({"kind": "captured", "id": id, "data_url": url.as_string()}),
+                Err(e) => {
+                    let error = js_error_text(&e);
+                    if attempt < CAPTURE_ATTEMPTS && error.contains(CAPTURE_QUOTA_ERROR) {
+                        attempt += 1;
+                        chrome::sleep(CAPTURE_RETRY_MS).await;
+                        continue;
+                    }
+                    break json!({"kind": "captured", "id": id, "error": error});
+                }
+            }
         };
         let _ = port.post_message(&chrome::from_json(&reply));
     });

@@ -37,6 +37,18 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = captureVisibleTab)]
     pub async fn capture_visible_tab(window_id: i32, options: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// The global `setTimeout` (service workers and Firefox background pages both have it).
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &js_sys::Function, ms: i32) -> JsValue;
+}
+
+/// Wait `ms` milliseconds without blocking the background.
+pub async fn sleep(ms: i32) {
+    let done = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(done).await;
 }
 
 /// A localised string (`_locales/*/messages.json`), falling back to its name so a missing

@@ -41,6 +41,14 @@ export const VIDEO_LONG = "glossaLong01";
 export const LONG_VIDEO_SECS = 7200;
 /** Same picture as VIDEO_ONE, served from another origin without CORS: its canvas is tainted. */
 export const VIDEO_CROSS_ORIGIN = "glossaVid03";
+/** An all-black picture: what a DRM-protected video gives a canvas (no captions). */
+export const VIDEO_BLACK = "glossaBlack01";
+/**
+ * Plays VIDEO_ONE's file; its player fetches captions as srv3 (XML) and the timedtext
+ * endpoint refuses the json3 form of its URL, so Glossa never gets the track and must read
+ * the player's caption DOM. Its cues leave gaps, when the player shows no caption.
+ */
+export const VIDEO_DOM_CAPTIONS = "glossaDomCc01";
 
 /** Caption cues per video: one every 2 s, distinct text. */
 export const CUES = {
@@ -53,7 +61,15 @@ export const CUES = {
   [VIDEO_TWO]: Array.from({ length: 15 }, (_, i) => ({
     id: String(i), start: i * 2, end: i * 2 + 2, text: `Second video, line ${i + 1}.`,
   })),
+  [VIDEO_DOM_CAPTIONS]: [
+    "Gate four is now boarding.", "Passengers to Lisbon, please hurry.", "The lift is out of order.",
+    "Lost property is next to gate one.", "Smoking is not allowed here.", "Your flight has been delayed.",
+  ].map((text, i) => ({ id: String(i), start: i * 4, end: i * 4 + 2.5, text })),
 };
+
+/** Videos whose player asks for srv3 and whose json3 is refused (see VIDEO_DOM_CAPTIONS). */
+const SRV3_ONLY = new Set([VIDEO_DOM_CAPTIONS]);
+const PLAYS_FILE_OF = { [VIDEO_DOM_CAPTIONS]: VIDEO_ONE };
 
 function json3(cues) {
   return {
@@ -64,6 +80,13 @@ function json3(cues) {
       segs: [{ utf8: c.text }],
     })),
   };
+}
+
+/** YouTube's srv3 caption format (XML; times in ms), as the player may request it. */
+function srv3(cues) {
+  const esc = (t) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const ps = cues.map((c) => `<p t="${Math.round(c.start * 1000)}" d="${Math.round((c.end - c.start) * 1000)}">${esc(c.text)}</p>`);
+  return `<?xml version="1.0" encoding="utf-8" ?><timedtext format="3"><body>${ps.join("")}</body></timedtext>`;
 }
 
 function run(cmd, args, opts = {}) {
@@ -90,6 +113,14 @@ export function makeFixtures({ long = false } = {}) {
       "-c:v", "libvpx", "-b:v", "400k", "-g", "10", "-deadline", "realtime", "-cpu-used", "8", "-an", file + ".part.webm",
     ]);
     fs.renameSync(file + ".part.webm", file); // a cut-short encode is never reused
+  }
+  const black = path.join(dir, `${VIDEO_BLACK}.webm`);
+  if (!fs.existsSync(black)) {
+    run("ffmpeg", [
+      "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=1280x720:r=10:d=30",
+      "-c:v", "libvpx", "-b:v", "50k", "-g", "10", "-deadline", "realtime", "-cpu-used", "8", "-an", black + ".part.webm",
+    ]);
+    fs.renameSync(black + ".part.webm", black);
   }
   if (long) {
     // Two hours at 160x90 and 2 frames a second (a keyframe every 10 s, so seeks are quick):
@@ -124,15 +155,20 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
   const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
   const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
-  const timedtextUrl = (v) =>
+  const timedtextUrl = (v, fmt = SRV3_ONLY.has(v) ? "srv3" : "json3") =>
     `/api/timedtext?v=${v}&caps=asr&opi=112496729&xoaf=5&hl=en&ip=0.0.0.0&ipbits=0&expire=${Math.floor(Date.now() / 1000) + 3600}` +
-    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8&lang=en&fmt=json3&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
-  const log = { timedtext: [], rejected: [] };
+    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8&lang=en&fmt=${fmt}&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
+  // timedtext: caption requests served; rejected: unsigned ones (403); refused: signed
+  // json3 requests for a srv3-only video (403).
+  const log = { timedtext: [], rejected: [], refused: [] };
   const server = https.createServer({ key: fs.readFileSync(fx.key), cert: fs.readFileSync(fx.cert) }, (req, res) => {
     const url = new URL(req.url, "https://www.youtube.com");
     if (url.pathname === "/watch") {
       const fixture = { videos: Object.fromEntries(Object.keys(cues).map((v) => [v, { timedtext: timedtextUrl(v) }])) };
-      for (const [v, file] of Object.entries(playsFileOf)) fixture.videos[v].src = `/media/${file}.webm`;
+      for (const [v, file] of Object.entries({ ...PLAYS_FILE_OF, ...playsFileOf })) {
+        if (fixture.videos[v]) fixture.videos[v].src = `/media/${file}.webm`;
+      }
+      fixture.videos[VIDEO_BLACK] = {};
       fixture.videos[VIDEO_CROSS_ORIGIN] = { src: `https://127.0.0.1:${port}/media/${VIDEO_ONE}.webm` };
       let html = fs.readFileSync(path.join(here, "site/watch.html"), "utf8");
       html = html.replace("VIDEO_TWO", VIDEO_TWO).replace(
@@ -153,6 +189,16 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
       const ok = cues[v] && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
       if (!ok) {
         log.rejected.push(req.url);
+        res.writeHead(403);
+        return res.end();
+      }
+      if (url.searchParams.get("fmt") === "srv3") {
+        log.timedtext.push(req.url);
+        res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
+        return res.end(srv3(cues[v]));
+      }
+      if (SRV3_ONLY.has(v)) {
+        log.refused.push(req.url);
         res.writeHead(403);
         return res.end();
       }
@@ -249,12 +295,12 @@ export async function startXvfb() {
   });
   return {
     display,
-    /** Type keys into the focused browser window the way a person does (XTEST). */
+    /** Type keys (one chord, or several in a row) into the browser window the way a person does (XTEST). */
     key(windowName, keys) {
       const env = { ...process.env, DISPLAY: display };
       const wid = run("xdotool", ["search", "--name", windowName], { env }).trim().split("\n")[0];
       run("xdotool", ["windowfocus", "--sync", wid], { env });
-      run("xdotool", ["key", keys], { env });
+      run("xdotool", ["key", ...[].concat(keys)], { env });
     },
     close: () => proc.kill(),
   };

@@ -1,6 +1,7 @@
 // A small stand-in for YouTube's player: plays the video, fetches its captions through a
-// signed timedtext URL (with a pot token) like the real player, renders them into the
-// caption DOM, and navigates between videos without reloading the page.
+// signed timedtext URL (with a pot token) like the real player — json3, or srv3 for the
+// videos whose json3 the site refuses — renders them into the caption DOM, and navigates
+// between videos without reloading the page.
 (() => {
   const player = document.getElementById("movie_player");
   const video = player.querySelector("video");
@@ -11,21 +12,33 @@
     return new URL(location.href).searchParams.get("v");
   }
 
+  function parseJson3(text) {
+    return JSON.parse(text).events.filter((e) => e.segs).map((e) => ({
+      start: e.tStartMs / 1000, end: (e.tStartMs + e.dDurationMs) / 1000,
+      text: e.segs.map((s) => s.utf8).join(""),
+    }));
+  }
+
+  function parseSrv3(text) {
+    const doc = new DOMParser().parseFromString(text, "text/xml");
+    return [...doc.querySelectorAll("body > p")].map((p) => {
+      const start = Number(p.getAttribute("t")) / 1000;
+      return { start, end: start + Number(p.getAttribute("d")) / 1000, text: p.textContent };
+    });
+  }
+
   function load(id) {
     cues = [];
     captions.textContent = "";
     const meta = window.__glossaFixture.videos[id];
     if (!meta) return;
     video.src = meta.src || `/media/${id}.webm`;
+    if (!meta.timedtext) return;
     const xhr = new XMLHttpRequest();
     xhr.open("GET", meta.timedtext);
     xhr.onload = () => {
       if (xhr.status !== 200 || videoId() !== id) return;
-      const json = JSON.parse(xhr.responseText);
-      cues = json.events.filter((e) => e.segs).map((e) => ({
-        start: e.tStartMs / 1000, end: (e.tStartMs + e.dDurationMs) / 1000,
-        text: e.segs.map((s) => s.utf8).join(""),
-      }));
+      cues = new URL(meta.timedtext, location.href).searchParams.get("fmt") === "srv3" ? parseSrv3(xhr.responseText) : parseJson3(xhr.responseText);
     };
     xhr.send();
   }
