@@ -13,6 +13,7 @@
     shown: null,
     dom: null, // caption-DOM fallback: { text, requestId, translation }
     domSeq: 0,
+    domVideo: null, // the video the caption-DOM fallback last read the display settings for
   };
 
   const videoIdNow = () => new URL(location.href).searchParams.get("v");
@@ -66,6 +67,11 @@
     stopTrack();
     state.track = { key, videoId: v, lang, auto, cues, translations: new Map(), requestId: null, failed: null };
     requestTrack();
+    loadDisplay();
+  }
+
+  /** The user's display settings (dual lines, size, position), read again per video. */
+  function loadDisplay() {
     G.request({ type: "get_settings" }, (ev) => {
       if (ev.event === "settings" && ev.display) { state.display = ev.display; render(true); }
     });
@@ -101,6 +107,7 @@
     if (tr && tr.requestId) G.cancel(tr.requestId);
     if (state.dom && state.dom.requestId) G.cancel(state.dom.requestId);
     state.dom = null;
+    state.domVideo = null;
     render(true);
   }
 
@@ -202,18 +209,23 @@
   }
 
   // Caption-DOM fallback: when no timedtext was seen for this video, translate the lines
-  // the player shows, as they appear.
+  // the player shows, as they appear. Glossa's line follows the player's: it goes as soon
+  // as the player's caption changes or goes (a pause between lines shows nothing).
   function domCaptions() {
     if (state.track) return;
     const segs = document.querySelectorAll("#movie_player .ytp-caption-segment");
     const text = [...segs].map((s) => s.textContent).join(" ").trim();
-    if (!text || (state.dom && state.dom.text === text)) return;
+    if ((state.dom ? state.dom.text : "") === text) return;
     if (state.dom && state.dom.requestId) G.cancel(state.dom.requestId);
+    state.dom = null;
+    if (!text) return render(true);
     const video = G.findVideo();
     const t = video ? video.currentTime : 0;
     const dom = { text, requestId: null, translation: null };
     state.dom = dom;
+    render(true);
     const v = videoIdNow() || location.pathname;
+    if (state.domVideo !== v) { state.domVideo = v; loadDisplay(); }
     dom.requestId = G.request({
       type: "translate_track", track: `youtube:${v}:dom`, cues: [{ id: `d${++state.domSeq}`, start: t, end: t + 10, text }], playhead: t,
     }, (ev) => {

@@ -1,0 +1,122 @@
+// The subtitle overlay's fallback: when Glossa cannot get the caption track (here the
+// player fetches srv3 and the timedtext endpoint refuses the json3 form of its signed URL),
+// it translates the captions the player renders in its DOM (.ytp-caption-segment), line by
+// line as they appear. Real host, SmolLM2 on a real llama-server (its "translation" barely
+// changes a line: the test asserts which line shows when, not the words).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  CUES, OVERLAY as overlay, VIDEO_DOM_CAPTIONS, checkPrerequisites, launchChromium, makeHostData, openWatch,
+  openaiProviderSettings, startFakeYouTube, startLlamaServer,
+} from "./harness.js";
+
+const cues = CUES[VIDEO_DOM_CAPTIONS];
+const lineSel = `${overlay} [data-glossa='subtitle-line']`;
+
+/** Pause at `t` (seeking if needed); the player re-renders its captions on timeupdate. */
+async function pauseAt(page, t) {
+  await page.evaluate(async (time) => {
+    const v = document.querySelector("video");
+    v.pause();
+    if (Math.abs(v.currentTime - time) > 0.01) {
+      const seeked = new Promise((r) => v.addEventListener("seeked", r, { once: true }));
+      v.currentTime = time;
+      await seeked;
+    }
+    v.dispatchEvent(new Event("timeupdate"));
+  }, t);
+}
+
+/** What the player's captions and Glossa's overlay show at one moment. */
+function sample(page) {
+  return page.evaluate(() => {
+    const box = document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector("[data-glossa='subtitle-overlay']");
+    const line = box && box.querySelector("[data-glossa='subtitle-line']");
+    const original = box && box.querySelector("[data-glossa='subtitle-original']");
+    return {
+      t: document.querySelector("video").currentTime,
+      player: [...document.querySelectorAll("#movie_player .ytp-caption-segment")].map((s) => s.textContent).join(" ").trim(),
+      line: line ? { id: line.dataset.cueId, text: line.textContent } : null,
+      original: original ? original.textContent : null,
+    };
+  });
+}
+
+const nativeCaptionsVisibility = (page) =>
+  page.evaluate(() => getComputedStyle(document.querySelector(".ytp-caption-window-container")).visibility);
+
+describe("subtitle overlay from the player's caption DOM (Chromium)", () => {
+  let site, llama, browser, page;
+
+  before(async () => {
+    checkPrerequisites();
+    site = await startFakeYouTube();
+    llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
+    const dataDir = makeHostData({
+      ...openaiProviderSettings(llama), "display.dual": "true", "display.position": "bottom", "timeouts.first_token_secs": 600,
+    });
+    browser = await launchChromium({ site, dataDir });
+    page = await openWatch(browser, VIDEO_DOM_CAPTIONS);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    llama?.close();
+  });
+
+  test("the track cannot be had: the player got srv3, Glossa's json3 request was refused", async () => {
+    const mine = (u) => u.includes(`v=${VIDEO_DOM_CAPTIONS}`);
+    for (let i = 0; i < 100 && !site.log.refused.some(mine); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(site.log.timedtext.some((u) => mine(u) && u.includes("fmt=srv3")), "the player fetched its srv3 captions");
+    assert.ok(site.log.refused.some((u) => mine(u) && u.includes("fmt=json3")), "Glossa asked for json3 and was refused");
+  });
+
+  test("the caption the player shows gets its translated line, also after seeks", async () => {
+    for (const t of [1.0, 9.0, 5.0]) {
+      const cue = cues.find((c) => c.start <= t && t < c.end);
+      await pauseAt(page, t);
+      assert.equal((await sample(page)).player, cue.text, "the player shows its caption");
+      // The line read from the DOM (cue id "dom"), with the player's text as its original.
+      const line = page.locator(`${lineSel}[data-cue-id='dom']`);
+      await line.waitFor({ timeout: 300_000 });
+      await page.waitForFunction(
+        (want) => document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='subtitle-original']")?.textContent === want,
+        cue.text, { timeout: 300_000 },
+      );
+      const s = await sample(page);
+      assert.equal(s.original, cue.text, `at ${t}s`);
+      assert.ok(s.line.text.trim().length > 0, "the translated line has text");
+      assert.equal(await nativeCaptionsVisibility(page), "hidden", "Glossa's line replaces the player's");
+    }
+  });
+
+  test("between two captions the player shows none, and neither does Glossa", async () => {
+    await pauseAt(page, 1.0);
+    await page.locator(lineSel).waitFor({ timeout: 300_000 });
+    await pauseAt(page, 3.0); // cue 0 ends at 2.5 s, cue 1 starts at 4 s
+    assert.equal((await sample(page)).player, "");
+    await page.locator(lineSel).waitFor({ state: "detached", timeout: 5_000 });
+    assert.equal(await nativeCaptionsVisibility(page), "visible", "the player's captions are not left hidden");
+  });
+
+  test("while playing, a line shown is always the translation of the caption the player shows", async () => {
+    // Lines 0–2 were translated above (the host's cache answers them at once); from 0 s to
+    // 12 s the player shows three captions and two gaps.
+    await pauseAt(page, 0);
+    await page.evaluate(() => document.querySelector("video").play());
+    let shown = 0, gaps = 0;
+    const ids = new Set();
+    for (let s = await sample(page); s.t < 11.5; s = await sample(page)) {
+      if (s.line) {
+        assert.equal(s.original, s.player, `at ${s.t.toFixed(2)}s Glossa shows the line of "${s.original}", the player "${s.player}"`);
+        shown++;
+        ids.add(s.original);
+      }
+      if (!s.player) gaps++;
+      await page.waitForTimeout(100);
+    }
+    await page.evaluate(() => document.querySelector("video").pause());
+    assert.ok(ids.size >= 2, `lines of at least two captions showed while playing (${[...ids].join(" | ")})`);
+    assert.ok(shown > 10 && gaps > 0, `${shown} samples with a line, ${gaps} in gaps`);
+  });
+});
