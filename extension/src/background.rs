@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+use crate::capture_pacing::{CapturePacing, WINDOW_MS};
 use crate::chrome::{self, Port};
 use crate::routing::{host_lost_error, ClientId, Out, Router};
 
@@ -23,6 +24,7 @@ struct Background {
     generation: u32,
     clients: HashMap<ClientId, Client>,
     next_client: ClientId,
+    capture_pacing: CapturePacing,
 }
 
 thread_local! {
@@ -165,11 +167,11 @@ fn js_error_text(e: &JsValue) -> String {
     chrome::get(e, "message").as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// Chromium allows two tab screenshots a second; a second Alt+T right after the first waits
-/// its turn instead of failing with the quota's name.
+/// Chromium's error for a third tab screenshot within a second. Screenshots are paced
+/// ([`CapturePacing`]) so it should not happen; after the worker restarted (and forgot
+/// its last screenshots) it still can: then wait a window and try again.
 const CAPTURE_QUOTA_ERROR: &str = "MAX_CAPTURE_VISIBLE_TAB_CALLS_PER_SECOND";
 const CAPTURE_ATTEMPTS: u32 = 3;
-const CAPTURE_RETRY_MS: i32 = 600;
 
 /// The page could not read the video's pixels (DRM or cross-origin): take a screenshot of
 /// the visible tab instead; the content script crops it to the video.
@@ -184,13 +186,18 @@ fn capture_visible(client: ClientId, msg: Value) {
         let options = chrome::from_json(&json!({"format": "jpeg", "quality": 92}));
         let mut attempt = 1;
         let reply = loop {
+            let now = js_sys::Date::now();
+            let at = BG.with_borrow_mut(|bg| bg.capture_pacing.book(now));
+            if at > now {
+                chrome::sleep((at - now).ceil() as i32).await;
+            }
             match chrome::capture_visible_tab(window_id, &options).await {
                 Ok(url) => break json!({"kind": "captured", "id": id, "data_url": url.as_string()}),
                 Err(e) => {
                     let error = js_error_text(&e);
                     if attempt < CAPTURE_ATTEMPTS && error.contains(CAPTURE_QUOTA_ERROR) {
                         attempt += 1;
-                        chrome::sleep(CAPTURE_RETRY_MS).await;
+                        chrome::sleep(WINDOW_MS as i32).await;
                         continue;
                     }
                     break json!({"kind": "captured", "id": id, "error": error});

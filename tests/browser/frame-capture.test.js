@@ -153,8 +153,9 @@ describe("frame capture: copy, region, DRM fallback (Chromium)", () => {
       const want = { width: pic.width * pic.dpr, height: pic.height * pic.dpr };
       assert.ok(Math.abs(got.width - want.width) <= 2 && Math.abs(got.height - want.height) <= 2,
         `sent ${got.width}x${got.height}, the picture on screen is ${want.width}x${want.height} device pixels`);
-      // White everywhere: the screen's pixels, not the canvas' black, and not Glossa's own
-      // panel (dark, open while the picture is taken).
+      // White everywhere: the screen's pixels, not the canvas' black, and neither Glossa's
+      // own panel (open while the picture is taken) nor the player's dark gradient under
+      // its controls.
       const grid = greyGrid(images.at(-1).bytes);
       assert.ok(Math.min(...grid) > 200, `a dark area in the sent picture: ${grid.join(",")}`);
       await page.keyboard.press("Escape");
@@ -173,8 +174,6 @@ describe("frame capture: copy, region, DRM fallback (Chromium)", () => {
       await page.locator(result).waitFor({ state: "detached" });
     });
 
-    // The player's controls (white glyphs) stay over the picture unless the capture hides
-    // them: then this picture would not read as black.
     test("black on screen too: the user is told there is nothing to read, and nothing is sent", async () => {
       await page.evaluate(() => { document.querySelector("#movie_player video").style.filter = ""; });
       const sent = proxy.images().length;

@@ -17,7 +17,9 @@ export async function startRecordingProxy(upstream) {
       try { json = body.length ? JSON.parse(body) : null; } catch (e) { /* not JSON: kept as null */ }
       requests.push({ method: req.method, path: req.url, json });
       const out = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        // A fresh connection each time: a kept-alive one the server already closed would
+        // fail the request ("socket hang up") for no fault of the host.
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, agent: false },
         (answer) => { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); },
       );
       out.on("error", (e) => { res.writeHead(502); res.end(String(e)); });
