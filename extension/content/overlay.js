@@ -11,7 +11,7 @@
     seenTracks: new Map(), // videoId -> its last timedtext announcement, the newest SEEN_TRACKS
     display: { font_size: 100, position: "bottom", dual: false },
     shown: null,
-    dom: null, // caption-DOM fallback: { text, requestId, translation }
+    dom: null, // caption-DOM fallback: { text, requestId, translation, failed }
     domSeq: 0,
     domVideo: null, // the video the caption-DOM fallback last read the display settings for
   };
@@ -183,7 +183,8 @@
       original = state.dom.text;
       cueId = "dom";
     }
-    const notice = tr && tr.failed ? `${G.t("subtitlesUnavailable", [tr.failed.message || ""])} ${tr.failed.hint || ""}` : "";
+    const failed = tr ? tr.failed : state.dom && state.dom.failed;
+    const notice = failed ? `${G.t("subtitlesUnavailable", [failed.message || ""])} ${failed.hint || ""}` : "";
     const d = state.display;
     box.classList.toggle("top", d.position === "top");
     box.classList.toggle("controls", !!player && !player.classList.contains("ytp-autohide") && d.position !== "top");
@@ -221,7 +222,7 @@
     if (!text) return render(true);
     const video = G.findVideo();
     const t = video ? video.currentTime : 0;
-    const dom = { text, requestId: null, translation: null };
+    const dom = { text, requestId: null, translation: null, failed: null };
     state.dom = dom;
     render(true);
     const v = videoIdNow() || location.pathname;
@@ -232,6 +233,7 @@
       if (state.dom !== dom) return;
       if (ev.event === "cues" && ev.cues && ev.cues[0]) { dom.translation = ev.cues[0]; render(true); }
       if (ev.event === "done" || ev.event === "error") dom.requestId = null;
+      if (ev.event === "error") { dom.failed = ev; render(true); } // say why, as for a track
     });
   }
 

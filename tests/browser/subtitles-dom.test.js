@@ -119,4 +119,15 @@ describe("subtitle overlay from the player's caption DOM (Chromium)", () => {
     assert.ok(ids.size >= 2, `lines of at least two captions showed while playing (${[...ids].join(" | ")})`);
     assert.ok(shown > 10 && gaps > 0, `${shown} samples with a line, ${gaps} in gaps`);
   });
+
+  test("the provider goes away: the overlay says why instead of showing nothing", async () => {
+    llama.close();
+    const cue = cues[4]; // never shown so far: not in the host's cache
+    await pauseAt(page, cue.start + 0.5);
+    assert.equal((await sample(page)).player, cue.text);
+    const notice = page.locator(`${overlay} [data-glossa='subtitle-notice']`);
+    await notice.waitFor({ timeout: 120_000 });
+    assert.match(await notice.textContent(), /unavailable: Cannot connect to .*127\.0\.0\.1/);
+    assert.equal(await page.locator(lineSel).count(), 0, "no line without a translation");
+  });
 });
