@@ -98,7 +98,11 @@
       try {
         await navigator.clipboard.writeText(text.textContent);
         copy.textContent = G.t("panelCopied");
-      } catch (err) { /* clipboard refused (no focus): the text stays selectable */ }
+      } catch (err) {
+        // Clipboard refused (no focus, a policy): select the text for the user to copy.
+        getSelection()?.selectAllChildren(text);
+        copy.textContent = G.t("panelCopyManually");
+      }
     });
     closeBtn.addEventListener("click", (e) => { e.stopPropagation(); close(); });
     panel.addEventListener("click", (e) => e.stopPropagation());
