@@ -227,6 +227,9 @@ fn fill(view: SettingsView) {
     select("display-position").set_value(&view.display.position);
     input("display-dual").set_checked(view.display.dual);
     input("display-pause-on-frame").set_checked(view.display.pause_on_frame);
+    input("timeout-connect").set_value(&view.timeouts.connect_secs.to_string());
+    input("timeout-first-token").set_value(&view.timeouts.first_token_secs.to_string());
+    input("timeout-idle").set_value(&view.timeouts.idle_secs.to_string());
     let warnings = el("settings-warnings");
     warnings.set_text_content(None);
     for w in &view.warnings {
@@ -393,6 +396,9 @@ fn form_values() -> BTreeMap<String, String> {
     v.insert("display.position".into(), select("display-position").value());
     v.insert("display.dual".into(), input("display-dual").checked().to_string());
     v.insert("display.pause_on_frame".into(), input("display-pause-on-frame").checked().to_string());
+    for (glossa, key) in [("timeout-connect", "connect_secs"), ("timeout-first-token", "first_token_secs"), ("timeout-idle", "idle_secs")] {
+        v.insert(format!("timeouts.{key}"), input(glossa).value().trim().to_owned());
+    }
     if kind == ProviderKind::Local {
         for (glossa, key) in [("local-frame-model", "local.frame_model"), ("local-mmproj", "local.mmproj"), ("local-subtitle-model", "local.subtitle_model")] {
             v.insert(key.into(), input(glossa).value().trim().to_owned());

@@ -86,6 +86,12 @@ describe("options page (Chromium)", () => {
     await page.check("[data-glossa='display-dual']");
     await page.selectOption("[data-glossa='display-position']", "top");
     await page.selectOption("[data-glossa='target-language']", "ko");
+    // The timeouts show the defaults and save like the rest.
+    assert.deepEqual(
+      await Promise.all(["connect", "first-token", "idle"].map((t) => page.inputValue(`[data-glossa='timeout-${t}']`))),
+      ["10", "300", "60"],
+    );
+    await page.fill("[data-glossa='timeout-first-token']", "900");
     await page.click("[data-glossa='save']");
     await page.waitForFunction(() => document.querySelector("[data-glossa='save-status']").dataset.state === "saved" && document.querySelector("[data-glossa='provider-ollama']").checked);
     assert.equal(setting("provider"), "ollama");
@@ -93,6 +99,7 @@ describe("options page (Chromium)", () => {
     assert.equal(setting("display.dual"), "true");
     assert.equal(setting("display.position"), "top");
     assert.equal(setting("target_language"), "ko");
+    assert.equal(setting("timeouts.first_token_secs"), "900");
     // Nothing listens there: the model list says so with a hint instead of hanging.
     await page.waitForFunction(() => /Could not list models/.test(document.querySelector("[data-glossa='models-status']").textContent), null, { timeout: 60_000 });
   });

@@ -88,6 +88,22 @@ pub struct LocalSettingsView {
     pub idle_unload_secs: u64,
 }
 
+/// How long the host waits on a model server, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeoutSettings {
+    pub connect_secs: u64,
+    /// For an answer to start (a slow machine reads a long prompt first).
+    pub first_token_secs: u64,
+    /// Between two pieces of an answer.
+    pub idle_secs: u64,
+}
+
+impl Default for TimeoutSettings {
+    fn default() -> Self {
+        TimeoutSettings { connect_secs: 10, first_token_secs: 300, idle_secs: 60 }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisplaySettings {
     /// Subtitle font size in percent of the player's own captions.
@@ -111,6 +127,9 @@ pub struct SettingsView {
     pub openai: ProviderSettingsView,
     pub anthropic: ProviderSettingsView,
     pub display: DisplaySettings,
+    /// Absent from an older host: the form then shows the defaults.
+    #[serde(default)]
+    pub timeouts: TimeoutSettings,
     /// Unix seconds of the last change; 0 when everything is default.
     pub updated_at: i64,
     /// Shown to the user, e.g. when the database could not be read and defaults are used.

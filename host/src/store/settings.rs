@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use glossa_protocol::{
-    DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView,
+    DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView, TimeoutSettings,
     SECRET_KEYS, SETTING_KEYS,
 };
 use rusqlite::params;
@@ -123,6 +123,11 @@ impl Settings {
                 position: self.get("display.position").to_owned(),
                 dual: self.flag("display.dual"),
                 pause_on_frame: self.flag("display.pause_on_frame"),
+            },
+            timeouts: TimeoutSettings {
+                connect_secs: self.number("timeouts.connect_secs"),
+                first_token_secs: self.number("timeouts.first_token_secs"),
+                idle_secs: self.number("timeouts.idle_secs"),
             },
             updated_at: self.updated_at,
             warnings,
