@@ -369,12 +369,8 @@ export async function launchChromium({ site, dataDir, registerHost = true, hostE
 
 export const OVERLAY = "[data-glossa='subtitle-overlay']";
 
-/**
- * Pause the video at `t` and wait until the overlay shows the line of the cue under it
- * (from `cues`, the video's track). Returns the cue and its line's locator.
- */
-export async function pauseAtAndWaitForLine(page, cues, t, timeout) {
-  const cue = cues.find((c) => c.start <= t && t < c.end);
+/** Pause the video at `t`, seeking there unless it already is. */
+export async function pauseAt(page, t) {
   await page.evaluate(async (time) => {
     const v = document.querySelector("video");
     v.pause();
@@ -384,6 +380,38 @@ export async function pauseAtAndWaitForLine(page, cues, t, timeout) {
       await seeked;
     }
   }, t);
+}
+
+/**
+ * The subtitle suites' setup: the fake site, SmolLM2 on a real llama-server, a host
+ * showing dual lines at the bottom, and Chromium on `videoId`. `close()` ends them all.
+ */
+export async function startSubtitleSession(videoId) {
+  const session = { close: async () => { await session.browser?.close(); await session.site?.close(); session.llama?.close(); } };
+  try {
+    session.site = await startFakeYouTube();
+    session.llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
+    // On a loaded 2-core machine a batch can wait minutes in llama-server's one slot
+    // before its first token: more than the default 300 s first-token timeout allows.
+    const dataDir = makeHostData({
+      ...openaiProviderSettings(session.llama), "display.dual": "true", "display.position": "bottom", "timeouts.first_token_secs": 600,
+    });
+    session.browser = await launchChromium({ site: session.site, dataDir });
+    session.page = await openWatch(session.browser, videoId);
+    return session;
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+}
+
+/**
+ * Pause the video at `t` and wait until the overlay shows the line of the cue under it
+ * (from `cues`, the video's track). Returns the cue and its line's locator.
+ */
+export async function pauseAtAndWaitForLine(page, cues, t, timeout) {
+  const cue = cues.find((c) => c.start <= t && t < c.end);
+  await pauseAt(page, t);
   const line = page.locator(`${OVERLAY} [data-glossa='subtitle-line'][data-cue-id='${cue.id}']`);
   await line.waitFor({ timeout });
   return { cue, line };

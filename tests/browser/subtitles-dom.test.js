@@ -6,25 +6,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  CUES, OVERLAY as overlay, VIDEO_DOM_CAPTIONS, checkPrerequisites, launchChromium, makeHostData, openWatch,
-  openaiProviderSettings, startFakeYouTube, startLlamaServer,
+  CUES, OVERLAY as overlay, VIDEO_DOM_CAPTIONS, checkPrerequisites, pauseAt as pauseVideoAt, startSubtitleSession,
 } from "./harness.js";
 
 const cues = CUES[VIDEO_DOM_CAPTIONS];
 const lineSel = `${overlay} [data-glossa='subtitle-line']`;
 
-/** Pause at `t` (seeking if needed); the player re-renders its captions on timeupdate. */
+/** Pause at `t`; the player re-renders its captions on timeupdate. */
 async function pauseAt(page, t) {
-  await page.evaluate(async (time) => {
-    const v = document.querySelector("video");
-    v.pause();
-    if (Math.abs(v.currentTime - time) > 0.01) {
-      const seeked = new Promise((r) => v.addEventListener("seeked", r, { once: true }));
-      v.currentTime = time;
-      await seeked;
-    }
-    v.dispatchEvent(new Event("timeupdate"));
-  }, t);
+  await pauseVideoAt(page, t);
+  await page.evaluate(() => document.querySelector("video").dispatchEvent(new Event("timeupdate")));
 }
 
 /** What the player's captions and Glossa's overlay show at one moment. */
@@ -46,23 +37,14 @@ const nativeCaptionsVisibility = (page) =>
   page.evaluate(() => getComputedStyle(document.querySelector(".ytp-caption-window-container")).visibility);
 
 describe("subtitle overlay from the player's caption DOM (Chromium)", () => {
-  let site, llama, browser, page;
+  let session, site, llama, page;
 
   before(async () => {
     checkPrerequisites();
-    site = await startFakeYouTube();
-    llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
-    const dataDir = makeHostData({
-      ...openaiProviderSettings(llama), "display.dual": "true", "display.position": "bottom", "timeouts.first_token_secs": 600,
-    });
-    browser = await launchChromium({ site, dataDir });
-    page = await openWatch(browser, VIDEO_DOM_CAPTIONS);
+    session = await startSubtitleSession(VIDEO_DOM_CAPTIONS);
+    ({ site, llama, page } = session);
   });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    llama?.close();
-  });
+  after(() => session?.close());
 
   test("the track cannot be had: the player got srv3, Glossa's json3 request was refused", async () => {
     const mine = (u) => u.includes(`v=${VIDEO_DOM_CAPTIONS}`);

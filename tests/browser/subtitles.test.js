@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  CUES, OVERLAY as overlay, VIDEO_ONE, VIDEO_TWO, XSS_TEXT, checkPrerequisites, launchChromium, makeHostData, openWatch,
-  openaiProviderSettings, pauseAtAndWaitForLine, screenshotPath, startFakeYouTube, startLlamaServer,
+  CUES, OVERLAY as overlay, VIDEO_ONE, VIDEO_TWO, XSS_TEXT, checkPrerequisites, pauseAtAndWaitForLine, screenshotPath,
+  startSubtitleSession,
 } from "./harness.js";
 
 /** Pause at `time`, then wait until the overlay shows the line of the cue covering it. */
@@ -20,25 +20,14 @@ async function showsCueAt(page, videoId, time) {
 }
 
 describe("subtitle overlay (Chromium)", () => {
-  let site, browser, page, llama;
+  let session, site, browser, page;
 
   before(async () => {
     checkPrerequisites();
-    site = await startFakeYouTube();
-    llama = await startLlamaServer({ model: "SmolLM2-135M-Instruct.Q4_1.gguf", mmproj: null, predict: 300 });
-    // On a loaded 2-core machine a batch can wait minutes in llama-server's one slot
-    // before its first token: more than the default 300 s first-token timeout allows.
-    const dataDir = makeHostData({
-      ...openaiProviderSettings(llama), "display.dual": "true", "display.position": "bottom", "timeouts.first_token_secs": 600,
-    });
-    browser = await launchChromium({ site, dataDir });
-    page = await openWatch(browser, VIDEO_ONE);
+    session = await startSubtitleSession(VIDEO_ONE);
+    ({ site, browser, page } = session);
   });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    llama?.close();
-  });
+  after(() => session?.close());
 
   test("the player's own signed caption URL is the one used (pot token kept)", async () => {
     await page.waitForFunction(() => true);
