@@ -60,7 +60,7 @@ pub async fn handle(
                 crate::store::StoreError::ReadOnly { path } => ErrorInfo::new(
                     ErrorCode::Storage,
                     format!("Settings could not be saved: the database {} is read-only for this user.", path.display()),
-                    "Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), reload the extension, then save again.",
+                    format!("{} Then save again.", crate::store::READ_ONLY_FIX),
                 ),
                 other => ErrorInfo::new(
                     ErrorCode::Storage,

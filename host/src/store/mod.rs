@@ -28,6 +28,10 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
 }
 
+/// What to do about a database this user cannot write (shown in warnings and errors).
+pub const READ_ONLY_FIX: &str =
+    "Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), then reload the extension.";
+
 /// How long a writer waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -65,7 +69,7 @@ impl Store {
             Err(e) if path.is_file() && is_not_writable(&e) => {
                 let mut store = Self::open_read_only(path).map_err(|_| e)?;
                 let msg = format!(
-                    "The settings database {} is read-only for this user: your saved settings are used, but changes cannot be saved and translations are not cached. Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), then reload the extension.",
+                    "The settings database {} is read-only for this user: your saved settings are used, but changes cannot be saved and translations are not cached. {READ_ONLY_FIX}",
                     path.display()
                 );
                 tracing::warn!("{msg}");

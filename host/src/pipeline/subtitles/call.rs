@@ -21,6 +21,25 @@ pub struct BatchAnswer {
     pub invented: usize,
 }
 
+impl BatchAnswer {
+    /// One call, counted with its tokens in this answer; returns the reply's text.
+    async fn ask(&mut self, setup: &CallSetup<'_>, system: &str, user: String, max_tokens: u32) -> Result<String, ProviderError> {
+        let request = ChatRequest {
+            model: setup.model.to_owned(),
+            system: system.to_owned(),
+            user,
+            image: None,
+            max_tokens,
+            temperature: 0.2,
+        };
+        self.calls += 1;
+        let (reply, usage) = ask(setup.provider, &request).await?;
+        self.usage.input_tokens += usage.input_tokens;
+        self.usage.output_tokens += usage.output_tokens;
+        Ok(reply)
+    }
+}
+
 /// Everything a call needs besides the lines.
 pub struct CallSetup<'a> {
     pub provider: &'a dyn Provider,
@@ -43,21 +62,9 @@ pub async fn translate_lines(setup: &CallSetup<'_>, context: &[&str], lines: &[&
             break;
         }
         let asked: Vec<(String, &str)> = missing.iter().map(|&i| (ids[i].clone(), lines[i])).collect();
-        let request = ChatRequest {
-            model: setup.model.to_owned(),
-            system: setup.system.to_owned(),
-            user: user_prompt(context, &asked, attempt > 0),
-            image: None,
-            max_tokens: max_tokens(&asked),
-            temperature: 0.2,
-        };
-        answer.calls += 1;
-        let reply = match ask(setup.provider, &request).await {
-            Ok((reply, usage)) => {
-                answer.usage.input_tokens += usage.input_tokens;
-                answer.usage.output_tokens += usage.output_tokens;
-                reply
-            }
+        let user = user_prompt(context, &asked, attempt > 0);
+        let reply = match answer.ask(setup, setup.system, user, max_tokens(&asked)).await {
+            Ok(reply) => reply,
             Err(e) if attempt == 0 => return Err(e),
             Err(e) => {
                 tracing::warn!("re-asking for {} missing subtitle lines failed: {e}", missing.len());
@@ -78,21 +85,9 @@ pub async fn translate_lines(setup: &CallSetup<'_>, context: &[&str], lines: &[&
         }
     }
     for i in missing {
-        let request = ChatRequest {
-            model: setup.model.to_owned(),
-            system: setup.one_line_system.to_owned(),
-            user: one_line_user_prompt(context, lines[i]),
-            image: None,
-            max_tokens: max_tokens(&[(ids[i].clone(), lines[i])]),
-            temperature: 0.2,
-        };
-        answer.calls += 1;
-        match ask(setup.provider, &request).await {
-            Ok((reply, usage)) => {
-                answer.usage.input_tokens += usage.input_tokens;
-                answer.usage.output_tokens += usage.output_tokens;
-                answer.texts[i] = one_line_answer(&reply, lines[i]);
-            }
+        let user = one_line_user_prompt(context, lines[i]);
+        match answer.ask(setup, setup.one_line_system, user, max_tokens(&[(ids[i].clone(), lines[i])])).await {
+            Ok(reply) => answer.texts[i] = one_line_answer(&reply, lines[i]),
             Err(e) => {
                 tracing::warn!("asking for a missing subtitle line on its own failed: {e}");
                 break; // the provider is failing: the rest stay untranslated
