@@ -7,7 +7,15 @@ source "$(dirname "$0")/tools/env.sh"
 
 step "test models and peers"
 export GLOSSA_TEST_MODELS="$(bash tests/tools/fetch-models.sh)"
-export GLOSSA_LLAMA_SERVER="$(bash tests/tools/build-llama-server.sh)"
+# llama-server is built portable (the host's own llama.cpp feature set) and run once before
+# any test uses it. On a CPU without that set the tests that run llama.cpp skip, saying so.
+source tests/tools/cpu.sh
+if missing=$(llama_cpu_missing); then
+  export GLOSSA_LLAMA_SERVER="$(bash tests/tools/build-llama-server.sh)"
+else
+  echo "SKIPPED: llama-server and the tests that run llama.cpp: this CPU lacks $missing"
+  export GLOSSA_LLAMA_SERVER=""
+fi
 
 step "dependencies: licences, sources and security advisories (cargo-deny)"
 cargo deny --config .ci/deny.toml check licenses bans sources

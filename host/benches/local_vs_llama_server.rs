@@ -7,7 +7,8 @@
 //! alternating runs, and their ratio (goal: local ≥ 0.95× llama-server). Then the memory
 //! of an idle host process: before any model, with the model warm, after idle unload.
 //!
-//! Run: `bash tests/bench.sh` (builds the host for this CPU, like llama-server) or
+//! Run: `bash tests/bench.sh` (both sides built with the same portable CPU features;
+//! `GLOSSA_NATIVE=1` builds both for this CPU) or
 //! `cargo bench -p glossa-host --bench local_vs_llama_server`.
 //! Needs GLOSSA_TEST_MODELS (tests/tools/fetch-models.sh) and GLOSSA_LLAMA_SERVER
 //! (tests/tools/build-llama-server.sh); without them it fails saying so.

@@ -3,8 +3,10 @@
 //! a direct streamed HTTP call to the same llama-server, interleaved in one run.
 //! Goal: the host adds < 2 ms at p50.
 //!
-//! The server runs the tiny vision model with `-n 16 --seed 42`, so both paths get the
-//! same 16 tokens for the same body; the runs alternate so warm caches favour neither.
+//! The runs alternate so warm caches favour neither. The tiny random vision model's answers
+//! need not have the same length on both paths (the request's `max_tokens` overrides the
+//! server's `-n`, and sampling differs between CPUs), so the comparison is per streamed
+//! token and to the first token; the totals are compared only when the lengths agree.
 
 #[path = "../tests/support/mod.rs"]
 #[allow(dead_code, unused_imports)]
@@ -131,10 +133,6 @@ fn pct(values: &mut [f64], p: f64) -> f64 {
     values[((values.len() - 1) as f64 * p).round() as usize]
 }
 
-fn ms(samples: &[Sample], pick: fn(&Sample) -> Duration) -> Vec<f64> {
-    samples.iter().map(|s| pick(s).as_secs_f64() * 1e3).collect()
-}
-
 fn main() {
     let model = support::test_model("tiny-text.gguf");
     let mmproj = support::test_model("tiny-mmproj.gguf");
@@ -186,21 +184,34 @@ fn main() {
 
     let tokens = |s: &[Sample]| s.iter().map(|s| s.output_tokens).sum::<u64>() as f64 / s.len() as f64;
     let (host_tokens, http_tokens) = (tokens(&via_host), tokens(&via_http));
-    assert_eq!(host_tokens, http_tokens, "both paths must generate the same answer for a fair total");
     println!("frame translation through glossa-host vs a direct HTTP call, same llama-server, {ROUNDS} interleaved rounds");
-    for (label, pick) in [("first token", (|s: &Sample| s.first_token) as fn(&Sample) -> Duration), ("total", |s: &Sample| s.total)] {
-        let (mut h, mut d) = (ms(&via_host, pick), ms(&via_http, pick));
-        let mut diff: Vec<f64> = h.iter().zip(&d).map(|(a, b)| a - b).collect();
-        let (h50, h99, d50, d99) = (pct(&mut h, 0.5), pct(&mut h, 0.99), pct(&mut d, 0.5), pct(&mut d, 0.99));
-        println!("  {label:<12} direct p50 {d50:8.2} ms  p99 {d99:8.2} ms | host p50 {h50:8.2} ms  p99 {h99:8.2} ms");
-        println!(
-            "  {label:<12} host adds p50 {:.2} ms (paired p50 {:.2} ms), ratio {:.3}x; goal < 2 ms",
-            h50 - d50,
-            pct(&mut diff, 0.5),
-            h50 / d50
-        );
-        if label == "total" {
-            println!("  {label:<12} = {:.3} ms per streamed token ({host_tokens:.0} tokens per answer)", pct(&mut diff, 0.5) / host_tokens);
-        }
+    println!("  answer length: host {host_tokens:.1} tokens, direct {http_tokens:.1} tokens (mean)");
+    let first_token = (|s: &Sample| s.first_token.as_secs_f64() * 1e3) as fn(&Sample) -> f64;
+    compare("first token", "ms", &via_host, &via_http, first_token);
+    compare("per token", "ms", &via_host, &via_http, per_token_ms);
+    if host_tokens == http_tokens {
+        compare("total", "ms", &via_host, &via_http, |s| s.total.as_secs_f64() * 1e3);
+    } else {
+        println!("  total        not compared: the answers differ in length (compare per token)");
     }
+}
+
+/// Time between the first and the last token, per token after the first (what streaming
+/// a longer answer costs, whatever its length).
+fn per_token_ms(s: &Sample) -> f64 {
+    (s.total - s.first_token).as_secs_f64() * 1e3 / s.output_tokens.saturating_sub(1).max(1) as f64
+}
+
+fn compare(label: &str, unit: &str, via_host: &[Sample], via_http: &[Sample], pick: fn(&Sample) -> f64) {
+    let (mut h, mut d): (Vec<f64>, Vec<f64>) = (via_host.iter().map(pick).collect(), via_http.iter().map(pick).collect());
+    let mut diff: Vec<f64> = h.iter().zip(&d).map(|(a, b)| a - b).collect();
+    let (h50, h99, d50, d99) = (pct(&mut h, 0.5), pct(&mut h, 0.99), pct(&mut d, 0.5), pct(&mut d, 0.99));
+    println!("  {label:<12} direct p50 {d50:8.3} {unit}  p99 {d99:8.3} {unit} | host p50 {h50:8.3} {unit}  p99 {h99:8.3} {unit}");
+    println!(
+        "  {label:<12} host adds p50 {:.3} {unit} (paired p50 {:.3} {unit}), ratio {:.3}x{}",
+        h50 - d50,
+        pct(&mut diff, 0.5),
+        h50 / d50,
+        if label == "first token" { "; goal < 2 ms" } else { "" }
+    );
 }

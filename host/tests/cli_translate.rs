@@ -7,6 +7,9 @@ use std::process::Command;
 
 #[test]
 fn translate_text_streams_a_translation_from_the_local_model() {
+    if support::cpu::skip_without_llama_cpu() {
+        return;
+    }
     let model = support::test_model("SmolLM2-135M-Instruct.Q4_1.gguf");
     let data = tempfile::tempdir().unwrap();
     let glossa = |args: &[&str]| {

@@ -8,7 +8,7 @@ mod local_support;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use local_support::{error_of, model, Host, FRAME, SMOLLM2, TINY_ENDLESS, TINY_MMPROJ, TINY_TEXT};
+use local_support::{cpu, error_of, model, Host, FRAME, SMOLLM2, TINY_ENDLESS, TINY_MMPROJ, TINY_TEXT};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -36,6 +36,9 @@ fn kinds(events: &[Value]) -> Vec<&str> {
 
 #[test]
 fn a_frame_is_translated_by_the_tiny_vision_model() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let mut host = tiny_vision_host(TINY_TEXT);
     let events = host.request(json!({"id": "f1", "type": "translate_frame", "image": frame_base64(), "to": "ja"}), WAIT);
     let deltas = events.iter().filter(|e| e["event"] == "delta").count();
@@ -56,6 +59,9 @@ fn a_frame_is_translated_by_the_tiny_vision_model() {
 
 #[test]
 fn cancel_stops_a_generation_and_the_host_serves_the_next_request() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     // This model never ends its answer by itself: the generation is surely running
     // (1024 tokens) when the cancel arrives.
     let mut host = tiny_vision_host(TINY_ENDLESS);
@@ -114,6 +120,9 @@ fn cancel_stops_a_generation_and_the_host_serves_the_next_request() {
 
 #[test]
 fn broken_model_files_get_clear_errors_and_the_host_keeps_serving() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let mut host = Host::start();
     host.require_local();
     let models_dir = host.data_dir.path().join("models");
@@ -160,6 +169,9 @@ fn broken_model_files_get_clear_errors_and_the_host_keeps_serving() {
 
 #[test]
 fn a_subtitle_track_is_translated_by_smollm2_in_process() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let mut host = Host::start();
     host.require_local();
     host.put_settings(json!({

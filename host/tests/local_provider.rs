@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use glossa_host::providers::local::{Local, LocalRuntime};
 use glossa_host::providers::{ChatRequest, Image, Provider, ProviderError};
 use glossa_host::store::{Settings, Store};
-use local_support::{test_models, FRAME, SMOLLM2, TINY_MMPROJ, TINY_TEXT};
+use local_support::{cpu, test_models, FRAME, SMOLLM2, TINY_MMPROJ, TINY_TEXT};
 
 fn settings(pairs: &[(&str, &str)]) -> Settings {
     let store = Store::in_memory().unwrap();
@@ -36,6 +36,9 @@ fn subtitle_request(user: &str, max_tokens: u32) -> ChatRequest {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn smollm2_streams_a_translation_token_by_token() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let runtime = Arc::new(LocalRuntime::new(test_models()));
     let local = Local::new(runtime.clone(), &settings(&[]));
     let mut deltas: Vec<(Instant, String)> = Vec::new();
@@ -66,6 +69,9 @@ async fn smollm2_streams_a_translation_token_by_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dropping_the_request_stops_generation_within_a_token() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let runtime = Arc::new(LocalRuntime::new(test_models()));
     let local = Local::new(runtime.clone(), &settings(&[("local.context_size", "4096")]));
     let pieces = Arc::new(AtomicUsize::new(0));
@@ -102,6 +108,9 @@ async fn dropping_the_request_stops_generation_within_a_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_idle_model_is_unloaded() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let runtime = Arc::new(LocalRuntime::new(test_models()));
     let local = Local::new(runtime.clone(), &settings(&[("local.idle_unload_secs", "1")]));
     local.chat(&subtitle_request("Yes.", 2), &mut |_: &str| {}).await.unwrap();
@@ -117,6 +126,9 @@ async fn an_idle_model_is_unloaded() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_picture_goes_through_mtmd() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let models = test_models();
     let runtime = Arc::new(LocalRuntime::new(models.clone()));
     let local = Local::new(runtime, &settings(&[("local.mmproj", TINY_MMPROJ)]));
@@ -188,6 +200,9 @@ async fn error_for(local: &Local, model: &str, image: bool) -> ProviderError {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_model_files_are_named_with_the_fix() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let models = test_models();
     let dir = tempfile::tempdir().unwrap();
     let smol = std::fs::read(models.join(SMOLLM2)).unwrap();
@@ -248,6 +263,9 @@ async fn bad_model_files_are_named_with_the_fix() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn list_and_check_describe_the_models_folder() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let models = test_models();
     let runtime = Arc::new(LocalRuntime::new(models.clone()));
     let local = Local::new(

@@ -11,7 +11,7 @@ use glossa_host::providers::anthropic::Anthropic;
 use glossa_host::providers::{Provider, ProviderError};
 use glossa_protocol::ErrorCode;
 use support::fakes::{anthropic_error_event, anthropic_text_delta, sse};
-use support::{chat, fast_http, frame_image, settings, text_request, FakeAnthropic, FakeServer, LlamaServer, Piece, Response, Split};
+use support::{cpu, chat, fast_http, frame_image, settings, text_request, FakeAnthropic, FakeServer, LlamaServer, Piece, Response, Split};
 
 const KEY: &str = "sk-ant-api03-TESTKEY-abcdef";
 const MODEL: &str = "claude-sonnet-4-5";
@@ -220,6 +220,9 @@ async fn cancel_closes_the_http_connection() {
 
 #[tokio::test]
 async fn speaks_to_llama_servers_anthropic_endpoint() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let server = LlamaServer::start_text();
     // llama-server takes any key; the model name is ignored by a single-model server.
     let provider = anthropic_at(&server.url, "local-key");

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use glossa_host::providers::openai::OpenAi;
 use serde_json::json;
-use support::{chat, frame_image, settings, text_request, FakeServer, LlamaServer, Response};
+use support::{cpu, chat, frame_image, settings, text_request, FakeServer, LlamaServer, Response};
 
 fn openai(url: &str, extra: &[(&str, &str)]) -> std::sync::Arc<dyn Provider> {
     let mut pairs = vec![("openai.base_url", url)];
@@ -20,6 +20,9 @@ fn openai(url: &str, extra: &[(&str, &str)]) -> std::sync::Arc<dyn Provider> {
 
 #[tokio::test]
 async fn streams_text_with_usage_from_llama_server_and_lists_its_model() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let server = LlamaServer::start_text();
     let provider = openai(&server.url, &[]);
 
@@ -46,6 +49,9 @@ async fn streams_text_with_usage_from_llama_server_and_lists_its_model() {
 
 #[tokio::test]
 async fn reads_an_image_through_mmproj() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let server = LlamaServer::start_vision();
     let provider = openai(&server.url, &[]);
     let models = provider.list_models().await.expect("model list");

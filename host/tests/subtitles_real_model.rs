@@ -20,7 +20,7 @@ use glossa_host::providers::Providers;
 use glossa_host::store::Store;
 use glossa_protocol::{Cue, ProviderKind, TrackRequest, TranslatedCue};
 use serde_json::{json, Value};
-use support::{settings, LlamaServer};
+use support::{cpu, settings, LlamaServer};
 
 fn fixture_cues(name: &str, n: usize) -> (Vec<Cue>, bool) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions").join(name);
@@ -49,6 +49,9 @@ fn assert_pipeline_invariants(cues: &[Cue], emitted: &[TranslatedCue], auto_gene
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_free() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let server = LlamaServer::start_text();
     let settings = settings(&[("provider", "openai"), ("openai.base_url", &server.url)]);
     let models = tempfile::tempdir().unwrap();
@@ -151,6 +154,9 @@ fn events_of(kind: &str, events: &[Value]) -> Vec<Value> {
 
 #[test]
 fn translate_track_over_the_native_pipe_then_another_host_process_rewatches_for_free() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let server = LlamaServer::start_text();
     let data = tempfile::tempdir().unwrap();
     // Few lines: each answer must come within the event timeout on a loaded machine.
@@ -197,6 +203,9 @@ fn glossa(data_dir: &Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn translate_subs_writes_a_translated_file_and_a_second_run_is_free() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
     let server = LlamaServer::start_text();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

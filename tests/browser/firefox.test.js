@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  VIDEO_ONE, checkPrerequisites, launchFirefox, makeHostData, openaiProviderSettings, screenshotPath,
+  llamaCpuSkip, VIDEO_ONE, checkPrerequisites, launchFirefox, makeHostData, openaiProviderSettings, screenshotPath,
   startFakeYouTube, startLlamaServer,
 } from "./harness.js";
 
-describe("Firefox", () => {
+describe("Firefox", { skip: llamaCpuSkip }, () => {
   let site, llama, firefox;
 
   before(async () => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  VIDEO_BLACK, checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings, startFakeYouTube,
+  llamaCpuSkip, VIDEO_BLACK, checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings, startFakeYouTube,
   startLlamaServer, startXvfb,
 } from "./harness.js";
 import { greyGrid, jpegSize, startRecordingProxy } from "./recording-proxy.js";
@@ -42,7 +42,7 @@ function pictureRect(page) {
   });
 }
 
-describe("frame capture: copy, region, DRM fallback (Chromium)", () => {
+describe("frame capture: copy, region, DRM fallback (Chromium)", { skip: llamaCpuSkip }, () => {
   let site, xvfb, llama, proxy, browser, page;
 
   before(async () => {

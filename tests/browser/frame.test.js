@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  VIDEO_CROSS_ORIGIN, checkPrerequisites, launchChromium, localProviderSettings, makeHostData, openWatch, screenshotPath, startFakeYouTube,
+  llamaCpuSkip, VIDEO_CROSS_ORIGIN, checkPrerequisites, launchChromium, localProviderSettings, makeHostData, openWatch, screenshotPath, startFakeYouTube,
   startXvfb,
 } from "./harness.js";
 
@@ -24,7 +24,7 @@ async function shortcutTranslates(page, xvfb) {
   await page.keyboard.press("Escape");
 }
 
-describe("translate this frame (Chromium)", () => {
+describe("translate this frame (Chromium)", { skip: llamaCpuSkip }, () => {
   let site, browser, page, xvfb;
 
   before(async () => {

@@ -238,6 +238,20 @@ export function makeHostData(settings = {}) {
   return dataDir;
 }
 
+/**
+ * Why the suites that run llama.cpp (a llama-server peer or the host's built-in backend)
+ * cannot run on this CPU, or false. Those builds need x86-64 with SSE4.2, AVX, AVX2, BMI2,
+ * FMA and F16C (tests/tools/cpu.sh); such a suite is skipped with this reason, never run
+ * into a SIGILL. Use as `describe(name, { skip: llamaCpuSkip }, …)`.
+ */
+export const llamaCpuSkip = (() => {
+  if (process.arch !== "x64") return false;
+  let flags = "";
+  try { flags = ` ${(fs.readFileSync("/proc/cpuinfo", "utf8").match(/^flags\s*:(.*)$/m) || [])[1] || ""} `; } catch { return false; }
+  const missing = ["sse4_2", "avx", "avx2", "bmi2", "fma", "f16c"].filter((f) => !flags.includes(` ${f} `));
+  return missing.length ? `this CPU lacks ${missing.join(", ")}, which the llama.cpp builds need` : false;
+})();
+
 /** A free loopback TCP port. */
 async function freePort() {
   const net = await import("node:net");
@@ -252,7 +266,7 @@ async function freePort() {
  * pipeline (text arrives and is shown), not the words.
  */
 export async function startLlamaServer({ model = "tiny-text.gguf", mmproj = "tiny-mmproj.gguf", predict = 48 } = {}) {
-  const bin = process.env.GLOSSA_LLAMA_SERVER || path.join(cache, "llama-server-11434.0.0/llama-server");
+  const bin = process.env.GLOSSA_LLAMA_SERVER || path.join(cache, "llama-server-11434.0.0-portable/llama-server");
   need(bin, "build it: bash tests/tools/build-llama-server.sh");
   const m = (f) => { const p = path.join(models, f); need(p, "fetch test models: bash tests/tools/fetch-models.sh"); return p; };
   const port = await freePort();

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  CUES, VIDEO_ONE, checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings,
+  llamaCpuSkip, CUES, VIDEO_ONE, checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings,
   startFakeYouTube, startLlamaServer,
 } from "./harness.js";
 
@@ -19,7 +19,7 @@ function hostPids(dataDir) {
 
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return false; } };
 
-describe("glossa-host killed mid-translation (Chromium)", () => {
+describe("glossa-host killed mid-translation (Chromium)", { skip: llamaCpuSkip }, () => {
   let site, browser, page, llama, dataDir;
 
   before(async () => {

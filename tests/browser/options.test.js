@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  EXTENSION_ID, here, checkPrerequisites, hostBin, launchChromium, makeHostData, openWatch, openaiProviderSettings,
+  llamaCpuSkip, EXTENSION_ID, here, checkPrerequisites, hostBin, launchChromium, makeHostData, openWatch, openaiProviderSettings,
   screenshotPath, startFakeYouTube, startLlamaServer,
 } from "./harness.js";
 
@@ -14,7 +14,7 @@ const optionsUrl = `chrome-extension://${EXTENSION_ID}/options/options.html`;
 const SECRET = "sk-glossa-test-0123456789-SECRET-abcdef";
 const VANISHED = "vanished-7b<img src=x onerror=alert(1)>";
 
-describe("options page (Chromium)", () => {
+describe("options page (Chromium)", { skip: llamaCpuSkip }, () => {
   let browser, llama, dataDir, page;
 
   before(async () => {

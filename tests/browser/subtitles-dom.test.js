@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  CUES, OVERLAY as overlay, VIDEO_DOM_CAPTIONS, checkPrerequisites, pauseAt as pauseVideoAt, startSubtitleSession,
+  llamaCpuSkip, CUES, OVERLAY as overlay, VIDEO_DOM_CAPTIONS, checkPrerequisites, pauseAt as pauseVideoAt, startSubtitleSession,
 } from "./harness.js";
 
 const cues = CUES[VIDEO_DOM_CAPTIONS];
@@ -36,7 +36,7 @@ function sample(page) {
 const nativeCaptionsVisibility = (page) =>
   page.evaluate(() => getComputedStyle(document.querySelector(".ytp-caption-window-container")).visibility);
 
-describe("subtitle overlay from the player's caption DOM (Chromium)", () => {
+describe("subtitle overlay from the player's caption DOM (Chromium)", { skip: llamaCpuSkip }, () => {
   let session, site, llama, page;
 
   before(async () => {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  CUES, OVERLAY as overlay, VIDEO_ONE, VIDEO_TWO, XSS_TEXT, checkPrerequisites, pauseAtAndWaitForLine, screenshotPath,
+  llamaCpuSkip, CUES, OVERLAY as overlay, VIDEO_ONE, VIDEO_TWO, XSS_TEXT, checkPrerequisites, pauseAtAndWaitForLine, screenshotPath,
   startSubtitleSession,
 } from "./harness.js";
 
@@ -19,7 +19,7 @@ async function showsCueAt(page, videoId, time) {
   return { cue, text };
 }
 
-describe("subtitle overlay (Chromium)", () => {
+describe("subtitle overlay (Chromium)", { skip: llamaCpuSkip }, () => {
   let session, site, browser, page;
 
   before(async () => {

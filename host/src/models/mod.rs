@@ -5,6 +5,7 @@
 //! in a build without the `local` feature.
 
 pub mod catalogue;
+pub mod cpu;
 pub mod download;
 pub mod gguf;
 

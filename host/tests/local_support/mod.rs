@@ -2,6 +2,9 @@
 //! over framed stdin/stdout, and a small HTTP file server that can cut connections.
 #![allow(dead_code)]
 
+#[path = "../support/cpu.rs"]
+pub mod cpu;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};

@@ -33,6 +33,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
+pub mod cpu;
 pub mod fakes;
 
 #[allow(unused_imports)]
@@ -695,3 +696,4 @@ pub async fn full_backlog() -> FullBacklog {
     let held = std::net::TcpStream::connect(addr).expect("fill the accept queue");
     FullBacklog { url: format!("http://{addr}"), _listener: listener, _held: held }
 }
+

@@ -21,7 +21,7 @@ pub use runtime::{LoadParams, LocalRuntime};
 use runtime::{GenEvent, Job};
 
 use super::{ChatRequest, DeltaSink, Provider, ProviderError};
-use crate::models::{self, catalogue, gguf};
+use crate::models::{self, catalogue, cpu, gguf};
 use crate::store::Settings;
 
 /// The GPU back-end compiled in, for `check` and `doctor`.
@@ -194,6 +194,10 @@ impl Provider for Local {
             format!("Built-in llama.cpp ({ACCELERATOR}, {} threads), models in {}", self.load.threads, self.models_dir().display()),
         );
         report.reachable = true;
+        if let Some(reason) = cpu::unsupported_reason() {
+            report.reachable = false;
+            report.problems.push(runtime::cpu_unsupported(reason).info());
+        }
         let subtitle = self.check_model(subtitle_model).await;
         report.subtitle_model_present = Some(subtitle.is_ok());
         if let Err(e) = subtitle {
