@@ -32,10 +32,9 @@ echo "fresh-clone-check: working in $work"
 
 run_fresh() {
   # A new user's environment: empty caches and home; the machine's toolchain and PATH.
-  env HOME="$work/home" \
-      CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" \
+  env -u GLOSSA_TEST_MODELS -u GLOSSA_LLAMA_SERVER -u GLOSSA_DATA_DIR -u GLOSSA_NATIVE -u RUSTFLAGS \
+      HOME="$work/home" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" \
       GLOSSA_CACHE="$work/cache" CARGO_TARGET_DIR="$work/cache/target" \
-      -u GLOSSA_TEST_MODELS -u GLOSSA_LLAMA_SERVER -u GLOSSA_DATA_DIR -u GLOSSA_NATIVE -u RUSTFLAGS \
       bash -c "cd '$clone' && $1"
 }
 mkdir -p "$work/home" "$work/cache"
