@@ -18,10 +18,25 @@ use super::{Store, StoreError};
 
 /// All settings, defaults filled in. Cheap to clone; read fresh for each request so a
 /// change from the options page (or another process) applies at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Settings {
     values: BTreeMap<String, String>,
     pub updated_at: i64,
+}
+
+/// Every value but the secrets, which show only whether they are set.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = self.values.iter().map(|(k, v)| match (is_secret(k), v.is_empty()) {
+            (true, true) => (k, "(not set)"),
+            (true, false) => (k, "(set)"),
+            (false, _) => (k, v.as_str()),
+        });
+        f.debug_struct("Settings")
+            .field("values", &BTreeMap::from_iter(shown))
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
 }
 
 impl Default for Settings {
@@ -216,6 +231,9 @@ mod tests {
         let json = serde_json::to_string(&s.view(vec![])).unwrap();
         assert!(!json.contains("VERYSECRET"), "{json}");
         assert!(json.contains("…123456"));
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("VERYSECRET"), "{debug}");
+        assert!(debug.contains("\"anthropic.api_key\": \"(set)\""), "{debug}");
     }
 
     #[test]
