@@ -51,19 +51,9 @@ pub fn text(config: &Config, providers: &Providers, to: Option<&str>, from: Opti
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use glossa_protocol::ProviderKind;
 
     use super::*;
-    use crate::store::Store;
-
-    fn config(pairs: &[(&str, &str)]) -> Config {
-        let store = Store::in_memory().unwrap();
-        let values: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        store.put_settings(&values).unwrap();
-        Config::from_settings(&store.settings().unwrap())
-    }
 
     fn frame_request(to: Option<&str>, from: Option<&str>) -> FrameRequest {
         FrameRequest { image: String::new(), to: to.map(Into::into), from: from.map(Into::into), with_original: true }
@@ -85,7 +75,7 @@ mod tests {
     fn a_frame_job_takes_the_chosen_providers_frame_model() {
         let dir = tempfile::tempdir().unwrap();
         let providers = Providers::new(dir.path());
-        let c = config(&[("provider", "ollama"), ("ollama.frame_model", "vision:7b"), ("target_language", "ja")]);
+        let c = Config::of(&[("provider", "ollama"), ("ollama.frame_model", "vision:7b"), ("target_language", "ja")]);
         let job = frame(&c, &providers, &frame_request(None, None));
         assert_eq!(job.provider.kind(), ProviderKind::Ollama);
         assert_eq!(job.model, "vision:7b");
@@ -99,7 +89,7 @@ mod tests {
     fn a_track_job_takes_the_subtitle_model_and_the_request_languages_first() {
         let dir = tempfile::tempdir().unwrap();
         let providers = Providers::new(dir.path());
-        let c = config(&[("provider", "anthropic"), ("target_language", "ko"), ("source_language", "en")]);
+        let c = Config::of(&[("provider", "anthropic"), ("target_language", "ko"), ("source_language", "en")]);
         let job = track(&c, &providers, &track_request(None, None), None);
         assert_eq!(job.provider.kind(), ProviderKind::Anthropic);
         assert_eq!(job.model, "claude-haiku-4-5");
@@ -113,7 +103,7 @@ mod tests {
     fn a_text_job_uses_the_subtitle_model() {
         let dir = tempfile::tempdir().unwrap();
         let providers = Providers::new(dir.path());
-        let c = config(&[("provider", "openai"), ("openai.subtitle_model", "qwen"), ("openai.frame_model", "qwen-vl")]);
+        let c = Config::of(&[("provider", "openai"), ("openai.subtitle_model", "qwen"), ("openai.frame_model", "qwen-vl")]);
         let job = text(&c, &providers, Some("it"), None);
         assert_eq!(job.provider.kind(), ProviderKind::Openai);
         assert_eq!((job.model.as_str(), job.to.as_str(), job.from.as_deref()), ("qwen", "it", None));

@@ -92,6 +92,14 @@ impl Config {
         }
     }
 
+    /// The config of settings `pairs` over the defaults, saved as the options page would.
+    #[cfg(test)]
+    pub(crate) fn of(pairs: &[(&str, &str)]) -> Config {
+        let store = crate::store::Store::in_memory().unwrap();
+        store.put_settings(&pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()).unwrap();
+        Config::from_settings(&store.settings().unwrap())
+    }
+
     /// The languages a request names, else the settings' (a blank value names none).
     pub fn languages(&self, to: Option<&str>, from: Option<&str>) -> Languages {
         Languages {
@@ -123,17 +131,8 @@ fn timeouts(settings: &Settings) -> Timeouts {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
     use crate::store::Store;
-
-    fn config(pairs: &[(&str, &str)]) -> Config {
-        let store = Store::in_memory().unwrap();
-        let values: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        store.put_settings(&values).unwrap();
-        Config::from_settings(&store.settings().unwrap())
-    }
 
     #[test]
     fn an_empty_database_resolves_to_the_defaults() {
@@ -155,7 +154,7 @@ mod tests {
 
     #[test]
     fn settings_reach_their_providers_config() {
-        let c = config(&[
+        let c = Config::of(&[
             ("provider", "anthropic"),
             ("anthropic.base_url", "http://127.0.0.1:9/"),
             ("anthropic.api_key", "sk-ant-123"),
@@ -187,18 +186,18 @@ mod tests {
 
     #[test]
     fn the_request_language_wins_over_the_setting() {
-        let c = config(&[("target_language", "ja"), ("source_language", "en")]);
+        let c = Config::of(&[("target_language", "ja"), ("source_language", "en")]);
         assert_eq!(c.languages(None, None), Languages { to: "ja".into(), from: Some("en".into()) });
         assert_eq!(c.languages(Some("de"), Some("fr")), Languages { to: "de".into(), from: Some("fr".into()) });
         assert_eq!(c.languages(Some("  "), Some("")), Languages { to: "ja".into(), from: Some("en".into()) }, "blank names none");
         assert_eq!(c.languages(Some(" ko "), None).to, "ko");
-        let detect = config(&[]);
+        let detect = Config::of(&[]);
         assert_eq!(detect.languages(None, None), Languages { to: "en".into(), from: None });
     }
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let c = config(&[("openai.api_key", "sk-proj-VERYSECRET-1"), ("anthropic.api_key", "sk-ant-VERYSECRET-2")]);
+        let c = Config::of(&[("openai.api_key", "sk-proj-VERYSECRET-1"), ("anthropic.api_key", "sk-ant-VERYSECRET-2")]);
         let shown = format!("{c:?} {:?} {:?}", c.provider(Some(ProviderKind::Openai)), c.provider(Some(ProviderKind::Anthropic)));
         assert!(!shown.contains("VERYSECRET"), "{shown}");
         assert!(shown.contains("Secret(set)"), "{shown}");
