@@ -179,8 +179,8 @@ async fn server_run(client: &reqwest::Client, server: &Server) -> Sample {
     Sample { ttft: first - start, prompt_tokens, tokens, gen_tps: pieces.saturating_sub(1) as f64 / (last - first).as_secs_f64().max(1e-9) }
 }
 
-/// Local settings for `threads` threads, unloading after `idle_unload_secs`.
-fn settings(threads: u32, idle_unload_secs: u32) -> glossa_host::store::Settings {
+/// The local config for `threads` threads, unloading after `idle_unload_secs`.
+fn config(threads: u32, idle_unload_secs: u32) -> glossa_host::config::LocalConfig {
     let store = Store::in_memory().unwrap();
     store
         .put_settings(&BTreeMap::from([
@@ -189,13 +189,13 @@ fn settings(threads: u32, idle_unload_secs: u32) -> glossa_host::store::Settings
             ("local.idle_unload_secs".to_owned(), idle_unload_secs.to_string()),
         ]))
         .unwrap();
-    store.settings().unwrap()
+    glossa_host::config::Config::from_settings(&store.settings().unwrap()).local
 }
 
 /// Alternate runs of both at `threads` threads and print the comparison.
 async fn compare(local_runtime: &Arc<LocalRuntime>, server_bin: &PathBuf, model: &PathBuf, threads: u32) {
     // Warm for the whole comparison (no unload between runs, whatever the machine's load).
-    let local = Local::new(local_runtime.clone(), &settings(threads, 3600));
+    let local = Local::new(local_runtime.clone(), &config(threads, 3600));
     let server = start_server(server_bin, model, threads).await;
     let client = reqwest::Client::new();
 
@@ -268,7 +268,7 @@ fn main() {
 
         // Idle memory: this process is a host with the local runtime in it. One more
         // request with a 1 s idle limit, then wait for the unload.
-        local_run(&Local::new(local_runtime.clone(), &settings(default_threads, 1))).await;
+        local_run(&Local::new(local_runtime.clone(), &config(default_threads, 1))).await;
         let deadline = Instant::now() + Duration::from_secs(60);
         while !local_runtime.loaded_models().is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -129,7 +129,7 @@ async fn whole_track(cues: &[Cue], auto_generated: bool, rate: f64) -> Numbers {
                 model: "fake".into(),
                 to: "ja".into(),
                 from: Some("en".into()),
-                cache: Some(cache),
+                cache: Some(cache.clone()),
                 options: TrackOptions::default(),
             };
             let started = Instant::now();

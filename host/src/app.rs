@@ -1,11 +1,13 @@
-//! What every request can reach: the store and the providers.
+//! What every request can reach: the store, the providers, the data folder; and the
+//! settings read from the store off the async threads.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use glossa_protocol::ProviderKind;
-
-use crate::providers::{Provider, Providers};
-use crate::store::{Settings, Store};
+use crate::config::Config;
+use crate::pipeline::subtitles::cache::{TranslationCache, DEFAULT_CACHE_LIMIT_BYTES};
+use crate::providers::Providers;
+use crate::store::{Settings, Store, StoreError};
 
 pub struct App {
     pub store: Store,
@@ -19,9 +21,9 @@ impl App {
     }
 
     /// Settings as stored now; defaults (with a warning logged) if the database fails.
-    pub fn settings(&self) -> (Settings, Vec<String>) {
+    pub async fn settings(&self) -> (Settings, Vec<String>) {
         let mut warnings = self.store.warnings.clone();
-        match self.store.settings() {
+        match self.store.blocking(|store| store.settings()).await {
             Ok(s) => (s, warnings),
             Err(e) => {
                 tracing::warn!("cannot read settings, using defaults: {e}");
@@ -31,10 +33,19 @@ impl App {
         }
     }
 
-    /// The provider `kind` (or the configured one), with current settings.
-    pub fn provider(&self, kind: Option<ProviderKind>) -> (std::sync::Arc<dyn Provider>, Settings) {
-        let (settings, _) = self.settings();
-        let kind = kind.unwrap_or_else(|| settings.provider());
-        (self.providers.get(kind, &settings), settings)
+    /// The typed configuration, from the settings as stored now (read fresh for each
+    /// request, so a change from the options page or another process applies at once).
+    pub async fn config(&self) -> Config {
+        Config::from_settings(&self.settings().await.0)
+    }
+
+    /// Validate and save `values`, all or nothing.
+    pub async fn put_settings(&self, values: BTreeMap<String, String>) -> Result<(), StoreError> {
+        self.store.blocking(move |store| store.put_settings(&values)).await
+    }
+
+    /// The subtitle translation cache, shared by every host process on this database.
+    pub fn cache(&self) -> TranslationCache {
+        TranslationCache::new(&self.store, DEFAULT_CACHE_LIMIT_BYTES)
     }
 }

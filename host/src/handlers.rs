@@ -1,13 +1,15 @@
-//! One function per request type: what the host does for each message.
+//! One function per request type: what the host does for each message. Requests that
+//! translate go through `crate::resolve`, as the CLI's do; events go to an [`EventSink`].
 
 use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, Timings, TranslatedCue, Usage, PROTOCOL_VERSION};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
 use crate::models::{self, download};
-use crate::native::EventSink;
 use crate::pipeline;
-use crate::pipeline::subtitles::{self, cache::TranslationCache, cache::DEFAULT_CACHE_LIMIT_BYTES, PlayheadUpdate, TrackJob, TrackOptions};
+use crate::pipeline::subtitles::{self, PlayheadUpdate};
+use crate::resolve;
+use crate::sink::EventSink;
 
 pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -48,12 +50,12 @@ pub async fn handle(
             Ok(Finished::default())
         }
         RequestBody::GetSettings => {
-            let (settings, warnings) = app.settings();
+            let (settings, warnings) = app.settings().await;
             sink.send(EventBody::Settings(settings.view(warnings)));
             Ok(Finished::default())
         }
         RequestBody::PutSettings { values } => {
-            app.store.put_settings(&values).map_err(|e| match e {
+            app.put_settings(values).await.map_err(|e| match e {
                 crate::store::StoreError::InvalidSetting(msg) => {
                     ErrorInfo::new(ErrorCode::InvalidSetting, msg, "Nothing was saved; correct the value and save again.")
                 }
@@ -68,47 +70,33 @@ pub async fn handle(
                     "Run `glossa-host doctor` to check the database.",
                 ),
             })?;
-            let (settings, warnings) = app.settings();
+            let (settings, warnings) = app.settings().await;
             sink.send(EventBody::Settings(settings.view(warnings)));
             Ok(Finished::default())
         }
         RequestBody::ListModels { provider } => {
-            let (provider, _) = app.provider(provider);
+            let provider = app.providers.get(&app.config().await.provider(provider));
             let models = provider.list_models().await.map_err(|e| e.info())?;
             sink.send(EventBody::Models { provider: provider.kind(), models });
             Ok(Finished::default())
         }
         RequestBody::CheckProvider { provider } => {
-            let (provider, settings) = app.provider(provider);
-            let kind = provider.kind();
-            let report = provider.check(settings.frame_model(kind), settings.subtitle_model(kind)).await;
+            let config = app.config().await.provider(provider);
+            let models = config.models();
+            let report = app.providers.get(&config).check(&models.frame, &models.subtitle).await;
             sink.send(EventBody::Check(report));
             Ok(Finished::default())
         }
         RequestBody::TranslateFrame(request) => {
-            let (provider, settings) = app.provider(None);
-            let model = settings.frame_model(provider.kind()).to_owned();
+            let job = resolve::frame(&app.config().await, &app.providers, &request);
             let mut on_delta = |text: &str| {
                 sink.delta(text);
             };
-            let (usage, ms) =
-                pipeline::frame::translate(provider.as_ref(), &model, &request, settings.target_language(), &mut on_delta).await?;
+            let (usage, ms) = pipeline::frame::translate(&job, &request, &mut on_delta).await?;
             Ok(Finished { usage: Some(usage), ms: Some(ms) })
         }
         RequestBody::TranslateTrack(request) => {
-            let (provider, settings) = app.provider(None);
-            let kind = provider.kind();
-            let cache = TranslationCache::new(&app.store, DEFAULT_CACHE_LIMIT_BYTES);
-            let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
-            let options = TrackOptions::for_provider(provider.as_ref());
-            let job = TrackJob {
-                provider,
-                model: settings.subtitle_model(kind).to_owned(),
-                to: nonempty(&request.to).unwrap_or_else(|| settings.target_language().to_owned()),
-                from: nonempty(&request.from).or_else(|| nonempty(&Some(settings.get("source_language").to_owned()))),
-                cache: Some(&cache),
-                options,
-            };
+            let job = resolve::track(&app.config().await, &app.providers, &request, Some(app.cache()));
             let mut emit = |cues: Vec<TranslatedCue>| {
                 sink.send(EventBody::Cues { cues });
             };

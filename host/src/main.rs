@@ -39,17 +39,18 @@ fn host_mode(caller: BrowserCaller) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Opened before the runtime runs anything: SQLite blocks, and no async thread should.
+    let store = match Store::open(&paths::database(&data_dir)) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{e}; running with in-memory settings");
+            let mut s = Store::in_memory().expect("in-memory SQLite always opens");
+            s.warnings.push(format!("{e}. Settings will not be saved; run `glossa-host doctor`."));
+            s
+        }
+    };
+    let app = Arc::new(App::new(store, &data_dir));
     let end = runtime.block_on(async {
-        let store = match Store::open(&paths::database(&data_dir)) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!("{e}; running with in-memory settings");
-                let mut s = Store::in_memory().expect("in-memory SQLite always opens");
-                s.warnings.push(format!("{e}. Settings will not be saved; run `glossa-host doctor`."));
-                s
-            }
-        };
-        let app = Arc::new(App::new(store, &data_dir));
         let stdout = tokio::fs::File::from_std(protocol_out);
         native::serve(tokio::io::stdin(), stdout, app).await
     });

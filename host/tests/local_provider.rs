@@ -11,16 +11,18 @@ use std::time::{Duration, Instant};
 
 use glossa_host::providers::local::{Local, LocalRuntime};
 use glossa_host::providers::{ChatRequest, Image, Provider, ProviderError};
-use glossa_host::store::{Settings, Store};
+use glossa_host::config::{Config, LocalConfig};
+use glossa_host::store::Store;
 use local_support::{cpu, test_models, FRAME, SMOLLM2, TINY_MMPROJ, TINY_TEXT};
 
-fn settings(pairs: &[(&str, &str)]) -> Settings {
+/// The built-in backend's config: one thread, a 2048 context, then `pairs`.
+fn config(pairs: &[(&str, &str)]) -> LocalConfig {
     let store = Store::in_memory().unwrap();
     let mut values: BTreeMap<String, String> =
         BTreeMap::from([("local.threads".into(), "1".into()), ("local.context_size".into(), "2048".into())]);
     values.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     store.put_settings(&values).unwrap();
-    store.settings().unwrap()
+    Config::from_settings(&store.settings().unwrap()).local
 }
 
 fn subtitle_request(user: &str, max_tokens: u32) -> ChatRequest {
@@ -40,7 +42,7 @@ async fn smollm2_streams_a_translation_token_by_token() {
         return;
     }
     let runtime = Arc::new(LocalRuntime::new(test_models()));
-    let local = Local::new(runtime.clone(), &settings(&[]));
+    let local = Local::new(runtime.clone(), &config(&[]));
     let mut deltas: Vec<(Instant, String)> = Vec::new();
     let usage = local
         .chat(&subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| {
@@ -73,7 +75,7 @@ async fn dropping_the_request_stops_generation_within_a_token() {
         return;
     }
     let runtime = Arc::new(LocalRuntime::new(test_models()));
-    let local = Local::new(runtime.clone(), &settings(&[("local.context_size", "4096")]));
+    let local = Local::new(runtime.clone(), &config(&[("local.context_size", "4096")]));
     let pieces = Arc::new(AtomicUsize::new(0));
     let counter = pieces.clone();
     let long = subtitle_request("Count from 1 to 2000, one number per line.", 4000);
@@ -112,7 +114,7 @@ async fn an_idle_model_is_unloaded() {
         return;
     }
     let runtime = Arc::new(LocalRuntime::new(test_models()));
-    let local = Local::new(runtime.clone(), &settings(&[("local.idle_unload_secs", "1")]));
+    let local = Local::new(runtime.clone(), &config(&[("local.idle_unload_secs", "1")]));
     local.chat(&subtitle_request("Yes.", 2), &mut |_: &str| {}).await.unwrap();
     assert_eq!(runtime.loaded_models().len(), 1);
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -131,7 +133,7 @@ async fn a_picture_goes_through_mtmd() {
     }
     let models = test_models();
     let runtime = Arc::new(LocalRuntime::new(models.clone()));
-    let local = Local::new(runtime, &settings(&[("local.mmproj", TINY_MMPROJ)]));
+    let local = Local::new(runtime, &config(&[("local.mmproj", TINY_MMPROJ)]));
     let image = Image::from_bytes(std::fs::read(models.join(FRAME)).unwrap()).unwrap();
     let request = ChatRequest {
         model: TINY_TEXT.into(),
@@ -211,7 +213,7 @@ async fn bad_model_files_are_named_with_the_fix() {
     std::fs::write(dir.path().join("gemma-3-4b-it-Q4_K_M.gguf"), &smol[..1000]).unwrap();
     std::fs::write(dir.path().join("hollow.gguf"), hollow_gguf()).unwrap();
     let runtime = Arc::new(LocalRuntime::new(dir.path().to_owned()));
-    let local = Local::new(runtime.clone(), &settings(&[]));
+    let local = Local::new(runtime.clone(), &config(&[]));
 
     let e = error_for(&local, "truncated.gguf", false).await;
     let info = e.info();
@@ -237,7 +239,7 @@ async fn bad_model_files_are_named_with_the_fix() {
 
     // A projector that belongs to another model: the widths are named.
     let real = Arc::new(LocalRuntime::new(models.clone()));
-    let mismatched = Local::new(real.clone(), &settings(&[("local.mmproj", TINY_MMPROJ)]));
+    let mismatched = Local::new(real.clone(), &config(&[("local.mmproj", TINY_MMPROJ)]));
     let info = error_for(&mismatched, SMOLLM2, true).await.info();
     assert_eq!(info.code, glossa_protocol::ErrorCode::BadModelFile, "{info:?}");
     assert!(info.message.contains(TINY_MMPROJ) && info.message.contains("64") && info.message.contains("576"), "{info:?}");
@@ -247,13 +249,13 @@ async fn bad_model_files_are_named_with_the_fix() {
     let hollow_mmproj = dir.path().join("mmproj-hollow.gguf");
     std::fs::write(&hollow_mmproj, hollow_projector()).unwrap();
     let with_hollow =
-        Local::new(real.clone(), &settings(&[("local.mmproj", hollow_mmproj.to_str().unwrap())]));
+        Local::new(real.clone(), &config(&[("local.mmproj", hollow_mmproj.to_str().unwrap())]));
     let info = error_for(&with_hollow, TINY_TEXT, true).await.info();
     assert_eq!(info.code, glossa_protocol::ErrorCode::BadModelFile, "{info:?}");
     assert!(info.message.contains("mmproj-hollow.gguf"), "{info:?}");
 
     // A text model without a projector cannot read pictures.
-    let plain = Local::new(real.clone(), &settings(&[]));
+    let plain = Local::new(real.clone(), &config(&[]));
     let info = error_for(&plain, SMOLLM2, true).await.info();
     assert_eq!(info.code, glossa_protocol::ErrorCode::NoVision, "{info:?}");
 
@@ -270,7 +272,7 @@ async fn list_and_check_describe_the_models_folder() {
     let runtime = Arc::new(LocalRuntime::new(models.clone()));
     let local = Local::new(
         runtime,
-        &settings(&[("local.frame_model", TINY_TEXT), ("local.subtitle_model", SMOLLM2), ("local.mmproj", "")]),
+        &config(&[("local.frame_model", TINY_TEXT), ("local.subtitle_model", SMOLLM2), ("local.mmproj", "")]),
     );
     let listed = local.list_models().await.unwrap();
     let tiny = listed.iter().find(|m| m.name == TINY_TEXT).expect("tiny model listed");

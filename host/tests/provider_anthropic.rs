@@ -11,14 +11,14 @@ use glossa_host::providers::anthropic::Anthropic;
 use glossa_host::providers::{Provider, ProviderError};
 use glossa_protocol::ErrorCode;
 use support::fakes::{anthropic_error_event, anthropic_text_delta, sse};
-use support::{cpu, chat, fast_http, frame_image, settings, text_request, FakeAnthropic, FakeServer, LlamaServer, Piece, Response, Split};
+use support::{config, cpu, chat, fast_http, frame_image, text_request, FakeAnthropic, FakeServer, LlamaServer, Piece, Response, Split};
 
 const KEY: &str = "sk-ant-api03-TESTKEY-abcdef";
 const MODEL: &str = "claude-sonnet-4-5";
 
 fn anthropic_at(url: &str, key: &str) -> Arc<dyn Provider> {
-    let s = settings(&[("anthropic.base_url", url), ("anthropic.api_key", key)]);
-    Arc::new(Anthropic::new(fast_http(Duration::from_secs(30)), &s))
+    let c = config(&[("anthropic.base_url", url), ("anthropic.api_key", key)]);
+    Arc::new(Anthropic::new(fast_http(Duration::from_secs(30)), &c.anthropic))
 }
 
 async fn fake(messages: Vec<Response>) -> (FakeAnthropic, Arc<dyn Provider>) {
@@ -195,7 +195,8 @@ async fn thinking_blocks_and_think_tags_never_reach_the_user() {
     let mut shown = Vec::new();
     let mut on_delta = |t: &str| shown.push(t.to_owned());
     let request = support::frame_request("fr");
-    let result = glossa_host::pipeline::frame::translate(provider.as_ref(), MODEL, &request, "en", &mut on_delta).await;
+    let job = support::frame_job(provider.clone(), MODEL, "fr");
+    let result = glossa_host::pipeline::frame::translate(&job, &request, &mut on_delta).await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(shown.concat(), "Bonjour");
 }

@@ -11,12 +11,12 @@ use glossa_host::providers::ollama::Ollama;
 use glossa_host::providers::{Provider, ProviderError};
 use glossa_protocol::ErrorCode;
 use support::fakes::{ollama_done, ollama_error, ollama_line};
-use support::{chat, fast_http, frame_image, settings, text_request, FakeModel, FakeOllama, Piece, Response, Split};
+use support::{chat, config, fast_http, frame_image, text_request, FakeModel, FakeOllama, Piece, Response, Split};
 
 const MODEL: &str = "gemma3:12b";
 
 fn ollama_at(url: &str, idle: Duration) -> Arc<dyn Provider> {
-    Arc::new(Ollama::new(fast_http(idle), &settings(&[("ollama.url", url)])))
+    Arc::new(Ollama::new(fast_http(idle), &config(&[("ollama.url", url)]).ollama))
 }
 
 async fn fake(chat: Vec<Response>) -> (FakeOllama, Arc<dyn Provider>) {
@@ -154,7 +154,8 @@ async fn thinking_output_is_stripped_from_what_the_user_sees() {
     let request = support::frame_request("fr");
     let mut shown = Vec::new();
     let mut on_delta = |t: &str| shown.push(t.to_owned());
-    let (usage, _ms) = glossa_host::pipeline::frame::translate(provider.as_ref(), MODEL, &request, "en", &mut on_delta).await.expect("frame");
+    let job = support::frame_job(provider.clone(), MODEL, "fr");
+    let (usage, _ms) = glossa_host::pipeline::frame::translate(&job, &request, &mut on_delta).await.expect("frame");
     assert_eq!(shown.concat(), "Bonjour");
     assert_eq!(usage.output_tokens, 5);
 }
@@ -251,7 +252,7 @@ async fn a_first_token_slower_than_the_idle_timeout_is_waited_for() {
         ],
     );
     let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![answer]).await;
-    let provider = Ollama::new(slow_start_http(Duration::from_secs(20), Duration::from_millis(300)), &settings(&[("ollama.url", &fake.url)]));
+    let provider = Ollama::new(slow_start_http(Duration::from_secs(20), Duration::from_millis(300)), &config(&[("ollama.url", &fake.url)]).ollama);
     let outcome = chat(&provider, &text_request(MODEL)).await;
     assert!(outcome.result.is_ok(), "{:?}", outcome.result);
     assert_eq!(outcome.text(), "Bonjour");
@@ -260,7 +261,7 @@ async fn a_first_token_slower_than_the_idle_timeout_is_waited_for() {
 #[tokio::test]
 async fn no_first_token_in_time_says_which_setting_to_raise() {
     let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![Response::stream(200, "application/x-ndjson", vec![Piece::Stall])]).await;
-    let provider = Ollama::new(slow_start_http(Duration::from_millis(400), Duration::from_secs(20)), &settings(&[("ollama.url", &fake.url)]));
+    let provider = Ollama::new(slow_start_http(Duration::from_millis(400), Duration::from_secs(20)), &config(&[("ollama.url", &fake.url)]).ollama);
     let info = chat(&provider, &text_request(MODEL)).await.error().info();
     assert_eq!(info.code, ErrorCode::IdleTimeout);
     assert!(info.message.contains("did not start answering"), "{info:?}");

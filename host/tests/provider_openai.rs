@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use glossa_host::providers::openai::OpenAi;
 use serde_json::json;
-use support::{cpu, chat, frame_image, settings, text_request, FakeServer, LlamaServer, Response};
+use support::{config, cpu, chat, frame_image, text_request, FakeServer, LlamaServer, Response};
 
 fn openai(url: &str, extra: &[(&str, &str)]) -> std::sync::Arc<dyn Provider> {
     let mut pairs = vec![("openai.base_url", url)];
     pairs.extend_from_slice(extra);
-    let s = settings(&pairs);
-    Providers::new(std::path::Path::new("/nonexistent")).get(ProviderKind::Openai, &s)
+    let c = config(&pairs);
+    Providers::new(std::path::Path::new("/nonexistent")).get(&c.provider(Some(ProviderKind::Openai)))
 }
 
 #[tokio::test]
@@ -154,8 +154,8 @@ async fn missing_model_lists_what_the_server_has() {
 #[tokio::test]
 async fn connect_timeout_says_which_timeout() {
     let blackhole = support::full_backlog().await;
-    let s = settings(&[("openai.base_url", blackhole.url.as_str())]);
-    let provider = OpenAi::new(support::fast_http_with(Duration::from_millis(500), Duration::from_secs(30)), &s);
+    let c = config(&[("openai.base_url", blackhole.url.as_str())]);
+    let provider = OpenAi::new(support::fast_http_with(Duration::from_millis(500), Duration::from_secs(30)), &c.openai);
     let outcome = chat(&provider, &text_request("m")).await;
     let info = outcome.error().info();
     assert_eq!(info.code, ErrorCode::ConnectTimeout, "{info:?}");
@@ -165,8 +165,8 @@ async fn connect_timeout_says_which_timeout() {
 #[tokio::test]
 async fn server_that_never_answers_hits_the_idle_timeout() {
     let silent = FakeServer::start(|_| Response::stream(200, "text/event-stream", vec![support::Piece::Stall])).await;
-    let s = settings(&[("openai.base_url", silent.url.as_str())]);
-    let provider = OpenAi::new(support::fast_http(Duration::from_millis(300)), &s);
+    let c = config(&[("openai.base_url", silent.url.as_str())]);
+    let provider = OpenAi::new(support::fast_http(Duration::from_millis(300)), &c.openai);
     let outcome = chat(&provider, &text_request("m")).await;
     assert_eq!(outcome.error().info().code, ErrorCode::IdleTimeout);
     assert!(silent.wait_client_closed().await);

@@ -42,7 +42,7 @@ struct Run {
     summary: TrackSummary,
 }
 
-async fn run(request: &TrackRequest, fake: Arc<FakeTranslator>, cache: Option<&TranslationCache<'_>>) -> Run {
+async fn run(request: &TrackRequest, fake: Arc<FakeTranslator>, cache: Option<&TranslationCache>) -> Run {
     let (_tx, rx) = mpsc::unbounded::<PlayheadUpdate>();
     run_with(request, fake, cache, rx, |_| {}).await
 }
@@ -50,7 +50,7 @@ async fn run(request: &TrackRequest, fake: Arc<FakeTranslator>, cache: Option<&T
 async fn run_with(
     request: &TrackRequest,
     fake: Arc<FakeTranslator>,
-    cache: Option<&TranslationCache<'_>>,
+    cache: Option<&TranslationCache>,
     updates: mpsc::UnboundedReceiver<PlayheadUpdate>,
     mut on_emit: impl FnMut(&[TranslatedCue]) + Send,
 ) -> Run {
@@ -59,7 +59,7 @@ async fn run_with(
         model: "fake-model".into(),
         to: "ja".into(),
         from: Some("en".into()),
-        cache,
+        cache: cache.cloned(),
         options: TrackOptions::default(),
     };
     let mut emitted = Vec::new();

@@ -20,7 +20,7 @@ use glossa_host::providers::Providers;
 use glossa_host::store::Store;
 use glossa_protocol::{Cue, ProviderKind, TrackRequest, TranslatedCue};
 use serde_json::{json, Value};
-use support::{cpu, settings, LlamaServer};
+use support::{config, cpu, LlamaServer};
 
 fn fixture_cues(name: &str, n: usize) -> (Vec<Cue>, bool) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions").join(name);
@@ -53,9 +53,9 @@ async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_f
         return;
     }
     let server = LlamaServer::start_text();
-    let settings = settings(&[("provider", "openai"), ("openai.base_url", &server.url)]);
+    let config = config(&[("provider", "openai"), ("openai.base_url", &server.url)]);
     let models = tempfile::tempdir().unwrap();
-    let provider = Providers::new(models.path()).get(ProviderKind::Openai, &settings);
+    let provider = Providers::new(models.path()).get(&config.provider(Some(ProviderKind::Openai)));
     let db = tempfile::tempdir().unwrap();
     let first_process = Store::open(&db.path().join("glossa.sqlite")).unwrap();
     let second_process = Store::open(&db.path().join("glossa.sqlite")).unwrap();
@@ -85,7 +85,7 @@ async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_f
                 model: String::new(), // the server's only model
                 to: "fr".into(),
                 from: Some("en".into()),
-                cache: Some(&cache),
+                cache: Some(cache),
                 options,
             };
             let mut emitted = Vec::new();

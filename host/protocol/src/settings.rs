@@ -43,6 +43,41 @@ pub const SETTING_KEYS: &[&str] = &[
 /// Keys whose values are secrets.
 pub const SECRET_KEYS: &[&str] = &["openai.api_key", "anthropic.api_key"];
 
+pub const DEFAULT_OLLAMA_URL: &str = "http://localhost:11434";
+pub const DEFAULT_OPENAI_URL: &str = "http://localhost:8080";
+pub const DEFAULT_ANTHROPIC_URL: &str = "https://api.anthropic.com";
+
+/// The value of `key` until someone sets it; the one place defaults are written. With
+/// these, an empty database is a working configuration (the built-in local backend).
+pub fn default_value(key: &str) -> &'static str {
+    match key {
+        "provider" => "local",
+        "target_language" => "en",
+        "local.subtitle_model" => "SmolLM2-135M-Instruct.Q4_1.gguf",
+        "local.frame_model" => "gemma-3-4b-it-Q4_K_M.gguf",
+        "local.context_size" => "4096",
+        "local.threads" => "0", // 0: physical cores
+        "local.gpu_layers" => "0",
+        "local.idle_unload_secs" => "600",
+        "ollama.url" => DEFAULT_OLLAMA_URL,
+        "ollama.frame_model" | "ollama.subtitle_model" => "gemma3:12b",
+        "openai.base_url" => DEFAULT_OPENAI_URL,
+        "anthropic.base_url" => DEFAULT_ANTHROPIC_URL,
+        "anthropic.frame_model" => "claude-sonnet-4-5",
+        "anthropic.subtitle_model" => "claude-haiku-4-5",
+        "display.font_size" => "100",
+        "display.position" => "bottom",
+        "display.dual" => "false",
+        "display.pause_on_frame" => "true",
+        "timeouts.connect_secs" => "10",
+        "timeouts.first_token_secs" => "300",
+        "timeouts.idle_secs" => "60",
+        // source_language empty: detect; local.mmproj empty: the model's match; openai
+        // models empty: the server's first model; keys empty: not set.
+        _ => "",
+    }
+}
+
 /// Whether a secret is stored, and its last characters so a person can tell which.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyStatus {
@@ -99,8 +134,14 @@ pub struct TimeoutSettings {
 }
 
 impl Default for TimeoutSettings {
+    /// The defaults of the `timeouts.*` keys, read from [`default_value`].
     fn default() -> Self {
-        TimeoutSettings { connect_secs: 10, first_token_secs: 300, idle_secs: 60 }
+        let secs = |key| default_value(key).parse().unwrap_or(0);
+        TimeoutSettings {
+            connect_secs: secs("timeouts.connect_secs"),
+            first_token_secs: secs("timeouts.first_token_secs"),
+            idle_secs: secs("timeouts.idle_secs"),
+        }
     }
 }
 
@@ -148,6 +189,11 @@ mod tests {
         assert_eq!(k.preview, "…abcdef");
         assert_eq!(KeyStatus::of(""), KeyStatus::default());
         assert_eq!(KeyStatus::of("abc").preview, "…abc");
+    }
+
+    #[test]
+    fn timeout_defaults_come_from_the_table() {
+        assert_eq!(TimeoutSettings::default(), TimeoutSettings { connect_secs: 10, first_token_secs: 300, idle_secs: 60 });
     }
 
     #[test]

@@ -53,9 +53,10 @@ pub fn run(data_dir: &Path) -> anyhow::Result<()> {
     };
 
     let app = App::new(store, data_dir);
-    let (provider, settings) = app.provider(None);
-    let kind = provider.kind();
-    let check = crate::cli::block_on(provider.check(settings.frame_model(kind), settings.subtitle_model(kind)))?;
+    let config = crate::cli::block_on(app.config())?.provider(None);
+    let kind = config.kind();
+    let models = config.models();
+    let check = crate::cli::block_on(app.providers.get(&config).check(&models.frame, &models.subtitle))?;
     report(check.reachable, format!("provider {}: {}", kind.display_name(), check.detail), "see the problems below");
     for p in &check.problems {
         report(false, p.message.clone(), &p.hint);

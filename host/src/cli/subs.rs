@@ -10,9 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::App;
 use crate::paths;
-use crate::pipeline::subtitles::cache::{TranslationCache, DEFAULT_CACHE_LIMIT_BYTES};
 use crate::pipeline::subtitles::captions::{self, CaptionFormat};
-use crate::pipeline::subtitles::{translate_track, PlayheadUpdate, TrackJob, TrackOptions};
+use crate::pipeline::subtitles::{translate_track, PlayheadUpdate};
+use crate::resolve;
 use crate::store::Store;
 
 #[derive(clap::Args)]
@@ -45,9 +45,20 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
         eprintln!("warning: {w}");
     }
     let app = App::new(store, data_dir);
-    let (provider, settings) = app.provider(None);
-    let kind = provider.kind();
-    let to = args.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| settings.target_language().to_owned());
+    let request = TrackRequest {
+        track: format!("file:{}", args.file.display()),
+        cues: track.cues.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        auto_generated: track.auto_generated,
+        playhead: 0.0,
+        rate: 0.0,
+    };
+    let mut job = resolve::track(&super::block_on(app.config())?, &app.providers, &request, Some(app.cache()));
+    // No viewer: nothing is ever behind the playhead, and it does not move.
+    job.options.drop_behind_secs = f64::INFINITY;
+    let kind = job.provider.kind();
+    let to = job.to.clone();
     let output = match &args.output {
         Some(o) => o.clone(),
         None => default_output(&args.file, &to, format),
@@ -55,27 +66,6 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     let out_format = match CaptionFormat::from_path(&output) {
         Some(f @ (CaptionFormat::Vtt | CaptionFormat::Srt)) => f,
         _ => bail!("{}: can only write .vtt or .srt files", output.display()),
-    };
-
-    let cache = TranslationCache::new(&app.store, DEFAULT_CACHE_LIMIT_BYTES);
-    let options = TrackOptions::for_provider(provider.as_ref());
-    let job = TrackJob {
-        provider,
-        model: settings.subtitle_model(kind).to_owned(),
-        to: to.clone(),
-        from: args.from.clone(),
-        cache: Some(&cache),
-        // No viewer: nothing is ever behind the playhead, and it does not move.
-        options: TrackOptions { drop_behind_secs: f64::INFINITY, ..options },
-    };
-    let request = TrackRequest {
-        track: format!("file:{}", args.file.display()),
-        cues: track.cues.clone(),
-        from: args.from.clone(),
-        to: Some(to.clone()),
-        auto_generated: track.auto_generated,
-        playhead: 0.0,
-        rate: 0.0,
     };
 
     let bar = ProgressBar::new(track.cues.len() as u64);

@@ -9,8 +9,10 @@ use base64::Engine;
 use glossa_protocol::{ErrorInfo, FrameRequest, Timings, Usage};
 
 use crate::app::App;
+use crate::cli::block_on;
 use crate::paths;
 use crate::pipeline;
+use crate::resolve;
 use crate::store::Store;
 
 pub fn image(file: &Path, to: Option<String>, with_original: bool, data_dir: &Path) -> anyhow::Result<()> {
@@ -22,25 +24,17 @@ pub fn image(file: &Path, to: Option<String>, with_original: bool, data_dir: &Pa
         with_original,
     };
     let app = open_app(data_dir)?;
-    let (provider, settings) = app.provider(None);
-    let model = settings.frame_model(provider.kind()).to_owned();
-    eprintln!("{} · {model}", provider.kind().display_name());
-    let default_to = settings.target_language().to_owned();
-    stream_to_stdout(|on_delta| {
-        Box::pin(async move { pipeline::frame::translate(provider.as_ref(), &model, &request, &default_to, on_delta).await })
-    })
+    let job = resolve::frame(&block_on(app.config())?, &app.providers, &request);
+    eprintln!("{} · {}", job.provider.kind().display_name(), job.model);
+    stream_to_stdout(|on_delta| Box::pin(async move { pipeline::frame::translate(&job, &request, on_delta).await }))
 }
 
 pub fn text(text: &str, to: Option<String>, from: Option<String>, data_dir: &Path) -> anyhow::Result<()> {
     let app = open_app(data_dir)?;
-    let (provider, settings) = app.provider(None);
-    let model = settings.subtitle_model(provider.kind()).to_owned();
-    let to = to.unwrap_or_else(|| settings.target_language().to_owned());
-    eprintln!("{} · {model}", provider.kind().display_name());
+    let job = resolve::text(&block_on(app.config())?, &app.providers, to.as_deref(), from.as_deref());
+    eprintln!("{} · {}", job.provider.kind().display_name(), job.model);
     let text = text.to_owned();
-    stream_to_stdout(|on_delta| {
-        Box::pin(async move { pipeline::text::translate(provider.as_ref(), &model, &text, &to, from.as_deref(), on_delta).await })
-    })
+    stream_to_stdout(|on_delta| Box::pin(async move { pipeline::text::translate(&job, &text, on_delta).await }))
 }
 
 fn open_app(data_dir: &Path) -> anyhow::Result<App> {
@@ -60,7 +54,7 @@ fn stream_to_stdout(run: impl for<'a> FnOnce(&'a mut (dyn FnMut(&str) + Send)) -
         let _ = stdout.write_all(piece.as_bytes());
         let _ = stdout.flush();
     };
-    let result = crate::cli::block_on(run(&mut on_delta))?;
+    let result = block_on(run(&mut on_delta))?;
     println!();
     let (usage, ms) = result.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!(

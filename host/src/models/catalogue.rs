@@ -65,13 +65,18 @@ pub fn by_model_file(file: &str) -> Option<&'static CatalogueEntry> {
     CATALOGUE.iter().find(|e| e.model_file == file)
 }
 
+/// A file's download address in a Hugging Face repository.
+pub fn hf_url(repo: &str, path: &str) -> String {
+    format!("https://huggingface.co/{repo}/resolve/main/{path}")
+}
+
 impl CatalogueEntry {
     pub fn model_url(&self) -> String {
-        super::download::hf_url(self.repo, self.model_file)
+        hf_url(self.repo, self.model_file)
     }
 
     pub fn mmproj_url(&self) -> String {
-        super::download::hf_url(self.repo, self.mmproj_file)
+        hf_url(self.repo, self.mmproj_file)
     }
 
     pub fn total_bytes(&self) -> u64 {

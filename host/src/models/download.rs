@@ -15,7 +15,8 @@ use glossa_protocol::{ErrorCode, ErrorInfo};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::{catalogue, gguf};
+use super::catalogue::{self, hf_url};
+use super::gguf;
 
 /// Attempts in a row that make no progress before giving up.
 const MAX_STALLED_ATTEMPTS: u32 = 4;
@@ -78,10 +79,6 @@ pub struct PullTarget {
     /// Lower-case hex.
     pub sha256: Option<String>,
     pub approx_bytes: Option<u64>,
-}
-
-pub fn hf_url(repo: &str, path: &str) -> String {
-    format!("https://huggingface.co/{repo}/resolve/main/{path}")
 }
 
 /// What `source` means: a catalogue id (model + mmproj), a URL, or `owner/repo/path.gguf`

@@ -20,9 +20,9 @@ use tokio::task::AbortHandle;
 use tokio_util::codec::{Encoder, FramedRead};
 
 use super::codec::{FrameError, NativeCodec};
-use super::sink::EventSink;
 use crate::app::App;
 use crate::handlers;
+use crate::sink::EventSink;
 
 /// Messages a running request accepts while it runs (e.g. playhead moves for a track).
 pub type ControlTx = mpsc::UnboundedSender<RequestBody>;

@@ -1,11 +1,23 @@
 //! Frame translation: the picture from the player, a prompt that asks for the visible
 //! text translated, and the answer streamed back as it is written.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use glossa_protocol::{ErrorCode, ErrorInfo, FrameRequest, Timings, Usage};
 
 use super::language::describe;
 use crate::providers::{ChatRequest, Image, Provider};
+
+/// Who reads the picture, with which model, into which language (built by `crate::resolve`).
+pub struct FrameJob {
+    pub provider: Arc<dyn Provider>,
+    pub model: String,
+    pub to: String,
+    pub from: Option<String>,
+    /// Write each original line above its translation.
+    pub with_original: bool,
+}
 
 /// Pictures larger than this are refused before any work (the extension caps frames at
 /// 1920 px wide JPEG, a few hundred KiB).
@@ -50,25 +62,22 @@ pub fn system_prompt(to: &str, from: Option<&str>, with_original: bool) -> Strin
     )
 }
 
-/// Run a frame translation, streaming deltas through `on_delta`.
+/// Run `job` on the picture `request` carries, streaming deltas through `on_delta`.
 pub async fn translate(
-    provider: &dyn Provider,
-    model: &str,
+    job: &FrameJob,
     request: &FrameRequest,
-    default_to: &str,
     on_delta: &mut (dyn FnMut(&str) + Send),
 ) -> Result<(Usage, Timings), ErrorInfo> {
     let image = decode_image(request)?;
-    let to = request.to.as_deref().filter(|t| !t.is_empty()).unwrap_or(default_to);
     let chat = ChatRequest {
-        model: model.to_owned(),
-        system: system_prompt(to, request.from.as_deref(), request.with_original),
-        user: format!("Translate the text in this picture into {}.", describe(to)),
+        model: job.model.clone(),
+        system: system_prompt(&job.to, job.from.as_deref(), job.with_original),
+        user: format!("Translate the text in this picture into {}.", describe(&job.to)),
         image: Some(image),
         max_tokens: 1024,
         temperature: 0.2,
     };
-    super::stream::run(provider, &chat, on_delta).await
+    super::stream::run(job.provider.as_ref(), &chat, on_delta).await
 }
 
 #[cfg(test)]

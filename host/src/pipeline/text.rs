@@ -1,10 +1,20 @@
 //! Plain text translation (`glossa-host translate-text`): one passage, streamed back, on
 //! the provider's subtitle (text) model.
 
+use std::sync::Arc;
+
 use glossa_protocol::{ErrorInfo, Timings, Usage};
 
 use super::language::describe;
 use crate::providers::{ChatRequest, Provider};
+
+/// Who translates, with which model, between which languages (built by `crate::resolve`).
+pub struct TextJob {
+    pub provider: Arc<dyn Provider>,
+    pub model: String,
+    pub to: String,
+    pub from: Option<String>,
+}
 
 pub fn system_prompt(to: &str, from: Option<&str>) -> String {
     let from = from.map(|f| format!(" from {}", describe(f))).unwrap_or_default();
@@ -15,22 +25,15 @@ pub fn system_prompt(to: &str, from: Option<&str>) -> String {
     )
 }
 
-pub async fn translate(
-    provider: &dyn Provider,
-    model: &str,
-    text: &str,
-    to: &str,
-    from: Option<&str>,
-    on_delta: &mut (dyn FnMut(&str) + Send),
-) -> Result<(Usage, Timings), ErrorInfo> {
+pub async fn translate(job: &TextJob, text: &str, on_delta: &mut (dyn FnMut(&str) + Send)) -> Result<(Usage, Timings), ErrorInfo> {
     let chat = ChatRequest {
-        model: model.to_owned(),
-        system: system_prompt(to, from),
+        model: job.model.clone(),
+        system: system_prompt(&job.to, job.from.as_deref()),
         user: text.to_owned(),
         image: None,
         // Room for a long passage, bounded so a model that never stops cannot run on.
         max_tokens: (text.chars().count() as u32 * 2).clamp(64, 2048),
         temperature: 0.2,
     };
-    super::stream::run(provider, &chat, on_delta).await
+    super::stream::run(job.provider.as_ref(), &chat, on_delta).await
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{self, Attempt, HttpClient, HttpFailure};
 use super::{sse, url, ChatRequest, DeltaSink, Provider, ProviderError};
-use crate::store::Settings;
+use crate::config::{AnthropicConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Anthropic;
 const API_VERSION: &str = "2023-06-01";
@@ -16,12 +16,12 @@ const API_VERSION: &str = "2023-06-01";
 pub struct Anthropic {
     http: HttpClient,
     base: Result<::url::Url, String>,
-    api_key: String,
+    api_key: Secret,
 }
 
 impl Anthropic {
-    pub fn new(http: HttpClient, settings: &Settings) -> Self {
-        Anthropic { http, base: url::validate(settings.get("anthropic.base_url")), api_key: settings.get("anthropic.api_key").to_owned() }
+    pub fn new(http: HttpClient, config: &AnthropicConfig) -> Self {
+        Anthropic { http, base: config.url.clone(), api_key: config.api_key.clone() }
     }
 
     fn base_str(&self) -> String {
@@ -44,7 +44,7 @@ impl Anthropic {
         if self.api_key.is_empty() {
             request
         } else {
-            request.header("x-api-key", &self.api_key)
+            request.header("x-api-key", self.api_key.expose())
         }
     }
 
@@ -155,7 +155,7 @@ impl Provider for Anthropic {
         if let Ok(u) = &self.base {
             report.warnings.extend(url::cleartext_warning(u, !self.api_key.is_empty()));
         }
-        if self.api_key.is_empty() && base == crate::store::settings::DEFAULT_ANTHROPIC_URL {
+        if self.api_key.is_empty() && base == glossa_protocol::DEFAULT_ANTHROPIC_URL {
             report.problems.push(ProviderError::Auth { provider: KIND, status: 401, key_set: false }.info());
         }
         let models = match self.models().await {

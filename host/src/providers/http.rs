@@ -11,38 +11,7 @@ use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 
 use super::ProviderError;
-use crate::store::Settings;
-
-/// How long to wait for a connection, for an answer to start, and for its next piece.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeouts {
-    pub connect: Duration,
-    /// For the response headers and the first piece of the body: a local model reads the
-    /// whole prompt before it writes anything, which on a slow machine takes minutes.
-    pub first_token: Duration,
-    /// Between two pieces of a body, once it has started.
-    pub idle: Duration,
-}
-
-impl Timeouts {
-    pub fn from_settings(settings: &Settings) -> Self {
-        let secs = |key: &str, default: u64| match settings.number::<u64>(key) {
-            0 => default,
-            n => n,
-        };
-        Timeouts {
-            connect: Duration::from_secs(secs("timeouts.connect_secs", 10)),
-            first_token: Duration::from_secs(secs("timeouts.first_token_secs", 300)),
-            idle: Duration::from_secs(secs("timeouts.idle_secs", 60)),
-        }
-    }
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts { connect: Duration::from_secs(10), first_token: Duration::from_secs(300), idle: Duration::from_secs(60) }
-    }
-}
+pub use crate::config::Timeouts;
 
 /// Retries for 429, 529 and 5xx, only while nothing has been shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

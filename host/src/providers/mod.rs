@@ -5,6 +5,9 @@
 //! frames or subtitles — the prompts live in `pipeline/` — and nothing outside this
 //! folder knows which provider it is talking to.
 //!
+//! Each provider is built from its own config struct (`crate::config`), never from the
+//! store's settings.
+//!
 //! Cancellation is by drop: the session aborts a request's task, which drops the
 //! provider's future, which closes its HTTP connection or stops local generation.
 
@@ -28,7 +31,7 @@ use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 pub use error::ProviderError;
 pub use image::{Image, MediaType};
 
-use crate::store::Settings;
+use crate::config::{ProviderConfig, Timeouts};
 
 /// One model call.
 #[derive(Debug, Clone)]
@@ -87,9 +90,8 @@ impl Providers {
         }
     }
 
-    /// The shared client, with the timeouts `settings` ask for.
-    pub fn http(&self, settings: &Settings) -> http::HttpClient {
-        let timeouts = http::Timeouts::from_settings(settings);
+    /// The shared client, with `timeouts`.
+    pub fn http(&self, timeouts: Timeouts) -> http::HttpClient {
         let mut cached = self.http.lock().unwrap_or_else(|p| p.into_inner());
         match cached.as_mut() {
             Some(client) if client.timeouts.connect == timeouts.connect => client.timeouts = timeouts,
@@ -98,16 +100,16 @@ impl Providers {
         cached.clone().unwrap_or_else(|| http::HttpClient::new(timeouts))
     }
 
-    /// The provider `kind`, configured from `settings`.
-    pub fn get(&self, kind: ProviderKind, settings: &Settings) -> Arc<dyn Provider> {
-        match kind {
-            ProviderKind::Ollama => Arc::new(ollama::Ollama::new(self.http(settings), settings)),
-            ProviderKind::Openai => Arc::new(openai::OpenAi::new(self.http(settings), settings)),
-            ProviderKind::Anthropic => Arc::new(anthropic::Anthropic::new(self.http(settings), settings)),
+    /// The provider `config` describes.
+    pub fn get(&self, config: &ProviderConfig) -> Arc<dyn Provider> {
+        match config {
+            ProviderConfig::Ollama(c) => Arc::new(ollama::Ollama::new(self.http(c.timeouts), c)),
+            ProviderConfig::Openai(c) => Arc::new(openai::OpenAi::new(self.http(c.timeouts), c)),
+            ProviderConfig::Anthropic(c) => Arc::new(anthropic::Anthropic::new(self.http(c.timeouts), c)),
             #[cfg(feature = "local")]
-            ProviderKind::Local => Arc::new(local::Local::new(self.local.clone(), settings)),
+            ProviderConfig::Local(c) => Arc::new(local::Local::new(self.local.clone(), c)),
             #[cfg(not(feature = "local"))]
-            ProviderKind::Local => Arc::new(error::Unavailable(kind)),
+            ProviderConfig::Local(_) => Arc::new(error::Unavailable(ProviderKind::Local)),
         }
     }
 

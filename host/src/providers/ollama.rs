@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Attempt, HttpClient, HttpFailure};
 use super::ndjson::LineReader;
 use super::{url, ChatRequest, DeltaSink, Provider, ProviderError};
-use crate::store::Settings;
+use crate::config::OllamaConfig;
 
 const KIND: ProviderKind = ProviderKind::Ollama;
 
@@ -20,8 +20,8 @@ pub struct Ollama {
 }
 
 impl Ollama {
-    pub fn new(http: HttpClient, settings: &Settings) -> Self {
-        Ollama { http, base: url::validate(settings.get("ollama.url")) }
+    pub fn new(http: HttpClient, config: &OllamaConfig) -> Self {
+        Ollama { http, base: config.url.clone() }
     }
 
     fn base_str(&self) -> String {

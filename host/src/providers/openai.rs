@@ -9,19 +9,19 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{self, Attempt, HttpClient, HttpFailure};
 use super::{sse, url, ChatRequest, DeltaSink, Provider, ProviderError};
-use crate::store::Settings;
+use crate::config::{OpenAiConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Openai;
 
 pub struct OpenAi {
     http: HttpClient,
     base: Result<::url::Url, String>,
-    api_key: String,
+    api_key: Secret,
 }
 
 impl OpenAi {
-    pub fn new(http: HttpClient, settings: &Settings) -> Self {
-        OpenAi { http, base: url::validate(settings.get("openai.base_url")), api_key: settings.get("openai.api_key").to_owned() }
+    pub fn new(http: HttpClient, config: &OpenAiConfig) -> Self {
+        OpenAi { http, base: config.url.clone(), api_key: config.api_key.clone() }
     }
 
     fn base(&self) -> Result<&::url::Url, ProviderError> {
@@ -43,7 +43,7 @@ impl OpenAi {
         if self.api_key.is_empty() {
             request
         } else {
-            request.bearer_auth(&self.api_key)
+            request.bearer_auth(self.api_key.expose())
         }
     }
 

@@ -1,21 +1,6 @@
-//! Provider URLs from settings: parsed, http/https only, no credentials inside.
+//! What a provider's server URL says about safety: plain http to another machine.
 
 use url::Url;
-
-pub fn validate(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw.trim()).map_err(|e| format!("`{raw}` is not a valid URL ({e})"))?;
-    match url.scheme() {
-        "http" | "https" => {}
-        other => return Err(format!("only http and https URLs are allowed, not `{other}:`")),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("put credentials in the API key setting, not in the URL".into());
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("`{raw}` has no host"));
-    }
-    Ok(url)
-}
 
 /// True for loopback hosts, where plain http is harmless.
 pub fn is_local(url: &Url) -> bool {
@@ -40,22 +25,13 @@ pub fn cleartext_warning(url: &Url, has_key: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accepts_http_and_https_only() {
-        assert!(validate("http://localhost:11434").is_ok());
-        assert!(validate("https://api.anthropic.com").is_ok());
-        assert!(validate("file:///etc/passwd").is_err());
-        assert!(validate("javascript:alert(1)").is_err());
-        assert!(validate("http://user:pw@host").is_err());
-        assert!(validate("not a url").is_err());
-    }
+    use crate::server_url::parse;
 
     #[test]
     fn warns_about_cleartext_to_remote_hosts() {
-        assert!(cleartext_warning(&validate("http://127.0.0.1:8080").unwrap(), true).is_none());
-        assert!(cleartext_warning(&validate("https://gpu-box:8000").unwrap(), true).is_none());
-        let w = cleartext_warning(&validate("http://gpu-box:8000").unwrap(), true).unwrap();
+        assert!(cleartext_warning(&parse("http://127.0.0.1:8080").unwrap(), true).is_none());
+        assert!(cleartext_warning(&parse("https://gpu-box:8000").unwrap(), true).is_none());
+        let w = cleartext_warning(&parse("http://gpu-box:8000").unwrap(), true).unwrap();
         assert!(w.contains("API key"));
     }
 }

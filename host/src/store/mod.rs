@@ -2,12 +2,14 @@
 //!
 //! Every browser tab may start its own host process, so several processes share this
 //! file: WAL mode, a busy timeout, and short transactions keep them out of each other's way.
+//! A call can wait on another process's lock for up to [`BUSY_TIMEOUT`], so async code
+//! reaches the database only through [`Store::blocking`], never on a runtime thread.
 
 mod migrations;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -26,6 +28,8 @@ pub enum StoreError {
     InvalidSetting(String),
     #[error("the database {path} is read-only")]
     ReadOnly { path: PathBuf },
+    #[error("a database task stopped: {0}")]
+    Task(String),
 }
 
 /// What to do about a database this user cannot write (shown in warnings and errors).
@@ -33,10 +37,12 @@ pub const READ_ONLY_FIX: &str =
     "Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), then reload the extension.";
 
 /// How long a writer waits for another process's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A handle on the database; clones share one connection.
+#[derive(Clone)]
 pub struct Store {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
     path: PathBuf,
     /// Problems met while opening (e.g. a corrupt file set aside), for the user to see.
     pub warnings: Vec<String>,
@@ -79,7 +85,7 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        Ok(Store { conn: Mutex::new(conn), path: path.to_owned(), warnings, read_only: false })
+        Ok(Store { conn: Arc::new(Mutex::new(conn)), path: path.to_owned(), warnings, read_only: false })
     }
 
     /// Open an existing database for reading only. A WAL database in a folder we cannot
@@ -87,7 +93,7 @@ impl Store {
     /// immutable (nobody can write there either, short of its owner fixing the modes).
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let conn = Self::read_only_connection(path)?;
-        Ok(Store { conn: Mutex::new(conn), path: path.to_owned(), warnings: Vec::new(), read_only: true })
+        Ok(Store { conn: Arc::new(Mutex::new(conn)), path: path.to_owned(), warnings: Vec::new(), read_only: true })
     }
 
     fn read_only_connection(path: &Path) -> Result<Connection, StoreError> {
@@ -134,7 +140,7 @@ impl Store {
     pub fn in_memory() -> Result<Store, StoreError> {
         let mut conn = Connection::open_in_memory()?;
         migrations::run(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path: PathBuf::from(":memory:"), warnings: Vec::new(), read_only: false })
+        Ok(Store { conn: Arc::new(Mutex::new(conn)), path: PathBuf::from(":memory:"), warnings: Vec::new(), read_only: false })
     }
 
     pub fn path(&self) -> &Path {
@@ -144,6 +150,17 @@ impl Store {
     /// The connection, for modules that keep their own tables (settings, cache).
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Run `work` on the runtime's blocking threads: SQLite calls block (on disk, and on
+    /// other processes' locks), and an async worker thread must not.
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || work(&store)).await.map_err(|e| StoreError::Task(e.to_string()))?
     }
 }
 
@@ -213,6 +230,17 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[tokio::test]
+    async fn blocking_work_sees_the_same_database() {
+        let store = Store::in_memory().unwrap();
+        store.conn().execute("INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', 1)", []).unwrap();
+        let value: String = store
+            .blocking(|s| Ok(s.conn().query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(value, "v");
     }
 
     #[test]

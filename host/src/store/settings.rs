@@ -1,64 +1,48 @@
 //! Typed settings over the key/value `settings` table.
 //!
-//! Keys are the protocol's [`SETTING_KEYS`]; each has a default, so an empty database is
-//! a working configuration (the built-in local backend). Secrets are stored here and
-//! nowhere else; [`Settings::view`] replaces them with a `…last6` preview.
+//! Keys are the protocol's [`SETTING_KEYS`], each with the protocol's [`default_value`],
+//! so an empty database is a working configuration (the built-in local backend). The
+//! store checks the shape of each value (a number, a URL, a choice) and nothing more:
+//! what the values mean is the config layer's business (`crate::config`). Secrets are
+//! stored here and nowhere else; [`Settings::view`] replaces them with a `…last6` preview.
 
 use std::collections::BTreeMap;
 
 use glossa_protocol::{
-    DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView, TimeoutSettings,
+    default_value, DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView, TimeoutSettings,
     SECRET_KEYS, SETTING_KEYS,
 };
 use rusqlite::params;
 
 use super::{Store, StoreError};
 
-pub const DEFAULT_OLLAMA_URL: &str = "http://localhost:11434";
-pub const DEFAULT_OPENAI_URL: &str = "http://localhost:8080";
-pub const DEFAULT_ANTHROPIC_URL: &str = "https://api.anthropic.com";
-
-fn default_for(key: &str) -> &'static str {
-    match key {
-        "provider" => "local",
-        "target_language" => "en",
-        "local.subtitle_model" => "SmolLM2-135M-Instruct.Q4_1.gguf",
-        "local.frame_model" => "gemma-3-4b-it-Q4_K_M.gguf",
-        "local.mmproj" => "",
-        "local.context_size" => "4096",
-        "local.threads" => "0", // 0: physical cores
-        "local.gpu_layers" => "0",
-        "local.idle_unload_secs" => "600",
-        "ollama.url" => DEFAULT_OLLAMA_URL,
-        "ollama.frame_model" | "ollama.subtitle_model" => "gemma3:12b",
-        "openai.base_url" => DEFAULT_OPENAI_URL,
-        "anthropic.base_url" => DEFAULT_ANTHROPIC_URL,
-        "anthropic.frame_model" => "claude-sonnet-4-5",
-        "anthropic.subtitle_model" => "claude-haiku-4-5",
-        "display.font_size" => "100",
-        "display.position" => "bottom",
-        "display.dual" => "false",
-        "display.pause_on_frame" => "true",
-        "timeouts.connect_secs" => "10",
-        "timeouts.first_token_secs" => "300",
-        "timeouts.idle_secs" => "60",
-        // openai models empty: the server's first model; keys empty: not set.
-        _ => "",
-    }
-}
-
 /// All settings, defaults filled in. Cheap to clone; read fresh for each request so a
 /// change from the options page (or another process) applies at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Settings {
     values: BTreeMap<String, String>,
     pub updated_at: i64,
 }
 
+/// Every value but the secrets, which show only whether they are set.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = self.values.iter().map(|(k, v)| match (is_secret(k), v.is_empty()) {
+            (true, true) => (k, "(not set)"),
+            (true, false) => (k, "(set)"),
+            (false, _) => (k, v.as_str()),
+        });
+        f.debug_struct("Settings")
+            .field("values", &BTreeMap::from_iter(shown))
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            values: SETTING_KEYS.iter().map(|k| (k.to_string(), default_for(k).to_owned())).collect(),
+            values: SETTING_KEYS.iter().map(|k| (k.to_string(), default_value(k).to_owned())).collect(),
             updated_at: 0,
         }
     }
@@ -146,9 +130,9 @@ pub fn validate(key: &str, value: &str) -> Result<String, StoreError> {
         "provider" => value.parse::<ProviderKind>().map(|k| k.to_string()).or_else(bad),
         k if k.ends_with(".url") || k.ends_with(".base_url") => {
             if value.is_empty() {
-                return Ok(default_for(k).to_owned());
+                return Ok(default_value(k).to_owned());
             }
-            crate::providers::url::validate(value)
+            crate::server_url::parse(value)
                 .map(|u| u.as_str().trim_end_matches('/').to_owned())
                 .map_err(|e| StoreError::InvalidSetting(format!("`{key}`: {e}")))
         }
@@ -225,6 +209,7 @@ pub fn is_secret(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use glossa_protocol::DEFAULT_OLLAMA_URL;
 
     #[test]
     fn defaults_make_a_working_local_configuration() {
@@ -246,6 +231,9 @@ mod tests {
         let json = serde_json::to_string(&s.view(vec![])).unwrap();
         assert!(!json.contains("VERYSECRET"), "{json}");
         assert!(json.contains("…123456"));
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("VERYSECRET"), "{debug}");
+        assert!(debug.contains("\"anthropic.api_key\": \"(set)\""), "{debug}");
     }
 
     #[test]

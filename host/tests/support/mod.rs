@@ -574,15 +574,16 @@ pub fn anthropic_error(kind: &str, message: &str) -> Value {
 // Driving providers directly
 
 use glossa_host::providers::{ChatRequest, Image, Provider, ProviderError};
-use glossa_host::store::{Settings, Store};
+use glossa_host::config::Config;
+use glossa_host::store::Store;
 use glossa_protocol::Usage;
 
-/// Settings with `pairs` applied on top of the defaults (validated like the options page).
-pub fn settings(pairs: &[(&str, &str)]) -> Settings {
+/// The config of settings `pairs` on top of the defaults (validated like the options page).
+pub fn config(pairs: &[(&str, &str)]) -> Config {
     let store = Store::in_memory().expect("in-memory store");
     let values = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     store.put_settings(&values).unwrap_or_else(|e| panic!("settings {pairs:?} rejected: {e}"));
-    store.settings().expect("settings")
+    Config::from_settings(&store.settings().expect("settings"))
 }
 
 /// A short text request.
@@ -645,6 +646,11 @@ pub fn fast_http_timeouts(timeouts: glossa_host::providers::http::Timeouts) -> g
         timeouts,
         retry: RetryPolicy { max_retries: 2, backoff: Duration::from_millis(20), max_wait: Duration::from_secs(20) },
     }
+}
+
+/// A frame job as `resolve::frame` builds it: `provider` and `model`, into `to`.
+pub fn frame_job(provider: std::sync::Arc<dyn Provider>, model: &str, to: &str) -> glossa_host::pipeline::frame::FrameJob {
+    glossa_host::pipeline::frame::FrameJob { provider, model: model.into(), to: to.into(), from: None, with_original: false }
 }
 
 /// A frame request as the extension sends it, with frame.jpg.

@@ -4,7 +4,8 @@
 //! A key is a hash of everything that shapes the answer: the line, the lines before it,
 //! both languages, the provider, the model and the prompt version. The table has a size
 //! limit; the least recently used lines go first. Transactions stay short because other
-//! host processes share the file.
+//! host processes share the file, and run on the blocking threads ([`Store::blocking`]),
+//! never on the async ones the track's scheduler uses.
 
 use glossa_protocol::ProviderKind;
 use rusqlite::{params, OptionalExtension};
@@ -49,21 +50,34 @@ impl CacheScope {
     }
 }
 
-pub struct TranslationCache<'a> {
-    store: &'a Store,
+/// A handle on the cache table; clones share the store's connection.
+#[derive(Clone)]
+pub struct TranslationCache {
+    store: Store,
     limit_bytes: u64,
 }
 
-impl<'a> TranslationCache<'a> {
-    pub fn new(store: &'a Store, limit_bytes: u64) -> Self {
-        TranslationCache { store, limit_bytes }
+impl TranslationCache {
+    pub fn new(store: &Store, limit_bytes: u64) -> Self {
+        TranslationCache { store: store.clone(), limit_bytes }
     }
 
     /// The cached text for each key (None: not cached); hits become most recently used.
-    pub fn get_many(&self, keys: &[CacheKey]) -> Result<Vec<Option<String>>, StoreError> {
+    pub async fn get_many(&self, keys: &[CacheKey]) -> Result<Vec<Option<String>>, StoreError> {
+        let keys = keys.to_vec();
+        self.store.blocking(move |store| Self::read(store, &keys)).await
+    }
+
+    /// Store translations, then evict the least recently used past the size limit.
+    pub async fn put_many(&self, entries: Vec<(CacheKey, String)>) -> Result<(), StoreError> {
+        let limit_bytes = self.limit_bytes;
+        self.store.blocking(move |store| Self::write(store, &entries, limit_bytes)).await
+    }
+
+    fn read(store: &Store, keys: &[CacheKey]) -> Result<Vec<Option<String>>, StoreError> {
         // A read-only database still serves what it holds; it just cannot record the use.
-        let touch_hits = !self.store.is_read_only();
-        let mut conn = self.store.conn();
+        let touch_hits = !store.is_read_only();
+        let mut conn = store.conn();
         let behavior = if touch_hits { rusqlite::TransactionBehavior::Immediate } else { rusqlite::TransactionBehavior::Deferred };
         let tx = conn.transaction_with_behavior(behavior)?;
         let mut found = Vec::with_capacity(keys.len());
@@ -85,12 +99,11 @@ impl<'a> TranslationCache<'a> {
         Ok(found)
     }
 
-    /// Store translations, then evict the least recently used past the size limit.
-    pub fn put_many(&self, entries: &[(CacheKey, String)]) -> Result<(), StoreError> {
-        if entries.is_empty() || self.store.is_read_only() {
+    fn write(store: &Store, entries: &[(CacheKey, String)], limit_bytes: u64) -> Result<(), StoreError> {
+        if entries.is_empty() || store.is_read_only() {
             return Ok(());
         }
-        let mut conn = self.store.conn();
+        let mut conn = store.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut put = tx.prepare_cached(
@@ -102,9 +115,9 @@ impl<'a> TranslationCache<'a> {
                 put.execute(params![&key[..], text, (key.len() + text.len()) as i64])?;
             }
             let total: i64 = tx.query_row("SELECT COALESCE(SUM(bytes), 0) FROM translation_cache", [], |r| r.get(0))?;
-            if total as u64 > self.limit_bytes {
+            if total as u64 > limit_bytes {
                 // Down to 90 % of the limit, so eviction does not run on every insert.
-                let mut excess = total - (self.limit_bytes as i64 / 10 * 9);
+                let mut excess = total - (limit_bytes as i64 / 10 * 9);
                 let mut oldest = tx.prepare_cached("SELECT key, bytes FROM translation_cache ORDER BY used_at ASC")?;
                 let mut victims: Vec<Vec<u8>> = Vec::new();
                 let mut rows = oldest.query([])?;
@@ -125,12 +138,12 @@ impl<'a> TranslationCache<'a> {
         Ok(())
     }
 
-    /// Forget every cached translation; returns how many there were.
+    /// Forget every cached translation; returns how many there were. (Blocking: for the CLI.)
     pub fn clear(&self) -> Result<usize, StoreError> {
         Ok(self.store.conn().execute("DELETE FROM translation_cache", [])?)
     }
 
-    /// (entries, bytes) held now.
+    /// (entries, bytes) held now. (Blocking: for the CLI.)
     pub fn size(&self) -> Result<(u64, u64), StoreError> {
         Ok(self.store.conn().query_row(
             "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM translation_cache",
@@ -163,19 +176,19 @@ mod tests {
         assert_ne!(s.key(&["ab"], "c"), s.key(&["a"], "bc"));
     }
 
-    #[test]
-    fn least_recently_used_lines_are_evicted_first() {
+    #[tokio::test]
+    async fn least_recently_used_lines_are_evicted_first() {
         let store = Store::in_memory().unwrap();
         // Each entry is 32 + 68 = 100 bytes; the limit holds three.
         let cache = TranslationCache::new(&store, 350);
         let key = |n: u8| [n; 32];
         let text = |n: u8| format!("{n:0>68}");
-        cache.put_many(&[(key(1), text(1)), (key(2), text(2)), (key(3), text(3))]).unwrap();
+        cache.put_many(vec![(key(1), text(1)), (key(2), text(2)), (key(3), text(3))]).await.unwrap();
         assert_eq!(cache.size().unwrap(), (3, 300));
         // Reading 1 makes 2 the oldest.
-        assert!(cache.get_many(&[key(1)]).unwrap()[0].is_some());
-        cache.put_many(&[(key(4), text(4))]).unwrap();
-        let got = cache.get_many(&[key(1), key(2), key(3), key(4)]).unwrap();
+        assert!(cache.get_many(&[key(1)]).await.unwrap()[0].is_some());
+        cache.put_many(vec![(key(4), text(4))]).await.unwrap();
+        let got = cache.get_many(&[key(1), key(2), key(3), key(4)]).await.unwrap();
         let present: Vec<bool> = got.iter().map(Option::is_some).collect();
         assert_eq!(present, [true, false, true, true]);
         assert_eq!(cache.clear().unwrap(), 3);

@@ -95,13 +95,13 @@ impl TrackOptions {
     }
 }
 
-/// Who translates, into what, with which cache.
-pub struct TrackJob<'a> {
+/// Who translates, into what, with which cache (built by `crate::resolve`).
+pub struct TrackJob {
     pub provider: Arc<dyn Provider>,
     pub model: String,
     pub to: String,
     pub from: Option<String>,
-    pub cache: Option<&'a TranslationCache<'a>>,
+    pub cache: Option<TranslationCache>,
     pub options: TrackOptions,
 }
 
@@ -127,7 +127,7 @@ pub struct TrackSummary {
 /// ready. Every cue is emitted at most once (exactly once unless the viewer left it far
 /// behind); `playhead` updates re-prioritise the work while it runs.
 pub async fn translate_track<S>(
-    job: &TrackJob<'_>,
+    job: &TrackJob,
     request: &TrackRequest,
     mut playhead: S,
     emit: &mut (dyn FnMut(Vec<TranslatedCue>) + Send),
@@ -172,8 +172,8 @@ where
     };
 
     // What the cache already has goes out at once.
-    let cached = match job.cache {
-        Some(cache) => cache.get_many(&keys).unwrap_or_else(|e| {
+    let cached = match &job.cache {
+        Some(cache) => cache.get_many(&keys).await.unwrap_or_else(|e| {
             tracing::warn!("translation cache unreadable, translating everything: {e}");
             vec![None; keys.len()]
         }),
@@ -274,8 +274,8 @@ where
                     }
                     ready.extend(assembler.resolve(u, &units[u], text.as_deref()));
                 }
-                if let Some(cache) = job.cache {
-                    if let Err(e) = cache.put_many(&fresh) {
+                if let Some(cache) = &job.cache {
+                    if let Err(e) = cache.put_many(fresh).await {
                         tracing::warn!("cannot store translations in the cache: {e}");
                     }
                 }

@@ -15,7 +15,8 @@ use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::mtmd::{mtmd_default_marker, MtmdBitmap, MtmdContext, MtmdContextParams, MtmdInputText};
 use llama_cpp_2::sampling::LlamaSampler;
 
-use super::runtime::{backend, GenEvent, Job, LoadParams};
+use super::backend::backend;
+use super::job::{GenEvent, Job, LoadParams};
 use crate::models::{self, gguf};
 use crate::providers::{MediaType, ProviderError};
 

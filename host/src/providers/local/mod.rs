@@ -1,12 +1,14 @@
 //! Provider `local`: GGUF models run inside glossa-host by llama.cpp (llama-cpp-2), with
 //! pictures through mtmd (a model + its mmproj). No server, no account.
 //!
-//! Model settings are file names in `<data dir>/models` (or absolute paths). Work runs on
-//! the [`LocalRuntime`]'s model threads; this side only resolves files, queues the job and
-//! relays the tokens. Dropping the `chat` future (a cancelled request) raises the job's
+//! Models are file names in `<data dir>/models` (or absolute paths), from [`LocalConfig`].
+//! Work runs on the [`LocalRuntime`]'s model threads; this side only resolves files,
+//! queues the job and relays the tokens. Dropping the `chat` future (a cancelled request) raises the job's
 //! cancel flag, which the generation loop checks between tokens.
 
+mod backend;
 mod generate;
+mod job;
 mod runtime;
 
 use std::path::{Path, PathBuf};
@@ -17,12 +19,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 
-pub use runtime::{LoadParams, LocalRuntime};
-use runtime::{GenEvent, Job};
+use job::{GenEvent, Job};
+pub use job::LoadParams;
+pub use runtime::LocalRuntime;
 
 use super::{ChatRequest, DeltaSink, Provider, ProviderError};
+use crate::config::LocalConfig;
 use crate::models::{self, catalogue, cpu, gguf};
-use crate::store::Settings;
 
 /// The GPU back-end compiled in, for `check` and `doctor`.
 pub const ACCELERATOR: &str = if cfg!(feature = "cuda") {
@@ -44,13 +47,8 @@ pub struct Local {
 }
 
 impl Local {
-    pub fn new(runtime: Arc<LocalRuntime>, settings: &Settings) -> Self {
-        Local {
-            load: load_params(settings),
-            idle_unload: Duration::from_secs(settings.number("local.idle_unload_secs")),
-            mmproj: settings.get("local.mmproj").trim().to_owned(),
-            runtime,
-        }
+    pub fn new(runtime: Arc<LocalRuntime>, config: &LocalConfig) -> Self {
+        Local { load: load_params(config), idle_unload: config.idle_unload, mmproj: config.mmproj.clone(), runtime }
     }
 
     fn models_dir(&self) -> &Path {
@@ -115,13 +113,12 @@ fn display_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-fn load_params(settings: &Settings) -> LoadParams {
-    let threads: usize = settings.number("local.threads");
-    LoadParams {
-        context_size: settings.number("local.context_size"),
-        threads: if threads == 0 { num_cpus::get_physical().max(1) as i32 } else { threads.min(512) as i32 },
-        gpu_layers: settings.number("local.gpu_layers"),
-    }
+fn load_params(config: &LocalConfig) -> LoadParams {
+    let threads = match config.threads {
+        0 => num_cpus::get_physical().max(1) as i32,
+        n => n.min(512) as i32,
+    };
+    LoadParams { context_size: config.context_size, threads, gpu_layers: config.gpu_layers }
 }
 
 /// Raises the job's cancel flag when the request's future is dropped.
@@ -196,7 +193,7 @@ impl Provider for Local {
         report.reachable = true;
         if let Some(reason) = cpu::unsupported_reason() {
             report.reachable = false;
-            report.problems.push(runtime::cpu_unsupported(reason).info());
+            report.problems.push(backend::cpu_unsupported(reason).info());
         }
         let subtitle = self.check_model(subtitle_model).await;
         report.subtitle_model_present = Some(subtitle.is_ok());

@@ -8,83 +8,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use glossa_protocol::Usage;
-use llama_cpp_2::llama_backend::LlamaBackend;
-use tokio::sync::mpsc::UnboundedSender;
-
 use super::generate::{self, Loaded};
-use crate::providers::{Image, ProviderError};
-
-/// How a model is loaded; a change reloads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadParams {
-    pub context_size: u32,
-    pub threads: i32,
-    pub gpu_layers: u32,
-}
-
-/// One generation request, as the worker receives it.
-pub struct Job {
-    pub mmproj: Option<PathBuf>,
-    pub load: LoadParams,
-    pub idle_unload: Duration,
-    pub system: String,
-    pub user: String,
-    pub image: Option<Image>,
-    pub max_tokens: u32,
-    pub temperature: f32,
-    /// Set when the requester is gone; checked between tokens.
-    pub cancel: Arc<AtomicBool>,
-    pub events: UnboundedSender<GenEvent>,
-    /// The runtime's count of sampled tokens.
-    pub sampled: Arc<AtomicU64>,
-}
-
-pub enum GenEvent {
-    Delta(String),
-    Finished(Result<Usage, ProviderError>),
-}
-
-impl Job {
-    pub fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed) || self.events.is_closed()
-    }
-
-    fn finish(&self, result: Result<Usage, ProviderError>) {
-        let _ = self.events.send(GenEvent::Finished(result));
-    }
-}
-
-/// The process-wide llama.cpp backend (initialising it twice is an error).
-pub fn backend() -> Result<&'static LlamaBackend, ProviderError> {
-    if let Some(reason) = crate::models::cpu::unsupported_reason() {
-        return Err(cpu_unsupported(reason));
-    }
-    static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
-    BACKEND
-        .get_or_init(|| {
-            // llama.cpp, ggml and mtmd log through `tracing` (stderr / log file), never stdout.
-            llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default().with_logs_enabled(true));
-            LlamaBackend::init().map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| ProviderError::Other(format!("llama.cpp could not start: {e}.")))
-}
-
-/// The error for a CPU llama.cpp was not built for (instead of dying with SIGILL).
-pub(super) fn cpu_unsupported(reason: String) -> ProviderError {
-    ProviderError::Local {
-        message: format!("{reason}."),
-        hint: "Build glossa-host on this machine with RUSTFLAGS=\"-C target-cpu=native\" \
-               (cargo build --release -p glossa-host), or choose Ollama, an OpenAI-compatible server or Anthropic."
-            .into(),
-    }
-}
+use super::job::Job;
+use crate::providers::ProviderError;
 
 pub struct LocalRuntime {
     models_dir: PathBuf,

@@ -1,6 +1,9 @@
 //! Where a request's events go. Each request gets one `EventSink`; once it has sent its
 //! terminal event (or was cancelled) it is closed and silently drops anything else, so
 //! no event for a request ever follows its `done`, `error` or cancellation.
+//!
+//! The handlers write to it and the native session reads the other end of its channel;
+//! it lives below both so neither imports the other's side.
 
 use std::sync::{Arc, Mutex};
 
