@@ -78,8 +78,8 @@ async fn local_run(local: &Local) -> Sample {
     let mut first: Option<Instant> = None;
     let mut last = start;
     let mut pieces = 0u64;
-    let usage = local
-        .chat(&request, &mut |_: &str| {
+    let (usage, _) = glossa_host::providers::answer(local, &request)
+        .forward(&mut |_: &str| {
             let now = Instant::now();
             first.get_or_insert(now);
             last = now;

@@ -7,8 +7,7 @@ use glossa_protocol::Usage;
 
 use super::answer::{check, parse_answer};
 use super::prompt::{max_tokens, one_line_answer, one_line_user_prompt, user_prompt};
-use crate::pipeline::think::ThinkFilter;
-use crate::providers::{ChatRequest, Provider, ProviderError};
+use crate::providers::{answer, ChatRequest, Provider, ProviderError};
 
 /// What one batch came back with.
 #[derive(Debug, Default)]
@@ -97,17 +96,15 @@ pub async fn translate_lines(setup: &CallSetup<'_>, context: &[&str], lines: &[&
     Ok(answer)
 }
 
-/// One call, its streamed text collected, reasoning blocks removed. When the stream
-/// fails after some text (cut connection, a model that filled its context), the text so
-/// far is kept: whole `{id, text}` objects in it are good, the rest is asked again.
+/// One call, its streamed text collected (through the provider layers: reasoning blocks
+/// are already removed). When the stream fails after some text (cut connection, a model
+/// that filled its context), the text so far is kept: whole `{id, text}` objects in it
+/// are good, the rest is asked again.
 async fn ask(provider: &dyn Provider, request: &ChatRequest) -> Result<(String, Usage), ProviderError> {
-    let mut filter = ThinkFilter::default();
     let mut reply = String::new();
-    let mut on_delta = |piece: &str| reply.push_str(&filter.push(piece));
-    let result = provider.chat(request, &mut on_delta).await;
-    reply.push_str(&filter.finish());
+    let result = answer(provider, request).forward(&mut |piece: &str| reply.push_str(piece)).await;
     match result {
-        Ok(usage) => Ok((reply, usage)),
+        Ok((usage, _)) => Ok((reply, usage)),
         Err(e) if !reply.trim().is_empty() => {
             tracing::warn!("subtitle answer broke off, keeping its first {} bytes: {e}", reply.len());
             Ok((reply, Usage::default()))
