@@ -198,88 +198,22 @@ impl Stream for Answer<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::VecDeque;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
+    use std::sync::atomic::Ordering;
 
     use async_trait::async_trait;
     use glossa_protocol::{CheckReport, ModelInfo};
 
     use super::*;
-
-    /// One attempt of the scripted provider: refused at once, or a stream of items, each
-    /// after a pause.
-    enum Attempt {
-        Refused(ProviderError),
-        Items(Vec<(u64, Result<Delta, ProviderError>)>),
-    }
-
-    /// A provider that answers each call with the next scripted attempt.
-    struct Scripted {
-        attempts: Mutex<VecDeque<Attempt>>,
-        calls: AtomicUsize,
-        policy: RetryPolicy,
-    }
-
-    impl Scripted {
-        fn new(attempts: Vec<Attempt>) -> Self {
-            let policy = RetryPolicy { max_retries: 2, backoff: Duration::from_millis(100), max_wait: Duration::from_secs(20) };
-            Scripted { attempts: Mutex::new(attempts.into()), calls: AtomicUsize::new(0), policy }
-        }
-
-        fn calls(&self) -> usize {
-            self.calls.load(Ordering::SeqCst)
-        }
-    }
-
-    #[async_trait]
-    impl Provider for Scripted {
-        fn kind(&self) -> ProviderKind {
-            ProviderKind::Anthropic
-        }
-
-        async fn stream(&self, _: &ChatRequest) -> Result<TokenStream, ProviderError> {
-            self.calls.fetch_add(1, Ordering::SeqCst);
-            match self.attempts.lock().unwrap().pop_front().expect("a scripted attempt") {
-                Attempt::Refused(e) => Err(e),
-                Attempt::Items(items) => Ok(futures::stream::iter(items)
-                    .then(|(pause, item)| async move {
-                        tokio::time::sleep(Duration::from_millis(pause)).await;
-                        item
-                    })
-                    .boxed()),
-            }
-        }
-
-        fn retry_policy(&self) -> RetryPolicy {
-            self.policy
-        }
-
-        async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
-            Ok(vec![])
-        }
-
-        async fn check(&self, _: &str, _: &str) -> CheckReport {
-            CheckReport::new(ProviderKind::Anthropic, "scripted")
-        }
-    }
+    use crate::providers::scripted::{done, text, Attempt, Scripted};
 
     const KIND: ProviderKind = ProviderKind::Anthropic;
-
-    fn text(t: &str) -> (u64, Result<Delta, ProviderError>) {
-        (0, Ok(Delta::Text(t.into())))
-    }
-
-    fn done(output_tokens: u64) -> (u64, Result<Delta, ProviderError>) {
-        (0, Ok(Delta::Done(Usage { output_tokens, ..Usage::default() })))
-    }
 
     fn overloaded() -> ProviderError {
         ProviderError::Overloaded { provider: KIND, retries: 0, retry_after: None }
     }
 
     fn request() -> ChatRequest {
-        ChatRequest { model: "m".into(), system: String::new(), user: "hi".into(), image: None, max_tokens: 8, temperature: 0.0 }
+        crate::providers::scripted::request("hi")
     }
 
     async fn run(provider: &Scripted) -> (String, Result<(Usage, Timings), ProviderError>) {

@@ -21,6 +21,8 @@ pub mod local;
 pub mod ndjson;
 pub mod ollama;
 pub mod openai;
+#[cfg(test)]
+pub mod scripted;
 pub mod sse;
 pub mod think;
 pub mod url;

@@ -112,3 +112,27 @@ async fn ask(provider: &dyn Provider, request: &ChatRequest) -> Result<(String, 
         Err(e) => Err(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::scripted::{request, text, Attempt, Scripted};
+
+    #[tokio::test(start_paused = true)]
+    async fn replies_have_reasoning_filtered_once() {
+        // See `pipeline::stream`'s test: a second filter would leave only "z".
+        let provider = Scripted::answering(&["<th<think>x</think>", "ink>y</think>z"]);
+        let (reply, _) = ask(&provider, &request("hi")).await.expect("reply");
+        assert_eq!(reply, "<think>y</think>z");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reply_that_breaks_off_keeps_its_text_and_is_not_asked_again() {
+        let cut = ProviderError::StreamIncomplete { provider: glossa_protocol::ProviderKind::Anthropic };
+        let provider = Scripted::new(vec![Attempt::Items(vec![text("[{\"id\":\"1\",\"text\":\"Bon"), (0, Err(cut))])]);
+        let (reply, usage) = ask(&provider, &request("hi")).await.expect("the partial reply");
+        assert_eq!(reply, "[{\"id\":\"1\",\"text\":\"Bon");
+        assert_eq!(usage, Usage::default());
+        assert_eq!(provider.calls(), 1);
+    }
+}
