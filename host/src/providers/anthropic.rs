@@ -6,7 +6,7 @@ use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind
 use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
-use super::{decode, sse, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{check, decode, sse, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::store::Settings;
 
 const KIND: ProviderKind = ProviderKind::Anthropic;
@@ -161,19 +161,17 @@ impl Provider for Anthropic {
         };
         report.reachable = true;
         report.detail = format!("Anthropic at {base} ({} models)", models.len());
-        for (wanted, present) in [(frame_model, &mut report.frame_model_present), (subtitle_model, &mut report.subtitle_model_present)] {
-            let found = models.iter().any(|m| names_model(&m.name, wanted));
-            *present = Some(found);
-            if !found {
-                let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-                report.problems.push(ErrorInfo::new(
-                    ErrorCode::ModelMissing,
-                    format!("Anthropic has no model {wanted}."),
-                    format!("Available: {}. Choose one in Glossa's options.", names.join(", ")),
-                ));
-            }
-        }
-        report.frame_model_vision = report.frame_model_present.filter(|p| *p);
+        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+        // Every Claude model reads images: the frame model's vision is its presence.
+        let find = |wanted: &str| models.iter().position(|m| names_model(&m.name, wanted));
+        let missing = |wanted: &str| {
+            ErrorInfo::new(
+                ErrorCode::ModelMissing,
+                format!("Anthropic has no model {wanted}."),
+                format!("Available: {}. Choose one in Glossa's options.", names.join(", ")),
+            )
+        };
+        check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);
         report
     }
 }

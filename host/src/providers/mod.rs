@@ -11,6 +11,7 @@
 //! stream, which closes its HTTP connection or stops local generation.
 
 pub mod anthropic;
+pub mod check;
 pub mod decode;
 pub mod error;
 pub mod http;

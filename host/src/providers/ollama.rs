@@ -7,7 +7,7 @@ use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind
 use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
-use super::{decode, ndjson, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{check, decode, ndjson, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::store::Settings;
 
 const KIND: ProviderKind = ProviderKind::Ollama;
@@ -184,21 +184,9 @@ impl Provider for Ollama {
                 return report;
             }
         };
-        let find = |name: &str| models.iter().find(|m| m.name == name || m.name == format!("{name}:latest"));
-        report.frame_model_present = Some(find(frame_model).is_some());
-        report.subtitle_model_present = Some(find(subtitle_model).is_some());
-        let mut missing = vec![frame_model];
-        if subtitle_model != frame_model {
-            missing.push(subtitle_model);
-        }
-        for model in missing.into_iter().filter(|m| find(m).is_none()) {
-            report.problems.push(Self::model_missing(model, vec![]).info());
-        }
-        report.frame_model_vision = find(frame_model).and_then(|m| m.vision);
-        if report.frame_model_vision == Some(false) {
-            let vision: Vec<String> = models.iter().filter(|m| m.vision == Some(true)).map(|m| m.name.clone()).collect();
-            report.problems.push(ProviderError::NoVision { model: frame_model.to_owned(), vision_models: vision }.info());
-        }
+        let find = |name: &str| models.iter().position(|m| m.name == name || m.name == format!("{name}:latest"));
+        let missing = |model: &str| Self::model_missing(model, vec![]).info();
+        check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);
         if models.is_empty() {
             report.problems.push(ErrorInfo::new(
                 ErrorCode::ModelMissing,

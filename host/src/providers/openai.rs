@@ -10,7 +10,7 @@ use glossa_protocol::{CheckReport, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
-use super::{decode, sse, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{check, decode, sse, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::store::Settings;
 
 const KIND: ProviderKind = ProviderKind::Openai;
@@ -217,23 +217,15 @@ impl Provider for OpenAi {
         let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
         report.detail = format!("{} at {base} serving {}", KIND.display_name(), if names.is_empty() { "no models".into() } else { names.join(", ") });
         // An empty setting means "the server's first model".
-        let find = |wanted: &str| if wanted.is_empty() { models.first() } else { models.iter().find(|m| m.name == wanted) };
-        for (wanted, present) in [(frame_model, &mut report.frame_model_present), (subtitle_model, &mut report.subtitle_model_present)] {
-            *present = Some(find(wanted).is_some());
-            if find(wanted).is_none() {
-                let shown = if wanted.is_empty() { "(first listed)" } else { wanted };
-                report.problems.push(ErrorInfo::new(
-                    glossa_protocol::ErrorCode::ModelMissing,
-                    format!("The server has no model {shown}."),
-                    format!("Available: {}. Choose one in Glossa's options.", if names.is_empty() { "none".into() } else { names.join(", ") }),
-                ));
-            }
-        }
-        report.frame_model_vision = find(frame_model).and_then(|m| m.vision);
-        if report.frame_model_vision == Some(false) {
-            let vision: Vec<String> = models.iter().filter(|m| m.vision == Some(true)).map(|m| m.name.clone()).collect();
-            report.problems.push(ProviderError::NoVision { model: find(frame_model).map(|m| m.name.clone()).unwrap_or_default(), vision_models: vision }.info());
-        }
+        let find = |wanted: &str| if wanted.is_empty() { (!models.is_empty()).then_some(0) } else { models.iter().position(|m| m.name == wanted) };
+        let missing = |wanted: &str| {
+            ErrorInfo::new(
+                glossa_protocol::ErrorCode::ModelMissing,
+                format!("The server has no model {}.", if wanted.is_empty() { "(first listed)" } else { wanted }),
+                format!("Available: {}. Choose one in Glossa's options.", if names.is_empty() { "none".into() } else { names.join(", ") }),
+            )
+        };
+        check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);
         report
     }
 }
