@@ -155,7 +155,7 @@ mod tests {
         let shared = &first[1];
         assert!(!shared.untranslated);
         let (head, tail) = (first[0].text.as_str(), second[0].text.as_str());
-        assert!(shared.text.len() > 0 && !head.is_empty() && !tail.is_empty(), "{first:?} {second:?}");
+        assert!(!shared.text.is_empty() && !head.is_empty() && !tail.is_empty(), "{first:?} {second:?}");
         assert!(format!("{head} {} {tail}", shared.text).split_whitespace().count() >= 5, "every word placed: {first:?} {second:?}");
     }
 
