@@ -84,15 +84,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::pipeline::subtitles::batch::{plan, BatchSizes};
-
-    fn track(n: usize) -> Vec<Unit> {
-        (0..n).map(|i| Unit::single(i, format!("line {i}."), i as f64 * 3.0, i as f64 * 3.0 + 3.0)).collect()
-    }
-
-    fn sizes() -> BatchSizes {
-        BatchSizes { min_units: 10, max_units: 10, head_units: 2, head_secs: 5.0, ..BatchSizes::default() }
-    }
+    use crate::pipeline::subtitles::batch::plan;
+    use crate::pipeline::subtitles::queue::tests::{sizes, track};
 
     fn queue(units: &[Unit], drop_behind: f64) -> Queue {
         let all: Vec<usize> = (0..units.len()).collect();
