@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use glossa_host::providers::local::{Local, LocalRuntime};
-use glossa_host::providers::{ChatRequest, Provider};
+use glossa_host::providers::ChatRequest;
 use glossa_host::store::Store;
 
 const MODEL: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
