@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use glossa_host::providers::local::{Local, LocalRuntime};
-use glossa_host::providers::{ChatRequest, Provider};
+use glossa_host::providers::ChatRequest;
 use glossa_host::store::Store;
 
 const MODEL: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
@@ -78,8 +78,8 @@ async fn local_run(local: &Local) -> Sample {
     let mut first: Option<Instant> = None;
     let mut last = start;
     let mut pieces = 0u64;
-    let usage = local
-        .chat(&request, &mut |_: &str| {
+    let (usage, _) = glossa_host::providers::answer(local, &request)
+        .forward(&mut |_: &str| {
             let now = Instant::now();
             first.get_or_insert(now);
             last = now;

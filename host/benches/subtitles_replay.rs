@@ -19,7 +19,7 @@ use fake_translator::{FakeTranslator, Misbehaviour};
 use glossa_host::pipeline::subtitles::cache::TranslationCache;
 use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat};
 use glossa_host::pipeline::subtitles::{translate_track, PlayheadUpdate, TrackJob, TrackOptions};
-use glossa_host::providers::{ChatRequest, Provider};
+use glossa_host::providers::ChatRequest;
 use glossa_host::store::Store;
 use glossa_protocol::{Cue, TrackRequest, TranslatedCue};
 use tokio::time::Instant;
@@ -173,7 +173,7 @@ async fn per_line_on_request(cues: &[Cue], rate: f64) -> Numbers {
                     temperature: 0.2,
                 };
                 let mut sink = |_: &str| {};
-                fake.chat(&request, &mut sink).await.unwrap();
+                glossa_host::providers::answer(fake.as_ref(), &request).forward(&mut sink).await.unwrap();
                 (cue.id.clone(), started.elapsed().as_secs_f64() * rate)
             }
         });

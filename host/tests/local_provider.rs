@@ -2,6 +2,8 @@
 //! a dropped request stops generating within a token, idle models unload, and bad files
 //! give errors that name the file and the fix.
 
+#![cfg(feature = "local")]
+
 mod local_support;
 
 use std::collections::BTreeMap;
@@ -25,6 +27,11 @@ fn config(pairs: &[(&str, &str)]) -> LocalConfig {
     Config::from_settings(&store.settings().unwrap()).local
 }
 
+/// One request through the layers every caller gets, to its end.
+async fn chat(local: &Local, request: &ChatRequest, on_text: &mut (dyn FnMut(&str) + Send)) -> Result<glossa_protocol::Usage, ProviderError> {
+    glossa_host::providers::answer(local, request).forward(on_text).await.map(|(usage, _)| usage)
+}
+
 fn subtitle_request(user: &str, max_tokens: u32) -> ChatRequest {
     ChatRequest {
         model: SMOLLM2.into(),
@@ -44,8 +51,7 @@ async fn smollm2_streams_a_translation_token_by_token() {
     let runtime = Arc::new(LocalRuntime::new(test_models()));
     let local = Local::new(runtime.clone(), &config(&[]));
     let mut deltas: Vec<(Instant, String)> = Vec::new();
-    let usage = local
-        .chat(&subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| {
+    let usage = chat(&local, &subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| {
             deltas.push((Instant::now(), t.to_owned()))
         })
         .await
@@ -61,8 +67,7 @@ async fn smollm2_streams_a_translation_token_by_token() {
 
     // Same prompt, greedy: the warm model answers the same, without reloading.
     let mut again = String::new();
-    local
-        .chat(&subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| again.push_str(t))
+    chat(&local, &subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| again.push_str(t))
         .await
         .unwrap();
     assert_eq!(again, text);
@@ -83,7 +88,7 @@ async fn dropping_the_request_stops_generation_within_a_token() {
         let mut on_delta = |_: &str| {
             counter.fetch_add(1, Ordering::Relaxed);
         };
-        let chat = local.chat(&long, &mut on_delta);
+        let chat = chat(&local, &long, &mut on_delta);
         tokio::select! {
             result = chat => panic!("the long generation ended before the cancel: {result:?}"),
             _ = async { while pieces.load(Ordering::Relaxed) < 5 { tokio::time::sleep(Duration::from_millis(2)).await } } => {}
@@ -96,7 +101,7 @@ async fn dropping_the_request_stops_generation_within_a_token() {
     let mut next = String::new();
     let usage = tokio::time::timeout(
         Duration::from_secs(120),
-        local.chat(&subtitle_request("Thank you.", 8), &mut |t: &str| next.push_str(t)),
+        chat(&local, &subtitle_request("Thank you.", 8), &mut |t: &str| next.push_str(t)),
     )
     .await
     .expect("the next request was not served")
@@ -115,7 +120,7 @@ async fn an_idle_model_is_unloaded() {
     }
     let runtime = Arc::new(LocalRuntime::new(test_models()));
     let local = Local::new(runtime.clone(), &config(&[("local.idle_unload_secs", "1")]));
-    local.chat(&subtitle_request("Yes.", 2), &mut |_: &str| {}).await.unwrap();
+    chat(&local, &subtitle_request("Yes.", 2), &mut |_: &str| {}).await.unwrap();
     assert_eq!(runtime.loaded_models().len(), 1);
     let deadline = Instant::now() + Duration::from_secs(60);
     while !runtime.loaded_models().is_empty() {
@@ -123,7 +128,7 @@ async fn an_idle_model_is_unloaded() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // And it loads again on demand.
-    local.chat(&subtitle_request("No.", 2), &mut |_: &str| {}).await.unwrap();
+    chat(&local, &subtitle_request("No.", 2), &mut |_: &str| {}).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -144,7 +149,7 @@ async fn a_picture_goes_through_mtmd() {
         temperature: 0.0,
     };
     let mut pieces = 0;
-    let usage = local.chat(&request, &mut |_: &str| pieces += 1).await.expect("vision generation");
+    let usage = chat(&local, &request, &mut |_: &str| pieces += 1).await.expect("vision generation");
     // The tiny projector turns the picture into 16 tokens on top of the text.
     assert!(usage.input_tokens >= 16 + 10, "{usage:?}");
     assert!(usage.output_tokens > 0 && pieces > 0, "{usage:?}");
@@ -197,7 +202,7 @@ async fn error_for(local: &Local, model: &str, image: bool) -> ProviderError {
         max_tokens: 4,
         temperature: 0.0,
     };
-    local.chat(&request, &mut |_: &str| {}).await.expect_err("should fail")
+    chat(&local, &request, &mut |_: &str| {}).await.expect_err("should fail")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -260,7 +265,7 @@ async fn bad_model_files_are_named_with_the_fix() {
     assert_eq!(info.code, glossa_protocol::ErrorCode::NoVision, "{info:?}");
 
     // After all that, the same runtime still generates.
-    plain.chat(&subtitle_request("Hello.", 3), &mut |_: &str| {}).await.unwrap();
+    chat(&plain, &subtitle_request("Hello.", 3), &mut |_: &str| {}).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,7 +8,7 @@ use glossa_protocol::{ErrorCode, ProviderKind};
 use std::time::Duration;
 
 use glossa_host::providers::openai::OpenAi;
-use serde_json::json;
+use serde_json::{json, Value};
 use support::{config, cpu, chat, frame_image, text_request, FakeServer, LlamaServer, Response};
 
 fn openai(url: &str, extra: &[(&str, &str)]) -> std::sync::Arc<dyn Provider> {
@@ -170,4 +170,56 @@ async fn server_that_never_answers_hits_the_idle_timeout() {
     let outcome = chat(&provider, &text_request("m")).await;
     assert_eq!(outcome.error().info().code, ErrorCode::IdleTimeout);
     assert!(silent.wait_client_closed().await);
+}
+
+/// An OpenAI-style server whose first listed model can be switched, streaming "Bonjour"
+/// for the model it lists first and 404 for any other.
+async fn fake_switching_openai(switched: std::sync::Arc<std::sync::atomic::AtomicBool>) -> FakeServer {
+    use std::sync::atomic::Ordering;
+    FakeServer::start(move |req| {
+        let loaded = if switched.load(Ordering::SeqCst) { "second-model" } else { "first-model" };
+        match req.path.as_str() {
+            "/v1/models" => Response::json(200, &json!({"object": "list", "data": [{"id": loaded, "object": "model"}]})),
+            _ if req.json()["model"] == loaded => {
+                let chunk = |delta: Value| format!("data: {}\n\n", json!({"choices": [{"index": 0, "delta": delta}]})).into_bytes();
+                let usage = format!("data: {}\n\n", json!({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 2}}));
+                Response::stream(200, "text/event-stream", vec![
+                    support::Piece::Data(chunk(json!({"role": "assistant", "content": "Bon"}))),
+                    support::Piece::Data(chunk(json!({"content": "jour"}))),
+                    support::Piece::Data(usage.into_bytes()),
+                    support::Piece::Data(b"data: [DONE]\n\n".to_vec()),
+                ])
+            }
+            _ => Response::json(404, &json!({"error": {"message": format!("The model `{}` does not exist.", req.json()["model"].as_str().unwrap_or("")), "type": "invalid_request_error"}})),
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_empty_model_setting_is_resolved_once_per_server_and_again_when_it_goes() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let switched = std::sync::Arc::new(AtomicBool::new(false));
+    let server = fake_switching_openai(switched.clone()).await;
+    let providers = Providers::new(std::path::Path::new("/nonexistent"));
+    let openai = config(&[("openai.base_url", server.url.as_str())]).provider(Some(ProviderKind::Openai));
+    for _ in 0..3 {
+        // A provider per request, as the host builds them.
+        let provider = providers.get(&openai);
+        let outcome = chat(provider.as_ref(), &text_request("")).await;
+        assert_eq!(outcome.text(), "Bonjour", "{:?}", outcome.result);
+        assert_eq!(outcome.result.as_ref().map(|u| u.output_tokens).ok(), Some(2));
+    }
+    assert_eq!(server.requests_to("/v1/models").len(), 1, "one model lookup for several calls");
+    let asked: Vec<Value> = server.requests_to("/v1/chat/completions").iter().map(|r| r.json()["model"].clone()).collect();
+    assert_eq!(asked, vec![json!("first-model"); 3]);
+
+    // Another model is loaded into the server: the call that finds the old one gone
+    // fails (it may have been the user's choice), the next one learns the new one.
+    switched.store(true, Ordering::SeqCst);
+    let provider = providers.get(&openai);
+    assert_eq!(chat(provider.as_ref(), &text_request("")).await.error().info().code, ErrorCode::ModelMissing);
+    let outcome = chat(provider.as_ref(), &text_request("")).await;
+    assert_eq!(outcome.text(), "Bonjour", "{:?}", outcome.result);
+    assert_eq!(server.requests_to("/v1/chat/completions").last().unwrap().json()["model"], "second-model");
 }

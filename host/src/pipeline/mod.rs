@@ -6,4 +6,3 @@ pub mod language;
 pub mod stream;
 pub mod text;
 pub mod subtitles;
-pub mod think;

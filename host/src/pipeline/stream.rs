@@ -1,12 +1,9 @@
-//! Running one streamed model call for a person watching: reasoning blocks filtered out,
-//! the time to the first visible text measured.
-
-use std::time::Instant;
+//! Running one streamed model call for a person watching: the answer, read through
+//! every provider layer (retry, reasoning filtered out, timing), passed on as it comes.
 
 use glossa_protocol::{ErrorInfo, Timings, Usage};
 
-use super::think::ThinkFilter;
-use crate::providers::{ChatRequest, Provider};
+use crate::providers::{answer, ChatRequest, Provider};
 
 /// Stream `chat` through `provider`, passing visible text to `on_delta` as it arrives.
 pub async fn run(
@@ -14,21 +11,21 @@ pub async fn run(
     chat: &ChatRequest,
     on_delta: &mut (dyn FnMut(&str) + Send),
 ) -> Result<(Usage, Timings), ErrorInfo> {
-    let started = Instant::now();
-    let mut first_token = None;
-    let mut filter = ThinkFilter::default();
-    let mut forward = |piece: &str| {
-        let shown = filter.push(piece);
-        if !shown.is_empty() {
-            first_token.get_or_insert_with(|| started.elapsed().as_millis() as u64);
-            on_delta(&shown);
-        }
-    };
-    let usage = provider.chat(chat, &mut forward).await.map_err(|e| e.info())?;
-    let rest = filter.finish();
-    if !rest.is_empty() {
-        first_token.get_or_insert_with(|| started.elapsed().as_millis() as u64);
-        on_delta(&rest);
+    answer(provider, chat).forward(on_delta).await.map_err(|e| e.info())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::scripted::{request, Scripted};
+
+    #[tokio::test(start_paused = true)]
+    async fn reasoning_is_filtered_once() {
+        // Filtered once, `<th<think>x</think>ink>` leaves a literal `<think>`; filtered
+        // twice, the `y` would go too.
+        let provider = Scripted::answering(&["<th<think>x</think>", "ink>y</think>z"]);
+        let mut shown = String::new();
+        run(&provider, &request("hi"), &mut |t: &str| shown.push_str(t)).await.expect("answer");
+        assert_eq!(shown, "<think>y</think>z");
     }
-    Ok((usage, Timings { first_token, total: started.elapsed().as_millis() as u64 }))
 }

@@ -2,12 +2,11 @@
 //! `/v1/messages`): `POST /v1/messages` streamed as server-sent events, `GET /v1/models`.
 
 use async_trait::async_trait;
-use futures::StreamExt;
 use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
-use super::http::{self, Attempt, HttpClient, HttpFailure};
-use super::{sse, url, ChatRequest, DeltaSink, Provider, ProviderError};
+use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
+use super::{check, decode, sse, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::{AnthropicConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Anthropic;
@@ -48,7 +47,7 @@ impl Anthropic {
         }
     }
 
-    fn status_error(&self, failure: http::StatusFailure, model: &str) -> Attempt {
+    fn status_error(&self, failure: http::StatusFailure, model: &str) -> ProviderError {
         if failure.status == reqwest::StatusCode::NOT_FOUND && failure.api_message().is_some_and(|m| m.contains("model")) {
             return ProviderError::ModelMissing {
                 provider: KIND,
@@ -57,58 +56,51 @@ impl Anthropic {
                 hint: format!(
                     "Anthropic has no model {model}; choose one such as claude-sonnet-4-5 or claude-haiku-4-5 in Glossa's options."
                 ),
-            }
-            .into();
+            };
         }
-        failure.into_attempt(KIND, !self.api_key.is_empty())
+        failure.into_error(KIND, !self.api_key.is_empty())
     }
 
-    async fn attempt(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, Attempt> {
+    /// `POST /v1/messages`, read as the answer's stream.
+    async fn open(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let post = self.headers(self.http.client.post(self.endpoint("messages")?)).json(&MessagesBody::new(request));
         let response = match self.http.send(KIND, &self.base_str(), post).await {
             Ok(r) => r,
-            Err(HttpFailure::Provider(e)) => return Err(e.into()),
+            Err(HttpFailure::Provider(e)) => return Err(e),
             Err(HttpFailure::Status(s)) => return Err(self.status_error(s, &request.model)),
         };
         http::reject_html(&response, KIND)?;
-        let mut events = sse::events(http::body_chunks(response, KIND, self.http.timeouts), KIND);
+        let events = sse::events(http::body_chunks(response, KIND, self.http.timeouts), KIND);
         let mut usage = Usage::default();
-        let mut shown = false;
-        let fail = |error: ProviderError, shown: bool| Attempt { error, retry_after: None, shown_text: shown };
-        while let Some(event) = events.next().await {
-            let event = event.map_err(|e| fail(e, shown))?;
-            let parsed: StreamEvent = match serde_json::from_str(&event.data) {
-                Ok(e) => e,
-                Err(e) => {
-                    let detail = format!("event `{}` cannot be read ({e}): {}", event.event, http::truncate(&event.data, 120));
-                    return Err(fail(ProviderError::BadResponse { provider: KIND, detail }, shown));
-                }
-            };
-            match parsed {
+        Ok(decode::token_stream(events, KIND, move |event: sse::Event| {
+            let parsed: StreamEvent = serde_json::from_str(&event.data).map_err(|e| ProviderError::BadResponse {
+                provider: KIND,
+                detail: format!("event `{}` cannot be read ({e}): {}", event.event, http::truncate(&event.data, 120)),
+            })?;
+            Ok(match parsed {
                 StreamEvent::MessageStart { message } => {
                     let u = message.usage;
                     usage.input_tokens = u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
                     usage.output_tokens = u.output_tokens;
+                    vec![]
                 }
-                StreamEvent::ContentBlockDelta { delta: BlockDelta::TextDelta { text } } if !text.is_empty() => {
-                    shown = true;
-                    on_delta(&text);
+                StreamEvent::ContentBlockDelta { delta: BlockDelta::TextDelta { text } } => vec![Delta::Text(text)],
+                StreamEvent::MessageDelta { usage: Some(u) } => {
+                    usage.output_tokens = u.output_tokens;
+                    vec![]
                 }
-                StreamEvent::MessageDelta { usage: Some(u) } => usage.output_tokens = u.output_tokens,
-                StreamEvent::MessageStop => return Ok(usage),
+                StreamEvent::MessageStop => vec![Delta::Done(usage)],
                 StreamEvent::Error { error } => {
-                    let error = match error.kind.as_str() {
-                        "overloaded_error" => ProviderError::Overloaded { provider: KIND, retries: 0 },
+                    return Err(match error.kind.as_str() {
+                        "overloaded_error" => ProviderError::Overloaded { provider: KIND, retries: 0, retry_after: None },
                         "rate_limit_error" => ProviderError::RateLimited { provider: KIND, status: 429, retries: 0, retry_after: None },
                         _ => ProviderError::Api { provider: KIND, status: None, message: error.message },
-                    };
-                    return Err(fail(error, shown));
+                    })
                 }
                 // ping, content_block_start/stop, thinking and other deltas, new event types.
-                _ => {}
-            }
-        }
-        Err(fail(ProviderError::StreamIncomplete { provider: KIND }, shown))
+                _ => vec![],
+            })
+        }))
     }
 
     async fn models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
@@ -135,14 +127,12 @@ impl Provider for Anthropic {
         KIND
     }
 
-    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
-        let mut retries = self.http.retries(KIND);
-        loop {
-            match self.attempt(request, &mut *on_delta).await {
-                Ok(usage) => return Ok(usage),
-                Err(failure) => retries.after(failure).await?,
-            }
-        }
+    async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
+        self.open(request).await
+    }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        self.http.retry
     }
 
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
@@ -171,19 +161,17 @@ impl Provider for Anthropic {
         };
         report.reachable = true;
         report.detail = format!("Anthropic at {base} ({} models)", models.len());
-        for (wanted, present) in [(frame_model, &mut report.frame_model_present), (subtitle_model, &mut report.subtitle_model_present)] {
-            let found = models.iter().any(|m| names_model(&m.name, wanted));
-            *present = Some(found);
-            if !found {
-                let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-                report.problems.push(ErrorInfo::new(
-                    ErrorCode::ModelMissing,
-                    format!("Anthropic has no model {wanted}."),
-                    format!("Available: {}. Choose one in Glossa's options.", names.join(", ")),
-                ));
-            }
-        }
-        report.frame_model_vision = report.frame_model_present.filter(|p| *p);
+        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+        // Every Claude model reads images: the frame model's vision is its presence.
+        let find = |wanted: &str| models.iter().position(|m| names_model(&m.name, wanted));
+        let missing = |wanted: &str| {
+            ErrorInfo::new(
+                ErrorCode::ModelMissing,
+                format!("Anthropic has no model {wanted}."),
+                format!("Available: {}. Choose one in Glossa's options.", names.join(", ")),
+            )
+        };
+        check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);
         report
     }
 }

@@ -17,7 +17,7 @@ pub enum ProviderError {
     #[error("{} is rate limiting requests (HTTP {status}).", .provider.display_name())]
     RateLimited { provider: ProviderKind, status: u16, retries: u32, retry_after: Option<Duration> },
     #[error("{} is overloaded.", .provider.display_name())]
-    Overloaded { provider: ProviderKind, retries: u32 },
+    Overloaded { provider: ProviderKind, retries: u32, retry_after: Option<Duration> },
     #[error("Connecting to {} at {url} timed out after {}s.", .provider.display_name(), .after.as_secs())]
     ConnectTimeout { provider: ProviderKind, url: String, after: Duration },
     #[error("{} stopped sending for {}s.", .provider.display_name(), .after.as_secs())]
@@ -56,6 +56,33 @@ impl ProviderError {
             ProviderError::BadModelFile { .. } => ErrorCode::BadModelFile,
             ProviderError::Local { .. } => ErrorCode::ProviderError,
             ProviderError::Other(_) => ErrorCode::ProviderError,
+        }
+    }
+
+    /// A failure that trying again soon may cure: rate limits, overloads, server errors.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::RateLimited { .. } | ProviderError::Overloaded { .. } | ProviderError::Api { status: Some(500..=599), .. }
+        )
+    }
+
+    /// How long the server asked to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ProviderError::RateLimited { retry_after, .. } | ProviderError::Overloaded { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The same failure, saying how many times it was tried again.
+    pub fn with_retries(self, count: u32) -> ProviderError {
+        match self {
+            ProviderError::RateLimited { provider, status, retry_after, .. } => {
+                ProviderError::RateLimited { provider, status, retries: count, retry_after }
+            }
+            ProviderError::Overloaded { provider, retry_after, .. } => ProviderError::Overloaded { provider, retries: count, retry_after },
+            other => other,
         }
     }
 
@@ -122,7 +149,7 @@ impl super::Provider for Unavailable {
     fn kind(&self) -> ProviderKind {
         self.0
     }
-    async fn chat(&self, _: &super::ChatRequest, _: super::DeltaSink<'_>) -> Result<glossa_protocol::Usage, ProviderError> {
+    async fn stream(&self, _: &super::ChatRequest) -> Result<super::TokenStream, ProviderError> {
         Err(self.error())
     }
     async fn list_models(&self) -> Result<Vec<glossa_protocol::ModelInfo>, ProviderError> {

@@ -1,6 +1,6 @@
 //! The HTTP side every remote provider shares: send with timeouts, turn statuses into
-//! [`ProviderError`]s, retry rate limits and overloads before the first token, and read
-//! a streamed body with an idle timeout between chunks.
+//! [`ProviderError`]s, and read a streamed body with an idle timeout between chunks.
+//! (Retries are not here: [`super::layers`] retries every provider the same way.)
 
 use std::time::Duration;
 
@@ -21,6 +21,11 @@ pub struct RetryPolicy {
     pub backoff: Duration,
     /// A `retry-after` longer than this is not waited for: the error is reported at once.
     pub max_wait: Duration,
+}
+
+impl RetryPolicy {
+    /// For a provider whose failures a retry cannot help (the built-in backend).
+    pub const NONE: RetryPolicy = RetryPolicy { max_retries: 0, backoff: Duration::ZERO, max_wait: Duration::ZERO };
 }
 
 impl Default for RetryPolicy {
@@ -91,63 +96,6 @@ impl HttpClient {
             }
         }
     }
-
-    /// Start counting retries for one request.
-    pub fn retries(&self, provider: ProviderKind) -> Retries {
-        Retries { provider, policy: self.retry, count: 0 }
-    }
-}
-
-/// The retry state of one request: call [`Retries::after`] with each failed attempt; it
-/// waits and returns `Ok` when the request should be tried again.
-pub struct Retries {
-    provider: ProviderKind,
-    policy: RetryPolicy,
-    count: u32,
-}
-
-impl Retries {
-    /// Rate limits, overloads and server errors are retried, only while nothing was shown.
-    pub async fn after(&mut self, failure: Attempt) -> Result<(), ProviderError> {
-        let Attempt { error, retry_after, shown_text } = failure;
-        let retryable = matches!(
-            error,
-            ProviderError::RateLimited { .. } | ProviderError::Overloaded { .. } | ProviderError::Api { status: Some(500..=599), .. }
-        );
-        let wait = retry_after.unwrap_or(self.policy.backoff * 2u32.saturating_pow(self.count));
-        if !retryable || shown_text || self.count >= self.policy.max_retries || wait > self.policy.max_wait {
-            return Err(with_retry_count(error, self.count));
-        }
-        self.count += 1;
-        tracing::info!(provider = %self.provider, retry = self.count, wait_ms = wait.as_millis() as u64, "retrying: {error}");
-        tokio::time::sleep(wait).await;
-        Ok(())
-    }
-}
-
-/// One failed try, with what the retry loop needs to decide.
-#[derive(Debug)]
-pub struct Attempt {
-    pub error: ProviderError,
-    pub retry_after: Option<Duration>,
-    /// Text already went to the user: retrying would show it twice.
-    pub shown_text: bool,
-}
-
-impl From<ProviderError> for Attempt {
-    fn from(error: ProviderError) -> Self {
-        Attempt { error, retry_after: None, shown_text: false }
-    }
-}
-
-fn with_retry_count(error: ProviderError, count: u32) -> ProviderError {
-    match error {
-        ProviderError::RateLimited { provider, status, retry_after, .. } => {
-            ProviderError::RateLimited { provider, status, retries: count, retry_after }
-        }
-        ProviderError::Overloaded { provider, .. } => ProviderError::Overloaded { provider, retries: count },
-        other => other,
-    }
 }
 
 /// A request that got no usable response.
@@ -180,7 +128,7 @@ impl StatusFailure {
         match status {
             401 | 403 => ProviderError::Auth { provider, status, key_set },
             429 => ProviderError::RateLimited { provider, status, retries: 0, retry_after: self.retry_after },
-            529 => ProviderError::Overloaded { provider, retries: 0 },
+            529 => ProviderError::Overloaded { provider, retries: 0, retry_after: self.retry_after },
             300..=399 => ProviderError::BadResponse {
                 provider,
                 detail: format!(
@@ -193,11 +141,6 @@ impl StatusFailure {
                 None => ProviderError::BadResponse { provider, detail: describe_body(status, &self.content_type, &self.body) },
             },
         }
-    }
-
-    pub fn into_attempt(self, provider: ProviderKind, key_set: bool) -> Attempt {
-        let retry_after = self.retry_after;
-        Attempt { error: self.into_error(provider, key_set), retry_after, shown_text: false }
     }
 }
 

@@ -1,35 +1,47 @@
 //! The translation backends, behind one [`Provider`] trait.
 //!
 //! A provider is a streaming chat endpoint: it takes a [`ChatRequest`] (system prompt,
-//! user text, optional picture, model) and streams text back. It knows nothing about
-//! frames or subtitles — the prompts live in `pipeline/` — and nothing outside this
-//! folder knows which provider it is talking to.
+//! user text, optional picture, model) and answers with a [`TokenStream`]. It knows
+//! nothing about frames or subtitles — the prompts live in `pipeline/` — and nothing
+//! outside this folder knows which provider it is talking to. Callers do not read a
+//! provider's stream raw: [`layers::answer`] wraps it, once, in the policy every call
+//! shares (retry before the first token, `<think>` filtering, timing).
 //!
 //! Each provider is built from its own config struct (`crate::config`), never from the
 //! store's settings.
 //!
 //! Cancellation is by drop: the session aborts a request's task, which drops the
-//! provider's future, which closes its HTTP connection or stops local generation.
+//! stream, which closes its HTTP connection or stops local generation.
 
 pub mod anthropic;
+pub mod check;
+pub mod decode;
 pub mod error;
 pub mod http;
 pub mod image;
+pub mod layers;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod ndjson;
 pub mod ollama;
 pub mod openai;
+#[cfg(test)]
+pub mod scripted;
 pub mod sse;
+pub mod think;
 pub mod url;
 
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::Stream;
 use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 
 pub use error::ProviderError;
+pub use http::RetryPolicy;
 pub use image::{Image, MediaType};
+pub use layers::{answer, Answer};
 
 use crate::config::{ProviderConfig, Timeouts};
 
@@ -45,16 +57,32 @@ pub struct ChatRequest {
     pub temperature: f32,
 }
 
-/// Receives the answer piece by piece, as the provider streams it.
-pub type DeltaSink<'a> = &'a mut (dyn FnMut(&str) + Send);
+/// One item of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delta {
+    /// The next piece of the answer's text (never empty).
+    Text(String),
+    /// The answer is complete, with what it cost: the last item of a stream that went well.
+    Done(Usage),
+}
+
+/// An answer as it is written: [`Delta::Text`] pieces, then one [`Delta::Done`]; or an
+/// error, which ends it (text before the error stays valid: it may have been shown).
+/// Dropping the stream cancels the request.
+pub type TokenStream = Pin<Box<dyn Stream<Item = Result<Delta, ProviderError>> + Send>>;
 
 #[async_trait]
 pub trait Provider: Send + Sync {
     fn kind(&self) -> ProviderKind;
 
-    /// Run one request, calling `on_delta` with each piece of text as it arrives.
-    /// On error, text already passed to `on_delta` stays valid (it has been shown).
-    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError>;
+    /// Start one request: failures before the answer starts (connection, status, model)
+    /// are the `Err`, the rest come through the stream. Read it through [`answer`].
+    async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError>;
+
+    /// How [`answer`] retries this provider's rate limits and overloads.
+    fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy::NONE
+    }
 
     /// Models the provider can use, with vision capability when it can tell.
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError>;
@@ -76,6 +104,9 @@ pub struct Providers {
     /// Rebuilt only when the connect timeout setting changes. Redirects stay disabled:
     /// a key must only reach its own provider's host.
     http: std::sync::Mutex<Option<http::HttpClient>>,
+    /// Providers are built per request; what an empty OpenAI model setting resolved to
+    /// outlives them here.
+    openai_models: Arc<openai::ResolvedModels>,
     #[cfg(feature = "local")]
     local: Arc<local::LocalRuntime>,
 }
@@ -85,6 +116,7 @@ impl Providers {
         let _ = data_dir;
         Providers {
             http: std::sync::Mutex::new(None),
+            openai_models: Arc::default(),
             #[cfg(feature = "local")]
             local: Arc::new(local::LocalRuntime::new(data_dir.join("models"))),
         }
@@ -104,7 +136,9 @@ impl Providers {
     pub fn get(&self, config: &ProviderConfig) -> Arc<dyn Provider> {
         match config {
             ProviderConfig::Ollama(c) => Arc::new(ollama::Ollama::new(self.http(c.timeouts), c)),
-            ProviderConfig::Openai(c) => Arc::new(openai::OpenAi::new(self.http(c.timeouts), c)),
+            ProviderConfig::Openai(c) => {
+                Arc::new(openai::OpenAi::new(self.http(c.timeouts), c).with_resolved_models(self.openai_models.clone()))
+            }
             ProviderConfig::Anthropic(c) => Arc::new(anthropic::Anthropic::new(self.http(c.timeouts), c)),
             #[cfg(feature = "local")]
             ProviderConfig::Local(c) => Arc::new(local::Local::new(self.local.clone(), c)),

@@ -1,8 +1,48 @@
-//! Newline-delimited JSON (Ollama's streams): a line buffer that needs no I/O.
+//! Newline-delimited JSON (Ollama's streams): a line buffer that needs no I/O, and
+//! [`lines`], the stream of a body's lines through it.
 //!
 //! Lines may be split anywhere across network chunks, including inside a multi-byte
 //! character; a line is decoded only once its `\n` has arrived, so a split character is
 //! whole by then. CRLF endings and blank lines are accepted.
+
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use glossa_protocol::ProviderKind;
+
+use super::ProviderError;
+
+/// The complete lines of `chunks`, a last one without its `\n` included.
+pub fn lines<S>(chunks: S, provider: ProviderKind) -> impl Stream<Item = Result<String, ProviderError>> + Send + Unpin
+where
+    S: Stream<Item = Result<Bytes, ProviderError>> + Send + Unpin + 'static,
+{
+    let bad_line = move |e: LineError| ProviderError::BadResponse { provider, detail: e.to_string() };
+    let state = (chunks, LineReader::default(), VecDeque::new(), false);
+    Box::pin(futures::stream::unfold(state, move |(mut chunks, mut reader, mut ready, mut ended)| async move {
+        loop {
+            if let Some(line) = ready.pop_front() {
+                return Some((Ok(line), (chunks, reader, ready, ended)));
+            }
+            if ended {
+                return None;
+            }
+            let read = match chunks.next().await {
+                Some(Ok(chunk)) => reader.push(&chunk),
+                Some(Err(e)) => return Some((Err(e), (chunks, reader, ready, true))),
+                None => {
+                    ended = true;
+                    reader.finish().map(|last| last.into_iter().collect())
+                }
+            };
+            match read {
+                Ok(lines) => ready.extend(lines),
+                Err(e) => return Some((Err(bad_line(e)), (chunks, reader, ready, true))),
+            }
+        }
+    }))
+}
 
 /// Longest line accepted; a server that never sends `\n` must not fill memory.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
@@ -107,6 +147,25 @@ mod tests {
             }
         }
         assert!(failed);
+    }
+
+    #[tokio::test]
+    async fn lines_of_a_body_include_an_unterminated_last_one_and_stop_at_an_error() {
+        let body = |pieces: Vec<Result<&'static [u8], ProviderError>>| {
+            lines(futures::stream::iter(pieces.into_iter().map(|p| p.map(Bytes::from_static))), ProviderKind::Ollama)
+                .map(|l| l.map_err(|e| e.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(body(vec![Ok(b"{\"a\":1}\n{\"b"), Ok(b"\":2}\n{\"c\":3}")]).await, vec![
+            Ok("{\"a\":1}".to_owned()),
+            Ok("{\"b\":2}".to_owned()),
+            Ok("{\"c\":3}".to_owned()),
+        ]);
+        let cut = body(vec![Ok(b"{\"a\":1}\n"), Err(ProviderError::StreamIncomplete { provider: ProviderKind::Ollama }), Ok(b"{}\n")]).await;
+        assert_eq!(cut.len(), 2, "{cut:?}");
+        assert!(cut[1].is_err());
+        let bad = body(vec![Ok(b"\xff\n"), Ok(b"{}\n")]).await;
+        assert_eq!(bad, vec![Err("Ollama sent a reply that is not its API's format: a line of the stream is not UTF-8".to_owned())]);
     }
 
     proptest! {

@@ -3,13 +3,11 @@
 //! `GET /api/version` for a health check.
 
 use async_trait::async_trait;
-use futures::StreamExt;
 use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
-use super::http::{self, Attempt, HttpClient, HttpFailure};
-use super::ndjson::LineReader;
-use super::{url, ChatRequest, DeltaSink, Provider, ProviderError};
+use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
+use super::{check, decode, ndjson, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::OllamaConfig;
 
 const KIND: ProviderKind = ProviderKind::Ollama;
@@ -86,53 +84,39 @@ impl Ollama {
         }
     }
 
-    async fn attempt(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, Attempt> {
+    /// `POST /api/chat`, read as the answer's stream.
+    async fn open(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let post = self.http.client.post(self.endpoint("chat")?).json(&ChatBody::new(request));
         let response = match self.send(post).await {
             Ok(r) => r,
-            Err(HttpFailure::Provider(e)) => return Err(e.into()),
+            Err(HttpFailure::Provider(e)) => return Err(e),
             Err(HttpFailure::Status(s)) => {
                 let message = s.api_message().unwrap_or_default();
                 if s.status == reqwest::StatusCode::NOT_FOUND && message.contains("not found") {
-                    return Err(Self::model_missing(&request.model, self.installed_names().await).into());
+                    return Err(Self::model_missing(&request.model, self.installed_names().await));
                 }
                 if request.image.is_some() && message.contains("image") {
-                    return Err(ProviderError::NoVision { model: request.model.clone(), vision_models: self.vision_models().await }.into());
+                    return Err(ProviderError::NoVision { model: request.model.clone(), vision_models: self.vision_models().await });
                 }
-                return Err(s.into_attempt(KIND, false));
+                return Err(s.into_error(KIND, false));
             }
         };
         http::reject_html(&response, KIND)?;
-        let mut chunks = http::body_chunks(response, KIND, self.http.timeouts);
-        let mut lines = LineReader::default();
-        let mut shown = false;
-        let fail = |error: ProviderError, shown: bool| Attempt { error, retry_after: None, shown_text: shown };
-        let bad_line = |e: super::ndjson::LineError| ProviderError::BadResponse { provider: KIND, detail: e.to_string() };
-        loop {
-            let (batch, at_end): (Vec<String>, bool) = match chunks.next().await {
-                Some(chunk) => (lines.push(&chunk.map_err(|e| fail(e, shown))?).map_err(|e| fail(bad_line(e), shown))?, false),
-                None => (lines.finish().map_err(|e| fail(bad_line(e), shown))?.into_iter().collect(), true),
-            };
-            for line in batch {
-                let part: ChatLine = serde_json::from_str(&line).map_err(|e| {
-                    let detail = format!("a line is not a chat message ({e}): {}", http::truncate(&line, 120));
-                    fail(ProviderError::BadResponse { provider: KIND, detail }, shown)
-                })?;
-                if let Some(error) = part.error {
-                    return Err(fail(ProviderError::Api { provider: KIND, status: None, message: error }, shown));
-                }
-                if let Some(text) = part.message.map(|m| m.content).filter(|t| !t.is_empty()) {
-                    shown = true;
-                    on_delta(&text);
-                }
-                if part.done {
-                    return Ok(Usage { input_tokens: part.prompt_eval_count, output_tokens: part.eval_count, ..Usage::default() });
-                }
+        let lines = ndjson::lines(http::body_chunks(response, KIND, self.http.timeouts), KIND);
+        Ok(decode::token_stream(lines, KIND, |line: String| {
+            let part: ChatLine = serde_json::from_str(&line).map_err(|e| ProviderError::BadResponse {
+                provider: KIND,
+                detail: format!("a line is not a chat message ({e}): {}", http::truncate(&line, 120)),
+            })?;
+            if let Some(error) = part.error {
+                return Err(ProviderError::Api { provider: KIND, status: None, message: error });
             }
-            if at_end {
-                return Err(fail(ProviderError::StreamIncomplete { provider: KIND }, shown));
+            let mut deltas: Vec<Delta> = part.message.map(|m| Delta::Text(m.content)).into_iter().collect();
+            if part.done {
+                deltas.push(Delta::Done(Usage { input_tokens: part.prompt_eval_count, output_tokens: part.eval_count, ..Usage::default() }));
             }
-        }
+            Ok(deltas)
+        }))
     }
 }
 
@@ -142,17 +126,15 @@ impl Provider for Ollama {
         KIND
     }
 
-    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+    async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         if request.image.is_some() {
             self.ensure_vision(&request.model).await?;
         }
-        let mut retries = self.http.retries(KIND);
-        loop {
-            match self.attempt(request, &mut *on_delta).await {
-                Ok(usage) => return Ok(usage),
-                Err(failure) => retries.after(failure).await?,
-            }
-        }
+        self.open(request).await
+    }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        self.http.retry
     }
 
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
@@ -202,21 +184,9 @@ impl Provider for Ollama {
                 return report;
             }
         };
-        let find = |name: &str| models.iter().find(|m| m.name == name || m.name == format!("{name}:latest"));
-        report.frame_model_present = Some(find(frame_model).is_some());
-        report.subtitle_model_present = Some(find(subtitle_model).is_some());
-        let mut missing = vec![frame_model];
-        if subtitle_model != frame_model {
-            missing.push(subtitle_model);
-        }
-        for model in missing.into_iter().filter(|m| find(m).is_none()) {
-            report.problems.push(Self::model_missing(model, vec![]).info());
-        }
-        report.frame_model_vision = find(frame_model).and_then(|m| m.vision);
-        if report.frame_model_vision == Some(false) {
-            let vision: Vec<String> = models.iter().filter(|m| m.vision == Some(true)).map(|m| m.name.clone()).collect();
-            report.problems.push(ProviderError::NoVision { model: frame_model.to_owned(), vision_models: vision }.info());
-        }
+        let find = |name: &str| models.iter().position(|m| m.name == name || m.name == format!("{name}:latest"));
+        let missing = |model: &str| Self::model_missing(model, vec![]).info();
+        check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);
         if models.is_empty() {
             report.problems.push(ErrorInfo::new(
                 ErrorCode::ModelMissing,

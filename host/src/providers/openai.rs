@@ -2,13 +2,15 @@
 //! `POST /v1/chat/completions` streamed as server-sent events ending `data: [DONE]`,
 //! `GET /v1/models` for the list.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
-use futures::StreamExt;
 use glossa_protocol::{CheckReport, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
-use super::http::{self, Attempt, HttpClient, HttpFailure};
-use super::{sse, url, ChatRequest, DeltaSink, Provider, ProviderError};
+use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
+use super::{check, decode, sse, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::{OpenAiConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Openai;
@@ -17,11 +19,39 @@ pub struct OpenAi {
     http: HttpClient,
     base: Result<::url::Url, String>,
     api_key: Secret,
+    resolved: Arc<ResolvedModels>,
+}
+
+/// The model an empty model setting stands for, per server (the first it lists), learnt
+/// once instead of with a `GET /v1/models` before every request.
+#[derive(Debug, Default)]
+pub struct ResolvedModels(Mutex<HashMap<String, String>>);
+
+impl ResolvedModels {
+    fn get(&self, base: &str) -> Option<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(base).cloned()
+    }
+
+    fn set(&self, base: &str, model: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(base.to_owned(), model.to_owned());
+    }
+
+    /// The server no longer has it (another model was loaded): learn again next time.
+    fn forget(&self, base: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(base);
+    }
 }
 
 impl OpenAi {
     pub fn new(http: HttpClient, config: &OpenAiConfig) -> Self {
-        OpenAi { http, base: config.url.clone(), api_key: config.api_key.clone() }
+        OpenAi { http, base: config.url.clone(), api_key: config.api_key.clone(), resolved: Arc::default() }
+    }
+
+    /// Share what empty model settings resolved to with other instances (providers are
+    /// built per request; [`super::Providers`] keeps this across them).
+    pub fn with_resolved_models(mut self, resolved: Arc<ResolvedModels>) -> Self {
+        self.resolved = resolved;
+        self
     }
 
     fn base(&self) -> Result<&::url::Url, ProviderError> {
@@ -63,13 +93,18 @@ impl OpenAi {
         if !model.is_empty() {
             return Ok(model.to_owned());
         }
+        if let Some(known) = self.resolved.get(&self.base_str()) {
+            return Ok(known);
+        }
         let models = self.models().await?;
-        models.into_iter().next().map(|m| m.name).ok_or_else(|| ProviderError::ModelMissing {
+        let first = models.into_iter().next().map(|m| m.name).ok_or_else(|| ProviderError::ModelMissing {
             provider: KIND,
             model: "(any)".into(),
             available: vec![],
             hint: "The server lists no models; load one into it (for llama-server: `-m model.gguf`).".into(),
-        })
+        })?;
+        self.resolved.set(&self.base_str(), &first);
+        Ok(first)
     }
 
     async fn model_missing(&self, model: &str) -> ProviderError {
@@ -82,57 +117,53 @@ impl OpenAi {
         ProviderError::ModelMissing { provider: KIND, model: model.to_owned(), available, hint }
     }
 
-    async fn attempt(&self, request: &ChatRequest, model: &str, on_delta: DeltaSink<'_>) -> Result<Usage, Attempt> {
+    /// `POST /v1/chat/completions`, read as the answer's stream.
+    async fn open(&self, request: &ChatRequest, model: &str) -> Result<TokenStream, ProviderError> {
         let body = ChatBody::new(request, model);
         let post = self.authorized(self.http.client.post(self.endpoint("chat/completions")?)).json(&body);
         let response = match self.http.send(KIND, &self.base_str(), post).await {
             Ok(r) => r,
-            Err(HttpFailure::Provider(e)) => return Err(e.into()),
+            Err(HttpFailure::Provider(e)) => return Err(e),
             Err(HttpFailure::Status(s)) => {
                 let missing = s.status == reqwest::StatusCode::NOT_FOUND
                     || s.api_message().is_some_and(|m| m.contains("model") && (m.contains("not found") || m.contains("does not exist")));
                 if missing {
-                    return Err(self.model_missing(model).await.into());
+                    if request.model.is_empty() {
+                        self.resolved.forget(&self.base_str());
+                    }
+                    return Err(self.model_missing(model).await);
                 }
                 if s.status.is_client_error() && request.image.is_some() {
                     if let Some(message) = s.api_message().filter(|m| mentions_images(m)) {
                         tracing::debug!("image refused: {message}");
-                        return Err(ProviderError::NoVision { model: model.to_owned(), vision_models: self.vision_models().await }.into());
+                        return Err(ProviderError::NoVision { model: model.to_owned(), vision_models: self.vision_models().await });
                     }
                 }
-                return Err(s.into_attempt(KIND, !self.api_key.is_empty()));
+                return Err(s.into_error(KIND, !self.api_key.is_empty()));
             }
         };
         http::reject_html(&response, KIND)?;
-        let mut events = sse::events(http::body_chunks(response, KIND, self.http.timeouts), KIND);
+        let events = sse::events(http::body_chunks(response, KIND, self.http.timeouts), KIND);
         let mut usage = Usage::default();
-        let mut shown = false;
-        let fail = |error: ProviderError, shown: bool| Attempt { error, retry_after: None, shown_text: shown };
-        while let Some(event) = events.next().await {
-            let event = event.map_err(|e| fail(e, shown))?;
+        Ok(decode::token_stream(events, KIND, move |event: sse::Event| {
             let data = event.data.trim();
             if data == "[DONE]" {
-                return Ok(usage);
+                return Ok(vec![Delta::Done(usage)]);
             }
-            let chunk: Chunk = serde_json::from_str(data).map_err(|e| {
-                fail(ProviderError::BadResponse { provider: KIND, detail: format!("an event is not a chat chunk ({e}): {}", http::truncate(data, 120)) }, shown)
+            let chunk: Chunk = serde_json::from_str(data).map_err(|e| ProviderError::BadResponse {
+                provider: KIND,
+                detail: format!("an event is not a chat chunk ({e}): {}", http::truncate(data, 120)),
             })?;
             if let Some(error) = chunk.error {
                 let message = error.message.unwrap_or_else(|| "unknown error".into());
-                return Err(fail(ProviderError::Api { provider: KIND, status: None, message }, shown));
-            }
-            for choice in chunk.choices {
-                if let Some(text) = choice.delta.and_then(|d| d.content).filter(|t| !t.is_empty()) {
-                    shown = true;
-                    on_delta(&text);
-                }
+                return Err(ProviderError::Api { provider: KIND, status: None, message });
             }
             if let Some(u) = chunk.usage {
                 usage.input_tokens = u.prompt_tokens;
                 usage.output_tokens = u.completion_tokens;
             }
-        }
-        Err(fail(ProviderError::StreamIncomplete { provider: KIND }, shown))
+            Ok(chunk.choices.into_iter().filter_map(|c| c.delta.and_then(|d| d.content)).map(Delta::Text).collect())
+        }))
     }
 
     async fn vision_models(&self) -> Vec<String> {
@@ -151,15 +182,13 @@ impl Provider for OpenAi {
         KIND
     }
 
-    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+    async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let model = self.resolve_model(&request.model).await?;
-        let mut retries = self.http.retries(KIND);
-        loop {
-            match self.attempt(request, &model, &mut *on_delta).await {
-                Ok(usage) => return Ok(usage),
-                Err(failure) => retries.after(failure).await?,
-            }
-        }
+        self.open(request, &model).await
+    }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        self.http.retry
     }
 
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
@@ -183,23 +212,15 @@ impl Provider for OpenAi {
         let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
         report.detail = format!("{} at {base} serving {}", KIND.display_name(), if names.is_empty() { "no models".into() } else { names.join(", ") });
         // An empty setting means "the server's first model".
-        let find = |wanted: &str| if wanted.is_empty() { models.first() } else { models.iter().find(|m| m.name == wanted) };
-        for (wanted, present) in [(frame_model, &mut report.frame_model_present), (subtitle_model, &mut report.subtitle_model_present)] {
-            *present = Some(find(wanted).is_some());
-            if find(wanted).is_none() {
-                let shown = if wanted.is_empty() { "(first listed)" } else { wanted };
-                report.problems.push(ErrorInfo::new(
-                    glossa_protocol::ErrorCode::ModelMissing,
-                    format!("The server has no model {shown}."),
-                    format!("Available: {}. Choose one in Glossa's options.", if names.is_empty() { "none".into() } else { names.join(", ") }),
-                ));
-            }
-        }
-        report.frame_model_vision = find(frame_model).and_then(|m| m.vision);
-        if report.frame_model_vision == Some(false) {
-            let vision: Vec<String> = models.iter().filter(|m| m.vision == Some(true)).map(|m| m.name.clone()).collect();
-            report.problems.push(ProviderError::NoVision { model: find(frame_model).map(|m| m.name.clone()).unwrap_or_default(), vision_models: vision }.info());
-        }
+        let find = |wanted: &str| if wanted.is_empty() { (!models.is_empty()).then_some(0) } else { models.iter().position(|m| m.name == wanted) };
+        let missing = |wanted: &str| {
+            ErrorInfo::new(
+                glossa_protocol::ErrorCode::ModelMissing,
+                format!("The server has no model {}.", if wanted.is_empty() { "(first listed)" } else { wanted }),
+                format!("Available: {}. Choose one in Glossa's options.", if names.is_empty() { "none".into() } else { names.join(", ") }),
+            )
+        };
+        check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);
         report
     }
 }
@@ -284,11 +305,11 @@ struct Chunk {
 #[derive(Deserialize)]
 struct Choice {
     #[serde(default)]
-    delta: Option<Delta>,
+    delta: Option<ChunkDelta>,
 }
 
 #[derive(Deserialize)]
-struct Delta {
+struct ChunkDelta {
     #[serde(default)]
     content: Option<String>,
 }

@@ -11,7 +11,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use glossa_host::providers::{ChatRequest, DeltaSink, Provider, ProviderError};
+use futures::StreamExt;
+use glossa_host::providers::{ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 use serde_json::{json, Value};
 
@@ -110,7 +111,7 @@ impl Provider for FakeTranslator {
         ProviderKind::Ollama
     }
 
-    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+    async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let started = self.epoch.elapsed();
         self.calls.fetch_add(1, Ordering::SeqCst);
         let prompt_tokens = tokens(&request.system) + tokens(&request.user);
@@ -160,22 +161,31 @@ impl Provider for FakeTranslator {
         } else {
             self.answer(&to, lines, repair)
         };
-        tokio::time::sleep(self.first_token).await;
-        // Stream in pieces of 4 tokens at the configured rate.
+        // Stream in pieces of 4 tokens at the configured rate, after the first token's wait.
         let mut chars: Vec<char> = reply.chars().collect();
         let cut = self.misbehaviour == Misbehaviour::CutMidway && !repair;
         if cut {
             chars.truncate(chars.len() / 2);
         }
-        for piece in chars.chunks(16) {
-            let piece: String = piece.iter().collect();
-            on_delta(&piece);
-            tokio::time::sleep(Duration::from_secs_f64(4.0 / self.tokens_per_sec)).await;
-        }
-        if cut {
-            return Err(ProviderError::StreamIncomplete { provider: ProviderKind::Ollama });
-        }
-        Ok(Usage { input_tokens: prompt_tokens, output_tokens: tokens(&reply), provider_calls: None, cached: None })
+        let pieces: Vec<String> = chars.chunks(16).map(|piece| piece.iter().collect()).collect();
+        let per_piece = Duration::from_secs_f64(4.0 / self.tokens_per_sec);
+        let end = if cut {
+            Err(ProviderError::StreamIncomplete { provider: ProviderKind::Ollama })
+        } else {
+            Ok(Delta::Done(Usage { input_tokens: prompt_tokens, output_tokens: tokens(&reply), provider_calls: None, cached: None }))
+        };
+        let first_token = self.first_token;
+        let end_wait = if pieces.is_empty() { first_token } else { per_piece };
+        let texts = futures::stream::iter(pieces.into_iter().enumerate()).then(move |(i, piece)| async move {
+            // The first piece after the time to first token, each next one after the last's time.
+            tokio::time::sleep(if i == 0 { first_token } else { per_piece }).await;
+            Ok(Delta::Text(piece))
+        });
+        let last = futures::stream::once(async move {
+            tokio::time::sleep(end_wait).await;
+            end
+        });
+        Ok(texts.chain(last).boxed())
     }
 
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {

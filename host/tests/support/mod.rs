@@ -620,14 +620,15 @@ impl ChatOutcome {
     }
 }
 
-/// Run one chat to its end (bounded by [`PATIENCE`]).
+/// Run one chat to its end (bounded by [`PATIENCE`]), through the provider layers every
+/// caller gets (retry, think filter, timing).
 pub async fn chat(provider: &dyn Provider, request: &ChatRequest) -> ChatOutcome {
     let mut deltas = Vec::new();
     let mut on_delta = |t: &str| deltas.push(t.to_owned());
-    let result = tokio::time::timeout(PATIENCE, provider.chat(request, &mut on_delta))
+    let result = tokio::time::timeout(PATIENCE, glossa_host::providers::answer(provider, request).forward(&mut on_delta))
         .await
         .unwrap_or_else(|_| panic!("chat did not finish within {PATIENCE:?}"));
-    ChatOutcome { deltas, result }
+    ChatOutcome { deltas, result: result.map(|(usage, _)| usage) }
 }
 
 /// An HTTP client with short timeouts and fast retries, for fault tests.
@@ -673,7 +674,7 @@ pub async fn chat_then_cancel(provider: std::sync::Arc<dyn Provider>, request: C
         let mut on_delta = |t: &str| {
             let _ = tx.send(t.to_owned());
         };
-        provider.chat(&request, &mut on_delta).await
+        glossa_host::providers::answer(provider.as_ref(), &request).forward(&mut on_delta).await
     });
     let first = tokio::time::timeout(PATIENCE, rx.recv()).await.expect("a first delta").expect("a first delta");
     task.abort();

@@ -8,37 +8,45 @@
 //! marked untranslated.
 //!
 //! # Layout
-//! - `captions/` — json3, WebVTT and SRT in and out.
-//! - `rolling`   — YouTube's rolling ASR cues merged into sentences, and split back.
-//! - `batch`     — units grouped into batches on sentence boundaries.
-//! - `queue`     — which batch next: under the playhead, then forward.
-//! - `prompt`    — what the model is asked.
-//! - `call`      — one batch through the provider, with repair.
-//! - `answer`    — reading and checking the model's `{id, text}` answer.
-//! - `cache`     — translated lines in SQLite, shared by every host process.
+//! - `captions/`  — json3, WebVTT and SRT in and out.
+//! - `plan`       — a track's units (cues, or merged ASR sentences) and what the cache has.
+//! - `rolling`    — YouTube's rolling ASR cues merged into sentences, and split back.
+//! - `batch`      — units grouped into batches on sentence boundaries.
+//! - `queue`      — which batch next: under the playhead, then forward.
+//! - `scheduler`  — when batches run: a few at a time, re-prioritised as the playhead moves.
+//! - `prompt`     — what the model is asked.
+//! - `call`       — one batch through the provider, with repair.
+//! - `answer`     — reading and checking the model's `{id, text}` answer.
+//! - `assembler`  — translated units back onto cues, each cue handed over once complete.
+//! - `cache`      — translated lines in SQLite, shared by every host process.
 
 pub mod answer;
+pub mod assembler;
 pub mod batch;
 pub mod cache;
 pub mod call;
 pub mod captions;
+pub mod plan;
 pub mod prompt;
 pub mod queue;
 pub mod rolling;
+pub mod scheduler;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures::stream::{FuturesUnordered, Stream, StreamExt};
-use futures::FutureExt;
-use glossa_protocol::{Cue, ErrorCode, ErrorInfo, Timings, TrackRequest, TranslatedCue, Usage};
+use futures::stream::Stream;
+use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TrackRequest, TranslatedCue, Usage};
 
-use batch::{BatchSizes, Batch};
-use cache::{CacheKey, CacheScope, TranslationCache};
-use call::{translate_lines, BatchAnswer, CallSetup};
+use assembler::{Assembler, Delivery};
+use batch::BatchSizes;
+use cache::{CacheScope, TranslationCache};
+use call::CallSetup;
+use plan::Plan;
 use queue::{Playhead, Queue};
-use crate::providers::{Provider, ProviderError};
+use scheduler::Scheduler;
+use crate::providers::Provider;
 
 /// Tracks longer than this are refused (a 3-hour film has ~3000 cues).
 pub const MAX_TRACK_CUES: usize = 20_000;
@@ -129,7 +137,7 @@ pub struct TrackSummary {
 pub async fn translate_track<S>(
     job: &TrackJob,
     request: &TrackRequest,
-    mut playhead: S,
+    playhead: S,
     emit: &mut (dyn FnMut(Vec<TranslatedCue>) + Send),
 ) -> Result<TrackSummary, ErrorInfo>
 where
@@ -137,17 +145,6 @@ where
 {
     let started = Instant::now();
     check_request(request)?;
-    let units = if request.auto_generated {
-        rolling::merge(&request.cues)
-    } else {
-        request
-            .cues
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.text.trim().is_empty())
-            .map(|(i, c)| Unit::single(i, c.text.trim().to_owned(), c.start, c.end))
-            .collect()
-    };
     let sizes = job.options.sizes;
     let scope = CacheScope {
         provider: job.provider.kind(),
@@ -155,138 +152,52 @@ where
         from: job.from.clone().unwrap_or_default(),
         to: job.to.clone(),
     };
-    let keys: Vec<CacheKey> =
-        (0..units.len()).map(|u| scope.key(&batch::context(&units, u, sizes.context_units), &units[u].text)).collect();
-
-    let mut summary = TrackSummary::default();
-    let mut first_emit: Option<u64> = None;
-    let mut assembler = Assembler::new(&request.cues, &units);
-    let mut send = |cues: Vec<TranslatedCue>, summary: &mut TrackSummary| {
-        if cues.is_empty() {
-            return;
-        }
-        first_emit.get_or_insert_with(|| started.elapsed().as_millis() as u64);
-        summary.cues_sent += cues.len();
-        summary.untranslated += cues.iter().filter(|c| c.untranslated).count();
-        emit(cues);
-    };
+    let plan = Plan::new(&request.cues, request.auto_generated, &scope, sizes.context_units, job.cache.as_ref()).await;
+    let mut assembler = Assembler::new(&request.cues, &plan.units);
+    let mut delivery = Delivery::new(emit, started);
+    let mut usage = Usage { cached: Some(plan.cached_cues(request.cues.len())).filter(|&n| n > 0), ..Usage::default() };
 
     // What the cache already has goes out at once.
-    let cached = match &job.cache {
-        Some(cache) => cache.get_many(&keys).await.unwrap_or_else(|e| {
-            tracing::warn!("translation cache unreadable, translating everything: {e}");
-            vec![None; keys.len()]
-        }),
-        None => vec![None; keys.len()],
-    };
-    let mut ready = assembler.empty_cues();
-    let mut todo = Vec::new();
-    // Counted in cues, as the user sees them (a unit may be a sentence over several cues);
-    // a cue with any part still to translate does not count.
-    let mut from_cache = vec![false; request.cues.len()];
-    for (u, hit) in cached.into_iter().enumerate() {
-        match hit {
-            Some(text) => {
-                units[u].parts.iter().for_each(|p| from_cache[p.cue] = true);
-                ready.extend(assembler.resolve(u, &units[u], Some(&text)));
-            }
-            None => todo.push(u),
-        }
-    }
-    todo.iter().flat_map(|&u| &units[u].parts).for_each(|p| from_cache[p.cue] = false);
-    let cached_cues = from_cache.iter().filter(|&&c| c).count() as u64;
-    if cached_cues > 0 {
-        summary.usage.cached = Some(cached_cues);
-    }
-    send(ready, &mut summary);
+    delivery.send(assembler.from_cache(&plan));
 
-    let system = prompt::system_prompt(&job.to, job.from.as_deref());
-    let one_line_system = prompt::one_line_system_prompt(&job.to, job.from.as_deref());
-    let mut queue = Queue::new(
-        batch::plan(&units, &todo, &sizes),
+    let setup = Arc::new(CallSetup {
+        provider: job.provider.clone(),
+        model: job.model.clone(),
+        system: prompt::system_prompt(&job.to, job.from.as_deref()),
+        one_line_system: prompt::one_line_system_prompt(&job.to, job.from.as_deref()),
+        repair_attempts: job.options.repair_attempts,
+        context_units: sizes.context_units,
+    });
+    let queue = Queue::new(
+        batch::plan(&plan.units, &plan.todo(), &sizes),
         Playhead::new(request.playhead, request.rate),
         job.options.drop_behind_secs,
         sizes,
     );
-    let run = |batch: Batch| {
-        let provider = job.provider.clone();
-        let model = job.model.clone();
-        let system = system.clone();
-        let one_line_system = one_line_system.clone();
-        let context: Vec<String> =
-            batch::context(&units, batch.units[0], sizes.context_units).into_iter().map(str::to_owned).collect();
-        let lines: Vec<String> = batch.units.iter().map(|&u| units[u].text.clone()).collect();
-        let repair_attempts = job.options.repair_attempts;
-        async move {
-            let setup = CallSetup {
-                provider: provider.as_ref(),
-                model: &model,
-                system: &system,
-                one_line_system: &one_line_system,
-                repair_attempts,
-            };
-            let context: Vec<&str> = context.iter().map(String::as_str).collect();
-            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            let answer: Result<BatchAnswer, ProviderError> = translate_lines(&setup, &context, &lines).await;
-            (batch, answer)
-        }
-    };
-    let mut in_flight = FuturesUnordered::new();
-    let mut updates_open = true;
+    let start = |batch| call::batch_call(setup.clone(), &plan.units, batch);
+    let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start);
     let mut calls = 0;
-    loop {
-        // Take every playhead report already waiting before choosing what to start.
-        while updates_open {
-            match playhead.next().now_or_never() {
-                Some(Some(PlayheadUpdate { time, rate })) => queue.set_playhead(Playhead::new(time, rate)),
-                Some(None) => updates_open = false,
-                None => break,
+    while let Some((batch, answer)) = scheduler.next().await {
+        let answer = answer.map_err(|e| e.info())?;
+        calls += answer.calls;
+        usage.input_tokens += answer.usage.input_tokens;
+        usage.output_tokens += answer.usage.output_tokens;
+        let (ready, fresh) = assembler.answered(&plan, &batch.units, &answer.texts);
+        if let Some(cache) = &job.cache {
+            if let Err(e) = cache.put_many(fresh).await {
+                tracing::warn!("cannot store translations in the cache: {e}");
             }
         }
-        while in_flight.len() < job.options.max_in_flight.max(1) {
-            match queue.next(&units) {
-                Some(batch) => in_flight.push(run(batch)),
-                None => break,
-            }
-        }
-        if in_flight.is_empty() {
-            break;
-        }
-        tokio::select! {
-            biased;
-            update = playhead.next(), if updates_open => match update {
-                Some(PlayheadUpdate { time, rate }) => {
-                    tracing::debug!(time, rate, "playhead moved");
-                    queue.set_playhead(Playhead::new(time, rate));
-                }
-                None => updates_open = false,
-            },
-            Some((batch, answer)) = in_flight.next() => {
-                let answer = answer.map_err(|e| e.info())?;
-                calls += answer.calls;
-                summary.usage.input_tokens += answer.usage.input_tokens;
-                summary.usage.output_tokens += answer.usage.output_tokens;
-                let mut fresh: Vec<(CacheKey, String)> = Vec::new();
-                let mut ready = Vec::new();
-                for (&u, text) in batch.units.iter().zip(&answer.texts) {
-                    if let Some(text) = text {
-                        fresh.push((keys[u], text.clone()));
-                    }
-                    ready.extend(assembler.resolve(u, &units[u], text.as_deref()));
-                }
-                if let Some(cache) = &job.cache {
-                    if let Err(e) = cache.put_many(fresh).await {
-                        tracing::warn!("cannot store translations in the cache: {e}");
-                    }
-                }
-                send(ready, &mut summary);
-            }
-        }
+        delivery.send(ready);
     }
-    summary.usage.provider_calls = Some(calls);
-    summary.dropped_units = queue.dropped_units();
-    summary.ms = Timings { first_token: first_emit, total: started.elapsed().as_millis() as u64 };
-    Ok(summary)
+    usage.provider_calls = Some(calls);
+    Ok(TrackSummary {
+        usage,
+        ms: Timings { first_token: delivery.first, total: started.elapsed().as_millis() as u64 },
+        cues_sent: delivery.cues_sent,
+        untranslated: delivery.untranslated,
+        dropped_units: scheduler.dropped_units(),
+    })
 }
 
 fn check_request(request: &TrackRequest) -> Result<(), ErrorInfo> {
@@ -307,58 +218,4 @@ fn check_request(request: &TrackRequest) -> Result<(), ErrorInfo> {
         ));
     }
     Ok(())
-}
-
-/// Collects translated pieces per cue and hands a cue over once every unit it is part
-/// of has been translated (or given up on).
-struct Assembler<'c> {
-    cues: &'c [Cue],
-    /// (unit index, text, untranslated) per cue.
-    pieces: Vec<Vec<(usize, String, bool)>>,
-    pending: Vec<usize>,
-}
-
-impl<'c> Assembler<'c> {
-    fn new(cues: &'c [Cue], units: &[Unit]) -> Self {
-        let mut pending = vec![0; cues.len()];
-        for part in units.iter().flat_map(|u| &u.parts) {
-            pending[part.cue] += 1;
-        }
-        Assembler { cues, pieces: vec![Vec::new(); cues.len()], pending }
-    }
-
-    /// Cues with nothing to translate (blank, or only words rolled over from before).
-    fn empty_cues(&self) -> Vec<TranslatedCue> {
-        (0..self.cues.len())
-            .filter(|&c| self.pending[c] == 0)
-            .map(|c| TranslatedCue { id: self.cues[c].id.clone(), text: String::new(), untranslated: false })
-            .collect()
-    }
-
-    /// Unit `u` is done (`None`: it failed); returns the cues that are now complete.
-    fn resolve(&mut self, u: usize, unit: &Unit, translation: Option<&str>) -> Vec<TranslatedCue> {
-        let pieces: Vec<(String, bool)> = match translation {
-            Some(t) => rolling::split_back(unit, t).into_iter().map(|p| (p, false)).collect(),
-            None => unit.parts.iter().map(|p| (p.text.clone(), true)).collect(),
-        };
-        let mut ready = Vec::new();
-        for (part, (text, untranslated)) in unit.parts.iter().zip(pieces) {
-            let c = part.cue;
-            self.pieces[c].push((u, text, untranslated));
-            self.pending[c] = self.pending[c].saturating_sub(1);
-            if self.pending[c] == 0 {
-                ready.push(self.finish(c));
-            }
-        }
-        ready
-    }
-
-    fn finish(&mut self, c: usize) -> TranslatedCue {
-        let mut pieces = std::mem::take(&mut self.pieces[c]);
-        pieces.sort_by_key(|(u, _, _)| *u);
-        let untranslated = pieces.iter().any(|(_, _, bad)| *bad);
-        let texts: Vec<&str> = pieces.iter().map(|(_, t, _)| t.trim()).filter(|t| !t.is_empty()).collect();
-        let joiner = if texts.iter().all(|t| rolling::is_unspaced_script(t)) { "" } else { " " };
-        TranslatedCue { id: self.cues[c].id.clone(), text: texts.join(joiner), untranslated }
-    }
 }

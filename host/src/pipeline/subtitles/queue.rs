@@ -104,15 +104,17 @@ impl Queue {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::pipeline::subtitles::batch::plan;
 
-    fn track(n: usize) -> Vec<Unit> {
+    /// `n` lines of 3 s each.
+    pub(in crate::pipeline::subtitles) fn track(n: usize) -> Vec<Unit> {
         (0..n).map(|i| Unit::single(i, format!("line {i}."), i as f64 * 3.0, i as f64 * 3.0 + 3.0)).collect()
     }
 
-    fn sizes() -> BatchSizes {
+    /// Batches of 10 lines, heads of 2.
+    pub(in crate::pipeline::subtitles) fn sizes() -> BatchSizes {
         BatchSizes { min_units: 10, max_units: 10, head_units: 2, head_secs: 5.0, ..BatchSizes::default() }
     }
 

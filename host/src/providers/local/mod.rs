@@ -3,7 +3,7 @@
 //!
 //! Models are file names in `<data dir>/models` (or absolute paths), from [`LocalConfig`].
 //! Work runs on the [`LocalRuntime`]'s model threads; this side only resolves files,
-//! queues the job and relays the tokens. Dropping the `chat` future (a cancelled request) raises the job's
+//! queues the job and relays the tokens. Dropping the answer's stream (a cancelled request) raises the job's
 //! cancel flag, which the generation loop checks between tokens.
 
 mod backend;
@@ -17,13 +17,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
+use glossa_protocol::{CheckReport, ModelInfo, ProviderKind};
 
 use job::{GenEvent, Job};
 pub use job::LoadParams;
 pub use runtime::LocalRuntime;
 
-use super::{ChatRequest, DeltaSink, Provider, ProviderError};
+use super::{ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::LocalConfig;
 use crate::models::{self, catalogue, cpu, gguf};
 
@@ -121,7 +121,7 @@ fn load_params(config: &LocalConfig) -> LoadParams {
     LoadParams { context_size: config.context_size, threads, gpu_layers: config.gpu_layers }
 }
 
-/// Raises the job's cancel flag when the request's future is dropped.
+/// Raises the job's cancel flag when the answer's stream is dropped.
 struct CancelOnDrop(Arc<AtomicBool>);
 
 impl Drop for CancelOnDrop {
@@ -140,15 +140,15 @@ impl Provider for Local {
         Some(self.load.context_size).filter(|&n| n > 0)
     }
 
-    async fn chat(&self, request: &ChatRequest, on_delta: DeltaSink<'_>) -> Result<Usage, ProviderError> {
+    async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let model = self.model_path(&request.model)?;
         let mmproj = match request.image {
             Some(_) => Some(self.mmproj_for(&model).await?),
             None => None,
         };
         let cancel = Arc::new(AtomicBool::new(false));
-        let _cancel_on_drop = CancelOnDrop(cancel.clone());
-        let (events, mut answer) = tokio::sync::mpsc::unbounded_channel();
+        let cancel_on_drop = CancelOnDrop(cancel.clone());
+        let (events, answer) = tokio::sync::mpsc::unbounded_channel();
         self.runtime.submit(
             &model,
             Job {
@@ -165,13 +165,18 @@ impl Provider for Local {
                 sampled: self.runtime.counter(),
             },
         );
-        while let Some(event) = answer.recv().await {
-            match event {
-                GenEvent::Delta(text) => on_delta(&text),
-                GenEvent::Finished(result) => return result,
+        // The guard lives as long as the stream: dropping either cancels the job.
+        Ok(Box::pin(futures::stream::unfold(Some((answer, cancel_on_drop)), |state| async move {
+            let (mut answer, guard) = state?;
+            match answer.recv().await {
+                Some(GenEvent::Delta(text)) => Some((Ok(Delta::Text(text)), Some((answer, guard)))),
+                Some(GenEvent::Finished(result)) => Some((result.map(Delta::Done), None)),
+                None => Some((
+                    Err(ProviderError::Other("The built-in model stopped before finishing the answer; try again.".into())),
+                    None,
+                )),
             }
-        }
-        Err(ProviderError::Other("The built-in model stopped before finishing the answer; try again.".into()))
+        })))
     }
 
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {

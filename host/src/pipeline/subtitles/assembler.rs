@@ -1,0 +1,210 @@
+//! From translated units back to cues: collects each cue's translated pieces and hands
+//! a cue over once every unit it is part of has been translated (or given up on); and
+//! the [`Delivery`] of finished cues to the caller, counted for the summary.
+
+use std::time::Instant;
+
+use glossa_protocol::{Cue, TranslatedCue};
+
+use super::cache::CacheKey;
+use super::plan::Plan;
+use super::{rolling, Unit};
+
+pub struct Assembler<'c> {
+    cues: &'c [Cue],
+    /// (unit index, text, untranslated) per cue.
+    pieces: Vec<Vec<(usize, String, bool)>>,
+    /// Units still to come, per cue.
+    pending: Vec<usize>,
+}
+
+impl<'c> Assembler<'c> {
+    pub fn new(cues: &'c [Cue], units: &[Unit]) -> Self {
+        let mut pending = vec![0; cues.len()];
+        for part in units.iter().flat_map(|u| &u.parts) {
+            pending[part.cue] += 1;
+        }
+        Assembler { cues, pieces: vec![Vec::new(); cues.len()], pending }
+    }
+
+    /// What is ready before any model call: cues with nothing to translate, and those
+    /// whose units all came from the cache.
+    pub fn from_cache(&mut self, plan: &Plan) -> Vec<TranslatedCue> {
+        let mut ready = self.empty_cues();
+        for (u, text) in plan.hits() {
+            ready.extend(self.resolve(u, &plan.units[u], Some(text)));
+        }
+        ready
+    }
+
+    /// A batch's answer (`texts` in the order of `units`): the cues it completes, and the
+    /// new translations for the cache.
+    pub fn answered(&mut self, plan: &Plan, units: &[usize], texts: &[Option<String>]) -> (Vec<TranslatedCue>, Vec<(CacheKey, String)>) {
+        let mut fresh = Vec::new();
+        let mut ready = Vec::new();
+        for (&u, text) in units.iter().zip(texts) {
+            if let Some(text) = text {
+                fresh.push((plan.keys[u], text.clone()));
+            }
+            ready.extend(self.resolve(u, &plan.units[u], text.as_deref()));
+        }
+        (ready, fresh)
+    }
+
+    /// Cues with nothing to translate (blank, or only words rolled over from before).
+    pub fn empty_cues(&self) -> Vec<TranslatedCue> {
+        (0..self.cues.len())
+            .filter(|&c| self.pending[c] == 0)
+            .map(|c| TranslatedCue { id: self.cues[c].id.clone(), text: String::new(), untranslated: false })
+            .collect()
+    }
+
+    /// Unit `u` is done (`None`: it failed, its cues keep their original text); returns
+    /// the cues that are now complete.
+    pub fn resolve(&mut self, u: usize, unit: &Unit, translation: Option<&str>) -> Vec<TranslatedCue> {
+        let pieces: Vec<(String, bool)> = match translation {
+            Some(t) => rolling::split_back(unit, t).into_iter().map(|p| (p, false)).collect(),
+            None => unit.parts.iter().map(|p| (p.text.clone(), true)).collect(),
+        };
+        let mut ready = Vec::new();
+        for (part, (text, untranslated)) in unit.parts.iter().zip(pieces) {
+            let c = part.cue;
+            self.pieces[c].push((u, text, untranslated));
+            self.pending[c] = self.pending[c].saturating_sub(1);
+            if self.pending[c] == 0 {
+                ready.push(self.finish(c));
+            }
+        }
+        ready
+    }
+
+    fn finish(&mut self, c: usize) -> TranslatedCue {
+        let mut pieces = std::mem::take(&mut self.pieces[c]);
+        pieces.sort_by_key(|(u, _, _)| *u);
+        let untranslated = pieces.iter().any(|(_, _, bad)| *bad);
+        let texts: Vec<&str> = pieces.iter().map(|(_, t, _)| t.trim()).filter(|t| !t.is_empty()).collect();
+        let joiner = if texts.iter().all(|t| rolling::is_unspaced_script(t)) { "" } else { " " };
+        TranslatedCue { id: self.cues[c].id.clone(), text: texts.join(joiner), untranslated }
+    }
+}
+
+/// Finished cues on their way to the caller, counted as they go.
+pub struct Delivery<'e> {
+    emit: &'e mut (dyn FnMut(Vec<TranslatedCue>) + Send),
+    started: Instant,
+    /// Milliseconds from `started` to the first cue handed over.
+    pub first: Option<u64>,
+    pub cues_sent: usize,
+    pub untranslated: usize,
+}
+
+impl<'e> Delivery<'e> {
+    pub fn new(emit: &'e mut (dyn FnMut(Vec<TranslatedCue>) + Send), started: Instant) -> Self {
+        Delivery { emit, started, first: None, cues_sent: 0, untranslated: 0 }
+    }
+
+    pub fn send(&mut self, cues: Vec<TranslatedCue>) {
+        if cues.is_empty() {
+            return;
+        }
+        self.first.get_or_insert_with(|| self.started.elapsed().as_millis() as u64);
+        self.cues_sent += cues.len();
+        self.untranslated += cues.iter().filter(|c| c.untranslated).count();
+        (self.emit)(cues);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::subtitles::Part;
+
+    fn cue(i: usize, text: &str) -> Cue {
+        Cue { id: format!("c{i}"), start: i as f64, end: i as f64 + 1.0, text: text.into() }
+    }
+
+    fn unit(parts: &[(usize, &str)]) -> Unit {
+        let text = parts.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" ");
+        Unit { text, start: 0.0, end: 1.0, parts: parts.iter().map(|&(cue, t)| Part { cue, text: t.into() }).collect() }
+    }
+
+    fn done(id: &str, text: &str, untranslated: bool) -> TranslatedCue {
+        TranslatedCue { id: id.into(), text: text.into(), untranslated }
+    }
+
+    #[test]
+    fn a_cue_of_one_unit_is_ready_with_it_and_blank_cues_at_once() {
+        let cues = [cue(0, "Hello."), cue(1, " ")];
+        let units = [unit(&[(0, "Hello.")])];
+        let mut assembler = Assembler::new(&cues, &units);
+        assert_eq!(assembler.empty_cues(), vec![done("c1", "", false)]);
+        assert_eq!(assembler.resolve(0, &units[0], Some("Bonjour.")), vec![done("c0", "Bonjour.", false)]);
+    }
+
+    #[test]
+    fn a_cue_shared_by_two_units_waits_for_both_and_joins_them_in_unit_order() {
+        let cues = [cue(0, "It was"), cue(1, "late. We"), cue(2, "left.")];
+        let units = [unit(&[(0, "It was"), (1, "late.")]), unit(&[(1, "We"), (2, "left.")])];
+        let mut assembler = Assembler::new(&cues, &units);
+        assert!(assembler.empty_cues().is_empty());
+        // The second sentence comes back first: cue 2 is complete, cue 1 is not.
+        let second = assembler.resolve(1, &units[1], Some("Nous partîmes."));
+        assert_eq!(second.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["c2"]);
+        let first = assembler.resolve(0, &units[0], Some("Il était tard."));
+        assert_eq!(first.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["c0", "c1"]);
+        let shared = &first[1];
+        assert!(!shared.untranslated);
+        let (head, tail) = (first[0].text.as_str(), second[0].text.as_str());
+        assert!(!shared.text.is_empty() && !head.is_empty() && !tail.is_empty(), "{first:?} {second:?}");
+        assert!(format!("{head} {} {tail}", shared.text).split_whitespace().count() >= 5, "every word placed: {first:?} {second:?}");
+    }
+
+    #[test]
+    fn a_failed_unit_keeps_the_original_text_marked_untranslated() {
+        let cues = [cue(0, "It was"), cue(1, "late. We"), cue(2, "left.")];
+        let units = [unit(&[(0, "It was"), (1, "late.")]), unit(&[(1, "We"), (2, "left.")])];
+        let mut assembler = Assembler::new(&cues, &units);
+        assembler.resolve(0, &units[0], Some("Il était tard."));
+        let ready = assembler.resolve(1, &units[1], None);
+        assert_eq!(ready[1], done("c2", "left.", true));
+        assert!(ready[0].untranslated, "a cue with any part failed is marked: {ready:?}");
+    }
+
+    #[tokio::test]
+    async fn cached_units_and_answers_complete_cues_and_answers_go_to_the_cache() {
+        use glossa_protocol::ProviderKind;
+        let cues = [cue(0, "One."), cue(1, ""), cue(2, "Two."), cue(3, "Three.")];
+        let scope = super::super::cache::CacheScope { provider: ProviderKind::Ollama, model: "m".into(), from: String::new(), to: "fr".into() };
+        let mut plan = Plan::new(&cues, false, &scope, 2, None).await;
+        plan.cached[1] = Some("Deux.".into()); // unit 1 is cue 2
+        let mut assembler = Assembler::new(&cues, &plan.units);
+        assert_eq!(assembler.from_cache(&plan), vec![done("c1", "", false), done("c2", "Deux.", false)]);
+        let (ready, fresh) = assembler.answered(&plan, &[0, 2], &[Some("Un.".into()), None]);
+        assert_eq!(ready, vec![done("c0", "Un.", false), done("c3", "Three.", true)]);
+        assert_eq!(fresh, vec![(plan.keys[0], "Un.".to_owned())], "a failed line is not cached");
+    }
+
+    #[test]
+    fn delivery_counts_what_it_hands_over_and_skips_nothing_to_send() {
+        let mut got = Vec::new();
+        let mut emit = |cues: Vec<TranslatedCue>| got.push(cues.len());
+        let mut delivery = Delivery::new(&mut emit, Instant::now());
+        delivery.send(vec![]);
+        assert_eq!(delivery.first, None);
+        delivery.send(vec![done("a", "A", false), done("b", "b", true)]);
+        assert_eq!((delivery.cues_sent, delivery.untranslated), (2, 1));
+        assert!(delivery.first.is_some());
+        assert_eq!(got, vec![2], "an empty group is not emitted");
+    }
+
+    #[test]
+    fn pieces_in_scripts_without_spaces_are_joined_without_one() {
+        let cues = [cue(0, "a"), cue(1, "b")];
+        let units = [unit(&[(0, "a")]), unit(&[(0, "b"), (1, "c")])];
+        let mut assembler = Assembler::new(&cues, &units);
+        assembler.resolve(0, &units[0], Some("今日は"));
+        let ready = assembler.resolve(1, &units[1], Some("いい天気"));
+        let c0 = ready.iter().find(|c| c.id == "c0").expect("cue 0 ready");
+        assert!(c0.text.starts_with("今日は") && !c0.text.contains(' '), "{c0:?}");
+    }
+}

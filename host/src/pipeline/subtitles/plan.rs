@@ -1,0 +1,140 @@
+//! What a track asks for, before any model call: its units (a cue each, or sentences
+//! merged from rolling ASR cues), each unit's cache key, and which translations the
+//! cache already has.
+
+use glossa_protocol::Cue;
+
+use super::batch;
+use super::cache::{CacheKey, CacheScope, TranslationCache};
+use super::{rolling, Unit};
+
+pub struct Plan {
+    pub units: Vec<Unit>,
+    /// One per unit: its text with the units before it that the model sees as context.
+    pub keys: Vec<CacheKey>,
+    /// One per unit: the translation the cache has for it.
+    pub cached: Vec<Option<String>>,
+}
+
+impl Plan {
+    /// Units of `cues`, looked up in `cache` (an unreadable cache is logged and treated
+    /// as empty: everything is translated).
+    pub async fn new(
+        cues: &[Cue],
+        auto_generated: bool,
+        scope: &CacheScope,
+        context_units: usize,
+        cache: Option<&TranslationCache>,
+    ) -> Plan {
+        let units = units(cues, auto_generated);
+        let keys: Vec<CacheKey> =
+            (0..units.len()).map(|u| scope.key(&batch::context(&units, u, context_units), &units[u].text)).collect();
+        let cached = match cache {
+            Some(cache) => cache.get_many(&keys).await.unwrap_or_else(|e| {
+                tracing::warn!("translation cache unreadable, translating everything: {e}");
+                vec![None; keys.len()]
+            }),
+            None => vec![None; keys.len()],
+        };
+        Plan { units, keys, cached }
+    }
+
+    /// Units the cache does not have, in track order.
+    pub fn todo(&self) -> Vec<usize> {
+        (0..self.units.len()).filter(|&u| self.cached[u].is_none()).collect()
+    }
+
+    /// Units the cache has, with their translations.
+    pub fn hits(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.cached.iter().enumerate().filter_map(|(u, hit)| Some((u, hit.as_deref()?)))
+    }
+
+    /// Cues served wholly from the cache, counted as the user sees them: a unit may be a
+    /// sentence over several cues, and a cue with any part still to translate does not count.
+    pub fn cached_cues(&self, cue_count: usize) -> u64 {
+        let mut from_cache = vec![false; cue_count];
+        for (u, _) in self.hits() {
+            self.units[u].parts.iter().for_each(|p| from_cache[p.cue] = true);
+        }
+        for u in self.todo() {
+            self.units[u].parts.iter().for_each(|p| from_cache[p.cue] = false);
+        }
+        from_cache.iter().filter(|&&c| c).count() as u64
+    }
+}
+
+/// The units of a track: rolling ASR cues merged into sentences, else one per cue with
+/// text (blank cues have nothing to translate).
+pub fn units(cues: &[Cue], auto_generated: bool) -> Vec<Unit> {
+    if auto_generated {
+        return rolling::merge(cues);
+    }
+    cues.iter()
+        .enumerate()
+        .filter(|(_, c)| !c.text.trim().is_empty())
+        .map(|(i, c)| Unit::single(i, c.text.trim().to_owned(), c.start, c.end))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use glossa_protocol::ProviderKind;
+
+    use super::*;
+    use crate::pipeline::subtitles::Part;
+    use crate::store::Store;
+
+    fn cue(i: usize, text: &str) -> Cue {
+        Cue { id: format!("c{i}"), start: i as f64, end: i as f64 + 1.0, text: text.into() }
+    }
+
+    fn scope() -> CacheScope {
+        CacheScope { provider: ProviderKind::Ollama, model: "m".into(), from: String::new(), to: "fr".into() }
+    }
+
+    #[test]
+    fn manual_cues_are_a_unit_each_and_blank_ones_none() {
+        let cues = [cue(0, " Hello. "), cue(1, "  "), cue(2, "Bye.")];
+        let units = units(&cues, false);
+        assert_eq!(units, vec![Unit::single(0, "Hello.".into(), 0.0, 1.0), Unit::single(2, "Bye.".into(), 2.0, 3.0)]);
+    }
+
+    #[tokio::test]
+    async fn without_a_cache_everything_is_to_do() {
+        let cues = [cue(0, "One."), cue(1, "Two.")];
+        let plan = Plan::new(&cues, false, &scope(), 2, None).await;
+        assert_eq!(plan.todo(), vec![0, 1]);
+        assert_eq!(plan.hits().count(), 0);
+        assert_eq!(plan.cached_cues(cues.len()), 0);
+        assert_ne!(plan.keys[0], plan.keys[1]);
+    }
+
+    #[tokio::test]
+    async fn cache_hits_are_found_by_text_and_context() {
+        let store = Store::in_memory().expect("store");
+        let cache = TranslationCache::new(&store, 1 << 20);
+        let cues = [cue(0, "One."), cue(1, "Two."), cue(2, "Three.")];
+        let first = Plan::new(&cues, false, &scope(), 2, Some(&cache)).await;
+        cache.put_many(vec![(first.keys[1], "Deux.".into())]).await.expect("put");
+        let again = Plan::new(&cues, false, &scope(), 2, Some(&cache)).await;
+        assert_eq!(again.hits().collect::<Vec<_>>(), vec![(1, "Deux.")]);
+        assert_eq!(again.todo(), vec![0, 2]);
+        assert_eq!(again.cached_cues(cues.len()), 1);
+        // The same line after other lines is another entry.
+        let moved = [cue(0, "Zero."), cue(1, "Two.")];
+        assert_eq!(Plan::new(&moved, false, &scope(), 2, Some(&cache)).await.hits().count(), 0);
+    }
+
+    #[test]
+    fn a_cue_counts_as_cached_only_when_all_its_units_are() {
+        // Cue 1 holds the end of unit 0 and the start of unit 1.
+        let unit = |parts: &[usize]| Unit {
+            text: "t".into(),
+            start: 0.0,
+            end: 1.0,
+            parts: parts.iter().map(|&cue| Part { cue, text: "t".into() }).collect(),
+        };
+        let plan = Plan { units: vec![unit(&[0, 1]), unit(&[1, 2])], keys: vec![], cached: vec![Some("T".into()), None] };
+        assert_eq!(plan.cached_cues(3), 1, "only cue 0 is wholly cached");
+    }
+}
