@@ -86,13 +86,14 @@ pub async fn handle(
             Ok(Finished::default())
         }
         RequestBody::TranslateFrame(request) => {
+            let frame = pipeline::frame::Frame::from_request(request)?;
             let (provider, settings) = app.provider(None);
             let model = settings.frame_model(provider.kind()).to_owned();
             let mut on_delta = |text: &str| {
                 sink.delta(text);
             };
             let (usage, ms) =
-                pipeline::frame::translate(provider.as_ref(), &model, &request, settings.target_language(), &mut on_delta).await?;
+                pipeline::frame::translate(provider.as_ref(), &model, &frame, settings.target_language(), &mut on_delta).await?;
             Ok(Finished { usage: Some(usage), ms: Some(ms) })
         }
         RequestBody::TranslateTrack(request) => {

@@ -195,7 +195,7 @@ async fn thinking_blocks_and_think_tags_never_reach_the_user() {
     let mut shown = Vec::new();
     let mut on_delta = |t: &str| shown.push(t.to_owned());
     let request = support::frame_request("fr");
-    let result = glossa_host::pipeline::frame::translate(provider.as_ref(), MODEL, &request, "en", &mut on_delta).await;
+    let result = glossa_host::pipeline::frame::translate(provider.as_ref(), MODEL, &glossa_host::pipeline::frame::Frame::from_request(request).unwrap(), "en", &mut on_delta).await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(shown.concat(), "Bonjour");
 }

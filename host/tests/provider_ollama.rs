@@ -154,7 +154,7 @@ async fn thinking_output_is_stripped_from_what_the_user_sees() {
     let request = support::frame_request("fr");
     let mut shown = Vec::new();
     let mut on_delta = |t: &str| shown.push(t.to_owned());
-    let (usage, _ms) = glossa_host::pipeline::frame::translate(provider.as_ref(), MODEL, &request, "en", &mut on_delta).await.expect("frame");
+    let (usage, _ms) = glossa_host::pipeline::frame::translate(provider.as_ref(), MODEL, &glossa_host::pipeline::frame::Frame::from_request(request).unwrap(), "en", &mut on_delta).await.expect("frame");
     assert_eq!(shown.concat(), "Bonjour");
     assert_eq!(usage.output_tokens, 5);
 }

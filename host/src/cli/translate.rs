@@ -5,29 +5,27 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use base64::Engine;
-use glossa_protocol::{ErrorInfo, FrameRequest, Timings, Usage};
+use glossa_protocol::{ErrorInfo, Timings, Usage};
 
 use crate::app::App;
 use crate::paths;
 use crate::pipeline;
+use crate::pipeline::frame::Frame;
+use crate::providers::Image;
 use crate::store::Store;
 
 pub fn image(file: &Path, to: Option<String>, with_original: bool, data_dir: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let request = FrameRequest {
-        image: base64::engine::general_purpose::STANDARD.encode(bytes),
-        to,
-        from: None,
-        with_original,
-    };
+    let image = Image::from_bytes(bytes)
+        .with_context(|| format!("{}: not a JPEG, PNG, WebP or GIF image", file.display()))?;
+    let frame = Frame { image, to, from: None, with_original };
     let app = open_app(data_dir)?;
     let (provider, settings) = app.provider(None);
     let model = settings.frame_model(provider.kind()).to_owned();
     eprintln!("{} · {model}", provider.kind().display_name());
     let default_to = settings.target_language().to_owned();
     stream_to_stdout(|on_delta| {
-        Box::pin(async move { pipeline::frame::translate(provider.as_ref(), &model, &request, &default_to, on_delta).await })
+        Box::pin(async move { pipeline::frame::translate(provider.as_ref(), &model, &frame, &default_to, on_delta).await })
     })
 }
 

@@ -26,7 +26,7 @@ use async_trait::async_trait;
 use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 
 pub use error::ProviderError;
-pub use image::{Image, MediaType};
+pub use image::{Image, ImageError, MediaType};
 
 use crate::store::Settings;
 
