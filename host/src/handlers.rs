@@ -97,6 +97,9 @@ pub async fn handle(
             Ok(Finished { usage: Some(usage), ms: Some(ms) })
         }
         RequestBody::TranslateTrack(request) => {
+            let track = subtitles::captions::track_of(&request)?;
+            // The lines as the host read them: the ids and times the `cues` events refer to.
+            sink.send(EventBody::Track { cues: track.cues.clone() });
             let (provider, settings) = app.provider(None);
             let kind = provider.kind();
             let cache = TranslationCache::new(&app.store, DEFAULT_CACHE_LIMIT_BYTES);
@@ -113,10 +116,11 @@ pub async fn handle(
             let mut emit = |cues: Vec<TranslatedCue>| {
                 sink.send(EventBody::Cues { cues });
             };
-            let summary = subtitles::translate_track(&job, &request, playhead_updates(control), &mut emit).await?;
+            let start = PlayheadUpdate { time: request.playhead, rate: request.rate };
+            let summary = subtitles::translate_track(&job, &track, start, playhead_updates(control), &mut emit).await?;
             tracing::info!(
                 track = %request.track,
-                cues = request.cues.len(),
+                cues = track.cues.len(),
                 calls = summary.usage.provider_calls.unwrap_or(0),
                 cached = summary.usage.cached.unwrap_or(0),
                 untranslated = summary.untranslated,

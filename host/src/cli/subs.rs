@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use glossa_protocol::{Cue, TrackRequest, TranslatedCue};
+use glossa_protocol::{Cue, TranslatedCue};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::App;
@@ -68,16 +68,6 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
         // No viewer: nothing is ever behind the playhead, and it does not move.
         options: TrackOptions { drop_behind_secs: f64::INFINITY, ..options },
     };
-    let request = TrackRequest {
-        track: format!("file:{}", args.file.display()),
-        cues: track.cues.clone(),
-        from: args.from.clone(),
-        to: Some(to.clone()),
-        auto_generated: track.auto_generated,
-        playhead: 0.0,
-        rate: 0.0,
-    };
-
     let bar = ProgressBar::new(track.cues.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} translating [{bar:30}] {pos}/{len} cues {elapsed}")
@@ -90,7 +80,7 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
         bar.inc(cues.len() as u64);
         translated.extend(cues);
     };
-    let summary = super::block_on(translate_track(&job, &request, futures::stream::empty::<PlayheadUpdate>(), &mut emit))?;
+    let summary = super::block_on(translate_track(&job, &track, PlayheadUpdate { time: 0.0, rate: 0.0 }, futures::stream::empty(), &mut emit))?;
     bar.finish_and_clear();
     let summary = summary.map_err(|e| anyhow::anyhow!("{e}"))?;
 

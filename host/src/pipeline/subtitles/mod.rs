@@ -1,6 +1,7 @@
 //! Whole-track subtitle translation, ahead of the viewer.
 //!
-//! A track request carries every cue of a caption track. The pipeline turns cues into
+//! A track is every cue of a caption track (a file read by `captions`, or lines a page
+//! read off the player). The pipeline turns cues into
 //! units (a cue, or a sentence merged from rolling ASR cues), serves what it can from the
 //! cache, cuts the rest into batches on sentence boundaries, and translates them under
 //! the playhead first, a bounded number at a time. Each batch's cues go back as soon as
@@ -8,7 +9,7 @@
 //! marked untranslated.
 //!
 //! # Layout
-//! - `captions/` — json3, WebVTT and SRT in and out.
+//! - `captions/` — json3, srv3, WebVTT and SRT in and out.
 //! - `rolling`   — YouTube's rolling ASR cues merged into sentences, and split back.
 //! - `batch`     — units grouped into batches on sentence boundaries.
 //! - `queue`     — which batch next: under the playhead, then forward.
@@ -32,10 +33,11 @@ use std::time::Instant;
 
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use futures::FutureExt;
-use glossa_protocol::{Cue, ErrorCode, ErrorInfo, Timings, TrackRequest, TranslatedCue, Usage};
+use glossa_protocol::{Cue, ErrorCode, ErrorInfo, Timings, TranslatedCue, Usage};
 
 use batch::{BatchSizes, Batch};
 use cache::{CacheKey, CacheScope, TranslationCache};
+use captions::CaptionTrack;
 use call::{translate_lines, BatchAnswer, CallSetup};
 use queue::{Playhead, Queue};
 use crate::providers::{Provider, ProviderError};
@@ -125,10 +127,11 @@ pub struct TrackSummary {
 
 /// Translate a whole track, calling `emit` with each group of cues as soon as they are
 /// ready. Every cue is emitted at most once (exactly once unless the viewer left it far
-/// behind); `playhead` updates re-prioritise the work while it runs.
+/// behind); work starts under `start` and `playhead` updates re-prioritise it while it runs.
 pub async fn translate_track<S>(
     job: &TrackJob<'_>,
-    request: &TrackRequest,
+    track: &CaptionTrack,
+    start: PlayheadUpdate,
     mut playhead: S,
     emit: &mut (dyn FnMut(Vec<TranslatedCue>) + Send),
 ) -> Result<TrackSummary, ErrorInfo>
@@ -136,11 +139,11 @@ where
     S: Stream<Item = PlayheadUpdate> + Unpin + Send,
 {
     let started = Instant::now();
-    check_request(request)?;
-    let units = if request.auto_generated {
-        rolling::merge(&request.cues)
+    check_track(track)?;
+    let units = if track.auto_generated {
+        rolling::merge(&track.cues)
     } else {
-        request
+        track
             .cues
             .iter()
             .enumerate()
@@ -160,7 +163,7 @@ where
 
     let mut summary = TrackSummary::default();
     let mut first_emit: Option<u64> = None;
-    let mut assembler = Assembler::new(&request.cues, &units);
+    let mut assembler = Assembler::new(&track.cues, &units);
     let mut send = |cues: Vec<TranslatedCue>, summary: &mut TrackSummary| {
         if cues.is_empty() {
             return;
@@ -183,7 +186,7 @@ where
     let mut todo = Vec::new();
     // Counted in cues, as the user sees them (a unit may be a sentence over several cues);
     // a cue with any part still to translate does not count.
-    let mut from_cache = vec![false; request.cues.len()];
+    let mut from_cache = vec![false; track.cues.len()];
     for (u, hit) in cached.into_iter().enumerate() {
         match hit {
             Some(text) => {
@@ -204,7 +207,7 @@ where
     let one_line_system = prompt::one_line_system_prompt(&job.to, job.from.as_deref());
     let mut queue = Queue::new(
         batch::plan(&units, &todo, &sizes),
-        Playhead::new(request.playhead, request.rate),
+        Playhead::new(start.time, start.rate),
         job.options.drop_behind_secs,
         sizes,
     );
@@ -289,17 +292,17 @@ where
     Ok(summary)
 }
 
-fn check_request(request: &TrackRequest) -> Result<(), ErrorInfo> {
-    let bytes: usize = request.cues.iter().map(|c| c.text.len() + c.id.len()).sum();
-    if request.cues.len() > MAX_TRACK_CUES || bytes > MAX_TRACK_TEXT_BYTES {
+fn check_track(track: &CaptionTrack) -> Result<(), ErrorInfo> {
+    let bytes: usize = track.cues.iter().map(|c| c.text.len() + c.id.len()).sum();
+    if track.cues.len() > MAX_TRACK_CUES || bytes > MAX_TRACK_TEXT_BYTES {
         return Err(ErrorInfo::new(
             ErrorCode::TooLarge,
-            format!("The caption track has {} cues ({} KiB of text); the limit is {MAX_TRACK_CUES} cues and {} KiB.", request.cues.len(), bytes / 1024, MAX_TRACK_TEXT_BYTES / 1024),
+            format!("The caption track has {} cues ({} KiB of text); the limit is {MAX_TRACK_CUES} cues and {} KiB.", track.cues.len(), bytes / 1024, MAX_TRACK_TEXT_BYTES / 1024),
             "Translate a shorter track, or split the file.",
         ));
     }
     let mut seen = HashSet::new();
-    if let Some(dup) = request.cues.iter().find(|c| !seen.insert(c.id.as_str())) {
+    if let Some(dup) = track.cues.iter().find(|c| !seen.insert(c.id.as_str())) {
         return Err(ErrorInfo::new(
             ErrorCode::BadRequest,
             format!("Two cues of the track have the id `{}`.", dup.id),
