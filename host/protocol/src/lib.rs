@@ -11,10 +11,15 @@
 //! ← {"id":"7","event":"delta","text":"Open "}            … more deltas …
 //! ← {"id":"7","event":"done","usage":{…},"ms":{"first_token":412,"total":1880}}
 //! → {"id":"8","type":"cancel","target":"7"}
+//! → {"id":"9","type":"translate_track","track":"youtube:…","captions":{"format":"json3","text":"{…}"},"from":"en"}
+//! ← {"id":"9","event":"track","cues":[{"id":"1","start":1.2,"end":4.0,"text":"…"},…]}
+//! ← {"id":"9","event":"cues","cues":[{"id":"1","text":"…"},…]}   … more batches, then done
 //! ```
 //!
 //! Every request ends with exactly one terminal event, `done` or `error`; anything else
-//! (`delta`, `settings`, `models`, `cues`, `progress`, …) comes before it.
+//! (`delta`, `settings`, `models`, `track`, `cues`, `progress`, …) comes before it. Between
+//! the extension's pages and its background the same messages travel in the envelope of
+//! [`ClientMessage`] / [`BackgroundMessage`].
 
 mod chunk;
 mod envelope;
@@ -578,13 +583,12 @@ mod tests {
             r#"{"id":"1","type":"list_models"}"#,
             r#"{"id":"1","type":"check_provider"}"#,
             r#"{"id":"1","type":"translate_frame","image":""}"#,
-            r#"{"id":"1","type":"translate_track","track":"t","cues":[]}"#,
             r#"{"id":"1","type":"translate_track","track":"t","captions":{"format":"json3","text":"{}"}}"#,
             r#"{"id":"1","type":"playhead","target":"2","time":1.5}"#,
             r#"{"id":"1","type":"list_local_models"}"#,
             r#"{"id":"1","type":"pull_model","source":"x"}"#,
         ];
-        assert_eq!(samples.len(), REQUEST_TYPES.len() + 1);
+        assert_eq!(samples.len(), REQUEST_TYPES.len());
         for s in samples {
             let r = parse_request(s.as_bytes()).unwrap();
             let t = serde_json::to_value(&r).unwrap()["type"].as_str().unwrap().to_owned();
