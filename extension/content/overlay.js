@@ -1,13 +1,15 @@
-// The subtitle overlay: takes the caption track the player loaded (observed by
-// page/timedtext.js), has glossa-host translate the whole track ahead of the playhead, and
-// shows the translated line for video.currentTime in a shadow root inside the player.
+// The subtitle overlay: takes the caption file the player loaded (observed by
+// page/timedtext.js), has glossa-host read it and translate the whole track ahead of the
+// playhead — the host answers first with the cues it read (ids, times, text), then their
+// translations — and shows the translated line for video.currentTime in a shadow root
+// inside the player.
 // It follows seeks, rate changes, ads and YouTube's in-page navigation, and never shows a
 // line from another video. All text goes in through textContent.
 "use strict";
 (() => {
   const G = globalThis.glossa;
   const state = {
-    track: null, // { key, videoId, lang, auto, cues, translations, requestId, failed }
+    track: null, // { key, videoId, lang, captions, cues, translations, requestId, failed }
     seenTracks: new Map(), // videoId -> its last timedtext announcement, the newest SEEN_TRACKS
     display: { font_size: 100, position: "bottom", dual: false },
     shown: null,
@@ -29,27 +31,17 @@
     while (state.seenTracks.size > SEEN_TRACKS) state.seenTracks.delete(state.seenTracks.keys().next().value);
   }
 
-  function parseJson3(json) {
-    const cues = [];
-    for (const ev of json.events || []) {
-      if (!ev.segs) continue;
-      const text = ev.segs.map((s) => s.utf8 || "").join("").trim();
-      if (!text) continue;
-      const start = (ev.tStartMs || 0) / 1000;
-      const end = start + (ev.dDurationMs || 0) / 1000;
-      cues.push({ id: String(cues.length), start, end: Math.max(end, start + 0.1), text });
-    }
-    return cues;
-  }
+  /** The caption formats glossa-host reads (CaptionFormat in the protocol crate). */
+  const FORMATS = new Set(["json3", "srv3", "vtt"]);
 
   window.addEventListener("message", (e) => {
     if (e.source !== window || !e.data || e.data.source !== "glossa-page" || e.data.type !== "timedtext") return;
-    if (typeof e.data.url !== "string" || typeof e.data.body !== "string") return;
+    if (typeof e.data.url !== "string" || typeof e.data.body !== "string" || !FORMATS.has(e.data.format)) return;
     let url;
     try { url = new URL(e.data.url); } catch (err) { return; }
     const v = url.searchParams.get("v");
     if (!v) return;
-    rememberTrack(v, { url, body: e.data.body });
+    rememberTrack(v, { url, body: e.data.body, format: e.data.format });
     if (v === videoIdNow()) useTrack(v);
   });
 
@@ -61,11 +53,10 @@
     const auto = seen.url.searchParams.get("kind") === "asr";
     const key = `youtube:${v}:${lang}:${auto ? "asr" : "standard"}`;
     if (state.track && state.track.key === key) return; // the player fetched it again
-    let cues;
-    try { cues = parseJson3(JSON.parse(seen.body)); } catch (e) { return; }
-    if (!cues.length) return;
     stopTrack();
-    state.track = { key, videoId: v, lang, auto, cues, translations: new Map(), requestId: null, failed: null };
+    // The file goes to the host as it came: the host reads it (as `translate-subs` does).
+    const captions = { format: seen.format, text: seen.body };
+    state.track = { key, videoId: v, lang, captions, cues: [], translations: new Map(), requestId: null, failed: null };
     requestTrack();
     loadDisplay();
   }
@@ -82,13 +73,19 @@
     const video = G.findVideo();
     tr.failed = null;
     const body = {
-      type: "translate_track", track: tr.key, cues: tr.cues, auto_generated: tr.auto,
+      type: "translate_track", track: tr.key, captions: tr.captions,
       playhead: video ? video.currentTime : 0, rate: effectiveRate(video),
     };
     if (tr.lang) body.from = tr.lang;
     tr.requestId = G.request(body, (ev) => {
       if (state.track !== tr) return;
-      if (ev.event === "cues") {
+      if (ev.event === "track") {
+        tr.cues = ev.cues || [];
+        // Nothing to show (an empty track): the player's caption DOM may still have lines.
+        if (!tr.cues.length) dropTrack(tr);
+      } else if (ev.event === "error" && !tr.cues.length && (ev.code === "bad_request" || ev.code === "too_large")) {
+        dropTrack(tr); // the host could not read the file: fall back to the caption DOM
+      } else if (ev.event === "cues") {
         for (const c of ev.cues || []) tr.translations.set(String(c.id), c);
         render(true);
       } else if (ev.event === "done") {
@@ -99,6 +96,14 @@
         render(true);
       }
     });
+  }
+
+  /** Give up on track `tr` without a notice, so the caption-DOM fallback can take over. */
+  function dropTrack(tr) {
+    if (state.track !== tr) return;
+    if (tr.requestId) G.cancel(tr.requestId);
+    state.track = null;
+    render(true);
   }
 
   function stopTrack() {

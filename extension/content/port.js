@@ -1,5 +1,10 @@
-// The content script's line to the background (which owns glossa-host): numbered
-// requests, their streamed events, cancel, and the screenshot fallback.
+// The one line to the background (which owns glossa-host), for the content script and the
+// options page alike: numbered requests, their streamed events, cancel, and the screenshot
+// fallback. The messages are ClientMessage / BackgroundMessage in
+// host/protocol/src/envelope.rs (whose tests pin this JSON):
+//   → {request: {id, body}}   → {cancel: {id}}   → {capture_visible: {id}}
+//   ← {event: {id, body}}     ← {captured: {id, data_url | error}}
+// `body` is a request (`{type: …}`) going out and an event (`{event: …}`) coming back.
 "use strict";
 (() => {
   const G = (globalThis.glossa = globalThis.glossa || {});
@@ -10,30 +15,32 @@
 
   G.t = (name, subs) => chrome.i18n.getMessage(name, subs) || name;
 
+  const lostEvent = () => ({ event: "error", code: "host_unavailable", message: G.t("errBackgroundLost"), hint: G.t("errBackgroundLostHint") });
+
   function lost() {
     port = null;
-    const ev = { event: "error", code: "host_unavailable", message: G.t("errBackgroundLost"), hint: G.t("errBackgroundLostHint") };
     const handlers = [...pending.values()];
     pending.clear();
-    for (const h of handlers) h(ev);
+    for (const h of handlers) h(lostEvent());
     for (const c of captures.values()) c.resolve({ error: G.t("errBackgroundLost") });
     captures.clear();
   }
 
   function ensure() {
     if (port) return port;
-    port = chrome.runtime.connect({ name: "glossa-tab" });
+    port = chrome.runtime.connect({ name: "glossa-client" });
     port.onDisconnect.addListener(lost);
     port.onMessage.addListener((msg) => {
-      if (msg.kind === "event") {
-        const handler = pending.get(msg.id);
+      if (msg.event) {
+        const { id, body } = msg.event;
+        const handler = pending.get(id);
         if (!handler) return;
-        if (msg.event.event === "done" || msg.event.event === "error") pending.delete(msg.id);
-        handler(msg.event);
-      } else if (msg.kind === "captured") {
-        const c = captures.get(msg.id);
-        captures.delete(msg.id);
-        if (c) c.resolve(msg);
+        if (body.event === "done" || body.event === "error") pending.delete(id);
+        handler(body);
+      } else if (msg.captured) {
+        const c = captures.get(msg.captured.id);
+        captures.delete(msg.captured.id);
+        if (c) c.resolve(msg.captured);
       }
     });
     return port;
@@ -54,10 +61,10 @@
     const id = "c" + ++seq;
     pending.set(id, onEvent);
     try {
-      post({ kind: "request", id, body });
+      post({ request: { id, body } });
     } catch (e) {
       pending.delete(id);
-      onEvent({ event: "error", code: "host_unavailable", message: G.t("errBackgroundLost"), hint: G.t("errBackgroundLostHint") });
+      onEvent(lostEvent());
     }
     return id;
   };
@@ -65,14 +72,14 @@
   /** Stop a request that is still running (its answer is no longer wanted). */
   G.cancel = (id) => {
     if (!pending.delete(id)) return;
-    try { post({ kind: "cancel", id }); } catch (e) { /* background gone: nothing runs */ }
+    try { post({ cancel: { id } }); } catch (e) { /* background gone: nothing runs */ }
   };
 
-  /** Ask the background for a screenshot of the visible tab. */
+  /** Ask the background for a screenshot of the visible tab: resolves to {data_url} or {error}. */
   G.captureVisible = () =>
     new Promise((resolve) => {
       const id = "v" + ++seq;
       captures.set(id, { resolve });
-      try { post({ kind: "capture_visible", id }); } catch (e) { captures.delete(id); resolve({ error: String(e) }); }
+      try { post({ capture_visible: { id } }); } catch (e) { captures.delete(id); resolve({ error: String(e) }); }
     });
 })();

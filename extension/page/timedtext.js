@@ -1,8 +1,9 @@
 // Runs in the page's own world (content_scripts "world": "MAIN") so it can see the player's
 // requests. YouTube signs caption URLs (signature, expire) and adds a `pot` token that an
 // extension cannot make; instead of building URLs, Glossa reuses the ones the player itself
-// requests and hands the json3 text to the content script. Only text crosses over; the
-// content script treats it as untrusted.
+// requests and hands the caption file — as fetched, with its format — to the content
+// script, which passes it to glossa-host to read. Only text crosses over; the content
+// script and the host treat it as untrusted.
 "use strict";
 (() => {
   if (window.__glossaTimedtextObserver) return;
@@ -21,25 +22,29 @@
   // The content script starts later (document_idle) than the player's first request:
   // keep the last few tracks and replay them when it asks.
   const recent = [];
-  function announce(url, body) {
-    recent.push({ url: url.href, body });
+  function announce(url, body, format) {
+    recent.push({ url: url.href, body, format });
     if (recent.length > 4) recent.shift();
-    window.postMessage({ source: "glossa-page", type: "timedtext", url: url.href, body }, location.origin);
+    window.postMessage({ source: "glossa-page", type: "timedtext", url: url.href, body, format }, location.origin);
   }
   window.addEventListener("message", (e) => {
     if (e.source !== window || !e.data || e.data.source !== "glossa-content" || e.data.type !== "replay") return;
-    for (const r of recent) window.postMessage({ source: "glossa-page", type: "timedtext", url: r.url, body: r.body }, location.origin);
+    for (const r of recent) window.postMessage({ source: "glossa-page", type: "timedtext", ...r }, location.origin);
   });
 
+  /** The formats glossa-host reads, by their `fmt` parameter. */
+  const READABLE = new Set(["json3", "srv3", "vtt"]);
+
   async function seen(url, body) {
-    if (url.searchParams.get("fmt") === "json3" && body) return announce(url, body);
-    // The player asked for another format (srv3, vtt): the same signed URL, pot included,
-    // also serves json3.
+    const fmt = url.searchParams.get("fmt");
+    if (READABLE.has(fmt) && body) return announce(url, body, fmt);
+    // The player asked for a format the host does not read (or its answer could not be
+    // read here): the same signed URL, pot included, also serves json3.
     const json3 = new URL(url.href);
     json3.searchParams.set("fmt", "json3");
     try {
       const r = await originalFetch.call(window, json3.href, { credentials: "include" });
-      if (r.ok) announce(json3, await r.text());
+      if (r.ok) announce(json3, await r.text(), "json3");
     } catch (e) { /* the player's own captions still work; Glossa falls back to the DOM */ }
   }
 

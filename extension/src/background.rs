@@ -4,7 +4,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
+use glossa_protocol::{BackgroundMessage, ClientMessage, Event};
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use crate::capture_pacing::{CapturePacing, WINDOW_MS};
@@ -65,23 +66,25 @@ pub fn bg_on_connect(port: Port, early: js_sys::Array) {
 }
 
 fn on_client_message(client: ClientId, privileged: bool, msg: JsValue) {
-    let Some(value) = chrome::to_json(&msg) else { return };
-    if value.get("kind").and_then(Value::as_str) == Some("capture_visible") {
-        capture_visible(client, value);
+    let Some(msg) = chrome::stringify(&msg).and_then(|json| serde_json::from_str::<ClientMessage>(&json).ok()) else {
+        return;
+    };
+    if let ClientMessage::CaptureVisible { id } = msg {
+        capture_visible(client, id);
         return;
     }
-    let out = BG.with_borrow_mut(|bg| bg.router.from_client(client, privileged, &value, &texts));
+    let out = BG.with_borrow_mut(|bg| bg.router.from_client(client, privileged, msg, &texts));
     apply(out);
 }
 
 fn apply(out: Vec<Out>) {
     for o in out {
         match o {
-            Out::ToHost(v) => send_to_host(&v),
-            Out::ToClient(client, v) => {
+            Out::ToHost(json) => send_to_host(&json),
+            Out::ToClient(client, json) => {
                 let port = BG.with_borrow(|bg| bg.clients.get(&client).map(|c| c.port.clone()));
                 if let Some(port) = port {
-                    let _ = port.post_message(&chrome::from_json(&v));
+                    let _ = port.post_message(&chrome::parse(&json));
                 }
             }
             Out::DropHost => {
@@ -105,7 +108,7 @@ fn disconnect(port: &Port) {
     }
 }
 
-fn send_to_host(v: &Value) {
+fn send_to_host(json: &str) {
     let port = match BG.with_borrow(|bg| bg.native.clone()) {
         Some(p) => p,
         None => match open_native() {
@@ -113,7 +116,7 @@ fn send_to_host(v: &Value) {
             None => return,
         },
     };
-    if let Err(e) = port.post_message(&chrome::from_json(v)) {
+    if let Err(e) = port.post_message(&chrome::parse(json)) {
         host_lost(Some(format!("{e:?}")));
     }
 }
@@ -133,8 +136,8 @@ fn open_native() -> Option<Port> {
         bg.generation
     });
     chrome::listen(&port.on_message(), |msg| {
-        let Some(value) = chrome::to_json(&msg) else { return };
-        let out = BG.with_borrow_mut(|bg| bg.router.from_host(value, &texts));
+        let Some(json) = chrome::stringify(&msg) else { return };
+        let out = BG.with_borrow_mut(|bg| bg.router.from_host(json, &texts));
         apply(out);
     });
     let port_for_error = port.clone();
@@ -148,7 +151,7 @@ fn open_native() -> Option<Port> {
     });
     let version = chrome::get(&chrome::get_manifest(), "version").as_string().unwrap_or_default();
     let hello = BG.with_borrow_mut(|bg| bg.router.hello(&version));
-    let _ = port.post_message(&chrome::from_json(&hello));
+    let _ = port.post_message(&chrome::parse(&hello));
     Some(port)
 }
 
@@ -175,15 +178,14 @@ const CAPTURE_ATTEMPTS: u32 = 3;
 
 /// The page could not read the video's pixels (DRM or cross-origin): take a screenshot of
 /// the visible tab instead; the content script crops it to the video.
-fn capture_visible(client: ClientId, msg: Value) {
-    let id = msg.get("id").cloned().unwrap_or(Value::Null);
+fn capture_visible(client: ClientId, id: String) {
     let Some((port, window_id)) =
         BG.with_borrow(|bg| bg.clients.get(&client).and_then(|c| Some((c.port.clone(), c.window_id?))))
     else {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let options = chrome::from_json(&json!({"format": "jpeg", "quality": 92}));
+        let options = chrome::to_js(&json!({"format": "jpeg", "quality": 92}));
         let mut attempt = 1;
         let reply = loop {
             let now = js_sys::Date::now();
@@ -192,7 +194,7 @@ fn capture_visible(client: ClientId, msg: Value) {
                 chrome::sleep((at - now).ceil() as i32).await;
             }
             match chrome::capture_visible_tab(window_id, &options).await {
-                Ok(url) => break json!({"kind": "captured", "id": id, "data_url": url.as_string()}),
+                Ok(url) => break BackgroundMessage::<Event>::Captured { id, data_url: url.as_string(), error: None },
                 Err(e) => {
                     let error = js_error_text(&e);
                     if attempt < CAPTURE_ATTEMPTS && error.contains(CAPTURE_QUOTA_ERROR) {
@@ -200,10 +202,10 @@ fn capture_visible(client: ClientId, msg: Value) {
                         chrome::sleep(WINDOW_MS as i32).await;
                         continue;
                     }
-                    break json!({"kind": "captured", "id": id, "error": error});
+                    break BackgroundMessage::Captured { id, data_url: None, error: Some(error) };
                 }
             }
         };
-        let _ = port.post_message(&chrome::from_json(&reply));
+        let _ = port.post_message(&chrome::to_js(&reply));
     });
 }

@@ -85,14 +85,19 @@ pub fn get(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// JS value → JSON value (through `JSON.stringify`, which keeps integers exact).
-pub fn to_json(v: &JsValue) -> Option<serde_json::Value> {
-    let s = js_sys::JSON::stringify(v).ok()?.as_string()?;
-    serde_json::from_str(&s).ok()
+/// JS value → JSON text (`JSON.stringify`, which keeps integers exact).
+pub fn stringify(v: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(v).ok()?.as_string()
 }
 
-pub fn from_json(v: &serde_json::Value) -> JsValue {
-    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+/// JSON text → JS value.
+pub fn parse(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap_or(JsValue::NULL)
+}
+
+/// A serialisable value as a JS value (through its JSON).
+pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    serde_json::to_string(value).map(|s| parse(&s)).unwrap_or(JsValue::NULL)
 }
 
 /// Attach a listener for the port's lifetime (ports live as long as their page; the

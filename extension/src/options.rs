@@ -2,30 +2,22 @@
 //! the host's live list, a connection test, target language and subtitle display. All of
 //! it goes through the background to glossa-host; nothing is stored in the browser.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
-use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, ProviderSettingsView, SettingsView};
-use serde_json::{json, Value};
+use glossa_protocol::{
+    ErrorCode, ErrorInfo, EventBody, ModelInfo, ProviderKind, ProviderSettingsView, RequestBody, SettingsView, PROTOCOL_VERSION,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
-use crate::chrome::{self, t, tr, Port};
+use crate::chrome::{self, t, tr};
 
 thread_local! {
-    static PORT: RefCell<Option<Port>> = const { RefCell::new(None) };
-    static PENDING: RefCell<HashMap<String, (Vec<Value>, js_sys::Function)>> = RefCell::new(HashMap::new());
-    static SEQ: Cell<u32> = const { Cell::new(0) };
     static SETTINGS: RefCell<Option<SettingsView>> = const { RefCell::new(None) };
     static MODELS: RefCell<HashMap<ProviderKind, Vec<ModelInfo>>> = RefCell::new(HashMap::new());
-}
-
-/// An error event from the host (or the background), for a person.
-struct Failure {
-    code: String,
-    message: String,
-    hint: String,
 }
 
 #[wasm_bindgen]
@@ -102,95 +94,80 @@ fn apply_i18n() {
 
 // ------------------------------------------------------------------ talking to the host
 
-fn port() -> Result<Port, JsValue> {
-    if let Some(p) = PORT.with_borrow(|p| p.clone()) {
-        return Ok(p);
-    }
-    let p = chrome::connect(&chrome::from_json(&json!({"name": "glossa-options"})))?;
-    chrome::listen(&p.on_message(), |msg| {
-        let Some(v) = chrome::to_json(&msg) else { return };
-        let Some(id) = v.get("id").and_then(Value::as_str) else { return };
-        let event = v.get("event").cloned().unwrap_or(Value::Null);
-        let terminal = matches!(event.get("event").and_then(Value::as_str), Some("done" | "error"));
-        let finished = PENDING.with_borrow_mut(|p| {
-            let entry = p.get_mut(id)?;
-            entry.0.push(event);
-            if terminal {
-                p.remove(id)
-            } else {
-                None
-            }
-        });
-        if let Some((events, resolve)) = finished {
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&Value::Array(events).to_string()));
-        }
-    });
-    chrome::listen(&p.on_disconnect(), |_| {
-        PORT.with_borrow_mut(|p| *p = None);
-        let lost = json!({"event": "error", "code": "host_unavailable", "message": t("errBackgroundLost"), "hint": t("errBackgroundLostHint")});
-        let pending: Vec<_> = PENDING.with_borrow_mut(|p| p.drain().collect());
-        for (_, (mut events, resolve)) in pending {
-            events.push(lost.clone());
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&Value::Array(events).to_string()));
-        }
-    });
-    PORT.with_borrow_mut(|slot| *slot = Some(p.clone()));
-    Ok(p)
+#[wasm_bindgen]
+extern "C" {
+    /// `glossa.request(body, onEvent)` from `content/port.js`: the one client of the
+    /// background, the same the content script uses. Returns the request's id.
+    #[wasm_bindgen(js_namespace = glossa, js_name = request)]
+    fn client_request(body: &JsValue, on_event: &js_sys::Function) -> JsValue;
+}
+
+/// What the page reads of an event it cannot parse whole (e.g. an error code newer than
+/// this page): enough to end the request and show why.
+#[derive(serde::Deserialize)]
+struct EventHead {
+    event: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    hint: String,
 }
 
 /// Send one request; resolves with every event it produced, the last being done/error.
-async fn request(body: Value) -> Result<Vec<Value>, Failure> {
-    let id = SEQ.with(|s| {
-        s.set(s.get() + 1);
-        format!("o{}", s.get())
-    });
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        PENDING.with_borrow_mut(|p| {
-            p.insert(id.clone(), (Vec::new(), resolve));
-        });
-    });
-    let sent = port().and_then(|p| p.post_message(&chrome::from_json(&json!({"kind": "request", "id": id, "body": body}))));
-    if sent.is_err() {
-        PENDING.with_borrow_mut(|p| p.remove(&id));
-        return Err(Failure { code: "host_unavailable".into(), message: t("errBackgroundLost"), hint: t("errBackgroundLostHint") });
-    }
-    let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
-    let events: Vec<Value> = serde_json::from_str(&answer).unwrap_or_default();
+async fn request(body: RequestBody) -> Result<Vec<EventBody>, ErrorInfo> {
+    let events: Rc<RefCell<Vec<EventBody>>> = Rc::default();
+    let resolve: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let finished = js_sys::Promise::new(&mut |res, _reject| *resolve.borrow_mut() = Some(res));
+    let on_event = {
+        let (events, resolve) = (events.clone(), resolve.clone());
+        Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let Some(json) = chrome::stringify(&event) else { return };
+            let Ok(head) = serde_json::from_str::<EventHead>(&json) else { return };
+            match serde_json::from_str::<EventBody>(&json) {
+                Ok(body) => events.borrow_mut().push(body),
+                Err(_) if head.event == "error" => {
+                    events.borrow_mut().push(EventBody::Error(ErrorInfo::new(ErrorCode::Internal, head.message, head.hint)))
+                }
+                Err(_) => {}
+            }
+            if matches!(head.event.as_str(), "done" | "error") {
+                if let Some(resolve) = resolve.borrow_mut().take() {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+            }
+        })
+    };
+    client_request(&chrome::to_js(&body), on_event.as_ref().unchecked_ref());
+    let _ = wasm_bindgen_futures::JsFuture::from(finished).await;
+    // The last event has been handled: the callback is not called again.
+    drop(on_event);
+    let events = std::mem::take(&mut *events.borrow_mut());
     match events.last() {
-        Some(last) if last.get("event").and_then(Value::as_str) == Some("error") => Err(Failure {
-            code: last.get("code").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            message: last.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            hint: last.get("hint").and_then(Value::as_str).unwrap_or_default().to_owned(),
-        }),
+        Some(EventBody::Error(info)) => Err(info.clone()),
         _ => Ok(events),
     }
-}
-
-fn find_event<T: serde::de::DeserializeOwned>(events: &[Value], kind: &str) -> Option<T> {
-    events
-        .iter()
-        .find(|e| e.get("event").and_then(Value::as_str) == Some(kind))
-        .and_then(|e| serde_json::from_value(e.clone()).ok())
 }
 
 // ------------------------------------------------------------------ page flow
 
 async fn load() {
     let version = chrome::get(&chrome::get_manifest(), "version").as_string().unwrap_or_default();
-    let hello = request(json!({"type": "hello", "extension_version": version, "protocol": glossa_protocol::PROTOCOL_VERSION})).await;
-    match hello {
+    match request(RequestBody::Hello { extension_version: version, protocol: PROTOCOL_VERSION }).await {
         Err(f) => return host_problem(&f),
         Ok(events) => {
             let host_version = events
-                .iter()
-                .find_map(|e| e.get("host_version").and_then(Value::as_str).map(str::to_owned))
+                .into_iter()
+                .find_map(|e| match e {
+                    EventBody::Hello { host_version, .. } => Some(host_version),
+                    _ => None,
+                })
                 .unwrap_or_default();
             set_text("host-status", &tr("optHostVersion", &[&host_version]));
         }
     }
-    match request(json!({"type": "get_settings"})).await {
+    match request(RequestBody::GetSettings).await {
         Err(f) => return host_problem(&f),
-        Ok(events) => match find_event::<SettingsView>(&events, "settings") {
+        Ok(events) => match settings_of(events) {
             Some(view) => fill(view),
             None => return,
         },
@@ -200,8 +177,16 @@ async fn load() {
     load_models(selected_provider()).await;
 }
 
-fn host_problem(f: &Failure) {
-    let missing = f.code == "host_unavailable";
+/// The settings an answer carries.
+fn settings_of(events: Vec<EventBody>) -> Option<SettingsView> {
+    events.into_iter().find_map(|e| match e {
+        EventBody::Settings(view) => Some(view),
+        _ => None,
+    })
+}
+
+fn host_problem(f: &ErrorInfo) {
+    let missing = f.code == ErrorCode::HostUnavailable;
     set_text("host-problem-title", &t(if missing { "optHostMissingTitle" } else { "optHostOldTitle" }));
     set_text("host-problem-body", &t(if missing { "optHostMissingBody" } else { "optHostOldBody" }));
     set_text("host-install-command", "glossa-host install");
@@ -337,12 +322,14 @@ async fn load_models(kind: ProviderKind) {
         return;
     }
     set_text("models-status", &t("optModelsLoading"));
-    match request(json!({"type": "list_models", "provider": kind})).await {
+    match request(RequestBody::ListModels { provider: Some(kind) }).await {
         Ok(events) => {
             let models: Vec<ModelInfo> = events
-                .iter()
-                .find(|e| e.get("event").and_then(Value::as_str) == Some("models"))
-                .and_then(|e| serde_json::from_value(e.get("models").cloned().unwrap_or_default()).ok())
+                .into_iter()
+                .find_map(|e| match e {
+                    EventBody::Models { models, .. } => Some(models),
+                    _ => None,
+                })
                 .unwrap_or_default();
             MODELS.with_borrow_mut(|m| m.insert(kind, models));
             set_text("models-status", "");
@@ -423,9 +410,9 @@ fn form_values() -> BTreeMap<String, String> {
 async fn save() -> bool {
     let values = form_values();
     set_text("save-status", "");
-    match request(json!({"type": "put_settings", "values": values})).await {
+    match request(RequestBody::PutSettings { values }).await {
         Ok(events) => {
-            if let Some(view) = find_event::<SettingsView>(&events, "settings") {
+            if let Some(view) = settings_of(events) {
                 fill(view);
             }
             set_text("save-status", &t("optSaved"));
@@ -446,10 +433,16 @@ async fn test_connection() {
     out.set_text_content(None);
     let _ = out.set_attribute("data-state", "testing");
     child(&out, "p", "", &t("optTesting"));
-    let result = request(json!({"type": "check_provider", "provider": kind})).await;
+    let result = request(RequestBody::CheckProvider { provider: Some(kind) }).await;
     out.set_text_content(None);
-    match result {
-        Ok(events) => match find_event::<CheckReport>(&events, "check") {
+    let report = result.map(|events| {
+        events.into_iter().find_map(|e| match e {
+            EventBody::Check(report) => Some(report),
+            _ => None,
+        })
+    });
+    match report {
+        Ok(report) => match report {
             Some(report) => {
                 let (class, text) = if report.reachable {
                     ("ok", tr("optTestOk", &[&report.detail]))

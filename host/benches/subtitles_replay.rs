@@ -17,11 +17,11 @@ use std::time::Duration;
 
 use fake_translator::{FakeTranslator, Misbehaviour};
 use glossa_host::pipeline::subtitles::cache::TranslationCache;
-use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat};
+use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat, CaptionTrack};
 use glossa_host::pipeline::subtitles::{translate_track, PlayheadUpdate, TrackJob, TrackOptions};
 use glossa_host::providers::ChatRequest;
 use glossa_host::store::Store;
-use glossa_protocol::{Cue, TrackRequest, TranslatedCue};
+use glossa_protocol::{Cue, TranslatedCue};
 use tokio::time::Instant;
 
 /// Cues starting in the first seconds cannot be ready for anyone; the goal ignores them.
@@ -111,17 +111,10 @@ fn ready_share(cues: &[Cue], ready_at_video_time: &HashMap<String, f64>) -> f64 
 async fn whole_track(cues: &[Cue], auto_generated: bool, rate: f64) -> Numbers {
     let store = Store::in_memory().unwrap();
     let cache = TranslationCache::new(&store, 64 << 20);
-    let request = TrackRequest {
-        track: "bench".into(),
-        cues: cues.to_vec(),
-        from: Some("en".into()),
-        to: Some("ja".into()),
-        auto_generated,
-        playhead: 0.0,
-        rate,
-    };
+    let track = CaptionTrack { cues: cues.to_vec(), auto_generated };
+    let start = PlayheadUpdate { time: 0.0, rate };
     let run = |fake: Arc<FakeTranslator>| {
-        let request = &request;
+        let track = &track;
         let cache = &cache;
         async move {
             let job = TrackJob {
@@ -140,7 +133,7 @@ async fn whole_track(cues: &[Cue], auto_generated: bool, rate: f64) -> Numbers {
                     ready.insert(cue.id, video_time);
                 }
             };
-            translate_track(&job, request, futures::stream::empty::<PlayheadUpdate>(), &mut emit).await.unwrap();
+            translate_track(&job, track, start, futures::stream::empty(), &mut emit).await.unwrap();
             ready
         }
     };

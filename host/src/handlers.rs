@@ -88,22 +88,27 @@ pub async fn handle(
             Ok(Finished::default())
         }
         RequestBody::TranslateFrame(request) => {
-            let job = resolve::frame(&app.config().await, &app.providers, &request);
+            let frame = pipeline::frame::Frame::from_request(request)?;
+            let job = resolve::frame(&app.config().await, &app.providers, &frame);
             let mut on_delta = |text: &str| {
                 sink.delta(text);
             };
-            let (usage, ms) = pipeline::frame::translate(&job, &request, &mut on_delta).await?;
+            let (usage, ms) = pipeline::frame::translate(&job, &frame.image, &mut on_delta).await?;
             Ok(Finished { usage: Some(usage), ms: Some(ms) })
         }
         RequestBody::TranslateTrack(request) => {
-            let job = resolve::track(&app.config().await, &app.providers, &request, Some(app.cache()));
+            let track = subtitles::captions::track_of(&request)?;
+            // The lines as the host read them: the ids and times the `cues` events refer to.
+            sink.send(EventBody::Track { cues: track.cues.clone() });
+            let job = resolve::track(&app.config().await, &app.providers, request.to.as_deref(), request.from.as_deref(), Some(app.cache()));
             let mut emit = |cues: Vec<TranslatedCue>| {
                 sink.send(EventBody::Cues { cues });
             };
-            let summary = subtitles::translate_track(&job, &request, playhead_updates(control), &mut emit).await?;
+            let start = PlayheadUpdate { time: request.playhead, rate: request.rate };
+            let summary = subtitles::translate_track(&job, &track, start, playhead_updates(control), &mut emit).await?;
             tracing::info!(
                 track = %request.track,
-                cues = request.cues.len(),
+                cues = track.cues.len(),
                 calls = summary.usage.provider_calls.unwrap_or(0),
                 cached = summary.usage.cached.unwrap_or(0),
                 untranslated = summary.untranslated,

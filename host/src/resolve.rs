@@ -4,17 +4,15 @@
 //! settings'). The native handlers and the CLI both come through here, so each of these
 //! choices is made in one place.
 
-use glossa_protocol::{FrameRequest, TrackRequest};
-
 use crate::config::{Config, Languages};
-use crate::pipeline::frame::FrameJob;
+use crate::pipeline::frame::{Frame, FrameJob};
 use crate::pipeline::subtitles::cache::TranslationCache;
 use crate::pipeline::subtitles::{TrackJob, TrackOptions};
 use crate::pipeline::text::TextJob;
 use crate::providers::Providers;
 
 /// A frame translation with the chosen provider's frame model.
-pub fn frame(config: &Config, providers: &Providers, request: &FrameRequest) -> FrameJob {
+pub fn frame(config: &Config, providers: &Providers, request: &Frame) -> FrameJob {
     let provider = config.provider(None);
     let Languages { to, from } = config.languages(request.to.as_deref(), request.from.as_deref());
     FrameJob {
@@ -28,9 +26,15 @@ pub fn frame(config: &Config, providers: &Providers, request: &FrameRequest) -> 
 
 /// A whole-track translation with the chosen provider's subtitle model, in batches that
 /// fit its context, through `cache` when there is one.
-pub fn track(config: &Config, providers: &Providers, request: &TrackRequest, cache: Option<TranslationCache>) -> TrackJob {
+pub fn track(
+    config: &Config,
+    providers: &Providers,
+    to: Option<&str>,
+    from: Option<&str>,
+    cache: Option<TranslationCache>,
+) -> TrackJob {
     let provider_config = config.provider(None);
-    let Languages { to, from } = config.languages(request.to.as_deref(), request.from.as_deref());
+    let Languages { to, from } = config.languages(to, from);
     let provider = providers.get(&provider_config);
     TrackJob {
         model: provider_config.models().subtitle.clone(),
@@ -55,20 +59,9 @@ mod tests {
 
     use super::*;
 
-    fn frame_request(to: Option<&str>, from: Option<&str>) -> FrameRequest {
-        FrameRequest { image: String::new(), to: to.map(Into::into), from: from.map(Into::into), with_original: true }
-    }
-
-    fn track_request(to: Option<&str>, from: Option<&str>) -> TrackRequest {
-        TrackRequest {
-            track: "t".into(),
-            cues: vec![],
-            from: from.map(Into::into),
-            to: to.map(Into::into),
-            auto_generated: false,
-            playhead: 0.0,
-            rate: 0.0,
-        }
+    fn frame_request(to: Option<&str>, from: Option<&str>) -> Frame {
+        let image = crate::providers::Image::from_bytes(b"\x89PNG\r\n\x1a\nrest".to_vec()).expect("a PNG header");
+        Frame { image, to: to.map(Into::into), from: from.map(Into::into), with_original: true }
     }
 
     #[test]
@@ -90,12 +83,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let providers = Providers::new(dir.path());
         let c = Config::of(&[("provider", "anthropic"), ("target_language", "ko"), ("source_language", "en")]);
-        let job = track(&c, &providers, &track_request(None, None), None);
+        let job = track(&c, &providers, None, None, None);
         assert_eq!(job.provider.kind(), ProviderKind::Anthropic);
         assert_eq!(job.model, "claude-haiku-4-5");
         assert_eq!((job.to.as_str(), job.from.as_deref()), ("ko", Some("en")));
         assert!(job.cache.is_none());
-        let job = track(&c, &providers, &track_request(Some("zh-CN"), Some(" ")), None);
+        let job = track(&c, &providers, Some("zh-CN"), Some(" "), None);
         assert_eq!((job.to.as_str(), job.from.as_deref()), ("zh-CN", Some("en")), "a blank language names none");
     }
 

@@ -36,8 +36,11 @@ fn a_model_list_above_one_mebibyte_arrives_in_chunks_and_reassembles() {
     let mut models = None;
     for raw in events {
         let event: Event = serde_json::from_value(raw).unwrap();
-        if let Some(Event { body: EventBody::Models { models: m, .. }, .. }) = assembler.push(event).unwrap() {
-            models = Some(m);
+        let EventBody::Chunk { seq, last, data } = event.body else { continue };
+        if let Some(json) = assembler.push(&event.id, seq, last, &data).unwrap() {
+            if let Event { body: EventBody::Models { models: m, .. }, .. } = serde_json::from_str(&json).unwrap() {
+                models = Some(m);
+            }
         }
     }
     let models = models.expect("the model list reassembles");

@@ -18,7 +18,7 @@ fn jpeg_b64() -> String {
 fn hello_reports_versions_and_a_stale_extension_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let mut host = Host::start(dir.path());
-    let ev = host.request(json!({"id":"h1","type":"hello","extension_version":"0.1.0","protocol":1}));
+    let ev = host.request(json!({"id":"h1","type":"hello","extension_version":"0.1.0","protocol":glossa_protocol::PROTOCOL_VERSION}));
     assert_eq!(ev[0]["event"], "hello");
     assert_eq!(ev[0]["compatible"], true);
     assert!(ev[0]["host_version"].as_str().unwrap().starts_with("0."));

@@ -196,7 +196,8 @@ async fn thinking_blocks_and_think_tags_never_reach_the_user() {
     let mut on_delta = |t: &str| shown.push(t.to_owned());
     let request = support::frame_request("fr");
     let job = support::frame_job(provider.clone(), MODEL, "fr");
-    let result = glossa_host::pipeline::frame::translate(&job, &request, &mut on_delta).await;
+    let frame = glossa_host::pipeline::frame::Frame::from_request(request).unwrap();
+    let result = glossa_host::pipeline::frame::translate(&job, &frame.image, &mut on_delta).await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(shown.concat(), "Bonjour");
 }

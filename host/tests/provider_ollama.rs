@@ -155,7 +155,8 @@ async fn thinking_output_is_stripped_from_what_the_user_sees() {
     let mut shown = Vec::new();
     let mut on_delta = |t: &str| shown.push(t.to_owned());
     let job = support::frame_job(provider.clone(), MODEL, "fr");
-    let (usage, _ms) = glossa_host::pipeline::frame::translate(&job, &request, &mut on_delta).await.expect("frame");
+    let frame = glossa_host::pipeline::frame::Frame::from_request(request).unwrap();
+    let (usage, _ms) = glossa_host::pipeline::frame::translate(&job, &frame.image, &mut on_delta).await.expect("frame");
     assert_eq!(shown.concat(), "Bonjour");
     assert_eq!(usage.output_tokens, 5);
 }

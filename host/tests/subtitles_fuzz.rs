@@ -1,12 +1,12 @@
 //! Property tests for everything in the subtitle path that reads untrusted text: caption
-//! files (json3, WebVTT, SRT) and the model's `{id, text}` answers. Never a panic, never
+//! files (json3, srv3, WebVTT, SRT) and the model's `{id, text}` answers. Never a panic, never
 //! a cue out of thin air, and what the writers write reads back the same.
 //!
 //! The default run is short; `PROPTEST_CASES=1000000 cargo test --release -p glossa-host
 //! --test subtitles_fuzz` (tests/fuzz.sh) is the long one.
 
 use glossa_host::pipeline::subtitles::answer::{check, parse_answer};
-use glossa_host::pipeline::subtitles::captions::{parse_json3, parse_srt, parse_vtt, write_srt, write_vtt};
+use glossa_host::pipeline::subtitles::captions::{parse_json3, parse_srt, parse_srv3, parse_vtt, write_srt, write_vtt};
 use glossa_protocol::Cue;
 use proptest::prelude::*;
 
@@ -17,6 +17,8 @@ fn caption_like() -> impl Strategy<Value = String> {
         "<c>", "</c>", "<00:00:01.200>", "&amp;", "&lt;", "{\\an8}", "text", "é", "日本", "{", "}", "[", "]", "\"",
         ":", ",", "\"events\"", "\"tStartMs\"", "\"dDurationMs\"", "\"segs\"", "\"utf8\"", "\"aAppend\"", "\"id\"",
         "\"text\"", "\\", "\u{feff}", "99999999999999999999", "-1", "\t",
+        "<timedtext format=\"3\">", "<body>", "<p t=\"1200\" d=\"800\">", "<p t=\"x\">", "<p a=\"1\"/>", "</p>",
+        "<s t=\"20\">", "<s>", "</s>", "<br/>", "&#233;", "&#x1F642;", "<!--", "<?xml version=\"1.0\" ?>", "<", ">",
     ]);
     prop::collection::vec(pieces, 0..64).prop_map(|v| v.concat())
 }
@@ -50,7 +52,7 @@ proptest! {
 
     #[test]
     fn caption_parsers_never_panic(input in caption_like()) {
-        for parsed in [parse_vtt(&input), parse_srt(&input), parse_json3(&input)] {
+        for parsed in [parse_vtt(&input), parse_srt(&input), parse_json3(&input), parse_srv3(&input)] {
             match parsed {
                 Ok(track) => for cue in track.cues {
                     prop_assert!(!cue.text.trim().is_empty());
@@ -66,6 +68,7 @@ proptest! {
         let _ = parse_vtt(&input);
         let _ = parse_srt(&input);
         let _ = parse_json3(&input);
+        let _ = parse_srv3(&input);
     }
 
     #[test]

@@ -14,26 +14,31 @@ use std::sync::Arc;
 
 use futures::channel::mpsc;
 use glossa_host::pipeline::subtitles::cache::TranslationCache;
-use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat};
+use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat, CaptionTrack};
 use glossa_host::pipeline::subtitles::{translate_track, PlayheadUpdate, TrackJob, TrackOptions, TrackSummary};
 use glossa_host::store::Store;
-use glossa_protocol::{TrackRequest, TranslatedCue};
+use glossa_protocol::TranslatedCue;
 use support::fake_translator::{FakeTranslator, Misbehaviour};
 
 const FIXTURES: [&str; 4] = ["manual.json3", "manual.vtt", "asr.json3", "asr.vtt"];
 
-fn fixture(name: &str) -> TrackRequest {
+/// A caption track, and where the viewer starts watching it.
+struct Watch {
+    track: CaptionTrack,
+    playhead: f64,
+    rate: f64,
+}
+
+fn fixture(name: &str) -> Watch {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let track = captions::parse(&text, CaptionFormat::from_path(&path).unwrap()).unwrap();
-    TrackRequest {
-        track: format!("test:{name}"),
-        cues: track.cues,
-        from: Some("en".into()),
-        to: Some("ja".into()),
-        auto_generated: track.auto_generated,
-        playhead: 0.0,
-        rate: 1.0,
+    Watch { track, playhead: 0.0, rate: 1.0 }
+}
+
+impl Watch {
+    fn start(&self) -> PlayheadUpdate {
+        PlayheadUpdate { time: self.playhead, rate: self.rate }
     }
 }
 
@@ -42,13 +47,13 @@ struct Run {
     summary: TrackSummary,
 }
 
-async fn run(request: &TrackRequest, fake: Arc<FakeTranslator>, cache: Option<&TranslationCache>) -> Run {
+async fn run(request: &Watch, fake: Arc<FakeTranslator>, cache: Option<&TranslationCache>) -> Run {
     let (_tx, rx) = mpsc::unbounded::<PlayheadUpdate>();
     run_with(request, fake, cache, rx, |_| {}).await
 }
 
 async fn run_with(
-    request: &TrackRequest,
+    request: &Watch,
     fake: Arc<FakeTranslator>,
     cache: Option<&TranslationCache>,
     updates: mpsc::UnboundedReceiver<PlayheadUpdate>,
@@ -67,28 +72,28 @@ async fn run_with(
         on_emit(&cues);
         emitted.extend(cues);
     };
-    let summary = translate_track(&job, request, updates, &mut emit).await.expect("track translated");
+    let summary = translate_track(&job, &request.track, request.start(), updates, &mut emit).await.expect("track translated");
     Run { emitted, summary }
 }
 
 /// Every cue of the request exactly once, under its own id.
-fn assert_each_cue_once(request: &TrackRequest, emitted: &[TranslatedCue]) -> HashMap<String, TranslatedCue> {
+fn assert_each_cue_once(request: &Watch, emitted: &[TranslatedCue]) -> HashMap<String, TranslatedCue> {
     let mut by_id = HashMap::new();
     for cue in emitted {
         assert!(by_id.insert(cue.id.clone(), cue.clone()).is_none(), "cue {} sent twice", cue.id);
     }
-    for cue in &request.cues {
+    for cue in &request.track.cues {
         assert!(by_id.contains_key(&cue.id), "cue {} ({:?}) never sent", cue.id, cue.text);
     }
-    assert_eq!(by_id.len(), request.cues.len(), "ids that are not in the track were sent");
+    assert_eq!(by_id.len(), request.track.cues.len(), "ids that are not in the track were sent");
     by_id
 }
 
 /// Manual tracks: each line's translation is its own line's (the fake's translations
 /// name their source), or its original text marked untranslated.
-fn assert_manual_lines(request: &TrackRequest, emitted: &[TranslatedCue], untranslated_if: impl Fn(&str) -> bool) {
+fn assert_manual_lines(request: &Watch, emitted: &[TranslatedCue], untranslated_if: impl Fn(&str) -> bool) {
     let by_id = assert_each_cue_once(request, emitted);
-    for cue in &request.cues {
+    for cue in &request.track.cues {
         let got = &by_id[&cue.id];
         if untranslated_if(&cue.text) {
             assert!(got.untranslated, "{cue:?} → {got:?}");
@@ -110,18 +115,18 @@ async fn every_cue_of_every_fixture_comes_back_exactly_once() {
         assert_eq!(summary.untranslated, 0, "{name}");
         let calls = summary.usage.provider_calls.unwrap();
         assert_eq!(calls, fake.calls());
-        assert!(calls as usize <= request.cues.len() / 15, "{name}: {calls} calls for {} cues", request.cues.len());
-        if request.auto_generated {
+        assert!(calls as usize <= request.track.cues.len() / 15, "{name}: {calls} calls for {} cues", request.track.cues.len());
+        if request.track.auto_generated {
             // Rolling ASR: sentences were translated and shared back over the cues in
             // order, so the cues read, in order, as the translated sentences.
             let shown: Vec<&str> =
-                request.cues.iter().flat_map(|c| by_id[&c.id].text.split_whitespace()).collect();
-            let sentences = glossa_host::pipeline::subtitles::rolling::merge(&request.cues).len();
+                request.track.cues.iter().flat_map(|c| by_id[&c.id].text.split_whitespace()).collect();
+            let sentences = glossa_host::pipeline::subtitles::rolling::merge(&request.track.cues).len();
             assert_eq!(shown.iter().filter(|w| **w == "[ja]").count(), sentences, "{name}: each sentence once");
             let source: Vec<&str> = shown.iter().copied().filter(|w| *w != "[ja]").collect();
             let mut expected: Vec<&str> = Vec::new();
             let mut previous: Option<&glossa_protocol::Cue> = None;
-            for c in &request.cues {
+            for c in &request.track.cues {
                 let words: Vec<&str> = c.text.split_whitespace().collect();
                 let skip = previous
                     .map(|p| {
@@ -168,7 +173,7 @@ async fn a_misbehaving_model_is_repaired_or_its_lines_marked_untranslated() {
     let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::Stubborn));
     let Run { emitted, summary } = run(&request, fake.clone(), None).await;
     assert_manual_lines(&request, &emitted, |t| t.contains("rivers"));
-    let stubborn = request.cues.iter().filter(|c| c.text.contains("rivers")).count();
+    let stubborn = request.track.cues.iter().filter(|c| c.text.contains("rivers")).count();
     assert!(stubborn >= 3);
     assert_eq!(summary.untranslated, stubborn);
     let asked_alone = fake.log().iter().filter(|c| !c.repair && c.lines.len() == 1 && c.lines[0].contains("rivers")).count();
@@ -185,7 +190,7 @@ async fn a_model_that_cannot_write_json_still_translates_line_by_line() {
     assert_manual_lines(&request, &emitted, |_| false);
     assert_eq!(summary.untranslated, 0);
     // Each batch asked as JSON, repaired once, then its lines one by one.
-    let units = request.cues.len() as u64;
+    let units = request.track.cues.len() as u64;
     assert_eq!(summary.usage.provider_calls, Some(batches * 2 + units), "{units} lines");
 }
 
@@ -205,14 +210,14 @@ async fn a_seek_translates_the_batch_under_the_new_playhead_next() {
     .await;
     let seeked_at = seeked_at.unwrap();
     let first_after = fake.log().into_iter().find(|c| c.started >= seeked_at).expect("calls after the seek");
-    let under_playhead = request.cues.iter().find(|c| c.end > 400.0).unwrap();
+    let under_playhead = request.track.cues.iter().find(|c| c.end > 400.0).unwrap();
     assert_eq!(first_after.lines[0], under_playhead.text, "the call after the seek starts at the playhead");
     // What the viewer jumped over was dropped once it was a minute behind; the rest arrives once.
     assert!(summary.dropped_units > 0);
-    assert_eq!(emitted.len() + summary.dropped_units, request.cues.len());
+    assert_eq!(emitted.len() + summary.dropped_units, request.track.cues.len());
     let by_id: HashMap<&str, &TranslatedCue> = emitted.iter().map(|c| (c.id.as_str(), c)).collect();
     assert_eq!(by_id.len(), emitted.len(), "a cue was sent twice");
-    for cue in request.cues.iter().filter(|c| c.start >= 400.0) {
+    for cue in request.track.cues.iter().filter(|c| c.start >= 400.0) {
         assert_eq!(by_id[cue.id.as_str()].text, FakeTranslator::translation("ja", &cue.text));
     }
 }
@@ -229,10 +234,10 @@ async fn batches_far_behind_the_viewer_are_dropped_and_never_sent_twice() {
         assert!(seen.insert(c.id.clone()), "cue {} sent twice", c.id);
     }
     // Everything from a minute before the playhead on came back.
-    for cue in request.cues.iter().filter(|c| c.start >= 360.0) {
+    for cue in request.track.cues.iter().filter(|c| c.start >= 360.0) {
         assert!(seen.contains(&cue.id), "cue at {}s missing", cue.start);
     }
-    assert_eq!(emitted.len() + summary.dropped_units, request.cues.len());
+    assert_eq!(emitted.len() + summary.dropped_units, request.track.cues.len());
 }
 
 #[tokio::test(start_paused = true)]
@@ -255,7 +260,7 @@ async fn a_rewatch_from_another_process_costs_no_provider_call() {
         let again = run(&request, fake.clone(), Some(&second_cache)).await;
         assert_eq!(fake.calls(), 0, "{name}: a re-watch called the provider");
         assert_eq!(again.summary.usage.provider_calls, Some(0));
-        assert_eq!(again.summary.usage.cached, Some(request.cues.len() as u64), "{name}: counted in cues");
+        assert_eq!(again.summary.usage.cached, Some(request.track.cues.len() as u64), "{name}: counted in cues");
         let sorted = |mut v: Vec<TranslatedCue>| {
             v.sort_by(|a, b| a.id.cmp(&b.id));
             v
@@ -320,7 +325,7 @@ async fn an_unreachable_provider_is_an_error_the_user_can_act_on() {
     let mut emitted = 0;
     let mut emit = |cues: Vec<TranslatedCue>| emitted += cues.len();
     let (_tx, rx) = mpsc::unbounded::<PlayheadUpdate>();
-    let err = translate_track(&job, &request, rx, &mut emit).await.unwrap_err();
+    let err = translate_track(&job, &request.track, request.start(), rx, &mut emit).await.unwrap_err();
     assert_eq!(err.code, glossa_protocol::ErrorCode::ProviderUnreachable);
     assert!(err.hint.contains("ollama serve"), "{err:?}");
     assert_eq!(emitted, 0);

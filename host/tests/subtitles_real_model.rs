@@ -14,11 +14,11 @@ use std::process::Command;
 
 use glossa_host::pipeline::subtitles::batch::BatchSizes;
 use glossa_host::pipeline::subtitles::cache::TranslationCache;
-use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat};
+use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat, CaptionTrack};
 use glossa_host::pipeline::subtitles::{translate_track, PlayheadUpdate, TrackJob, TrackOptions};
 use glossa_host::providers::Providers;
 use glossa_host::store::Store;
-use glossa_protocol::{Cue, ProviderKind, TrackRequest, TranslatedCue};
+use glossa_protocol::{Cue, ProviderKind, TranslatedCue};
 use serde_json::{json, Value};
 use support::{config, cpu, LlamaServer};
 
@@ -67,16 +67,9 @@ async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_f
     };
     for (name, n) in [("manual.vtt", 8), ("asr.json3", 12)] {
         let (cues, auto_generated) = fixture_cues(name, n);
-        let request = TrackRequest {
-            track: format!("real:{name}"),
-            cues: cues.clone(),
-            from: Some("en".into()),
-            to: Some("fr".into()),
-            auto_generated,
-            // A paused viewer: the slow model must not see its lines fall behind and dropped.
-            playhead: 0.0,
-            rate: 0.0,
-        };
+        let track = CaptionTrack { cues: cues.clone(), auto_generated };
+        // A paused viewer: the slow model must not see its lines fall behind and dropped.
+        let start = PlayheadUpdate { time: 0.0, rate: 0.0 };
         let mut runs = Vec::new();
         for store in [&first_process, &second_process] {
             let cache = TranslationCache::new(store, 64 << 20);
@@ -90,7 +83,7 @@ async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_f
             };
             let mut emitted = Vec::new();
             let mut emit = |cues: Vec<TranslatedCue>| emitted.extend(cues);
-            let summary = translate_track(&job, &request, futures::stream::empty::<PlayheadUpdate>(), &mut emit)
+            let summary = translate_track(&job, &track, start, futures::stream::empty(), &mut emit)
                 .await
                 .unwrap_or_else(|e| panic!("{name}: {e}\n{}", server.logs()));
             assert_pipeline_invariants(&cues, &emitted, auto_generated);

@@ -44,34 +44,40 @@ export const VIDEO_CROSS_ORIGIN = "glossaVid03";
 /** An all-black picture: what a DRM-protected video gives a canvas (no captions). */
 export const VIDEO_BLACK = "glossaBlack01";
 /**
- * Plays VIDEO_ONE's file; its player fetches captions as srv3 (XML) and the timedtext
- * endpoint refuses the json3 form of its URL, so Glossa never gets the track and must read
- * the player's caption DOM. Its cues leave gaps, when the player shows no caption.
+ * Plays VIDEO_ONE's file as a live stream: its captions come with the stream, not from a
+ * caption file (the player makes no timedtext request), so Glossa must read the player's
+ * caption DOM. Its cues leave gaps, when the player shows no caption.
  */
 export const VIDEO_DOM_CAPTIONS = "glossaDomCc01";
 
-/** Caption cues per video: one every 2 s, distinct text. */
+/**
+ * Caption cues per video: one every 2 s, distinct text. Ids as glossa-host numbers the
+ * cues of a caption file (from 1, as `translate-subs` does).
+ */
 export const CUES = {
   [VIDEO_ONE]: [
     "Welcome to the station.", "The train leaves at nine.", "Please mind the gap.", XSS_TEXT,
     "Tickets are sold downstairs.", "The café opens at seven.", "Platform two is closed today.",
     "Thank you for travelling with us.", "Next stop: Central.", "Doors are closing.",
     "Have a good trip.", "See you tomorrow.", "Goodbye.", "The end.", "Really the end.",
-  ].map((text, i) => ({ id: String(i), start: i * 2, end: i * 2 + 2, text })),
+  ].map((text, i) => ({ id: String(i + 1), start: i * 2, end: i * 2 + 2, text })),
   [VIDEO_TWO]: Array.from({ length: 15 }, (_, i) => ({
-    id: String(i), start: i * 2, end: i * 2 + 2, text: `Second video, line ${i + 1}.`,
+    id: String(i + 1), start: i * 2, end: i * 2 + 2, text: `Second video, line ${i + 1}.`,
   })),
   [VIDEO_DOM_CAPTIONS]: [
     "Gate four is now boarding.", "Passengers to Lisbon, please hurry.", "The lift is out of order.",
     "Lost property is next to gate one.", "Smoking is not allowed here.", "Your flight has been delayed.",
-  ].map((text, i) => ({ id: String(i), start: i * 4, end: i * 4 + 2.5, text })),
+  ].map((text, i) => ({ id: String(i + 1), start: i * 4, end: i * 4 + 2.5, text })),
 };
 
-/** Videos whose player asks for srv3 and whose json3 is refused (see VIDEO_DOM_CAPTIONS). */
-const SRV3_ONLY = new Set([VIDEO_DOM_CAPTIONS]);
+/** Videos whose player asks for srv3 (XML) captions; the others ask for json3. */
+const SRV3 = new Set([VIDEO_TWO]);
+/** Live videos: captions come with the stream, no caption file (see VIDEO_DOM_CAPTIONS). */
+const LIVE = new Set([VIDEO_DOM_CAPTIONS]);
 const PLAYS_FILE_OF = { [VIDEO_DOM_CAPTIONS]: VIDEO_ONE };
 
-function json3(cues) {
+/** YouTube's json3 caption format, as the player fetches it. */
+export function json3(cues) {
   return {
     wireMagic: "pb3",
     events: cues.map((c) => ({
@@ -155,16 +161,17 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
   const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
   const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
-  const timedtextUrl = (v, fmt = SRV3_ONLY.has(v) ? "srv3" : "json3") =>
+  const timedtextUrl = (v, fmt = SRV3.has(v) ? "srv3" : "json3") =>
     `/api/timedtext?v=${v}&caps=asr&opi=112496729&xoaf=5&hl=en&ip=0.0.0.0&ipbits=0&expire=${Math.floor(Date.now() / 1000) + 3600}` +
     `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8&lang=en&fmt=${fmt}&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
-  // timedtext: caption requests served; rejected: unsigned ones (403); refused: signed
-  // json3 requests for a srv3-only video (403).
-  const log = { timedtext: [], rejected: [], refused: [] };
+  // timedtext: caption requests served; rejected: unsigned ones, or for a live video (403).
+  const log = { timedtext: [], rejected: [] };
   const server = https.createServer({ key: fs.readFileSync(fx.key), cert: fs.readFileSync(fx.cert) }, (req, res) => {
     const url = new URL(req.url, "https://www.youtube.com");
     if (url.pathname === "/watch") {
-      const fixture = { videos: Object.fromEntries(Object.keys(cues).map((v) => [v, { timedtext: timedtextUrl(v) }])) };
+      const fixture = {
+        videos: Object.fromEntries(Object.keys(cues).map((v) => [v, LIVE.has(v) ? { liveCues: cues[v] } : { timedtext: timedtextUrl(v) }])),
+      };
       for (const [v, file] of Object.entries({ ...PLAYS_FILE_OF, ...playsFileOf })) {
         if (fixture.videos[v]) fixture.videos[v].src = `/media/${file}.webm`;
       }
@@ -186,7 +193,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
     if (media) return serveFile(req, res, path.join(fx.dir, `${media[1]}.webm`), "video/webm");
     if (url.pathname === "/api/timedtext") {
       const v = url.searchParams.get("v");
-      const ok = cues[v] && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
+      const ok = cues[v] && !LIVE.has(v) && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
       if (!ok) {
         log.rejected.push(req.url);
         res.writeHead(403);
@@ -196,11 +203,6 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
         log.timedtext.push(req.url);
         res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
         return res.end(srv3(cues[v]));
-      }
-      if (SRV3_ONLY.has(v)) {
-        log.refused.push(req.url);
-        res.writeHead(403);
-        return res.end();
       }
       log.timedtext.push(req.url);
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });

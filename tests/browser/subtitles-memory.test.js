@@ -34,7 +34,7 @@ const hms = (t) => new Date(t * 1000).toISOString().slice(11, 19);
 function track(secs, label) {
   return Array.from({ length: Math.floor(secs / CUE_EVERY) }, (_, i) => {
     const start = i * CUE_EVERY;
-    return { id: String(i), start, end: start + 2.2, text: `${label}, line ${i + 1} at ${hms(start)}: platform ${(i % 9) + 1}, café open.` };
+    return { id: String(i + 1), start, end: start + 2.2, text: `${label}, line ${i + 1} at ${hms(start)}: platform ${(i % 9) + 1}, café open.` };
   });
 }
 
@@ -104,7 +104,7 @@ describe("a two-hour subtitle session (Chromium)", () => {
       if (s.paused) break; // the video ended
       assert.equal(s.rate, PLAY_RATE);
       if (s.id === null) continue;
-      const cue = CUES[VIDEO_LONG][Number(s.id)];
+      const cue = CUES[VIDEO_LONG][Number(s.id) - 1]; // the host numbers cues from 1
       assert.ok(cue, `a line of this video (${s.id})`);
       // The overlay is drawn once per animation frame: it may show the line of the frame
       // before (a fraction of a second of video at 16x), never a line further away.

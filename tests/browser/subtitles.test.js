@@ -1,7 +1,7 @@
-// The subtitle overlay with the real host translating the whole track (SmolLM2 on a real
-// llama-server): the right line at the right time, after a seek, a rate change and an
-// in-page navigation, never a line from the previous video, and caption text that looks
-// like HTML stays text.
+// The subtitle overlay with the real host reading and translating the whole track (SmolLM2
+// on a real llama-server): the right line at the right time, after a seek, a rate change
+// and an in-page navigation (to a video whose player fetches srv3 instead of json3), never
+// a line from the previous video, and caption text that looks like HTML stays text.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
@@ -78,7 +78,7 @@ describe("subtitle overlay (Chromium)", { skip: llamaCpuSkip }, () => {
       });
       assert.equal(s.rate, 2);
       if (s.id !== null && s.id !== undefined) {
-        const cue = CUES[VIDEO_ONE][Number(s.id)];
+        const cue = CUES[VIDEO_ONE].find((c) => c.id === s.id);
         // One animation frame of slack on each side of the cue.
         assert.ok(cue.start - 0.1 <= s.t && s.t < cue.end + 0.1, `line ${s.id} shown at ${s.t}s`);
         checked++;
@@ -104,6 +104,12 @@ describe("subtitle overlay (Chromium)", { skip: llamaCpuSkip }, () => {
     const shown = await page.evaluate(() => window.__shown);
     const previous = new Set(CUES[VIDEO_ONE].map((c) => c.text));
     assert.deepEqual(shown.filter((s) => previous.has(s)), [], "no line of the previous video after navigating");
+  });
+
+  test("a srv3 track is read as the player fetched it: no second request for another format", async () => {
+    const mine = site.log.timedtext.filter((u) => u.includes(`v=${VIDEO_TWO}`));
+    assert.equal(mine.length, 1, `one caption request for ${VIDEO_TWO}: ${mine.join(", ")}`);
+    assert.ok(mine[0].includes("fmt=srv3"), mine[0]);
   });
 
   test("screenshot of a line the model translated (for the README)", async () => {

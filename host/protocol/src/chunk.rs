@@ -1,24 +1,23 @@
 //! Events too large for one native-messaging frame travel as a run of `chunk` events.
 //!
 //! Chrome closes the port when a host→browser message exceeds 1 MiB, so the host never
-//! truncates a large answer (a long model list, a big batch of cues): it serialises the
-//! event, splits the JSON text on character boundaries, and the extension joins it back.
+//! truncates a large answer (a long model list, a big caption track): it serialises the
+//! event once, splits the JSON text on character boundaries, and the extension joins the
+//! text back before routing it.
 
 use crate::{Event, EventBody, RequestId, CHUNK_DATA_BYTES};
 
-/// Serialise `event`; if its JSON is longer than [`CHUNK_DATA_BYTES`], return it as a
-/// series of `chunk` events instead.
-pub fn split_into_chunks(event: &Event) -> Vec<Event> {
-    split_with_size(event, CHUNK_DATA_BYTES)
+/// Serialise `event` — once — into the JSON text of the frames that carry it: the event
+/// itself, or, when its JSON is longer than [`CHUNK_DATA_BYTES`], a series of `chunk`
+/// events.
+pub fn encode_event(event: &Event) -> Result<Vec<String>, serde_json::Error> {
+    encode_with_size(event, CHUNK_DATA_BYTES)
 }
 
-pub(crate) fn split_with_size(event: &Event, max: usize) -> Vec<Event> {
-    let json = match serde_json::to_string(event) {
-        Ok(j) => j,
-        Err(_) => return vec![event.clone()],
-    };
+pub(crate) fn encode_with_size(event: &Event, max: usize) -> Result<Vec<String>, serde_json::Error> {
+    let json = serde_json::to_string(event)?;
     if json.len() <= max {
-        return vec![event.clone()];
+        return Ok(vec![json]);
     }
     let mut pieces = Vec::new();
     let mut rest = json.as_str();
@@ -28,7 +27,7 @@ pub(crate) fn split_with_size(event: &Event, max: usize) -> Vec<Event> {
             cut -= 1;
         }
         let (head, tail) = rest.split_at(cut);
-        pieces.push(head.to_owned());
+        pieces.push(head);
         rest = tail;
     }
     let n = pieces.len();
@@ -36,7 +35,8 @@ pub(crate) fn split_with_size(event: &Event, max: usize) -> Vec<Event> {
         .into_iter()
         .enumerate()
         .map(|(i, data)| {
-            Event::new(event.id.clone(), EventBody::Chunk { seq: i as u32, last: i + 1 == n, data })
+            let chunk = EventBody::Chunk { seq: i as u32, last: i + 1 == n, data: data.to_owned() };
+            serde_json::to_string(&Event::new(event.id.clone(), chunk))
         })
         .collect()
 }
@@ -44,7 +44,6 @@ pub(crate) fn split_with_size(event: &Event, max: usize) -> Vec<Event> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum ChunkError {
     OutOfOrder { id: RequestId, expected: u32, got: u32 },
-    BadJson(String),
 }
 
 impl std::fmt::Display for ChunkError {
@@ -53,37 +52,33 @@ impl std::fmt::Display for ChunkError {
             ChunkError::OutOfOrder { id, expected, got } => {
                 write!(f, "chunk {got} of request {id} arrived, expected {expected}")
             }
-            ChunkError::BadJson(e) => write!(f, "joined chunks are not an event: {e}"),
         }
     }
 }
 
-/// Joins `chunk` events back into the events they carry (the extension's side).
+/// Joins the `data` of `chunk` events back into the JSON text of the event they carry
+/// (the extension's side, which routes that text without parsing it whole).
 #[derive(Default)]
 pub struct ChunkAssembler {
     partial: std::collections::HashMap<RequestId, (u32, String)>,
 }
 
 impl ChunkAssembler {
-    /// Feed any event. Ordinary events come straight back; chunks are held until the last
-    /// one arrives, which returns the reassembled event.
-    pub fn push(&mut self, event: Event) -> Result<Option<Event>, ChunkError> {
-        let EventBody::Chunk { seq, last, data } = event.body else {
-            return Ok(Some(event));
-        };
-        let entry = self.partial.entry(event.id.clone()).or_insert((0, String::new()));
+    /// Feed one chunk of request `id`. Returns the joined event JSON once the last one
+    /// arrives.
+    pub fn push(&mut self, id: &str, seq: u32, last: bool, data: &str) -> Result<Option<String>, ChunkError> {
+        let entry = self.partial.entry(id.to_owned()).or_insert((0, String::new()));
         if entry.0 != seq {
             let expected = entry.0;
-            self.partial.remove(&event.id);
-            return Err(ChunkError::OutOfOrder { id: event.id, expected, got: seq });
+            self.partial.remove(id);
+            return Err(ChunkError::OutOfOrder { id: id.to_owned(), expected, got: seq });
         }
         entry.0 += 1;
-        entry.1.push_str(&data);
+        entry.1.push_str(data);
         if !last {
             return Ok(None);
         }
-        let (_, json) = self.partial.remove(&event.id).unwrap_or_default();
-        serde_json::from_str(&json).map(Some).map_err(|e| ChunkError::BadJson(e.to_string()))
+        Ok(self.partial.remove(id).map(|(_, json)| json))
     }
 }
 
@@ -91,35 +86,44 @@ impl ChunkAssembler {
 mod tests {
     use super::*;
 
+    fn join(frames: &[String]) -> Option<String> {
+        let mut asm = ChunkAssembler::default();
+        let mut out = None;
+        for f in frames {
+            let ev: Event = serde_json::from_str(f).unwrap();
+            let EventBody::Chunk { seq, last, data } = ev.body else { panic!("not a chunk: {f}") };
+            out = asm.push(&ev.id, seq, last, &data).unwrap();
+        }
+        out
+    }
+
     #[test]
-    fn small_events_are_not_chunked() {
+    fn small_events_are_one_frame_of_their_own_json() {
         let ev = Event::new("1", EventBody::Delta { text: "hi".into() });
-        assert_eq!(split_into_chunks(&ev), vec![ev]);
+        assert_eq!(encode_event(&ev).unwrap(), vec![r#"{"id":"1","event":"delta","text":"hi"}"#.to_owned()]);
     }
 
     #[test]
     fn large_events_split_on_char_boundaries_and_reassemble() {
         let text: String = "日本語のテキスト🙂".repeat(500);
         let ev = Event::new("42", EventBody::Delta { text });
-        let parts = split_with_size(&ev, 97);
-        assert!(parts.len() > 10);
-        let mut asm = ChunkAssembler::default();
-        let mut out = None;
-        for p in parts {
-            if let EventBody::Chunk { data, .. } = &p.body {
-                assert!(data.len() <= 97);
-            }
-            out = asm.push(p).unwrap();
+        let frames = encode_with_size(&ev, 97).unwrap();
+        assert!(frames.len() > 10);
+        for f in &frames {
+            let EventBody::Chunk { data, .. } = serde_json::from_str::<Event>(f).unwrap().body else { panic!() };
+            assert!(data.len() <= 97);
         }
-        assert_eq!(out, Some(ev));
+        let joined = join(&frames).unwrap();
+        assert_eq!(joined, serde_json::to_string(&ev).unwrap());
     }
 
     #[test]
     fn out_of_order_chunks_are_an_error() {
         let ev = Event::new("1", EventBody::Delta { text: "x".repeat(100) });
-        let mut parts = split_with_size(&ev, 30);
-        parts.swap(0, 1);
+        let frames = encode_with_size(&ev, 30).unwrap();
+        let second: Event = serde_json::from_str(&frames[1]).unwrap();
+        let EventBody::Chunk { seq, last, data } = second.body else { panic!() };
         let mut asm = ChunkAssembler::default();
-        assert!(asm.push(parts.remove(0)).is_err());
+        assert!(asm.push("1", seq, last, &data).is_err());
     }
 }

@@ -11,15 +11,22 @@
 //! ← {"id":"7","event":"delta","text":"Open "}            … more deltas …
 //! ← {"id":"7","event":"done","usage":{…},"ms":{"first_token":412,"total":1880}}
 //! → {"id":"8","type":"cancel","target":"7"}
+//! → {"id":"9","type":"translate_track","track":"youtube:…","captions":{"format":"json3","text":"{…}"},"from":"en"}
+//! ← {"id":"9","event":"track","cues":[{"id":"1","start":1.2,"end":4.0,"text":"…"},…]}
+//! ← {"id":"9","event":"cues","cues":[{"id":"1","text":"…"},…]}   … more batches, then done
 //! ```
 //!
 //! Every request ends with exactly one terminal event, `done` or `error`; anything else
-//! (`delta`, `settings`, `models`, `cues`, `progress`, …) comes before it.
+//! (`delta`, `settings`, `models`, `track`, `cues`, `progress`, …) comes before it. Between
+//! the extension's pages and its background the same messages travel in the envelope of
+//! [`ClientMessage`] / [`BackgroundMessage`].
 
 mod chunk;
+mod envelope;
 mod settings;
 
-pub use chunk::{split_into_chunks, ChunkAssembler, ChunkError};
+pub use chunk::{encode_event, ChunkAssembler, ChunkError};
+pub use envelope::{request_with_id, BackgroundMessage, ClientMessage, ClientRequestId};
 pub use settings::*;
 
 use serde::{Deserialize, Serialize};
@@ -30,8 +37,9 @@ pub const HOST_NAME: &str = "dev.glossa.host";
 pub const CHROMIUM_EXTENSION_ID: &str = "lngjifcmcijmogopcegelklfdnfabnkn";
 /// The Firefox add-on id (`browser_specific_settings.gecko.id`).
 pub const FIREFOX_EXTENSION_ID: &str = "glossa@glossa.dev";
-/// Bumped when a message changes incompatibly; `hello` compares it.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Bumped when a message changes incompatibly; `hello` compares it. 2: a track request
+/// carries the caption file itself, answered first with the cues the host read from it.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// Largest frame the host accepts from the browser (Chrome's own limit is 64 MiB).
 pub const MAX_INBOUND_FRAME: usize = 64 * 1024 * 1024;
 /// Chrome closes the port when a host→browser message exceeds 1 MiB. Larger events are
@@ -120,18 +128,65 @@ pub struct FrameRequest {
 pub struct TrackRequest {
     /// Stable identity of the track, e.g. `youtube:<video id>:<lang>:<kind>`.
     pub track: String,
-    pub cues: Vec<Cue>,
+    /// `"captions":{…}` or `"cues":[…]`.
+    #[serde(flatten)]
+    pub source: TrackSource,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    /// Auto-generated (ASR) captions whose words roll over from cue to cue.
+    /// Auto-generated (ASR) captions whose words roll over from cue to cue. Only for
+    /// `cues`: a caption file says so itself.
     #[serde(default)]
     pub auto_generated: bool,
     #[serde(default)]
     pub playhead: f64,
     #[serde(default = "one")]
     pub rate: f64,
+}
+
+/// Where a track's lines come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackSource {
+    /// The caption file the page fetched, as it came: the host reads it (the same reader
+    /// as `glossa-host translate-subs`, so both number and word the cues alike and share
+    /// the translation cache).
+    Captions(CaptionFile),
+    /// Lines read one at a time where there is no file (the player's caption DOM).
+    Cues(Vec<Cue>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptionFile {
+    pub format: CaptionFormat,
+    pub text: String,
+}
+
+/// The caption formats Glossa reads (and, for `vtt` and `srt`, writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaptionFormat {
+    Vtt,
+    Srt,
+    /// YouTube's JSON timed text (`fmt=json3`).
+    Json3,
+    /// YouTube's XML timed text (`fmt=srv3`).
+    Srv3,
+}
+
+impl CaptionFormat {
+    /// The format a file name's extension says (`.vtt`, `.srt`, `.json3`/`.json`, `.srv3`).
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "vtt" => Some(CaptionFormat::Vtt),
+            "srt" => Some(CaptionFormat::Srt),
+            "json3" | "json" => Some(CaptionFormat::Json3),
+            "srv3" => Some(CaptionFormat::Srv3),
+            _ => None,
+        }
+    }
 }
 
 /// One caption line with its timing in seconds.
@@ -184,6 +239,9 @@ pub enum EventBody {
     Pong,
     /// The next piece of streamed text.
     Delta { text: String },
+    /// A track request's lines as the host read them, before any `cues`: the ids, times
+    /// and original text the translated cues refer to.
+    Track { cues: Vec<Cue> },
     /// Translated caption lines, one batch at a time.
     Cues { cues: Vec<TranslatedCue> },
     Settings(SettingsView),
@@ -525,7 +583,7 @@ mod tests {
             r#"{"id":"1","type":"list_models"}"#,
             r#"{"id":"1","type":"check_provider"}"#,
             r#"{"id":"1","type":"translate_frame","image":""}"#,
-            r#"{"id":"1","type":"translate_track","track":"t","cues":[]}"#,
+            r#"{"id":"1","type":"translate_track","track":"t","captions":{"format":"json3","text":"{}"}}"#,
             r#"{"id":"1","type":"playhead","target":"2","time":1.5}"#,
             r#"{"id":"1","type":"list_local_models"}"#,
             r#"{"id":"1","type":"pull_model","source":"x"}"#,
@@ -536,5 +594,30 @@ mod tests {
             let t = serde_json::to_value(&r).unwrap()["type"].as_str().unwrap().to_owned();
             assert!(REQUEST_TYPES.contains(&t.as_str()), "{t}");
         }
+    }
+
+    #[test]
+    fn a_track_comes_as_a_caption_file_or_as_cues_never_neither() {
+        let file = parse_request(
+            br#"{"id":"1","type":"translate_track","track":"t","captions":{"format":"srv3","text":"<timedtext/>"},"from":"en","playhead":3}"#,
+        )
+        .unwrap();
+        let RequestBody::TranslateTrack(track) = &file.body else { panic!() };
+        assert_eq!(track.source, TrackSource::Captions(CaptionFile { format: CaptionFormat::Srv3, text: "<timedtext/>".into() }));
+        assert_eq!((track.from.as_deref(), track.playhead, track.rate), (Some("en"), 3.0, 1.0));
+        let back = serde_json::to_value(&file).unwrap();
+        assert_eq!(back["captions"]["format"], "srv3");
+        assert!(back.get("cues").is_none());
+
+        let cues = parse_request(br#"{"id":"2","type":"translate_track","track":"t","cues":[{"id":"d1","start":1,"end":2,"text":"hi"}]}"#)
+            .unwrap();
+        let RequestBody::TranslateTrack(track) = &cues.body else { panic!() };
+        assert!(matches!(&track.source, TrackSource::Cues(c) if c[0].id == "d1"));
+
+        let neither = parse_request(br#"{"id":"3","type":"translate_track","track":"t"}"#).unwrap_err();
+        assert!(matches!(&neither.body, EventBody::Error(i) if i.code == ErrorCode::BadRequest));
+        let bad_format =
+            parse_request(br#"{"id":"4","type":"translate_track","track":"t","captions":{"format":"ttml","text":""}}"#).unwrap_err();
+        assert!(matches!(&bad_format.body, EventBody::Error(i) if i.code == ErrorCode::BadRequest));
     }
 }

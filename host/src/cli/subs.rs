@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use glossa_protocol::{Cue, TrackRequest, TranslatedCue};
+use glossa_protocol::{Cue, TranslatedCue};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::App;
@@ -45,16 +45,8 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
         eprintln!("warning: {w}");
     }
     let app = App::new(store, data_dir);
-    let request = TrackRequest {
-        track: format!("file:{}", args.file.display()),
-        cues: track.cues.clone(),
-        from: args.from.clone(),
-        to: args.to.clone(),
-        auto_generated: track.auto_generated,
-        playhead: 0.0,
-        rate: 0.0,
-    };
-    let mut job = resolve::track(&super::block_on(app.config())?, &app.providers, &request, Some(app.cache()));
+    let config = super::block_on(app.config())?;
+    let mut job = resolve::track(&config, &app.providers, args.to.as_deref(), args.from.as_deref(), Some(app.cache()));
     // No viewer: nothing is ever behind the playhead, and it does not move.
     job.options.drop_behind_secs = f64::INFINITY;
     let kind = job.provider.kind();
@@ -80,7 +72,7 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
         bar.inc(cues.len() as u64);
         translated.extend(cues);
     };
-    let summary = super::block_on(translate_track(&job, &request, futures::stream::empty::<PlayheadUpdate>(), &mut emit))?;
+    let summary = super::block_on(translate_track(&job, &track, PlayheadUpdate { time: 0.0, rate: 0.0 }, futures::stream::empty(), &mut emit))?;
     bar.finish_and_clear();
     let summary = summary.map_err(|e| anyhow::anyhow!("{e}"))?;
 

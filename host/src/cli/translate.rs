@@ -5,28 +5,26 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use base64::Engine;
-use glossa_protocol::{ErrorInfo, FrameRequest, Timings, Usage};
+use glossa_protocol::{ErrorInfo, Timings, Usage};
 
 use crate::app::App;
 use crate::cli::block_on;
 use crate::paths;
 use crate::pipeline;
+use crate::pipeline::frame::Frame;
+use crate::providers::Image;
 use crate::resolve;
 use crate::store::Store;
 
 pub fn image(file: &Path, to: Option<String>, with_original: bool, data_dir: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let request = FrameRequest {
-        image: base64::engine::general_purpose::STANDARD.encode(bytes),
-        to,
-        from: None,
-        with_original,
-    };
+    let image = Image::from_bytes(bytes)
+        .with_context(|| format!("{}: not a JPEG, PNG, WebP or GIF image", file.display()))?;
+    let frame = Frame { image, to, from: None, with_original };
     let app = open_app(data_dir)?;
-    let job = resolve::frame(&block_on(app.config())?, &app.providers, &request);
+    let job = resolve::frame(&block_on(app.config())?, &app.providers, &frame);
     eprintln!("{} · {}", job.provider.kind().display_name(), job.model);
-    stream_to_stdout(|on_delta| Box::pin(async move { pipeline::frame::translate(&job, &request, on_delta).await }))
+    stream_to_stdout(|on_delta| Box::pin(async move { pipeline::frame::translate(&job, &frame.image, on_delta).await }))
 }
 
 pub fn text(text: &str, to: Option<String>, from: Option<String>, data_dir: &Path) -> anyhow::Result<()> {

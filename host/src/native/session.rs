@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use glossa_protocol::{
-    parse_request, split_into_chunks, ErrorCode, ErrorInfo, Event, EventBody, Request, RequestBody,
-    RequestId, MAX_INBOUND_FRAME, MAX_OUTBOUND_FRAME,
+    parse_request, ErrorCode, ErrorInfo, EventBody, Request, RequestBody, RequestId, MAX_INBOUND_FRAME,
+    MAX_OUTBOUND_FRAME,
 };
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -22,7 +22,7 @@ use tokio_util::codec::{Encoder, FramedRead};
 use super::codec::{FrameError, NativeCodec};
 use crate::app::App;
 use crate::handlers;
-use crate::sink::EventSink;
+use crate::sink::{self, EventFrames, EventSink};
 
 /// Messages a running request accepts while it runs (e.g. playhead moves for a track).
 pub type ControlTx = mpsc::UnboundedSender<RequestBody>;
@@ -50,7 +50,7 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let (tx, rx) = mpsc::unbounded_channel::<Event>();
+    let (tx, rx) = mpsc::unbounded_channel::<EventFrames>();
     let writer_task = tokio::spawn(write_events(writer, rx));
     let registry: Registry = Arc::default();
     let mut frames = FramedRead::new(reader, NativeCodec::new(MAX_INBOUND_FRAME));
@@ -69,7 +69,7 @@ where
                 Ok(request) => dispatch(request, &app, &tx, &registry),
                 Err(error_event) => {
                     tracing::warn!(id = %error_event.id, "rejected a message: {:?}", error_event.body);
-                    let _ = tx.send(*error_event);
+                    let _ = tx.send(sink::frames(&error_event));
                 }
             },
         }
@@ -85,7 +85,7 @@ where
     end
 }
 
-fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<Event>, registry: &Registry) {
+fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<EventFrames>, registry: &Registry) {
     let Request { id, body } = request;
     let sink = EventSink::new(id.clone(), tx.clone());
     match body {
@@ -146,21 +146,14 @@ fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<Event>,
     }
 }
 
-/// The only code that writes protocol frames. Large events are split into chunks so no
-/// frame reaches Chrome's 1 MiB limit.
-async fn write_events<W: AsyncWrite + Unpin>(mut writer: W, mut rx: mpsc::UnboundedReceiver<Event>) {
+/// The only code that writes protocol frames. Events arrive serialised (and, when large,
+/// already split into chunks so no frame reaches Chrome's 1 MiB limit).
+async fn write_events<W: AsyncWrite + Unpin>(mut writer: W, mut rx: mpsc::UnboundedReceiver<EventFrames>) {
     let mut codec = NativeCodec::new(MAX_OUTBOUND_FRAME);
     let mut buf = bytes::BytesMut::new();
     while let Some(event) = rx.recv().await {
-        for part in split_into_chunks(&event) {
-            let json = match serde_json::to_vec(&part) {
-                Ok(j) => j,
-                Err(e) => {
-                    tracing::error!("cannot serialise an event: {e}");
-                    continue;
-                }
-            };
-            if let Err(e) = codec.encode(json.as_slice(), &mut buf) {
+        for json in event {
+            if let Err(e) = codec.encode(json.as_bytes(), &mut buf) {
                 tracing::error!("dropping an event: {e}");
             }
         }

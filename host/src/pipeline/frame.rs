@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use base64::Engine;
 use glossa_protocol::{ErrorCode, ErrorInfo, FrameRequest, Timings, Usage};
 
 use super::language::describe;
-use crate::providers::{ChatRequest, Image, Provider};
+use crate::providers::{ChatRequest, Image, ImageError, Provider};
 
 /// Who reads the picture, with which model, into which language (built by `crate::resolve`).
 pub struct FrameJob {
@@ -25,25 +24,41 @@ pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 
 pub const FRAME_PROMPT_VERSION: u32 = 1;
 
-/// Decode and check the picture the extension sent.
-pub fn decode_image(request: &FrameRequest) -> Result<Image, ErrorInfo> {
-    if request.image.len() > MAX_IMAGE_BYTES / 3 * 4 + 4 {
-        return Err(ErrorInfo::new(
-            ErrorCode::TooLarge,
-            format!("The picture is {} MiB; the limit is {} MiB.", request.image.len() * 3 / 4 / (1 << 20), MAX_IMAGE_BYTES >> 20),
-            "Select a smaller region of the video, or lower the capture size.",
-        ));
+/// A frame to translate as the viewer asked for it: the decoded picture, and the languages
+/// and layout requested (resolved against the settings into a [`FrameJob`] by `crate::resolve`).
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub image: Image,
+    /// Target language; the setting when absent.
+    pub to: Option<String>,
+    pub from: Option<String>,
+    pub with_original: bool,
+}
+
+impl Frame {
+    /// Decode and check the picture the extension sent (once: its base64 text is kept for
+    /// the providers that send base64).
+    pub fn from_request(request: FrameRequest) -> Result<Frame, ErrorInfo> {
+        let FrameRequest { image, to, from, with_original } = request;
+        if image.len() > MAX_IMAGE_BYTES / 3 * 4 + 4 {
+            return Err(ErrorInfo::new(
+                ErrorCode::TooLarge,
+                format!("The picture is {} MiB; the limit is {} MiB.", image.len() * 3 / 4 / (1 << 20), MAX_IMAGE_BYTES >> 20),
+                "Select a smaller region of the video, or lower the capture size.",
+            ));
+        }
+        let image = Image::from_base64(image).map_err(|e| match e {
+            ImageError::Base64(e) => {
+                ErrorInfo::new(ErrorCode::BadImage, format!("The picture is not valid base64: {e}."), "Reload the extension and try again.")
+            }
+            ImageError::Format => ErrorInfo::new(
+                ErrorCode::BadImage,
+                "The picture is not a JPEG, PNG, WebP or GIF image.",
+                "Capture the frame again; if it keeps failing, reload the page.",
+            ),
+        })?;
+        Ok(Frame { image, to, from, with_original })
     }
-    let bytes = base64::engine::general_purpose::STANDARD.decode(request.image.trim()).map_err(|e| {
-        ErrorInfo::new(ErrorCode::BadImage, format!("The picture is not valid base64: {e}."), "Reload the extension and try again.")
-    })?;
-    Image::from_bytes(bytes).ok_or_else(|| {
-        ErrorInfo::new(
-            ErrorCode::BadImage,
-            "The picture is not a JPEG, PNG, WebP or GIF image.",
-            "Capture the frame again; if it keeps failing, reload the page.",
-        )
-    })
 }
 
 pub fn system_prompt(to: &str, from: Option<&str>, with_original: bool) -> String {
@@ -62,18 +77,17 @@ pub fn system_prompt(to: &str, from: Option<&str>, with_original: bool) -> Strin
     )
 }
 
-/// Run `job` on the picture `request` carries, streaming deltas through `on_delta`.
+/// Run `job` on `image`, streaming deltas through `on_delta`.
 pub async fn translate(
     job: &FrameJob,
-    request: &FrameRequest,
+    image: &Image,
     on_delta: &mut (dyn FnMut(&str) + Send),
 ) -> Result<(Usage, Timings), ErrorInfo> {
-    let image = decode_image(request)?;
     let chat = ChatRequest {
         model: job.model.clone(),
         system: system_prompt(&job.to, job.from.as_deref(), job.with_original),
         user: format!("Translate the text in this picture into {}.", describe(&job.to)),
-        image: Some(image),
+        image: Some(image.clone()),
         max_tokens: 1024,
         temperature: 0.2,
     };
@@ -82,16 +96,20 @@ pub async fn translate(
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+
     use super::*;
 
     #[test]
     fn rejects_non_images_and_oversize() {
-        let req = |image: String| FrameRequest { image, to: None, from: None, with_original: false };
+        let decode = |image: String| Frame::from_request(FrameRequest { image, to: None, from: None, with_original: false });
         let html = base64::engine::general_purpose::STANDARD.encode("<html>proxy error</html>");
-        assert_eq!(decode_image(&req(html)).unwrap_err().code, ErrorCode::BadImage);
-        assert_eq!(decode_image(&req("***".into())).unwrap_err().code, ErrorCode::BadImage);
-        assert_eq!(decode_image(&req("A".repeat(MAX_IMAGE_BYTES * 2))).unwrap_err().code, ErrorCode::TooLarge);
+        assert_eq!(decode(html).unwrap_err().code, ErrorCode::BadImage);
+        assert_eq!(decode("***".into()).unwrap_err().code, ErrorCode::BadImage);
+        assert_eq!(decode("A".repeat(MAX_IMAGE_BYTES * 2)).unwrap_err().code, ErrorCode::TooLarge);
         let png = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nrest");
-        assert_eq!(decode_image(&req(png)).unwrap().media_type.mime(), "image/png");
+        let frame = decode(png.clone()).unwrap();
+        assert_eq!(frame.image.media_type.mime(), "image/png");
+        assert_eq!(frame.image.base64(), png, "the text sent is the text the providers send");
     }
 }

@@ -211,15 +211,15 @@ struct UserMessage<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ContentBlock<'a> {
-    Image { source: ImageSource },
+    Image { source: ImageSource<'a> },
     Text { text: &'a str },
 }
 
 #[derive(Serialize)]
-struct ImageSource {
+struct ImageSource<'a> {
     r#type: &'static str,
     media_type: &'static str,
-    data: String,
+    data: &'a str,
 }
 
 impl<'a> MessagesBody<'a> {

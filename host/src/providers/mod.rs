@@ -40,7 +40,7 @@ use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 
 pub use error::ProviderError;
 pub use http::RetryPolicy;
-pub use image::{Image, MediaType};
+pub use image::{Image, ImageError, MediaType};
 pub use layers::{answer, Answer};
 
 use crate::config::{ProviderConfig, Timeouts};

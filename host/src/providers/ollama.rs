@@ -216,7 +216,7 @@ struct Message<'a> {
     content: &'a str,
     /// Raw base64, no `data:` prefix.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    images: Vec<String>,
+    images: Vec<&'a str>,
 }
 
 #[derive(Serialize)]

@@ -1,7 +1,7 @@
 // A small stand-in for YouTube's player: plays the video, fetches its captions through a
-// signed timedtext URL (with a pot token) like the real player — json3, or srv3 for the
-// videos whose json3 the site refuses — renders them into the caption DOM, and navigates
-// between videos without reloading the page.
+// signed timedtext URL (with a pot token) like the real player — json3, or srv3 for some
+// videos; a live video's captions come with the stream instead — renders them into the
+// caption DOM, and navigates between videos without reloading the page.
 (() => {
   const player = document.getElementById("movie_player");
   const video = player.querySelector("video");
@@ -33,6 +33,7 @@
     const meta = window.__glossaFixture.videos[id];
     if (!meta) return;
     video.src = meta.src || `/media/${id}.webm`;
+    if (meta.liveCues) cues = meta.liveCues;
     if (!meta.timedtext) return;
     const xhr = new XMLHttpRequest();
     xhr.open("GET", meta.timedtext);

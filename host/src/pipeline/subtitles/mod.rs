@@ -1,6 +1,7 @@
 //! Whole-track subtitle translation, ahead of the viewer.
 //!
-//! A track request carries every cue of a caption track. The pipeline turns cues into
+//! A track is every cue of a caption track (a file read by `captions`, or lines a page
+//! read off the player). The pipeline turns cues into
 //! units (a cue, or a sentence merged from rolling ASR cues), serves what it can from the
 //! cache, cuts the rest into batches on sentence boundaries, and translates them under
 //! the playhead first, a bounded number at a time. Each batch's cues go back as soon as
@@ -8,7 +9,7 @@
 //! marked untranslated.
 //!
 //! # Layout
-//! - `captions/`  — json3, WebVTT and SRT in and out.
+//! - `captions/`  — json3, srv3, WebVTT and SRT in and out.
 //! - `plan`       — a track's units (cues, or merged ASR sentences) and what the cache has.
 //! - `rolling`    — YouTube's rolling ASR cues merged into sentences, and split back.
 //! - `batch`      — units grouped into batches on sentence boundaries.
@@ -37,12 +38,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::stream::Stream;
-use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TrackRequest, TranslatedCue, Usage};
+use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TranslatedCue, Usage};
 
 use assembler::{Assembler, Delivery};
 use batch::BatchSizes;
 use cache::{CacheScope, TranslationCache};
 use call::CallSetup;
+use captions::CaptionTrack;
 use plan::Plan;
 use queue::{Playhead, Queue};
 use scheduler::Scheduler;
@@ -133,10 +135,11 @@ pub struct TrackSummary {
 
 /// Translate a whole track, calling `emit` with each group of cues as soon as they are
 /// ready. Every cue is emitted at most once (exactly once unless the viewer left it far
-/// behind); `playhead` updates re-prioritise the work while it runs.
+/// behind); work starts under `start` and `playhead` updates re-prioritise it while it runs.
 pub async fn translate_track<S>(
     job: &TrackJob,
-    request: &TrackRequest,
+    track: &CaptionTrack,
+    start: PlayheadUpdate,
     playhead: S,
     emit: &mut (dyn FnMut(Vec<TranslatedCue>) + Send),
 ) -> Result<TrackSummary, ErrorInfo>
@@ -144,7 +147,7 @@ where
     S: Stream<Item = PlayheadUpdate> + Unpin + Send,
 {
     let started = Instant::now();
-    check_request(request)?;
+    check_track(track)?;
     let sizes = job.options.sizes;
     let scope = CacheScope {
         provider: job.provider.kind(),
@@ -152,10 +155,10 @@ where
         from: job.from.clone().unwrap_or_default(),
         to: job.to.clone(),
     };
-    let plan = Plan::new(&request.cues, request.auto_generated, &scope, sizes.context_units, job.cache.as_ref()).await;
-    let mut assembler = Assembler::new(&request.cues, &plan.units);
+    let plan = Plan::new(&track.cues, track.auto_generated, &scope, sizes.context_units, job.cache.as_ref()).await;
+    let mut assembler = Assembler::new(&track.cues, &plan.units);
     let mut delivery = Delivery::new(emit, started);
-    let mut usage = Usage { cached: Some(plan.cached_cues(request.cues.len())).filter(|&n| n > 0), ..Usage::default() };
+    let mut usage = Usage { cached: Some(plan.cached_cues(track.cues.len())).filter(|&n| n > 0), ..Usage::default() };
 
     // What the cache already has goes out at once.
     delivery.send(assembler.from_cache(&plan));
@@ -170,12 +173,12 @@ where
     });
     let queue = Queue::new(
         batch::plan(&plan.units, &plan.todo(), &sizes),
-        Playhead::new(request.playhead, request.rate),
+        Playhead::new(start.time, start.rate),
         job.options.drop_behind_secs,
         sizes,
     );
-    let start = |batch| call::batch_call(setup.clone(), &plan.units, batch);
-    let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start);
+    let start_batch = |batch| call::batch_call(setup.clone(), &plan.units, batch);
+    let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
     let mut calls = 0;
     while let Some((batch, answer)) = scheduler.next().await {
         let answer = answer.map_err(|e| e.info())?;
@@ -200,17 +203,17 @@ where
     })
 }
 
-fn check_request(request: &TrackRequest) -> Result<(), ErrorInfo> {
-    let bytes: usize = request.cues.iter().map(|c| c.text.len() + c.id.len()).sum();
-    if request.cues.len() > MAX_TRACK_CUES || bytes > MAX_TRACK_TEXT_BYTES {
+fn check_track(track: &CaptionTrack) -> Result<(), ErrorInfo> {
+    let bytes: usize = track.cues.iter().map(|c| c.text.len() + c.id.len()).sum();
+    if track.cues.len() > MAX_TRACK_CUES || bytes > MAX_TRACK_TEXT_BYTES {
         return Err(ErrorInfo::new(
             ErrorCode::TooLarge,
-            format!("The caption track has {} cues ({} KiB of text); the limit is {MAX_TRACK_CUES} cues and {} KiB.", request.cues.len(), bytes / 1024, MAX_TRACK_TEXT_BYTES / 1024),
+            format!("The caption track has {} cues ({} KiB of text); the limit is {MAX_TRACK_CUES} cues and {} KiB.", track.cues.len(), bytes / 1024, MAX_TRACK_TEXT_BYTES / 1024),
             "Translate a shorter track, or split the file.",
         ));
     }
     let mut seen = HashSet::new();
-    if let Some(dup) = request.cues.iter().find(|c| !seen.insert(c.id.as_str())) {
+    if let Some(dup) = track.cues.iter().find(|c| !seen.insert(c.id.as_str())) {
         return Err(ErrorInfo::new(
             ErrorCode::BadRequest,
             format!("Two cues of the track have the id `{}`.", dup.id),

@@ -3,6 +3,7 @@
 //! Manual tracks have one event per caption. Auto-generated (ASR) tracks have a window
 //! event without `segs`, then word events (`segs` with `tOffsetMs`) that roll up a
 //! two-line window, and `aAppend` events holding just `"\n"`; those carry no text.
+//! srv3 (`srv3.rs`) is the same model in XML; both end in [`timed_text_cues`].
 
 use glossa_protocol::Cue;
 use serde::Deserialize;
@@ -41,20 +42,42 @@ pub fn parse_json3(text: &str) -> Result<CaptionTrack, CaptionError> {
     let timedtext: Timedtext = serde_json::from_str(text).map_err(|e| {
         CaptionError::new(e.line().max(1), format!("not YouTube json3 timed text: {e}"))
     })?;
+    let events = timedtext.events.into_iter().map(|e| TimedEvent {
+        start_ms: e.t_start_ms,
+        duration_ms: e.d_duration_ms,
+        appends: e.a_append.is_some(),
+        segs: e.segs.into_iter().map(|s| (s.utf8, s.t_offset_ms)).collect(),
+    });
+    Ok(timed_text_cues(events))
+}
+
+/// One event of YouTube's timed text (a json3 event, a srv3 `<p>`).
+pub(super) struct TimedEvent {
+    pub start_ms: u64,
+    pub duration_ms: u64,
+    /// `aAppend` / `a="1"`: a line break added to a rolling ASR window.
+    pub appends: bool,
+    /// Text pieces with their offset from the event's start (ASR word timings).
+    pub segs: Vec<(String, Option<u64>)>,
+}
+
+/// Cues from timed-text events, whichever format they came in: blank lines dropped,
+/// each line trimmed, ids counted from 1 over the cues kept.
+pub(super) fn timed_text_cues(events: impl IntoIterator<Item = TimedEvent>) -> CaptionTrack {
     let mut rolling = false;
     let mut cues = Vec::new();
-    for event in timedtext.events {
-        rolling |= event.a_append.is_some() || event.segs.iter().any(|s| s.t_offset_ms.is_some());
-        let text: String = event.segs.iter().map(|s| s.utf8.as_str()).collect();
+    for event in events {
+        rolling |= event.appends || event.segs.iter().any(|(_, offset)| offset.is_some());
+        let text: String = event.segs.iter().map(|(text, _)| text.as_str()).collect();
         let text = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
         if text.is_empty() {
             continue;
         }
-        let start = event.t_start_ms as f64 / 1000.0;
-        let end = (event.t_start_ms + event.d_duration_ms) as f64 / 1000.0;
+        let start = event.start_ms as f64 / 1000.0;
+        let end = event.start_ms.saturating_add(event.duration_ms) as f64 / 1000.0;
         cues.push(Cue { id: (cues.len() + 1).to_string(), start, end, text });
     }
-    Ok(CaptionTrack { cues, auto_generated: rolling })
+    CaptionTrack { cues, auto_generated: rolling }
 }
 
 #[cfg(test)]

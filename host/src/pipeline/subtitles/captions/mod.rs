@@ -1,6 +1,8 @@
-//! Caption files in and out: YouTube's json3, WebVTT and SRT. Parsers turn a file into
-//! [`Cue`]s (seconds, plain text); a file that cannot be read gets an error naming the
-//! line, so a person can open it and fix it.
+//! Caption files in and out: YouTube's json3 and srv3, WebVTT and SRT. Parsers turn a file
+//! into [`Cue`]s (seconds, plain text); a file that cannot be read gets an error naming the
+//! line, so a person can open it and fix it. The one reader for the browser (which sends
+//! the file the page fetched) and `translate-subs`: the same file gives the same cue ids
+//! and text, hence the same cache entries.
 //!
 //! Hand-written rather than a crate: the formats are small, YouTube's variants (json3
 //! rolling ASR windows, VTT with `<c>` word timings) need special care, and errors must
@@ -8,13 +10,20 @@
 
 mod json3;
 mod srt;
+mod srv3;
 mod vtt;
 
-use glossa_protocol::Cue;
+use glossa_protocol::{Cue, ErrorCode, ErrorInfo, TrackRequest, TrackSource};
 
+pub use glossa_protocol::CaptionFormat;
 pub use json3::parse_json3;
 pub use srt::{parse_srt, write_srt};
+pub use srv3::parse_srv3;
 pub use vtt::{parse_vtt, write_vtt};
+
+/// Caption files larger than this are refused before reading (a 3-hour json3 track with
+/// word timings is a few MiB).
+pub const MAX_CAPTION_FILE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A parsed caption file.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,33 +47,36 @@ impl CaptionError {
     }
 }
 
-/// The caption formats Glossa reads and writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaptionFormat {
-    Vtt,
-    Srt,
-    Json3,
-}
-
-impl CaptionFormat {
-    /// The format a file name's extension says (`.vtt`, `.srt`, `.json3`/`.json`).
-    pub fn from_path(path: &std::path::Path) -> Option<Self> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "vtt" => Some(CaptionFormat::Vtt),
-            "srt" => Some(CaptionFormat::Srt),
-            "json3" | "json" => Some(CaptionFormat::Json3),
-            _ => None,
-        }
-    }
-}
-
 /// Parse `text` as `format`.
 pub fn parse(text: &str, format: CaptionFormat) -> Result<CaptionTrack, CaptionError> {
     match format {
         CaptionFormat::Vtt => parse_vtt(text),
         CaptionFormat::Srt => parse_srt(text),
         CaptionFormat::Json3 => parse_json3(text),
+        CaptionFormat::Srv3 => parse_srv3(text),
+    }
+}
+
+/// The track a request names: its caption file read, or the cues it carries as they are.
+pub fn track_of(request: &TrackRequest) -> Result<CaptionTrack, ErrorInfo> {
+    match &request.source {
+        TrackSource::Cues(cues) => Ok(CaptionTrack { cues: cues.clone(), auto_generated: request.auto_generated }),
+        TrackSource::Captions(file) => {
+            if file.text.len() > MAX_CAPTION_FILE_BYTES {
+                return Err(ErrorInfo::new(
+                    ErrorCode::TooLarge,
+                    format!("The caption file is {} MiB; the limit is {} MiB.", file.text.len() >> 20, MAX_CAPTION_FILE_BYTES >> 20),
+                    "Translate a shorter track, or split the file.",
+                ));
+            }
+            parse(&file.text, file.format).map_err(|e| {
+                ErrorInfo::new(
+                    ErrorCode::BadRequest,
+                    format!("The caption track `{}` could not be read: {e}.", request.track),
+                    "YouTube may have changed its caption format: update Glossa, or report the video.",
+                )
+            })
+        }
     }
 }
 
@@ -179,6 +191,32 @@ mod tests {
         assert_eq!(parse_timestamp("1:2.300", &['.']), None);
         assert_eq!(format_timestamp(62.345, '.'), "00:01:02.345");
         assert_eq!(format_timestamp(3600.0 + 0.0005, ','), "01:00:00,001");
+    }
+
+    #[test]
+    fn a_request_track_is_its_file_read_or_its_cues() {
+        let request = |source| TrackRequest {
+            track: "youtube:v:en:standard".into(),
+            source,
+            from: None,
+            to: None,
+            auto_generated: true,
+            playhead: 0.0,
+            rate: 1.0,
+        };
+        let json3 = r#"{"events":[{"tStartMs":0,"dDurationMs":1000,"segs":[{"utf8":"  Hi  "}]}]}"#;
+        let file = |format, text: &str| TrackSource::Captions(glossa_protocol::CaptionFile { format, text: text.into() });
+        let track = track_of(&request(file(CaptionFormat::Json3, json3))).unwrap();
+        assert_eq!(track, parse_json3(json3).unwrap(), "the same reader as translate-subs");
+        assert!(!track.auto_generated, "a file says itself whether it rolls");
+        let err = track_of(&request(file(CaptionFormat::Vtt, "<html>"))).unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadRequest);
+        assert!(err.message.contains("line 1"), "{err}");
+        let big = "x".repeat(MAX_CAPTION_FILE_BYTES + 1);
+        assert_eq!(track_of(&request(file(CaptionFormat::Json3, &big))).unwrap_err().code, ErrorCode::TooLarge);
+        let cue = Cue { id: "d1".into(), start: 1.0, end: 2.0, text: "live".into() };
+        let track = track_of(&request(TrackSource::Cues(vec![cue.clone()]))).unwrap();
+        assert_eq!((track.cues, track.auto_generated), (vec![cue], true));
     }
 
     #[test]
