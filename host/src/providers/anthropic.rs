@@ -6,7 +6,8 @@ use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind
 use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
-use super::{check, decode, sse, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::url::Server;
+use super::{check, decode, sse, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::{AnthropicConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Anthropic;
@@ -14,26 +15,13 @@ const API_VERSION: &str = "2023-06-01";
 
 pub struct Anthropic {
     http: HttpClient,
-    base: Result<::url::Url, String>,
+    server: Server,
     api_key: Secret,
 }
 
 impl Anthropic {
     pub fn new(http: HttpClient, config: &AnthropicConfig) -> Self {
-        Anthropic { http, base: config.url.clone(), api_key: config.api_key.clone() }
-    }
-
-    fn base_str(&self) -> String {
-        self.base.as_ref().map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
-    }
-
-    fn endpoint(&self, path: &str) -> Result<String, ProviderError> {
-        let base = self.base.as_ref().map_err(|e| {
-            ProviderError::Other(format!("The Anthropic URL is not usable: {e}. Correct it in Glossa's options."))
-        })?;
-        let base = base.as_str().trim_end_matches('/');
-        let base = base.strip_suffix("/v1").unwrap_or(base);
-        Ok(format!("{base}/v1/{path}"))
+        Anthropic { http, server: Server::new(KIND, config.url.clone(), "v1"), api_key: config.api_key.clone() }
     }
 
     /// The key goes only in this request's headers, to this provider's own URL; the
@@ -63,8 +51,8 @@ impl Anthropic {
 
     /// `POST /v1/messages`, read as the answer's stream.
     async fn open(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
-        let post = self.headers(self.http.client.post(self.endpoint("messages")?)).json(&MessagesBody::new(request));
-        let response = match self.http.send(KIND, &self.base_str(), post).await {
+        let post = self.headers(self.http.client.post(self.server.endpoint("messages")?)).json(&MessagesBody::new(request));
+        let response = match self.http.send(KIND, &self.server.display(), post).await {
             Ok(r) => r,
             Err(HttpFailure::Provider(e)) => return Err(e),
             Err(HttpFailure::Status(s)) => return Err(self.status_error(s, &request.model)),
@@ -104,8 +92,8 @@ impl Anthropic {
     }
 
     async fn models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
-        let request = self.headers(self.http.client.get(self.endpoint("models")?)).query(&[("limit", "1000")]);
-        let response = match self.http.send(KIND, &self.base_str(), request).await {
+        let request = self.headers(self.http.client.get(self.server.endpoint("models")?)).query(&[("limit", "1000")]);
+        let response = match self.http.send(KIND, &self.server.display(), request).await {
             Ok(r) => r,
             Err(HttpFailure::Provider(e)) => return Err(e),
             Err(HttpFailure::Status(s)) => return Err(s.into_error(KIND, !self.api_key.is_empty())),
@@ -140,11 +128,9 @@ impl Provider for Anthropic {
     }
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
-        let base = self.base_str();
+        let base = self.server.display();
         let mut report = CheckReport::new(KIND, format!("Anthropic at {base}"));
-        if let Ok(u) = &self.base {
-            report.warnings.extend(url::cleartext_warning(u, !self.api_key.is_empty()));
-        }
+        report.warnings.extend(self.server.cleartext_warning(!self.api_key.is_empty()));
         if self.api_key.is_empty() && base == glossa_protocol::DEFAULT_ANTHROPIC_URL {
             report.problems.push(ProviderError::Auth { provider: KIND, status: 401, key_set: false }.info());
         }

@@ -7,31 +7,20 @@ use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind
 use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
-use super::{check, decode, ndjson, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::url::Server;
+use super::{check, decode, ndjson, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::OllamaConfig;
 
 const KIND: ProviderKind = ProviderKind::Ollama;
 
 pub struct Ollama {
     http: HttpClient,
-    base: Result<::url::Url, String>,
+    server: Server,
 }
 
 impl Ollama {
     pub fn new(http: HttpClient, config: &OllamaConfig) -> Self {
-        Ollama { http, base: config.url.clone() }
-    }
-
-    fn base_str(&self) -> String {
-        self.base.as_ref().map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
-    }
-
-    fn endpoint(&self, path: &str) -> Result<String, ProviderError> {
-        let base = self
-            .base
-            .as_ref()
-            .map_err(|e| ProviderError::Other(format!("The Ollama URL is not usable: {e}. Correct it in Glossa's options.")))?;
-        Ok(format!("{}/api/{path}", base.as_str().trim_end_matches('/')))
+        Ollama { http, server: Server::new(KIND, config.url.clone(), "api") }
     }
 
     fn model_missing(model: &str, available: Vec<String>) -> ProviderError {
@@ -39,7 +28,7 @@ impl Ollama {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, HttpFailure> {
-        self.http.send(KIND, &self.base_str(), request).await
+        self.http.send(KIND, &self.server.display(), request).await
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, ProviderError> {
@@ -51,13 +40,13 @@ impl Ollama {
     }
 
     async fn tags(&self) -> Result<Vec<TagEntry>, ProviderError> {
-        let tags: Tags = self.get_json(self.http.client.get(self.endpoint("tags")?)).await?;
+        let tags: Tags = self.get_json(self.http.client.get(self.server.endpoint("tags")?)).await?;
         Ok(tags.models)
     }
 
     /// `Ok(None)` when the model is not installed.
     async fn capabilities(&self, model: &str) -> Result<Option<Vec<String>>, ProviderError> {
-        let request = self.http.client.post(self.endpoint("show")?).json(&ShowRequest { model });
+        let request = self.http.client.post(self.server.endpoint("show")?).json(&ShowRequest { model });
         match self.send(request).await {
             Ok(r) => Ok(Some(http::json_body::<Show>(r, KIND, self.http.timeouts.idle).await?.capabilities)),
             Err(HttpFailure::Status(s)) if s.status == reqwest::StatusCode::NOT_FOUND => Ok(None),
@@ -86,7 +75,7 @@ impl Ollama {
 
     /// `POST /api/chat`, read as the answer's stream.
     async fn open(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
-        let post = self.http.client.post(self.endpoint("chat")?).json(&ChatBody::new(request));
+        let post = self.http.client.post(self.server.endpoint("chat")?).json(&ChatBody::new(request));
         let response = match self.send(post).await {
             Ok(r) => r,
             Err(HttpFailure::Provider(e)) => return Err(e),
@@ -160,12 +149,10 @@ impl Provider for Ollama {
     }
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
-        let base = self.base_str();
+        let base = self.server.display();
         let mut report = CheckReport::new(KIND, format!("Ollama at {base}"));
-        if let Ok(u) = &self.base {
-            report.warnings.extend(url::cleartext_warning(u, false));
-        }
-        let version: Result<Version, ProviderError> = match self.endpoint("version") {
+        report.warnings.extend(self.server.cleartext_warning(false));
+        let version: Result<Version, ProviderError> = match self.server.endpoint("version") {
             Ok(e) => self.get_json(self.http.client.get(e)).await,
             Err(e) => Err(e),
         };

@@ -10,14 +10,15 @@ use glossa_protocol::{CheckReport, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
-use super::{check, decode, sse, url, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::url::Server;
+use super::{check, decode, sse, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::{OpenAiConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Openai;
 
 pub struct OpenAi {
     http: HttpClient,
-    base: Result<::url::Url, String>,
+    server: Server,
     api_key: Secret,
     resolved: Arc<ResolvedModels>,
 }
@@ -44,7 +45,7 @@ impl ResolvedModels {
 
 impl OpenAi {
     pub fn new(http: HttpClient, config: &OpenAiConfig) -> Self {
-        OpenAi { http, base: config.url.clone(), api_key: config.api_key.clone(), resolved: Arc::default() }
+        OpenAi { http, server: Server::new(KIND, config.url.clone(), "v1"), api_key: config.api_key.clone(), resolved: Arc::default() }
     }
 
     /// Share what empty model settings resolved to with other instances (providers are
@@ -54,20 +55,6 @@ impl OpenAi {
         self
     }
 
-    fn base(&self) -> Result<&::url::Url, ProviderError> {
-        self.base.as_ref().map_err(|e| ProviderError::Other(format!("The OpenAI-compatible server URL is not usable: {e}. Correct it in Glossa's options.")))
-    }
-
-    fn base_str(&self) -> String {
-        self.base.as_ref().map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
-    }
-
-    /// `{base}/v1/{path}`, accepting a base that already ends in `/v1`.
-    fn endpoint(&self, path: &str) -> Result<String, ProviderError> {
-        let base = self.base()?.as_str().trim_end_matches('/');
-        let base = base.strip_suffix("/v1").unwrap_or(base);
-        Ok(format!("{base}/v1/{path}"))
-    }
 
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         if self.api_key.is_empty() {
@@ -78,8 +65,8 @@ impl OpenAi {
     }
 
     async fn models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
-        let request = self.authorized(self.http.client.get(self.endpoint("models")?));
-        let response = match self.http.send(KIND, &self.base_str(), request).await {
+        let request = self.authorized(self.http.client.get(self.server.endpoint("models")?));
+        let response = match self.http.send(KIND, &self.server.display(), request).await {
             Ok(r) => r,
             Err(HttpFailure::Provider(e)) => return Err(e),
             Err(HttpFailure::Status(s)) => return Err(s.into_error(KIND, !self.api_key.is_empty())),
@@ -93,7 +80,7 @@ impl OpenAi {
         if !model.is_empty() {
             return Ok(model.to_owned());
         }
-        if let Some(known) = self.resolved.get(&self.base_str()) {
+        if let Some(known) = self.resolved.get(&self.server.display()) {
             return Ok(known);
         }
         let models = self.models().await?;
@@ -103,7 +90,7 @@ impl OpenAi {
             available: vec![],
             hint: "The server lists no models; load one into it (for llama-server: `-m model.gguf`).".into(),
         })?;
-        self.resolved.set(&self.base_str(), &first);
+        self.resolved.set(&self.server.display(), &first);
         Ok(first)
     }
 
@@ -120,8 +107,8 @@ impl OpenAi {
     /// `POST /v1/chat/completions`, read as the answer's stream.
     async fn open(&self, request: &ChatRequest, model: &str) -> Result<TokenStream, ProviderError> {
         let body = ChatBody::new(request, model);
-        let post = self.authorized(self.http.client.post(self.endpoint("chat/completions")?)).json(&body);
-        let response = match self.http.send(KIND, &self.base_str(), post).await {
+        let post = self.authorized(self.http.client.post(self.server.endpoint("chat/completions")?)).json(&body);
+        let response = match self.http.send(KIND, &self.server.display(), post).await {
             Ok(r) => r,
             Err(HttpFailure::Provider(e)) => return Err(e),
             Err(HttpFailure::Status(s)) => {
@@ -129,7 +116,7 @@ impl OpenAi {
                     || s.api_message().is_some_and(|m| m.contains("model") && (m.contains("not found") || m.contains("does not exist")));
                 if missing {
                     if request.model.is_empty() {
-                        self.resolved.forget(&self.base_str());
+                        self.resolved.forget(&self.server.display());
                     }
                     return Err(self.model_missing(model).await);
                 }
@@ -196,11 +183,9 @@ impl Provider for OpenAi {
     }
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
-        let base = self.base_str();
+        let base = self.server.display();
         let mut report = CheckReport::new(KIND, format!("{} at {base}", KIND.display_name()));
-        if let Ok(url) = self.base() {
-            report.warnings.extend(url::cleartext_warning(url, !self.api_key.is_empty()));
-        }
+        report.warnings.extend(self.server.cleartext_warning(!self.api_key.is_empty()));
         let models = match self.models().await {
             Ok(m) => m,
             Err(e) => {

@@ -1,6 +1,51 @@
-//! What a provider's server URL says about safety: plain http to another machine.
+//! A provider's server: its configured URL, the endpoints under it, and what the URL says
+//! about safety (plain http to another machine).
 
+use glossa_protocol::ProviderKind;
 use url::Url;
+
+use super::ProviderError;
+
+/// The server a provider talks to, as configured: its URL, or why the setting is unusable
+/// (kept, not refused early, so the error reaches the user where the provider is used).
+#[derive(Debug, Clone)]
+pub struct Server {
+    kind: ProviderKind,
+    url: Result<Url, String>,
+    /// The path segment every endpoint sits under (`v1`, `api`).
+    api_root: &'static str,
+}
+
+impl Server {
+    pub fn new(kind: ProviderKind, url: Result<Url, String>, api_root: &'static str) -> Self {
+        Server { kind, url, api_root }
+    }
+
+    /// The URL, or the error that names the setting to correct.
+    pub fn url(&self) -> Result<&Url, ProviderError> {
+        self.url.as_ref().map_err(|e| {
+            ProviderError::Other(format!("The {} URL is not usable: {e}. Correct it in Glossa's options.", self.kind.display_name()))
+        })
+    }
+
+    /// The URL as people write it (no trailing slash); empty when unusable.
+    pub fn display(&self) -> String {
+        self.url.as_ref().map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
+    }
+
+    /// `{url}/{api_root}/{path}`, accepting a URL that already ends in the API root
+    /// (`http://host:8080/v1`).
+    pub fn endpoint(&self, path: &str) -> Result<String, ProviderError> {
+        let base = self.url()?.as_str().trim_end_matches('/');
+        let base = base.strip_suffix(&format!("/{}", self.api_root)).unwrap_or(base);
+        Ok(format!("{base}/{}/{path}", self.api_root))
+    }
+
+    /// [`cleartext_warning`] for this server, when its URL is usable.
+    pub fn cleartext_warning(&self, has_key: bool) -> Option<String> {
+        self.url.as_ref().ok().and_then(|u| cleartext_warning(u, has_key))
+    }
+}
 
 /// True for loopback hosts, where plain http is harmless.
 pub fn is_local(url: &Url) -> bool {
@@ -26,6 +71,20 @@ pub fn cleartext_warning(url: &Url, has_key: bool) -> Option<String> {
 mod tests {
     use super::*;
     use crate::server_url::parse;
+
+    #[test]
+    fn endpoints_sit_under_the_api_root_written_or_not() {
+        let server = |url: &str| Server::new(ProviderKind::Openai, parse(url), "v1");
+        assert_eq!(server("http://127.0.0.1:8080").endpoint("models").unwrap(), "http://127.0.0.1:8080/v1/models");
+        assert_eq!(server("http://127.0.0.1:8080/v1/").endpoint("models").unwrap(), "http://127.0.0.1:8080/v1/models");
+        assert_eq!(server("https://gpu-box/proxy/v1").display(), "https://gpu-box/proxy/v1");
+        let ollama = Server::new(ProviderKind::Ollama, parse("http://localhost:11434/"), "api");
+        assert_eq!(ollama.endpoint("chat").unwrap(), "http://localhost:11434/api/chat");
+        let broken = Server::new(ProviderKind::Ollama, Err("no scheme".into()), "api");
+        let message = broken.endpoint("chat").unwrap_err().to_string();
+        assert!(message.contains("The Ollama URL is not usable: no scheme"), "{message}");
+        assert_eq!(broken.display(), "");
+    }
 
     #[test]
     fn warns_about_cleartext_to_remote_hosts() {

@@ -114,6 +114,17 @@ fn format_timestamp(seconds: f64, sep: char) -> String {
     format!("{h:02}:{m:02}:{s:02}{sep}{ms:03}")
 }
 
+/// The block SRT and WebVTT share for each cue: its number (from 1), its times with
+/// `decimal` before the milliseconds, and its text (`escape`d, blank lines dropped, since a
+/// blank line would end the block).
+fn cue_blocks<'a>(cues: &'a [Cue], decimal: char, escape: impl Fn(&str) -> String + 'a) -> impl Iterator<Item = String> + 'a {
+    cues.iter().enumerate().map(move |(n, cue)| {
+        let text = escape(&cue.text);
+        let text = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+        format!("{}\n{} --> {}\n{text}\n", n + 1, format_timestamp(cue.start, decimal), format_timestamp(cue.end, decimal))
+    })
+}
+
 /// Drop markup (`<i>`, `<c.colorE5E5E5>`, `<00:00:01.500>`) and decode the few entities
 /// caption files use, leaving the text a person reads. A `<` that does not open a known
 /// tag (`a < b`, `<3`) is text.

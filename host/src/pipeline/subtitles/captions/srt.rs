@@ -2,7 +2,7 @@
 
 use glossa_protocol::Cue;
 
-use super::{excerpt, format_timestamp, parse_timestamp, plain_text, CaptionError, CaptionTrack};
+use super::{cue_blocks, excerpt, parse_timestamp, plain_text, CaptionError, CaptionTrack};
 
 pub fn parse_srt(text: &str) -> Result<CaptionTrack, CaptionError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -87,18 +87,7 @@ fn strip_ass_overrides(s: &str) -> String {
 
 /// An SRT file with `cues`, numbered from 1.
 pub fn write_srt(cues: &[Cue]) -> String {
-    let mut out = String::new();
-    for (n, cue) in cues.iter().enumerate() {
-        let text = cue.text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
-        out.push_str(&format!(
-            "{}\n{} --> {}\n{}\n\n",
-            n + 1,
-            format_timestamp(cue.start, ','),
-            format_timestamp(cue.end, ','),
-            text
-        ));
-    }
-    out
+    cue_blocks(cues, ',', str::to_owned).map(|block| block + "\n").collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use glossa_protocol::Cue;
 
-use super::{excerpt, format_timestamp, has_inline_timestamps, parse_timestamp, plain_text, CaptionError, CaptionTrack};
+use super::{cue_blocks, excerpt, has_inline_timestamps, parse_timestamp, plain_text, CaptionError, CaptionTrack};
 
 pub fn parse_vtt(text: &str) -> Result<CaptionTrack, CaptionError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -87,19 +87,8 @@ fn parse_timing(line: &str, line_no: usize) -> Result<(f64, f64), CaptionError> 
 
 /// A WebVTT file with `cues` (ids renumbered from 1, text escaped).
 pub fn write_vtt(cues: &[Cue]) -> String {
-    let mut out = String::from("WEBVTT\n");
-    for (n, cue) in cues.iter().enumerate() {
-        let text = cue.text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-        let text = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
-        out.push_str(&format!(
-            "\n{}\n{} --> {}\n{}\n",
-            n + 1,
-            format_timestamp(cue.start, '.'),
-            format_timestamp(cue.end, '.'),
-            text
-        ));
-    }
-    out
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    std::iter::once("WEBVTT\n".to_owned()).chain(cue_blocks(cues, '.', escape).map(|block| format!("\n{block}"))).collect()
 }
 
 #[cfg(test)]
