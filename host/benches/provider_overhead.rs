@@ -9,7 +9,6 @@
 //! token and to the first token; the totals are compared only when the lengths agree.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports)]
 mod support;
 
 use std::io::{Read, Write};
