@@ -13,6 +13,9 @@
 //! Needs GLOSSA_TEST_MODELS (tests/tools/fetch-models.sh) and GLOSSA_LLAMA_SERVER
 //! (tests/tools/build-llama-server.sh); without them it fails saying so.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -24,7 +27,7 @@ use glossa_host::providers::local::{Local, LocalRuntime};
 use glossa_host::providers::ChatRequest;
 use glossa_host::store::Store;
 
-const MODEL: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
+const MODEL: &str = support::SMOLLM2;
 const MAX_TOKENS: u32 = 128;
 const RUNS: usize = 15;
 const SYSTEM: &str = "You translate subtitles into French. Answer with the translation only.";
@@ -48,13 +51,6 @@ struct Sample {
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     v[v.len() / 2]
-}
-
-fn env_path(var: &str, fix: &str) -> PathBuf {
-    match std::env::var_os(var) {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => panic!("{var} is not set: {fix}"),
-    }
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -238,10 +234,9 @@ async fn compare(local_runtime: &Arc<LocalRuntime>, server_bin: &PathBuf, model:
 }
 
 fn main() {
-    let models = env_path("GLOSSA_TEST_MODELS", "run `bash tests/tools/fetch-models.sh` and export its output");
-    let server_bin = env_path("GLOSSA_LLAMA_SERVER", "run `bash tests/tools/build-llama-server.sh` and export its output");
-    let model = models.join(MODEL);
-    assert!(model.is_file(), "{} is missing: run tests/tools/fetch-models.sh", model.display());
+    let models = support::test_models();
+    let server_bin = support::llama_server_binary();
+    let model = support::test_model(MODEL);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let pid = std::process::id();

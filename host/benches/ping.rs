@@ -2,26 +2,15 @@
 //! round trip through `cat` (a trivial echo) measured in the same run.
 //! Goal: the host adds < 0.5 ms at p50.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use glossa_host::native::codec::{encode_frame, read_frame};
+use glossa_protocol::MAX_OUTBOUND_FRAME;
+
 const ROUNDS: usize = 3000;
 const WARMUP: usize = 200;
-
-fn frame(body: &[u8]) -> Vec<u8> {
-    let mut f = (body.len() as u32).to_ne_bytes().to_vec();
-    f.extend_from_slice(body);
-    f
-}
-
-fn read_frame(r: &mut impl Read) -> Vec<u8> {
-    let mut len = [0u8; 4];
-    r.read_exact(&mut len).expect("peer closed");
-    let mut buf = vec![0u8; u32::from_ne_bytes(len) as usize];
-    r.read_exact(&mut buf).expect("truncated");
-    buf
-}
 
 /// Round-trip times for `ROUNDS` pings; `replies` frames are read per ping.
 fn measure(mut cmd: Command, replies: usize) -> Vec<Duration> {
@@ -30,12 +19,12 @@ fn measure(mut cmd: Command, replies: usize) -> Vec<Duration> {
     let mut stdout = child.stdout.take().unwrap();
     let mut times = Vec::with_capacity(ROUNDS);
     for i in 0..ROUNDS + WARMUP {
-        let msg = frame(format!(r#"{{"id":"{i}","type":"ping"}}"#).as_bytes());
+        let msg = encode_frame(format!(r#"{{"id":"{i}","type":"ping"}}"#).as_bytes());
         let t = Instant::now();
         stdin.write_all(&msg).unwrap();
         stdin.flush().unwrap();
         for _ in 0..replies {
-            read_frame(&mut stdout);
+            read_frame(&mut stdout, MAX_OUTBOUND_FRAME).expect("a frame").expect("peer closed");
         }
         if i >= WARMUP {
             times.push(t.elapsed());

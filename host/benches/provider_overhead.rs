@@ -9,7 +9,6 @@
 //! token and to the first token; the totals are compared only when the lengths agree.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports)]
 mod support;
 
 use std::io::{Read, Write};
@@ -18,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use futures::StreamExt;
+use glossa_host::native::codec::{encode_frame, read_frame};
+use glossa_protocol::MAX_OUTBOUND_FRAME;
 use serde_json::{json, Value};
 
 const ROUNDS: usize = 40;
@@ -29,20 +30,13 @@ struct Sample {
     output_tokens: u64,
 }
 
-fn frame(body: &[u8]) -> Vec<u8> {
-    let mut f = (body.len() as u32).to_ne_bytes().to_vec();
-    f.extend_from_slice(body);
-    f
-}
-
 fn read_event(r: &mut impl Read) -> Value {
-    let mut len = [0u8; 4];
-    r.read_exact(&mut len).expect("host closed its stdout");
-    let mut buf = vec![0u8; u32::from_ne_bytes(len) as usize];
-    r.read_exact(&mut buf).expect("truncated frame");
-    serde_json::from_slice(&buf).expect("event JSON")
+    let body = read_frame(r, MAX_OUTBOUND_FRAME).expect("a frame").expect("host closed its stdout");
+    serde_json::from_slice(&body).expect("event JSON")
 }
 
+/// The host's pipes read on this thread: unlike `support::Host` (a reader thread, debug
+/// logs), nothing but the host itself is in the measured path.
 struct HostPipe {
     child: std::process::Child,
     stdin: std::process::ChildStdin,
@@ -51,7 +45,7 @@ struct HostPipe {
 
 impl HostPipe {
     fn request(&mut self, message: &Value) -> Value {
-        self.stdin.write_all(&frame(message.to_string().as_bytes())).unwrap();
+        self.stdin.write_all(&encode_frame(message.to_string().as_bytes())).unwrap();
         self.stdin.flush().unwrap();
         loop {
             let ev = read_event(&mut self.stdout);
@@ -64,7 +58,7 @@ impl HostPipe {
     fn translate(&mut self, id: usize, image_b64: &str) -> Sample {
         let msg = json!({"id": format!("f{id}"), "type": "translate_frame", "image": image_b64, "to": "fr"});
         let started = Instant::now();
-        self.stdin.write_all(&frame(msg.to_string().as_bytes())).unwrap();
+        self.stdin.write_all(&encode_frame(msg.to_string().as_bytes())).unwrap();
         self.stdin.flush().unwrap();
         let mut first_token = None;
         loop {
@@ -134,8 +128,8 @@ fn pct(values: &mut [f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let model = support::test_model("tiny-text.gguf");
-    let mmproj = support::test_model("tiny-mmproj.gguf");
+    let model = support::test_model(support::TINY_TEXT);
+    let mmproj = support::test_model(support::TINY_MMPROJ);
     let server = support::LlamaServer::start(&[
         "-m".as_ref(),
         model.as_os_str(),
@@ -146,7 +140,7 @@ fn main() {
         "--seed".as_ref(),
         "42".as_ref(),
     ]);
-    let image_b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(support::test_model("frame.jpg")).unwrap());
+    let image_b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(support::test_model(support::FRAME)).unwrap());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let client = reqwest::Client::new();
     let listed: Value = rt.block_on(async { client.get(format!("{}/v1/models", server.url)).send().await.unwrap().json().await.unwrap() });
@@ -154,8 +148,8 @@ fn main() {
     let body = direct_body(&model_id, &image_b64);
 
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_glossa-host"))
-        .arg("chrome-extension://lngjifcmcijmogopcegelklfdnfabnkn/")
+    let mut child = Command::new(support::host_binary())
+        .arg(support::CHROME_ORIGIN)
         .env("GLOSSA_DATA_DIR", data.path())
         .env("GLOSSA_LOG", "warn")
         .stdin(Stdio::piped())

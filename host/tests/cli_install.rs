@@ -1,13 +1,13 @@
 //! `glossa-host install` into a temporary HOME writes manifests a browser accepts.
 
-mod common;
+mod support;
 
 use std::process::Command;
 
 use serde_json::Value;
 
 fn run(home: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(common::host_binary())
+    Command::new(support::host_binary())
         .args(args)
         .env("HOME", home)
         .env("GLOSSA_DATA_DIR", home.join("data"))
@@ -26,7 +26,7 @@ fn install_writes_a_manifest_per_browser_and_uninstall_removes_them() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let printed = String::from_utf8_lossy(&out.stdout);
 
-    let exe = common::host_binary().canonicalize().unwrap();
+    let exe = support::host_binary().canonicalize().unwrap();
     let chromium_dirs = [
         ".config/google-chrome/NativeMessagingHosts",
         ".config/chromium/NativeMessagingHosts",
@@ -66,7 +66,7 @@ fn extra_extension_ids_are_allowed_and_bad_ids_refused() {
     assert_eq!(m["allowed_origins"][1], format!("chrome-extension://{dev_id}/"));
 
     // The host itself accepts that id now.
-    let mut host = common::Host::start_with_args(&home.path().join("data"), &[&format!("chrome-extension://{dev_id}/")]);
+    let mut host = support::Host::start_with_args(&home.path().join("data"), &[&format!("chrome-extension://{dev_id}/")]);
     let ev = host.request(serde_json::json!({"id":"1","type":"ping"}));
     assert_eq!(ev[0]["event"], "pong");
 

@@ -10,7 +10,7 @@ fn translate_text_streams_a_translation_from_the_local_model() {
     if support::cpu::skip_without_llama_cpu() {
         return;
     }
-    let model = support::test_model("SmolLM2-135M-Instruct.Q4_1.gguf");
+    let model = support::test_model(support::SMOLLM2);
     let data = tempfile::tempdir().unwrap();
     let glossa = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_glossa-host")).args(args).env("GLOSSA_DATA_DIR", data.path()).output().unwrap()

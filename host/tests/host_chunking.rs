@@ -1,12 +1,10 @@
 //! Answers larger than Chrome's 1 MiB message limit arrive whole, as chunks.
 
-mod common;
 mod support;
 
-use common::Host;
 use glossa_protocol::{ChunkAssembler, Event, EventBody};
 use serde_json::json;
-use support::{FakeServer, Response};
+use support::{FakeServer, Host, Response};
 
 #[test]
 fn a_model_list_above_one_mebibyte_arrives_in_chunks_and_reassembles() {

@@ -1,10 +1,11 @@
 //! The built host, started as Chrome starts it, driven over its pipes.
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
-use common::{silent_server, Host};
+use glossa_host::native::codec::encode_frame;
+use support::{silent_server, Host};
 use serde_json::json;
 
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
@@ -66,7 +67,7 @@ fn settings_round_trip_and_keys_never_come_back() {
     drop(host);
 
     assert!(!all_output.contains("TOPSECRETVALUE"), "the key came back over the protocol or into stderr");
-    let outside_db: String = common::files_below(dir.path())
+    let outside_db: String = support::files_below(dir.path())
         .into_iter()
         .filter(|p| !p.to_string_lossy().contains("glossa.sqlite"))
         .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned())
@@ -110,9 +111,7 @@ fn bad_messages_get_errors_and_the_host_keeps_serving() {
     let dir = tempfile::tempdir().unwrap();
     let mut host = Host::start(dir.path());
     let not_json = b"this is not json";
-    let mut frame = (not_json.len() as u32).to_ne_bytes().to_vec();
-    frame.extend_from_slice(not_json);
-    host.send_raw(&frame);
+    host.send_raw(&encode_frame(not_json));
     let ev = host.recv().unwrap();
     assert_eq!(ev["event"], "error");
     assert_eq!(ev["code"], "bad_json");

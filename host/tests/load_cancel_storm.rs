@@ -2,15 +2,13 @@
 //! random points: every request ends exactly once, nothing arrives for a request after
 //! its end, and the host's memory returns to its baseline.
 
-mod common;
 mod support;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use common::Host;
 use serde_json::{json, Value};
-use support::{FakeModel, FakeOllama, Piece};
+use support::{FakeModel, FakeOllama, Host, Piece};
 
 const TABS: usize = 5;
 const PER_TAB: usize = 10;
@@ -111,7 +109,7 @@ fn cancel_storm_ends_every_request_once_and_memory_returns_to_baseline() {
     let dir = tempfile::tempdir().unwrap();
     let mut host = Host::start(dir.path());
     host.put_settings(json!({"provider":"ollama","ollama.url": fake.url}));
-    let pid = host.child.id();
+    let pid = host.pid();
     let mut rng = XorShift(0x9E3779B97F4A7C15);
 
     // Warm up (connection pool, allocator arenas) before taking the baseline.

@@ -3,12 +3,12 @@
 //! middle of generation, and broken model files — each answered with events while the host keeps serving, and
 //! nothing but protocol frames on stdout.
 
-mod local_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use local_support::{cpu, error_of, model, Host, FRAME, SMOLLM2, TINY_ENDLESS, TINY_MMPROJ, TINY_TEXT};
+use support::{cpu, error_of, model, Host, FRAME, SMOLLM2, TINY_ENDLESS, TINY_MMPROJ, TINY_TEXT};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -18,7 +18,7 @@ fn frame_base64() -> String {
 }
 
 fn tiny_vision_host(text_model: &str) -> Host {
-    let mut host = Host::start();
+    let mut host = Host::start_in_temp_dir();
     host.require_local();
     host.put_settings(json!({
         "provider": "local",
@@ -40,7 +40,7 @@ fn a_frame_is_translated_by_the_tiny_vision_model() {
         return;
     }
     let mut host = tiny_vision_host(TINY_TEXT);
-    let events = host.request(json!({"id": "f1", "type": "translate_frame", "image": frame_base64(), "to": "ja"}), WAIT);
+    let events = host.request_within(json!({"id": "f1", "type": "translate_frame", "image": frame_base64(), "to": "ja"}), WAIT);
     let deltas = events.iter().filter(|e| e["event"] == "delta").count();
     assert!(deltas >= 1, "{:?}", kinds(&events));
     let done = events.last().unwrap();
@@ -52,7 +52,7 @@ fn a_frame_is_translated_by_the_tiny_vision_model() {
     assert!(done["ms"]["first_token"].as_u64() <= done["ms"]["total"].as_u64());
 
     // llama.cpp's own log lines went to the log (stderr), not into the protocol.
-    let log = host.log();
+    let log = host.stderr();
     assert!(log.contains("llama.cpp::") || log.contains("clip"), "no llama.cpp log lines in:\n{log}");
     host.assert_serving();
 }
@@ -66,7 +66,7 @@ fn cancel_stops_a_generation_and_the_host_serves_the_next_request() {
     // (1024 tokens) when the cancel arrives.
     let mut host = tiny_vision_host(TINY_ENDLESS);
     // Warm the model so the cancelled request is generating, not loading.
-    let warm = host.request(json!({"id": "warm", "type": "translate_frame", "image": frame_base64()}), WAIT);
+    let warm = host.request_within(json!({"id": "warm", "type": "translate_frame", "image": frame_base64()}), WAIT);
     assert_eq!(warm.last().unwrap()["event"], "done", "{warm:?}");
 
     host.send(json!({"id": "f2", "type": "translate_frame", "image": frame_base64()}));
@@ -123,9 +123,9 @@ fn broken_model_files_get_clear_errors_and_the_host_keeps_serving() {
     if cpu::skip_without_llama_cpu() {
         return;
     }
-    let mut host = Host::start();
+    let mut host = Host::start_in_temp_dir();
     host.require_local();
-    let models_dir = host.data_dir.path().join("models");
+    let models_dir = host.data_dir.join("models");
     std::fs::create_dir_all(&models_dir).unwrap();
     let text = std::fs::read(model(TINY_TEXT)).unwrap();
     std::fs::write(models_dir.join("cut.gguf"), &text[..text.len() - 1000]).unwrap();
@@ -133,7 +133,7 @@ fn broken_model_files_get_clear_errors_and_the_host_keeps_serving() {
 
     // Truncated (an interrupted copy): named, with the fix.
     host.put_settings(json!({"local.frame_model": "cut.gguf", "local.mmproj": model(TINY_MMPROJ), "local.threads": "1"}));
-    let events = host.request(json!({"id": "b1", "type": "translate_frame", "image": frame_base64()}), WAIT);
+    let events = host.request_within(json!({"id": "b1", "type": "translate_frame", "image": frame_base64()}), WAIT);
     let err = error_of(&events);
     assert_eq!(err["code"], "bad_model_file");
     let message = err["message"].as_str().unwrap();
@@ -143,27 +143,27 @@ fn broken_model_files_get_clear_errors_and_the_host_keeps_serving() {
 
     // Not a GGUF file at all.
     host.put_settings(json!({"local.frame_model": "page.gguf"}));
-    let err = error_of(&host.request(json!({"id": "b2", "type": "translate_frame", "image": frame_base64()}), WAIT)).clone();
+    let err = error_of(&host.request_within(json!({"id": "b2", "type": "translate_frame", "image": frame_base64()}), WAIT)).clone();
     assert_eq!(err["code"], "bad_model_file");
     assert!(err["message"].as_str().unwrap().contains("not a GGUF model file"), "{err}");
     host.assert_serving();
 
     // A projector made for another model.
     host.put_settings(json!({"local.frame_model": model(SMOLLM2)}));
-    let err = error_of(&host.request(json!({"id": "b3", "type": "translate_frame", "image": frame_base64()}), WAIT)).clone();
+    let err = error_of(&host.request_within(json!({"id": "b3", "type": "translate_frame", "image": frame_base64()}), WAIT)).clone();
     assert_eq!(err["code"], "bad_model_file");
     assert!(err["message"].as_str().unwrap().contains("does not belong to"), "{err}");
     host.assert_serving();
 
     // Not installed at all.
     host.put_settings(json!({"local.frame_model": "gemma-3-4b-it-Q4_K_M.gguf"}));
-    let err = error_of(&host.request(json!({"id": "b4", "type": "translate_frame", "image": frame_base64()}), WAIT)).clone();
+    let err = error_of(&host.request_within(json!({"id": "b4", "type": "translate_frame", "image": frame_base64()}), WAIT)).clone();
     assert_eq!(err["code"], "model_missing");
     assert!(err["hint"].as_str().unwrap().contains("glossa-host model pull gemma-3-4b"), "{err}");
 
     // And the good pair still works in the same process.
     host.put_settings(json!({"local.frame_model": model(TINY_TEXT)}));
-    let ok = host.request(json!({"id": "g1", "type": "translate_frame", "image": frame_base64()}), WAIT);
+    let ok = host.request_within(json!({"id": "g1", "type": "translate_frame", "image": frame_base64()}), WAIT);
     assert_eq!(ok.last().unwrap()["event"], "done", "{ok:?}");
 }
 
@@ -172,7 +172,7 @@ fn a_subtitle_track_is_translated_by_smollm2_in_process() {
     if cpu::skip_without_llama_cpu() {
         return;
     }
-    let mut host = Host::start();
+    let mut host = Host::start_in_temp_dir();
     host.require_local();
     host.put_settings(json!({
         "provider": "local",
@@ -186,7 +186,7 @@ fn a_subtitle_track_is_translated_by_smollm2_in_process() {
         .enumerate()
         .map(|(i, text)| json!({"id": format!("c{i}"), "start": i as f64 * 2.0, "end": i as f64 * 2.0 + 1.8, "text": text}))
         .collect();
-    let events = host.request(
+    let events = host.request_within(
         json!({"id": "t1", "type": "translate_track", "track": "test:local:en", "cues": cues, "to": "fr"}),
         Duration::from_secs(600),
     );

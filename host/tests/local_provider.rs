@@ -4,7 +4,7 @@
 
 #![cfg(feature = "local")]
 
-mod local_support;
+mod support;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,7 +15,7 @@ use glossa_host::providers::local::{Local, LocalRuntime};
 use glossa_host::providers::{ChatRequest, Image, Provider, ProviderError};
 use glossa_host::config::{Config, LocalConfig};
 use glossa_host::store::Store;
-use local_support::{cpu, test_models, FRAME, SMOLLM2, TINY_MMPROJ, TINY_TEXT};
+use support::{cpu, test_models, FRAME, SMOLLM2, TINY_MMPROJ, TINY_TEXT};
 
 /// The built-in backend's config: one thread, a 2048 context, then `pairs`.
 fn config(pairs: &[(&str, &str)]) -> LocalConfig {

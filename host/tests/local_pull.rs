@@ -2,12 +2,12 @@
 //! progress, resuming after a cut connection, checksum and format checks, and nothing
 //! half-written left in the models folder.
 
-mod local_support;
+mod support;
 
 use std::path::Path;
 use std::time::Duration;
 
-use local_support::{error_of, test_models, FileServer, Host, Serve, TINY_TEXT};
+use support::{error_of, test_models, FileServer, Host, Serve, TINY_TEXT};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -150,10 +150,10 @@ async fn the_options_page_pulls_through_the_host_with_progress() {
     let url = server.url.clone();
     let sha = sha256_hex(&body);
     let events = tokio::task::spawn_blocking(move || {
-        let mut host = Host::start();
-        let pulled = host.request(json!({"id": "p1", "type": "pull_model", "source": url, "sha256": sha}), Duration::from_secs(120));
-        let listed = host.request(json!({"id": "l1", "type": "list_local_models"}), Duration::from_secs(30));
-        let bad = host.request(json!({"id": "p2", "type": "pull_model", "source": "not a model"}), Duration::from_secs(30));
+        let mut host = Host::start_in_temp_dir();
+        let pulled = host.request_within(json!({"id": "p1", "type": "pull_model", "source": url, "sha256": sha}), Duration::from_secs(120));
+        let listed = host.request_within(json!({"id": "l1", "type": "list_local_models"}), Duration::from_secs(30));
+        let bad = host.request_within(json!({"id": "p2", "type": "pull_model", "source": "not a model"}), Duration::from_secs(30));
         host.assert_serving();
         (pulled, listed, bad)
     })

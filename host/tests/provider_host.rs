@@ -1,14 +1,12 @@
 //! Providers through the real `glossa-host` process, as the browser drives it: framed
 //! stdin/stdout, settings via `put_settings`, a fake Ollama / Anthropic behind.
 
-mod common;
 mod support;
 
 use base64::Engine;
-use common::Host;
 use serde_json::{json, Value};
 use support::fakes::anthropic_text_delta;
-use support::{FakeAnthropic, FakeModel, FakeOllama, Piece, Split};
+use support::{FakeAnthropic, FakeModel, FakeOllama, Host, Piece, Split};
 
 fn frame_b64() -> String {
     base64::engine::general_purpose::STANDARD.encode(std::fs::read(support::test_model("frame.jpg")).expect("frame.jpg"))
@@ -136,7 +134,7 @@ fn anthropic_key_never_appears_in_protocol_output_or_logs() {
     }
     // Log files (the database holds the key by design, nothing else may).
     drop(host);
-    let logs: Vec<_> = common::files_below(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains("glossa-host.log")).collect();
+    let logs: Vec<_> = support::files_below(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains("glossa-host.log")).collect();
     for log in &logs {
         let text = String::from_utf8_lossy(&std::fs::read(log).unwrap_or_default()).into_owned();
         assert!(!text.contains("NEVERSHOWN") && !text.contains("WRONGWRONG"), "key in {}", log.display());

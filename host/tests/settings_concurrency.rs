@@ -2,11 +2,11 @@
 //! `GLOSSA_SOAK_SECS` turns the fixed number of writes into a timed soak (tests/soak.sh
 //! runs it for 10 minutes).
 
-mod common;
+mod support;
 
 use std::time::{Duration, Instant};
 
-use common::Host;
+use support::Host;
 use serde_json::json;
 
 const KEYS: [&str; 3] = ["local.threads", "local.gpu_layers", "local.idle_unload_secs"];

@@ -3,13 +3,13 @@
 //! what to do, and keeps serving. The host runs as an unprivileged user, so file modes
 //! apply even when the tests run as root.
 
-mod common;
+mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Host, NOBODY};
+use support::{Host, NOBODY};
 use serde_json::json;
 
 /// A data dir holding a database with `target_language = ko`, owned by the user the
@@ -22,7 +22,7 @@ fn data_dir_with_saved_settings(root: &Path) -> std::path::PathBuf {
     host.close_stdin();
     host.wait_exit(Duration::from_secs(30));
     if std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(0) == 0 {
-        for entry in common::tree(&data) {
+        for entry in support::tree(&data) {
             std::os::unix::fs::chown(&entry, Some(NOBODY), Some(NOBODY)).unwrap();
         }
     }
@@ -65,7 +65,7 @@ fn a_read_only_data_folder_keeps_the_saved_settings() {
     let root = tempfile::tempdir().unwrap();
     let data = data_dir_with_saved_settings(root.path());
     // `chmod -R a-w`: the log file too, so the host logs to stderr only, and starts.
-    let tree = common::tree(&data);
+    let tree = support::tree(&data);
     assert!(tree.iter().any(|p| p.starts_with(data.join("logs")) && p.is_file()), "a log file exists");
     let folders: Vec<_> = tree.iter().filter(|p| p.is_dir()).collect();
     for path in &tree {

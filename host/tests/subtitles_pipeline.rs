@@ -4,9 +4,7 @@
 //! lines marked untranslated, seeks re-prioritise, and the SQLite cache (shared by two
 //! stores on one file, as two host processes would) makes a re-watch free.
 
-mod support {
-    pub mod fake_translator;
-}
+mod support;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -5,7 +5,6 @@
 //! marked untranslated; a second host process (or CLI run) on the same database makes
 //! no provider call. Also `glossa-host translate-subs` as a person runs it.
 
-mod common;
 mod support;
 
 use std::collections::{HashMap, HashSet};
@@ -111,7 +110,7 @@ async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_f
 /// Like `Host::collect`, for a request that may stay quiet for minutes on a loaded
 /// machine (a slow model between batches): pings keep events coming, so only the overall
 /// deadline can fail the test, not one quiet minute.
-fn collect_patiently(host: &mut common::Host, id: &str) -> (Vec<Value>, Vec<Value>) {
+fn collect_patiently(host: &mut support::Host, id: &str) -> (Vec<Value>, Vec<Value>) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
     let (mut mine, mut others) = (Vec::new(), Vec::new());
     let mut pings = 0;
@@ -160,7 +159,7 @@ fn translate_track_over_the_native_pipe_then_another_host_process_rewatches_for_
     });
     let mut totals = Vec::new();
     for process in 0..2 {
-        let mut host = common::Host::start(data.path());
+        let mut host = support::Host::start(data.path());
         host.put_settings(json!({"provider": "openai", "openai.base_url": server.url}));
         host.send(request.clone());
         // The viewer seeks and pauses while it runs: acknowledged, and the track still

@@ -1,12 +1,14 @@
-//! Drive a real `glossa-host` process over its pipes, exactly as a browser does.
-#![allow(dead_code)]
+//! Drive a real `glossa-host` process over its pipes, exactly as a browser does, framing
+//! messages with the host's own codec (`glossa_host::native::codec`).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
+use glossa_host::native::codec::{encode_frame, read_frame};
+use glossa_protocol::MAX_OUTBOUND_FRAME;
 use serde_json::{json, Value};
 
 pub const CHROME_ORIGIN: &str = "chrome-extension://lngjifcmcijmogopcegelklfdnfabnkn/";
@@ -21,18 +23,40 @@ pub fn host_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_glossa-host"))
 }
 
+/// What the stdout reader saw.
+enum Incoming {
+    Event(Value),
+    /// The host closed its stdout between frames.
+    Closed,
+    /// Something that is not a protocol frame of JSON within Chrome's size limit.
+    Broken(String),
+}
+
+/// A glossa-host process, killed on drop. Its stderr (the log) goes to a file in its
+/// data dir.
 pub struct Host {
-    pub child: Child,
+    child: Child,
     stdin: Option<ChildStdin>,
-    events: Receiver<Option<Value>>,
+    events: Receiver<Incoming>,
     pub data_dir: PathBuf,
     stderr_path: PathBuf,
+    /// The data dir when the host made its own ([`Host::start_in_temp_dir`]).
+    _temp_dir: Option<tempfile::TempDir>,
 }
 
 impl Host {
     /// Start a host as Chrome would, with its data in `data_dir`.
     pub fn start(data_dir: &Path) -> Host {
         Self::start_with_args(data_dir, &[CHROME_ORIGIN])
+    }
+
+    /// Start a host as Chrome would, with its data in a fresh temporary dir that lives as
+    /// long as the host.
+    pub fn start_in_temp_dir() -> Host {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut host = Self::start(dir.path());
+        host._temp_dir = Some(dir);
+        host
     }
 
     pub fn start_with_args(data_dir: &Path, args: &[&str]) -> Host {
@@ -74,23 +98,26 @@ impl Host {
         let stdin = child.stdin.take();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || loop {
-            let mut len = [0u8; 4];
-            if stdout.read_exact(&mut len).is_err() {
-                let _ = tx.send(None);
-                return;
-            }
-            let len = u32::from_ne_bytes(len) as usize;
-            assert!(len < 1024 * 1024, "host sent a frame of {len} bytes, above Chrome's 1 MiB limit");
-            let mut buf = vec![0u8; len];
-            stdout.read_exact(&mut buf).expect("truncated frame from host");
-            let v: Value = serde_json::from_slice(&buf).expect("host sent invalid JSON");
-            if tx.send(Some(v)).is_err() {
+            let incoming = match read_frame(&mut stdout, MAX_OUTBOUND_FRAME) {
+                Ok(Some(body)) => match serde_json::from_slice(&body) {
+                    Ok(value) => Incoming::Event(value),
+                    Err(e) => Incoming::Broken(format!(
+                        "stdout carried a non-JSON frame ({e}): {:?}",
+                        String::from_utf8_lossy(&body)
+                    )),
+                },
+                Ok(None) => Incoming::Closed,
+                Err(e) => Incoming::Broken(format!("the host broke the framing on stdout: {e}")),
+            };
+            let more = matches!(incoming, Incoming::Event(_));
+            if tx.send(incoming).is_err() || !more {
                 return;
             }
         });
-        Host { child, stdin, events: rx, data_dir: data_dir.to_owned(), stderr_path }
+        Host { child, stdin, events: rx, data_dir: data_dir.to_owned(), stderr_path, _temp_dir: None }
     }
 
+    /// Write bytes as they are (malformed frames, partial frames).
     pub fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin closed");
         stdin.write_all(bytes).unwrap();
@@ -99,27 +126,44 @@ impl Host {
 
     pub fn send(&mut self, message: Value) {
         let body = serde_json::to_vec(&message).unwrap();
-        let mut frame = (body.len() as u32).to_ne_bytes().to_vec();
-        frame.extend_from_slice(&body);
-        self.send_raw(&frame);
+        self.send_raw(&encode_frame(&body));
     }
 
     /// Next event, or None at EOF. Panics after EVENT_TIMEOUT.
     pub fn recv(&mut self) -> Option<Value> {
-        match self.events.recv_timeout(EVENT_TIMEOUT) {
-            Ok(v) => v,
-            Err(RecvTimeoutError::Timeout) => panic!("no event from the host within {EVENT_TIMEOUT:?}\nstderr:\n{}", self.stderr()),
-            Err(RecvTimeoutError::Disconnected) => None,
+        self.recv_within(EVENT_TIMEOUT)
+    }
+
+    /// Next event, or None at EOF. Panics after `wait`, or when stdout carries anything
+    /// but a protocol frame.
+    pub fn recv_within(&mut self, wait: Duration) -> Option<Value> {
+        match self.events.recv_timeout(wait) {
+            Ok(Incoming::Event(value)) => Some(value),
+            Ok(Incoming::Closed) | Err(RecvTimeoutError::Disconnected) => None,
+            Ok(Incoming::Broken(why)) => panic!("{why}\nstderr:\n{}", self.stderr()),
+            Err(RecvTimeoutError::Timeout) => panic!("no event from the host within {wait:?}\nstderr:\n{}", self.stderr()),
         }
+    }
+
+    /// The next event, failing the test (with the host's log) after `wait` or at EOF.
+    pub fn next_event(&mut self, wait: Duration) -> Value {
+        self.recv_within(wait).unwrap_or_else(|| panic!("the host closed its stdout\nstderr:\n{}", self.stderr()))
     }
 
     /// All events for `id` up to and including its terminal `done`/`error`.
     /// Events for other ids are returned in the second vector.
     pub fn collect(&mut self, id: &str) -> (Vec<Value>, Vec<Value>) {
+        self.collect_within(id, EVENT_TIMEOUT)
+    }
+
+    /// [`Host::collect`], waiting up to `wait` for each event.
+    pub fn collect_within(&mut self, id: &str, wait: Duration) -> (Vec<Value>, Vec<Value>) {
         let mut mine = Vec::new();
         let mut others = Vec::new();
         loop {
-            let ev = self.recv().unwrap_or_else(|| panic!("host closed before finishing {id}\nstderr:\n{}", self.stderr()));
+            let ev = self
+                .recv_within(wait)
+                .unwrap_or_else(|| panic!("host closed before finishing {id}\nstderr:\n{}", self.stderr()));
             let terminal = matches!(ev["event"].as_str(), Some("done" | "error"));
             if ev["id"] == id {
                 mine.push(ev);
@@ -134,24 +178,54 @@ impl Host {
 
     /// Send a request and return its events through the terminal one.
     pub fn request(&mut self, message: Value) -> Vec<Value> {
+        self.request_within(message, EVENT_TIMEOUT)
+    }
+
+    /// [`Host::request`], waiting up to `wait` for each event.
+    pub fn request_within(&mut self, message: Value, wait: Duration) -> Vec<Value> {
         let id = message["id"].as_str().expect("request needs an id").to_owned();
         self.send(message);
-        self.collect(&id).0
+        self.collect_within(&id, wait).0
     }
 
     pub fn put_settings(&mut self, values: Value) {
         let id = format!("settings-{}", rand_suffix());
         let events = self.request(json!({"id": id, "type": "put_settings", "values": values}));
         let last = events.last().unwrap();
-        assert_eq!(last["event"], "done", "put_settings failed: {last}");
+        assert_eq!(last["event"], "done", "put_settings failed: {events:?}");
+    }
+
+    /// Fail clearly if this binary lacks the `local` feature (a target dir's `glossa-host`
+    /// can be replaced by a `--no-default-features` build).
+    pub fn require_local(&mut self) {
+        let events = self.request(json!({"id": "check-local", "type": "check_provider", "provider": "local"}));
+        let report = events.iter().find(|e| e["event"] == "check").expect("a check report");
+        assert!(
+            report["reachable"] == true,
+            "{} has no built-in backend (built with --no-default-features?); run `cargo build -p glossa-host`: {report}",
+            host_binary().display()
+        );
+    }
+
+    /// The host answers a ping and is still running.
+    pub fn assert_serving(&mut self) {
+        let id = format!("ping-{}", rand_suffix());
+        let events = self.request_within(json!({"id": id, "type": "ping"}), Duration::from_secs(30));
+        assert_eq!(events.iter().map(|e| e["event"].as_str().unwrap()).collect::<Vec<_>>(), ["pong", "done"]);
+        assert!(self.child.try_wait().unwrap().is_none(), "the host exited; stderr:\n{}", self.stderr());
     }
 
     pub fn close_stdin(&mut self) {
         self.stdin = None;
     }
 
+    /// What the host wrote to stderr so far: its log.
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Wait for the process to exit; panics if it takes longer than `within`.
@@ -180,18 +254,11 @@ pub fn rand_suffix() -> String {
     format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
-/// A loopback TCP server that accepts connections and never answers: requests to it stay
-/// in flight until cancelled. Returns its base URL.
-pub fn silent_server() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
-        }
-    });
-    format!("http://{addr}")
+/// The terminal event of `events`, asserted to be an error.
+pub fn error_of(events: &[Value]) -> &Value {
+    let last = events.last().expect("events");
+    assert_eq!(last["event"], "error", "expected an error, got {events:?}");
+    last
 }
 
 /// Every folder and file below `dir`, `dir` included.
