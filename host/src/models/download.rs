@@ -289,12 +289,12 @@ impl DownloadLock {
             .write(true)
             .open(&path)
             .map_err(|e| DownloadError::Io { path: path.display().to_string(), detail: e.to_string() })?;
-        #[cfg(unix)]
-        {
-            use std::os::fd::AsRawFd;
-            // SAFETY: flock on a descriptor this function owns; released when it closes.
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-                return Err(DownloadError::Busy { file: file_name.to_owned() });
+        // An advisory lock (flock on Unix), released when the file closes.
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(DownloadError::Busy { file: file_name.to_owned() }),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(DownloadError::Io { path: path.display().to_string(), detail: e.to_string() })
             }
         }
         Ok(DownloadLock { path, _file: file })
