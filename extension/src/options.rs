@@ -126,7 +126,7 @@ async fn request(body: RequestBody) -> Result<Vec<EventBody>, ErrorInfo> {
             match serde_json::from_str::<EventBody>(&json) {
                 Ok(body) => events.borrow_mut().push(body),
                 Err(_) if head.event == "error" => {
-                    events.borrow_mut().push(EventBody::Error(ErrorInfo::new(ErrorCode::Internal, head.message, head.hint)))
+                    events.borrow_mut().push(EventBody::Error(ErrorInfo::new(ErrorCode::Internal, head.message, head.hint)));
                 }
                 Err(_) => {}
             }
@@ -369,7 +369,7 @@ fn wire() {
             if save().await {
                 test_connection().await;
             }
-        })
+        });
     });
 }
 

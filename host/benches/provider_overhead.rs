@@ -123,7 +123,7 @@ async fn direct(client: &reqwest::Client, url: &str, body: &Value) -> Sample {
 }
 
 fn pct(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
+    values.sort_by(f64::total_cmp);
     values[((values.len() - 1) as f64 * p).round() as usize]
 }
 

@@ -40,7 +40,7 @@ impl EventSink {
     pub fn send(&self, body: EventBody) -> bool {
         let event = Event::new(self.id.clone(), body);
         let frames = frames(&event);
-        let mut open = self.inner.open.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = self.inner.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if !*open {
             return false;
         }
@@ -64,7 +64,7 @@ impl EventSink {
     }
 
     pub fn is_open(&self) -> bool {
-        *self.inner.open.lock().unwrap_or_else(|p| p.into_inner())
+        *self.inner.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

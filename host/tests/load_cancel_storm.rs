@@ -50,7 +50,7 @@ fn storm(host: &mut Host, round: usize, rng: &mut XorShift) -> (usize, usize, us
         }
     }
     // Cancel half of them, at random points while they stream.
-    let mut to_cancel: Vec<&String> = ids.iter().filter(|_| rng.next() % 2 == 0).collect();
+    let mut to_cancel: Vec<&String> = ids.iter().filter(|_| rng.next().is_multiple_of(2)).collect();
     let mut cancels = HashMap::new();
     let mut events: Vec<Value> = Vec::new();
     while let Some(target) = to_cancel.pop() {
@@ -89,7 +89,7 @@ fn storm(host: &mut Host, round: usize, rng: &mut XorShift) -> (usize, usize, us
             (_, Some("cancelled")) => counts.1 += 1,
             _ => {
                 eprintln!("unexpected end: {}", ended[id]);
-                counts.2 += 1
+                counts.2 += 1;
             }
         }
     }

@@ -227,6 +227,9 @@ impl Event {
     }
 }
 
+// The settings and check reports are large, but an event is built, serialised once and
+// dropped: boxing them would add indirection for no memory saved.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventBody {

@@ -26,7 +26,7 @@ pub fn run(action: Action, data_dir: &Path) -> anyhow::Result<()> {
             let (entries, bytes) = cache.size()?;
             println!(
                 "{entries} cached translations, {:.1} MiB of {} MiB",
-                bytes as f64 / (1 << 20) as f64,
+                bytes as f64 / f64::from(1 << 20),
                 DEFAULT_CACHE_LIMIT_BYTES >> 20
             );
         }

@@ -55,9 +55,8 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
         Some(o) => o.clone(),
         None => default_output(&args.file, &to, format),
     };
-    let out_format = match CaptionFormat::from_path(&output) {
-        Some(f @ (CaptionFormat::Vtt | CaptionFormat::Srt)) => f,
-        _ => bail!("{}: can only write .vtt or .srt files", output.display()),
+    let Some(out_format @ (CaptionFormat::Vtt | CaptionFormat::Srt)) = CaptionFormat::from_path(&output) else {
+        bail!("{}: can only write .vtt or .srt files", output.display());
     };
 
     let bar = ProgressBar::new(track.cues.len() as u64);

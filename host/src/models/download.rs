@@ -368,12 +368,9 @@ async fn transfer(
     on_progress(Progress { done, total: *total });
     let mut body = response.bytes_stream();
     loop {
-        let next = match tokio::time::timeout(IDLE_TIMEOUT, body.next()).await {
-            Ok(next) => next,
-            Err(_) => {
-                file.flush().await.map_err(fatal_io)?;
-                return Ok(Transfer::Cut(format!("no data for {}s", IDLE_TIMEOUT.as_secs())));
-            }
+        let Ok(next) = tokio::time::timeout(IDLE_TIMEOUT, body.next()).await else {
+            file.flush().await.map_err(fatal_io)?;
+            return Ok(Transfer::Cut(format!("no data for {}s", IDLE_TIMEOUT.as_secs())));
         };
         match next {
             Some(Ok(bytes)) => {

@@ -174,13 +174,13 @@ impl<R: Read + std::io::Seek> Reader<BufReader<R>> {
 
     fn value(&mut self, kind: u32, depth: u8) -> Result<MetaValue, GgufError> {
         Ok(match kind {
-            0 => MetaValue::Uint(self.fixed::<1>()?[0] as u64),
-            1 => MetaValue::Int(self.fixed::<1>()?[0] as i8 as i64),
-            2 => MetaValue::Uint(u16::from_le_bytes(self.fixed()?) as u64),
-            3 => MetaValue::Int(i16::from_le_bytes(self.fixed()?) as i64),
-            4 => MetaValue::Uint(self.u32()? as u64),
-            5 => MetaValue::Int(i32::from_le_bytes(self.fixed()?) as i64),
-            6 => MetaValue::Float(f32::from_le_bytes(self.fixed()?) as f64),
+            0 => MetaValue::Uint(u64::from(self.fixed::<1>()?[0])),
+            1 => MetaValue::Int(i64::from(self.fixed::<1>()?[0] as i8)),
+            2 => MetaValue::Uint(u64::from(u16::from_le_bytes(self.fixed()?))),
+            3 => MetaValue::Int(i64::from(i16::from_le_bytes(self.fixed()?))),
+            4 => MetaValue::Uint(u64::from(self.u32()?)),
+            5 => MetaValue::Int(i64::from(i32::from_le_bytes(self.fixed()?))),
+            6 => MetaValue::Float(f64::from(f32::from_le_bytes(self.fixed()?))),
             7 => MetaValue::Bool(self.fixed::<1>()?[0] != 0),
             8 => match self.string(MAX_KEPT_STRING)? {
                 Some(s) => MetaValue::Str(s),

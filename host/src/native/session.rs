@@ -76,7 +76,7 @@ where
     };
 
     // The browser is gone (or unusable): stop all work, flush what is queued, exit.
-    let in_flight: Vec<InFlight> = registry.lock().unwrap_or_else(|p| p.into_inner()).drain().map(|(_, f)| f).collect();
+    let in_flight: Vec<InFlight> = registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).drain().map(|(_, f)| f).collect();
     for f in in_flight {
         f.abort.abort();
     }
@@ -90,7 +90,7 @@ fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<EventFr
     let sink = EventSink::new(id.clone(), tx.clone());
     match body {
         RequestBody::Cancel { target } => {
-            let entry = registry.lock().unwrap_or_else(|p| p.into_inner()).remove(&target);
+            let entry = registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&target);
             if let Some(f) = entry {
                 // Close the sink first: from here on the aborted task cannot emit anything.
                 f.sink.cancel();
@@ -100,7 +100,7 @@ fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<EventFr
             sink.send(EventBody::done());
         }
         RequestBody::Playhead { ref target, .. } => {
-            let control = registry.lock().unwrap_or_else(|p| p.into_inner()).get(target).map(|f| f.control.clone());
+            let control = registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(target).map(|f| f.control.clone());
             match control {
                 Some(c) => {
                     let _ = c.send(body.clone());
@@ -116,7 +116,7 @@ fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<EventFr
             }
         }
         body => {
-            let mut reg = registry.lock().unwrap_or_else(|p| p.into_inner());
+            let mut reg = registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if reg.contains_key(&id) {
                 drop(reg);
                 sink.error(ErrorInfo::new(
@@ -139,7 +139,7 @@ fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<EventFr
                     Ok(finished) => task_sink.send(EventBody::Done { usage: finished.usage, ms: finished.ms }),
                     Err(info) => task_sink.error(info),
                 };
-                task_registry.lock().unwrap_or_else(|p| p.into_inner()).remove(&task_id);
+                task_registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&task_id);
             });
             reg.insert(id, InFlight { sink, abort: handle.abort_handle(), control: control_tx });
         }

@@ -124,7 +124,7 @@ impl Providers {
 
     /// The shared client, with `timeouts`.
     pub fn http(&self, timeouts: Timeouts) -> http::HttpClient {
-        let mut cached = self.http.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cached = self.http.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match cached.as_mut() {
             Some(client) if client.timeouts.connect == timeouts.connect => client.timeouts = timeouts,
             _ => *cached = Some(http::HttpClient::new(timeouts)),

@@ -218,7 +218,7 @@ impl<'a> ChatBody<'a> {
         if !request.system.is_empty() {
             messages.push(Message { role: "system", content: &request.system, images: vec![] });
         }
-        let images = request.image.iter().map(|i| i.base64()).collect();
+        let images = request.image.iter().map(super::image::Image::base64).collect();
         messages.push(Message { role: "user", content: &request.user, images });
         ChatBody {
             model: &request.model,

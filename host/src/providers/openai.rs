@@ -30,16 +30,16 @@ pub struct ResolvedModels(Mutex<HashMap<String, String>>);
 
 impl ResolvedModels {
     fn get(&self, base: &str) -> Option<String> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(base).cloned()
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(base).cloned()
     }
 
     fn set(&self, base: &str, model: &str) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(base.to_owned(), model.to_owned());
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(base.to_owned(), model.to_owned());
     }
 
     /// The server no longer has it (another model was loaded): learn again next time.
     fn forget(&self, base: &str) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(base);
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(base);
     }
 }
 

@@ -64,7 +64,7 @@ impl Provider for Scripted {
 
     async fn stream(&self, _: &ChatRequest) -> Result<TokenStream, ProviderError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        let attempt = self.attempts.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+        let attempt = self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front();
         match attempt {
             None => Err(ProviderError::Other("the script has no more attempts".into())),
             Some(Attempt::Refused(e)) => Err(e),

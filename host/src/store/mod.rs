@@ -149,7 +149,7 @@ impl Store {
 
     /// The connection, for modules that keep their own tables (settings, cache).
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Run `work` on the runtime's blocking threads: SQLite calls block (on disk, and on
@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(store.warnings.len(), 1);
         let kept: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
-            .filter_map(|e| e.ok())
+            .filter_map(std::result::Result::ok)
             .filter(|e| e.file_name().to_string_lossy().contains("corrupt-"))
             .collect();
         assert_eq!(kept.len(), 1);

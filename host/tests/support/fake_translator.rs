@@ -212,7 +212,7 @@ impl FakeTranslator {
         match self.misbehaviour {
             Misbehaviour::Reorder => lines.reverse(),
             Misbehaviour::DropSome if !repair => {
-                lines = lines.into_iter().enumerate().filter(|(i, _)| i % 3 != 1).map(|(_, l)| l).collect()
+                lines = lines.into_iter().enumerate().filter(|(i, _)| i % 3 != 1).map(|(_, l)| l).collect();
             }
             Misbehaviour::Stubborn => lines.retain(|(_, t)| !t.contains("rivers")),
             _ => {}

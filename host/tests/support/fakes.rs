@@ -100,7 +100,7 @@ pub fn ollama_error(status: u16, message: &str) -> Response {
 }
 
 fn ollama_route(req: &Request, models: &[FakeModel], chat: &Script) -> Response {
-    let find = |name: &str| models.iter().find(|m| m.name == name || format!("{}:latest", name) == m.name);
+    let find = |name: &str| models.iter().find(|m| m.name == name || format!("{name}:latest") == m.name);
     match (req.method.as_str(), req.path.as_str()) {
         ("GET", "/api/version") => Response::json(200, &json!({"version": "0.12.3"})),
         ("GET", "/api/tags") => Response::json(

@@ -29,7 +29,7 @@ impl BatchAnswer {
     /// One call, counted with its tokens in this answer; returns the reply's text.
     async fn ask(&mut self, setup: &CallSetup, system: &str, user: String, max_tokens: u32) -> Result<String, ProviderError> {
         let request = ChatRequest {
-            model: setup.model.to_owned(),
+            model: setup.model.clone(),
             system: system.to_owned(),
             user,
             image: None,

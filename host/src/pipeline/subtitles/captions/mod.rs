@@ -152,7 +152,7 @@ fn is_tag(inside: &str) -> bool {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         return name.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.');
     }
-    let word: String = name.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let word: String = name.chars().take_while(char::is_ascii_alphabetic).collect();
     let known = ["b", "i", "u", "c", "v", "lang", "ruby", "rt", "font", "span", "s"];
     known.contains(&word.to_ascii_lowercase().as_str())
         && name[word.len()..].chars().next().is_none_or(|c| matches!(c, ' ' | '.' | '\t'))
