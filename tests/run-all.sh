@@ -21,6 +21,10 @@ step "dependencies: licences, sources and security advisories (cargo-deny)"
 cargo deny --config .ci/deny.toml check licenses bans sources
 bash tests/tools/check-advisories.sh
 
+step "lints (clippy, warnings are errors)"
+cargo clippy -q --workspace --exclude glossa-extension --all-targets -- -D warnings
+cargo clippy -q -p glossa-extension --target wasm32-unknown-unknown -- -D warnings
+
 step "protocol crate builds for wasm32"
 cargo build -q -p glossa-protocol --target wasm32-unknown-unknown
 
