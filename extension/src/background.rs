@@ -179,9 +179,7 @@ const CAPTURE_ATTEMPTS: u32 = 3;
 /// The page could not read the video's pixels (DRM or cross-origin): take a screenshot of
 /// the visible tab instead; the content script crops it to the video.
 fn capture_visible(client: ClientId, id: String) {
-    let Some((port, window_id)) =
-        BG.with_borrow(|bg| bg.clients.get(&client).and_then(|c| Some((c.port.clone(), c.window_id?))))
-    else {
+    let Some((port, window_id)) = BG.with_borrow(|bg| bg.clients.get(&client).and_then(|c| Some((c.port.clone(), c.window_id?)))) else {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {

@@ -278,9 +278,8 @@ fn add_option(sel: &HtmlSelectElement, value: &str, label: &str) {
 /// warning when it is no longer there.
 fn fill_models(kind: ProviderKind) {
     let models = MODELS.with_borrow(|m| m.get(&kind).cloned());
-    let saved = SETTINGS.with_borrow(|s| {
-        s.as_ref().and_then(|v| provider_view(v, kind)).map(|p| (p.frame_model.clone(), p.subtitle_model.clone()))
-    });
+    let saved = SETTINGS
+        .with_borrow(|s| s.as_ref().and_then(|v| provider_view(v, kind)).map(|p| (p.frame_model.clone(), p.subtitle_model.clone())));
     let (saved_frame, saved_subs) = saved.unwrap_or_default();
     let list = models.clone().unwrap_or_default();
     let mut missing = Vec::new();
@@ -387,7 +386,9 @@ fn form_values() -> BTreeMap<String, String> {
         v.insert(format!("timeouts.{key}"), input(glossa).value().trim().to_owned());
     }
     if kind == ProviderKind::Local {
-        for (glossa, key) in [("local-frame-model", "local.frame_model"), ("local-mmproj", "local.mmproj"), ("local-subtitle-model", "local.subtitle_model")] {
+        for (glossa, key) in
+            [("local-frame-model", "local.frame_model"), ("local-mmproj", "local.mmproj"), ("local-subtitle-model", "local.subtitle_model")]
+        {
             v.insert(key.into(), input(glossa).value().trim().to_owned());
         }
         return v;

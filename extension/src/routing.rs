@@ -15,8 +15,8 @@
 use std::collections::HashMap;
 
 use glossa_protocol::{
-    request_with_id, BackgroundMessage, ChunkAssembler, ClientMessage, ClientRequestId, ErrorCode, ErrorInfo, Event,
-    EventBody, Request, RequestBody, PROTOCOL_VERSION,
+    request_with_id, BackgroundMessage, ChunkAssembler, ClientMessage, ClientRequestId, ErrorCode, ErrorInfo, Event, EventBody, Request,
+    RequestBody, PROTOCOL_VERSION,
 };
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -46,8 +46,7 @@ struct Route {
 
 /// Request types a web page's content script may send; settings changes and provider
 /// probing are for the extension's own pages only.
-const TAB_REQUESTS: &[&str] =
-    &["hello", "ping", "get_settings", "translate_frame", "translate_track", "playhead", "cancel"];
+const TAB_REQUESTS: &[&str] = &["hello", "ping", "get_settings", "translate_frame", "translate_track", "playhead", "cancel"];
 
 const HELLO_PREFIX: &str = "bg-hello-";
 
@@ -109,9 +108,7 @@ impl Router {
     }
 
     fn request(&mut self, client: ClientId, privileged: bool, client_id: String, body: &RawValue, t: Texts) -> Vec<Out> {
-        let bad_request = |detail: &str| {
-            ErrorInfo::new(ErrorCode::BadRequest, t("errBadRequest", &[detail]), t("errBadRequestHint", &[]))
-        };
+        let bad_request = |detail: &str| ErrorInfo::new(ErrorCode::BadRequest, t("errBadRequest", &[detail]), t("errBadRequestHint", &[]));
         let head: BodyHead = match serde_json::from_str(body.get()) {
             Ok(h) => h,
             Err(e) => return vec![to_client_error(client, &client_id, bad_request(&e.to_string()))],
@@ -179,8 +176,7 @@ impl Router {
 
     /// The client went away (tab closed, navigated, options page closed): stop its work.
     pub fn client_gone(&mut self, client: ClientId) -> Vec<Out> {
-        let mut mine: Vec<String> =
-            self.routes.iter().filter(|(_, r)| r.client == client).map(|(id, _)| id.clone()).collect();
+        let mut mine: Vec<String> = self.routes.iter().filter(|(_, r)| r.client == client).map(|(id, _)| id.clone()).collect();
         mine.sort();
         let mut out = Vec::new();
         for host_id in mine {
@@ -473,7 +469,10 @@ mod tests {
         let hello: Value = serde_json::from_str(&r.hello("0.1.0")).unwrap();
         assert_eq!((hello["type"].as_str(), hello["protocol"].as_u64()), (Some("hello"), Some(u64::from(PROTOCOL_VERSION))));
         r.from_client(1, false, req("a", json!({"type":"translate_frame","image":"A"})), &t);
-        let out = r.from_host(json!({"id": hello["id"], "event":"error","code":"version_mismatch","message":"old","hint":"update"}).to_string(), &t);
+        let out = r.from_host(
+            json!({"id": hello["id"], "event":"error","code":"version_mismatch","message":"old","hint":"update"}).to_string(),
+            &t,
+        );
         let (client, ev) = to_client_event(&out[0]);
         assert_eq!((client, ev["body"]["code"].as_str()), (1, Some("version_mismatch")));
         assert_eq!(out.last(), Some(&Out::DropHost));

@@ -218,9 +218,7 @@ async fn compare(local_runtime: &Arc<LocalRuntime>, server_bin: &PathBuf, model:
     println!("  {:<14} {:>8} {:>10.1} {:>12.1} {:>8}", "llama-server", prompt(&server_samples), s_ttft, s_tps, toks(&server_samples));
     // Each local run and the server run right after it saw about the same machine load:
     // the median of those pairs' ratios shrugs off load that comes and goes.
-    let paired = |f: &dyn Fn(&Sample, &Sample) -> f64| {
-        median(local_samples.iter().zip(&server_samples).map(|(l, s)| f(l, s)).collect())
-    };
+    let paired = |f: &dyn Fn(&Sample, &Sample) -> f64| median(local_samples.iter().zip(&server_samples).map(|(l, s)| f(l, s)).collect());
     let speed_ratio = paired(&|l, s| l.gen_tps / s.gen_tps);
     let ttft_ratio = paired(&|l, s| s.ttft.as_secs_f64() / l.ttft.as_secs_f64());
     println!(

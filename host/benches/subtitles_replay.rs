@@ -141,12 +141,7 @@ async fn whole_track(cues: &[Cue], auto_generated: bool, rate: f64) -> Numbers {
     let ready = run(fake.clone()).await;
     let again = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
     run(again.clone()).await;
-    Numbers {
-        ready_share: ready_share(cues, &ready),
-        calls: fake.calls(),
-        tokens_sent: fake.prompt_tokens(),
-        rewatch_calls: again.calls(),
-    }
+    Numbers { ready_share: ready_share(cues, &ready), calls: fake.calls(), tokens_sent: fake.prompt_tokens(), rewatch_calls: again.calls() }
 }
 
 /// The peers' approach: when a caption appears, ask for its translation alone.
@@ -176,10 +171,5 @@ async fn per_line_on_request(cues: &[Cue], rate: f64) -> Numbers {
     let ready = watch(cues, rate, fake.clone()).await;
     let again = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
     watch(cues, rate, again.clone()).await;
-    Numbers {
-        ready_share: ready_share(cues, &ready),
-        calls: fake.calls(),
-        tokens_sent: fake.prompt_tokens(),
-        rewatch_calls: again.calls(),
-    }
+    Numbers { ready_share: ready_share(cues, &ready), calls: fake.calls(), tokens_sent: fake.prompt_tokens(), rewatch_calls: again.calls() }
 }

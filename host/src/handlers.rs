@@ -100,7 +100,8 @@ pub async fn handle(
             let track = subtitles::captions::track_of(&request)?;
             // The lines as the host read them: the ids and times the `cues` events refer to.
             sink.send(EventBody::Track { cues: track.cues.clone() });
-            let job = resolve::track(&app.config().await, &app.providers, request.to.as_deref(), request.from.as_deref(), Some(app.cache()));
+            let job =
+                resolve::track(&app.config().await, &app.providers, request.to.as_deref(), request.from.as_deref(), Some(app.cache()));
             let mut emit = |cues: Vec<TranslatedCue>| {
                 sink.send(EventBody::Cues { cues });
             };
@@ -119,9 +120,9 @@ pub async fn handle(
         }
         RequestBody::ListLocalModels => {
             let dir = models::models_dir(&app.data_dir);
-            let models = tokio::task::spawn_blocking(move || models::list(&dir)).await.map_err(|e| {
-                ErrorInfo::new(ErrorCode::Internal, format!("Listing the models failed: {e}."), "Try again.")
-            })?;
+            let models = tokio::task::spawn_blocking(move || models::list(&dir))
+                .await
+                .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("Listing the models failed: {e}."), "Try again."))?;
             sink.send(EventBody::LocalModels { models });
             Ok(Finished::default())
         }

@@ -19,17 +19,17 @@
 //! - `native`    — native messaging: framing on stdin/stdout, the session and its tasks.
 //! - `cli`       — the command line, one file per command.
 
-pub mod paths;
-pub mod logging;
-pub mod server_url;
-pub mod store;
-pub mod config;
-pub mod models;
-pub mod providers;
-pub mod pipeline;
-pub mod resolve;
 pub mod app;
-pub mod sink;
-pub mod handlers;
-pub mod native;
 pub mod cli;
+pub mod config;
+pub mod handlers;
+pub mod logging;
+pub mod models;
+pub mod native;
+pub mod paths;
+pub mod pipeline;
+pub mod providers;
+pub mod resolve;
+pub mod server_url;
+pub mod sink;
+pub mod store;

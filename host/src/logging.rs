@@ -9,10 +9,8 @@ use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, Env
 /// Returns a guard that flushes the file log when dropped.
 pub fn init(log_dir: Option<&Path>, default_level: &str) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let filter = EnvFilter::try_from_env("GLOSSA_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
-    let stderr = fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let stderr =
+        fmt::layer().with_writer(std::io::stderr).with_target(false).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     // A log folder we cannot write (read-only data dir) means stderr only, never a crash.
     let appender = log_dir.and_then(|dir| {
         std::fs::create_dir_all(dir).ok()?;

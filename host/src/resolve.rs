@@ -15,24 +15,12 @@ use crate::providers::Providers;
 pub fn frame(config: &Config, providers: &Providers, request: &Frame) -> FrameJob {
     let provider = config.provider(None);
     let Languages { to, from } = config.languages(request.to.as_deref(), request.from.as_deref());
-    FrameJob {
-        model: provider.models().frame.clone(),
-        provider: providers.get(&provider),
-        to,
-        from,
-        with_original: request.with_original,
-    }
+    FrameJob { model: provider.models().frame.clone(), provider: providers.get(&provider), to, from, with_original: request.with_original }
 }
 
 /// A whole-track translation with the chosen provider's subtitle model, in batches that
 /// fit its context, through `cache` when there is one.
-pub fn track(
-    config: &Config,
-    providers: &Providers,
-    to: Option<&str>,
-    from: Option<&str>,
-    cache: Option<TranslationCache>,
-) -> TrackJob {
+pub fn track(config: &Config, providers: &Providers, to: Option<&str>, from: Option<&str>, cache: Option<TranslationCache>) -> TrackJob {
     let provider_config = config.provider(None);
     let Languages { to, from } = config.languages(to, from);
     let provider = providers.get(&provider_config);

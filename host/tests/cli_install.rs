@@ -7,12 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn run(home: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(support::host_binary())
-        .args(args)
-        .env("HOME", home)
-        .env("GLOSSA_DATA_DIR", home.join("data"))
-        .output()
-        .unwrap()
+    Command::new(support::host_binary()).args(args).env("HOME", home).env("GLOSSA_DATA_DIR", home.join("data")).output().unwrap()
 }
 
 fn read_json(path: std::path::PathBuf) -> Value {

@@ -12,9 +12,8 @@ fn translate_text_streams_a_translation_from_the_local_model() {
     }
     let model = support::test_model(support::SMOLLM2);
     let data = tempfile::tempdir().unwrap();
-    let glossa = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_glossa-host")).args(args).env("GLOSSA_DATA_DIR", data.path()).output().unwrap()
-    };
+    let glossa =
+        |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_glossa-host")).args(args).env("GLOSSA_DATA_DIR", data.path()).output().unwrap();
     let out = glossa(&["settings", "set", "local.subtitle_model", model.to_str().unwrap()]);
     assert!(out.status.success());
     glossa(&["settings", "set", "local.threads", "1"]);

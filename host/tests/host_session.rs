@@ -5,8 +5,8 @@ mod support;
 use std::time::Duration;
 
 use glossa_host::native::codec::encode_frame;
-use support::{silent_server, Host};
 use serde_json::json;
+use support::{silent_server, Host};
 
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
 

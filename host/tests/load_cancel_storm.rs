@@ -27,11 +27,7 @@ impl XorShift {
 
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
 }
 
 fn jpeg_b64() -> String {
@@ -75,10 +71,7 @@ fn storm(host: &mut Host, round: usize, rng: &mut XorShift) -> (usize, usize, us
     // A cancelled request's end comes before its cancel's acknowledgement.
     for (cid, target) in &cancels {
         let ack = events.iter().position(|e| e["id"] == cid.as_str()).unwrap();
-        let end = events
-            .iter()
-            .position(|e| e["id"] == target.as_str() && matches!(e["event"].as_str(), Some("done" | "error")))
-            .unwrap();
+        let end = events.iter().position(|e| e["id"] == target.as_str() && matches!(e["event"].as_str(), Some("done" | "error"))).unwrap();
         assert!(end < ack, "{target} ended after its cancel was acknowledged");
         assert_eq!(ended[cid]["event"], "done");
     }

@@ -8,8 +8,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use support::{cpu, error_of, model, Host, FRAME, SMOLLM2, TINY_ENDLESS, TINY_MMPROJ, TINY_TEXT};
 use serde_json::{json, Value};
+use support::{cpu, error_of, model, Host, FRAME, SMOLLM2, TINY_ENDLESS, TINY_MMPROJ, TINY_TEXT};
 
 const WAIT: Duration = Duration::from_secs(120);
 

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use glossa_host::config::{Config, LocalConfig};
 use glossa_host::providers::local::{Local, LocalRuntime};
 use glossa_host::providers::{ChatRequest, Image, Provider, ProviderError};
-use glossa_host::config::{Config, LocalConfig};
 use glossa_host::store::Store;
 use support::{cpu, test_models, FRAME, SMOLLM2, TINY_MMPROJ, TINY_TEXT};
 
@@ -28,7 +28,11 @@ fn config(pairs: &[(&str, &str)]) -> LocalConfig {
 }
 
 /// One request through the layers every caller gets, to its end.
-async fn chat(local: &Local, request: &ChatRequest, on_text: &mut (dyn FnMut(&str) + Send)) -> Result<glossa_protocol::Usage, ProviderError> {
+async fn chat(
+    local: &Local,
+    request: &ChatRequest,
+    on_text: &mut (dyn FnMut(&str) + Send),
+) -> Result<glossa_protocol::Usage, ProviderError> {
     glossa_host::providers::answer(local, request).forward(on_text).await.map(|(usage, _)| usage)
 }
 
@@ -52,10 +56,10 @@ async fn smollm2_streams_a_translation_token_by_token() {
     let local = Local::new(runtime.clone(), &config(&[]));
     let mut deltas: Vec<(Instant, String)> = Vec::new();
     let usage = chat(&local, &subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| {
-            deltas.push((Instant::now(), t.to_owned()))
-        })
-        .await
-        .expect("generation");
+        deltas.push((Instant::now(), t.to_owned()))
+    })
+    .await
+    .expect("generation");
     let text: String = deltas.iter().map(|(_, t)| t.as_str()).collect();
     assert!(deltas.len() >= 5, "expected a stream of pieces, got {deltas:?}");
     assert!(!text.trim().is_empty());
@@ -67,9 +71,7 @@ async fn smollm2_streams_a_translation_token_by_token() {
 
     // Same prompt, greedy: the warm model answers the same, without reloading.
     let mut again = String::new();
-    chat(&local, &subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| again.push_str(t))
-        .await
-        .unwrap();
+    chat(&local, &subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| again.push_str(t)).await.unwrap();
     assert_eq!(again, text);
     assert_eq!(runtime.loaded_models().len(), 1);
 }
@@ -99,13 +101,11 @@ async fn dropping_the_request_stops_generation_within_a_token() {
 
     // The model thread is free again: the next request runs and finishes.
     let mut next = String::new();
-    let usage = tokio::time::timeout(
-        Duration::from_secs(120),
-        chat(&local, &subtitle_request("Thank you.", 8), &mut |t: &str| next.push_str(t)),
-    )
-    .await
-    .expect("the next request was not served")
-    .unwrap();
+    let usage =
+        tokio::time::timeout(Duration::from_secs(120), chat(&local, &subtitle_request("Thank you.", 8), &mut |t: &str| next.push_str(t)))
+            .await
+            .expect("the next request was not served")
+            .unwrap();
     let after = runtime.tokens_sampled();
     // At most one more token of the cancelled answer, plus the new answer's own (and its
     // end-of-generation token).
@@ -194,14 +194,7 @@ fn hollow_projector() -> Vec<u8> {
 
 async fn error_for(local: &Local, model: &str, image: bool) -> ProviderError {
     let image = image.then(|| Image::from_bytes(std::fs::read(test_models().join(FRAME)).unwrap()).unwrap());
-    let request = ChatRequest {
-        model: model.into(),
-        system: String::new(),
-        user: "Hello".into(),
-        image,
-        max_tokens: 4,
-        temperature: 0.0,
-    };
+    let request = ChatRequest { model: model.into(), system: String::new(), user: "Hello".into(), image, max_tokens: 4, temperature: 0.0 };
     chat(&local, &request, &mut |_: &str| {}).await.expect_err("should fail")
 }
 
@@ -253,8 +246,7 @@ async fn bad_model_files_are_named_with_the_fix() {
     // A projector header with nothing behind it: refused, named, no crash.
     let hollow_mmproj = dir.path().join("mmproj-hollow.gguf");
     std::fs::write(&hollow_mmproj, hollow_projector()).unwrap();
-    let with_hollow =
-        Local::new(real.clone(), &config(&[("local.mmproj", hollow_mmproj.to_str().unwrap())]));
+    let with_hollow = Local::new(real.clone(), &config(&[("local.mmproj", hollow_mmproj.to_str().unwrap())]));
     let info = error_for(&with_hollow, TINY_TEXT, true).await.info();
     assert_eq!(info.code, glossa_protocol::ErrorCode::BadModelFile, "{info:?}");
     assert!(info.message.contains("mmproj-hollow.gguf"), "{info:?}");
@@ -275,10 +267,7 @@ async fn list_and_check_describe_the_models_folder() {
     }
     let models = test_models();
     let runtime = Arc::new(LocalRuntime::new(models.clone()));
-    let local = Local::new(
-        runtime,
-        &config(&[("local.frame_model", TINY_TEXT), ("local.subtitle_model", SMOLLM2), ("local.mmproj", "")]),
-    );
+    let local = Local::new(runtime, &config(&[("local.frame_model", TINY_TEXT), ("local.subtitle_model", SMOLLM2), ("local.mmproj", "")]));
     let listed = local.list_models().await.unwrap();
     let tiny = listed.iter().find(|m| m.name == TINY_TEXT).expect("tiny model listed");
     assert_eq!(tiny.vision, Some(true), "the tiny model's projector is found by its width");

@@ -7,9 +7,9 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use support::{error_of, test_models, FileServer, Host, Serve, TINY_TEXT};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use support::{error_of, test_models, FileServer, Host, Serve, TINY_TEXT};
 
 fn tiny_model_bytes() -> Vec<u8> {
     std::fs::read(test_models().join(TINY_TEXT)).unwrap()

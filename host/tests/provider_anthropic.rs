@@ -11,7 +11,7 @@ use glossa_host::providers::anthropic::Anthropic;
 use glossa_host::providers::{Provider, ProviderError};
 use glossa_protocol::ErrorCode;
 use support::fakes::{anthropic_error_event, anthropic_text_delta, sse};
-use support::{config, cpu, chat, fast_http, frame_image, text_request, FakeAnthropic, FakeServer, LlamaServer, Piece, Response, Split};
+use support::{chat, config, cpu, fast_http, frame_image, text_request, FakeAnthropic, FakeServer, LlamaServer, Piece, Response, Split};
 
 const KEY: &str = "sk-ant-api03-TESTKEY-abcdef";
 const MODEL: &str = "claude-sonnet-4-5";
@@ -96,7 +96,8 @@ async fn overloaded_mid_stream_keeps_the_text_and_is_not_retried() {
 
 #[tokio::test]
 async fn rate_limit_before_the_first_token_waits_for_retry_after_then_succeeds() {
-    let limited = FakeAnthropic::error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit").header("retry-after", "1");
+    let limited = FakeAnthropic::error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit")
+        .header("retry-after", "1");
     let (fake, provider) = fake(vec![limited, FakeAnthropic::reply(&["ok"])]).await;
     let started = Instant::now();
     let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;

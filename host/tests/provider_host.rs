@@ -40,7 +40,10 @@ fn translate_frame_streams_from_ollama_and_lists_its_models() {
     let events = host.request(json!({"id": "m1", "type": "list_models", "provider": "ollama"}));
     assert_eq!(events[0]["event"], "models", "{events:?}");
     assert_eq!(events[0]["provider"], "ollama");
-    assert_eq!(events[0]["models"], json!([{"name": "gemma3:12b", "vision": true, "size_bytes": 8_149_190_253u64}, {"name": "llama3.2:latest", "vision": false, "size_bytes": 8_149_190_253u64}]));
+    assert_eq!(
+        events[0]["models"],
+        json!([{"name": "gemma3:12b", "vision": true, "size_bytes": 8_149_190_253u64}, {"name": "llama3.2:latest", "vision": false, "size_bytes": 8_149_190_253u64}])
+    );
     assert_eq!(events.last().unwrap()["event"], "done");
 
     let events = host.request(json!({"id": "c1", "type": "check_provider"}));
@@ -140,4 +143,3 @@ fn anthropic_key_never_appears_in_protocol_output_or_logs() {
         assert!(!text.contains("NEVERSHOWN") && !text.contains("WRONGWRONG"), "key in {}", log.display());
     }
 }
-

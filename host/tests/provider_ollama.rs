@@ -118,7 +118,10 @@ async fn frame_to_a_text_model_names_the_vision_models_installed() {
     request.image = Some(frame_image());
     let outcome = chat(provider.as_ref(), &request).await;
     let err = outcome.error();
-    assert!(matches!(err, ProviderError::NoVision { model, vision_models } if model == "llama3.2:latest" && vision_models == &["llava:7b", MODEL]), "{err:?}");
+    assert!(
+        matches!(err, ProviderError::NoVision { model, vision_models } if model == "llama3.2:latest" && vision_models == &["llava:7b", MODEL]),
+        "{err:?}"
+    );
     let info = err.info();
     assert_eq!(info.code, ErrorCode::NoVision);
     assert!(info.hint.contains("llava:7b, gemma3:12b"), "{info:?}");
@@ -137,7 +140,10 @@ async fn lists_models_with_vision_and_checks_the_setup() {
     let report = provider.check(MODEL, "llama3.2").await;
     assert!(report.reachable);
     assert!(report.detail.contains("Ollama 0.12.3"), "{report:?}");
-    assert_eq!((report.frame_model_present, report.subtitle_model_present, report.frame_model_vision), (Some(true), Some(true), Some(true)));
+    assert_eq!(
+        (report.frame_model_present, report.subtitle_model_present, report.frame_model_vision),
+        (Some(true), Some(true), Some(true))
+    );
     assert!(report.problems.is_empty(), "{report:?}");
 
     let report = provider.check("llama3.2:latest", "qwen3:8b").await;
@@ -150,7 +156,9 @@ async fn lists_models_with_vision_and_checks_the_setup() {
 
 #[tokio::test]
 async fn thinking_output_is_stripped_from_what_the_user_sees() {
-    let (_fake, provider) = fake(vec![FakeOllama::reply(MODEL, &["<thi", "nk>The sign says", " hello</th", "ink>\n\n", "Bonjour"]).split(Split::EveryByte)]).await;
+    let (_fake, provider) =
+        fake(vec![FakeOllama::reply(MODEL, &["<thi", "nk>The sign says", " hello</th", "ink>\n\n", "Bonjour"]).split(Split::EveryByte)])
+            .await;
     let request = support::frame_request("fr");
     let mut shown = Vec::new();
     let mut on_delta = |t: &str| shown.push(t.to_owned());
@@ -166,7 +174,10 @@ async fn error_line_after_text_keeps_the_text() {
     let reply = Response::stream(
         200,
         "application/x-ndjson",
-        vec![Piece::Data(ollama_line(MODEL, "Bon")), Piece::Data(b"{\"error\":\"an error was encountered while running the model: unexpected EOF\"}\n".to_vec())],
+        vec![
+            Piece::Data(ollama_line(MODEL, "Bon")),
+            Piece::Data(b"{\"error\":\"an error was encountered while running the model: unexpected EOF\"}\n".to_vec()),
+        ],
     );
     let (fake, provider) = fake(vec![reply]).await;
     let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
@@ -198,7 +209,8 @@ async fn stream_without_done_line_is_incomplete() {
 
 #[tokio::test]
 async fn invalid_utf8_is_a_bad_response_not_a_panic() {
-    let reply = FakeOllama::reply_unfinished(MODEL, &["ok"]).then(Piece::Data(b"{\"message\":{\"content\":\"\xff\xfe\"},\"done\":false}\n".to_vec()));
+    let reply = FakeOllama::reply_unfinished(MODEL, &["ok"])
+        .then(Piece::Data(b"{\"message\":{\"content\":\"\xff\xfe\"},\"done\":false}\n".to_vec()));
     let (_fake, provider) = fake(vec![reply]).await;
     let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
     assert_eq!(outcome.text(), "ok");
@@ -225,7 +237,8 @@ async fn a_proxy_html_page_is_described_not_parsed() {
 
 #[tokio::test]
 async fn a_stall_past_the_idle_timeout_ends_with_text_kept() {
-    let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![FakeOllama::reply_unfinished(MODEL, &["Bon"]).then(Piece::Stall)]).await;
+    let fake =
+        FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![FakeOllama::reply_unfinished(MODEL, &["Bon"]).then(Piece::Stall)]).await;
     let provider = ollama_at(&fake.url, Duration::from_millis(300));
     let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
     assert_eq!(outcome.text(), "Bon");
@@ -253,7 +266,8 @@ async fn a_first_token_slower_than_the_idle_timeout_is_waited_for() {
         ],
     );
     let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![answer]).await;
-    let provider = Ollama::new(slow_start_http(Duration::from_secs(20), Duration::from_millis(300)), &config(&[("ollama.url", &fake.url)]).ollama);
+    let provider =
+        Ollama::new(slow_start_http(Duration::from_secs(20), Duration::from_millis(300)), &config(&[("ollama.url", &fake.url)]).ollama);
     let outcome = chat(&provider, &text_request(MODEL)).await;
     assert!(outcome.result.is_ok(), "{:?}", outcome.result);
     assert_eq!(outcome.text(), "Bonjour");
@@ -261,8 +275,10 @@ async fn a_first_token_slower_than_the_idle_timeout_is_waited_for() {
 
 #[tokio::test]
 async fn no_first_token_in_time_says_which_setting_to_raise() {
-    let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![Response::stream(200, "application/x-ndjson", vec![Piece::Stall])]).await;
-    let provider = Ollama::new(slow_start_http(Duration::from_millis(400), Duration::from_secs(20)), &config(&[("ollama.url", &fake.url)]).ollama);
+    let fake =
+        FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![Response::stream(200, "application/x-ndjson", vec![Piece::Stall])]).await;
+    let provider =
+        Ollama::new(slow_start_http(Duration::from_millis(400), Duration::from_secs(20)), &config(&[("ollama.url", &fake.url)]).ollama);
     let info = chat(&provider, &text_request(MODEL)).await.error().info();
     assert_eq!(info.code, ErrorCode::IdleTimeout);
     assert!(info.message.contains("did not start answering"), "{info:?}");
@@ -290,7 +306,11 @@ async fn a_long_slow_answer_streams_every_piece_in_order() {
 
 #[tokio::test]
 async fn server_errors_are_retried_before_the_first_token() {
-    let (fake, provider) = fake(vec![ollama_error(503, "server busy, please try again.  maximum pending requests exceeded"), FakeOllama::reply(MODEL, &["ok"])]).await;
+    let (fake, provider) = fake(vec![
+        ollama_error(503, "server busy, please try again.  maximum pending requests exceeded"),
+        FakeOllama::reply(MODEL, &["ok"]),
+    ])
+    .await;
     let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
     assert_eq!(outcome.text(), "ok", "{:?}", outcome.result);
     assert_eq!(fake.server.requests_to("/api/chat").len(), 2);

@@ -3,13 +3,13 @@
 
 mod support;
 
-use glossa_host::providers::{Provider, Providers, ProviderError};
+use glossa_host::providers::{Provider, ProviderError, Providers};
 use glossa_protocol::{ErrorCode, ProviderKind};
 use std::time::Duration;
 
 use glossa_host::providers::openai::OpenAi;
 use serde_json::{json, Value};
-use support::{config, cpu, chat, frame_image, text_request, FakeServer, LlamaServer, Response};
+use support::{chat, config, cpu, frame_image, text_request, FakeServer, LlamaServer, Response};
 
 fn openai(url: &str, extra: &[(&str, &str)]) -> std::sync::Arc<dyn Provider> {
     let mut pairs = vec![("openai.base_url", url)];

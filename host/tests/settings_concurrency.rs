@@ -6,8 +6,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::Host;
 use serde_json::json;
+use support::Host;
 
 const KEYS: [&str; 3] = ["local.threads", "local.gpu_layers", "local.idle_unload_secs"];
 const WRITES: u64 = 150;

@@ -9,8 +9,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use support::{Host, NOBODY};
 use serde_json::json;
+use support::{Host, NOBODY};
 
 /// A data dir holding a database with `target_language = ko`, owned by the user the
 /// unprivileged host runs as; its parent is reachable by that user.

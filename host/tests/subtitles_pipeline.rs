@@ -117,8 +117,7 @@ async fn every_cue_of_every_fixture_comes_back_exactly_once() {
         if request.track.auto_generated {
             // Rolling ASR: sentences were translated and shared back over the cues in
             // order, so the cues read, in order, as the translated sentences.
-            let shown: Vec<&str> =
-                request.track.cues.iter().flat_map(|c| by_id[&c.id].text.split_whitespace()).collect();
+            let shown: Vec<&str> = request.track.cues.iter().flat_map(|c| by_id[&c.id].text.split_whitespace()).collect();
             let sentences = glossa_host::pipeline::subtitles::rolling::merge(&request.track.cues).len();
             assert_eq!(shown.iter().filter(|w| **w == "[ja]").count(), sentences, "{name}: each sentence once");
             let source: Vec<&str> = shown.iter().copied().filter(|w| *w != "[ja]").collect();
@@ -130,7 +129,13 @@ async fn every_cue_of_every_fixture_comes_back_exactly_once() {
                     .map(|p| {
                         let whole: Vec<&str> = p.text.split_whitespace().collect();
                         let last: Vec<&str> = p.text.lines().last().unwrap_or("").split_whitespace().collect();
-                        if words.starts_with(&whole) { whole.len() } else if words.starts_with(&last) { last.len() } else { 0 }
+                        if words.starts_with(&whole) {
+                            whole.len()
+                        } else if words.starts_with(&last) {
+                            last.len()
+                        } else {
+                            0
+                        }
                     })
                     .unwrap_or(0);
                 expected.extend(&words[skip..]);

@@ -99,10 +99,8 @@ async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_f
         } else if first.0.untranslated < cues.len() {
             assert!(second.0.usage.cached.unwrap_or(0) > 0, "{name}: nothing came from the cache: {:?}", second.0);
         }
-        let translated_first: HashSet<&str> =
-            first.1.iter().filter(|c| !c.untranslated).map(|c| c.id.as_str()).collect();
-        let translated_second: HashSet<&str> =
-            second.1.iter().filter(|c| !c.untranslated).map(|c| c.id.as_str()).collect();
+        let translated_first: HashSet<&str> = first.1.iter().filter(|c| !c.untranslated).map(|c| c.id.as_str()).collect();
+        let translated_second: HashSet<&str> = second.1.iter().filter(|c| !c.untranslated).map(|c| c.id.as_str()).collect();
         assert!(translated_first.is_subset(&translated_second), "{name}: a cached line was lost");
     }
 }
@@ -186,11 +184,7 @@ fn translate_track_over_the_native_pipe_then_another_host_process_rewatches_for_
 }
 
 fn glossa(data_dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_glossa-host"))
-        .args(args)
-        .env("GLOSSA_DATA_DIR", data_dir)
-        .output()
-        .expect("run glossa-host")
+    Command::new(env!("CARGO_BIN_EXE_glossa-host")).args(args).env("GLOSSA_DATA_DIR", data_dir).output().expect("run glossa-host")
 }
 
 #[test]

@@ -69,7 +69,9 @@ pub enum RequestBody {
     },
     Ping,
     /// Stop request `target` and the provider work behind it.
-    Cancel { target: RequestId },
+    Cancel {
+        target: RequestId,
+    },
     GetSettings,
     /// Set settings by key (`"ollama.url"`, `"anthropic.api_key"`, …); see [`SETTING_KEYS`].
     PutSettings {
@@ -241,19 +243,27 @@ pub enum EventBody {
     },
     Pong,
     /// The next piece of streamed text.
-    Delta { text: String },
+    Delta {
+        text: String,
+    },
     /// A track request's lines as the host read them, before any `cues`: the ids, times
     /// and original text the translated cues refer to.
-    Track { cues: Vec<Cue> },
+    Track {
+        cues: Vec<Cue>,
+    },
     /// Translated caption lines, one batch at a time.
-    Cues { cues: Vec<TranslatedCue> },
+    Cues {
+        cues: Vec<TranslatedCue>,
+    },
     Settings(SettingsView),
     Models {
         provider: ProviderKind,
         models: Vec<ModelInfo>,
     },
     Check(CheckReport),
-    LocalModels { models: Vec<LocalModel> },
+    LocalModels {
+        models: Vec<LocalModel>,
+    },
     Progress {
         done: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,7 +271,11 @@ pub enum EventBody {
     },
     /// One piece of an event whose JSON exceeds [`CHUNK_DATA_BYTES`]; concatenating the
     /// `data` of `seq` 0..=last gives that event's JSON.
-    Chunk { seq: u32, last: bool, data: String },
+    Chunk {
+        seq: u32,
+        last: bool,
+        data: String,
+    },
     /// The request finished.
     Done {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -382,8 +396,7 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 4] =
-        [ProviderKind::Local, ProviderKind::Ollama, ProviderKind::Openai, ProviderKind::Anthropic];
+    pub const ALL: [ProviderKind; 4] = [ProviderKind::Local, ProviderKind::Ollama, ProviderKind::Openai, ProviderKind::Anthropic];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -552,10 +565,7 @@ mod tests {
 
     #[test]
     fn events_use_event_tag_and_flatten_errors() {
-        let ev = Event::new(
-            "3",
-            EventBody::Error(ErrorInfo::new(ErrorCode::ProviderUnreachable, "no", "ollama serve")),
-        );
+        let ev = Event::new("3", EventBody::Error(ErrorInfo::new(ErrorCode::ProviderUnreachable, "no", "ollama serve")));
         let v = serde_json::to_value(&ev).unwrap();
         assert_eq!(v["event"], "error");
         assert_eq!(v["code"], "provider_unreachable");

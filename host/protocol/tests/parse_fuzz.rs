@@ -17,7 +17,13 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
             prop::collection::btree_map(
-                prop_oneof![Just("id".to_owned()), Just("type".to_owned()), Just("image".to_owned()), Just("cues".to_owned()), "[a-z_]{1,8}"],
+                prop_oneof![
+                    Just("id".to_owned()),
+                    Just("type".to_owned()),
+                    Just("image".to_owned()),
+                    Just("cues".to_owned()),
+                    "[a-z_]{1,8}"
+                ],
                 inner,
                 0..6
             )

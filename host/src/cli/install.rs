@@ -89,15 +89,11 @@ pub fn render(browser: Browser, exe: &Path, extra_ids: &[String]) -> String {
     if browser.is_firefox() {
         let mut ids = vec![FIREFOX_EXTENSION_ID.to_owned()];
         ids.extend(extra_ids.iter().filter(|i| !is_chromium_id(i)).cloned());
-        FIREFOX_TEMPLATE
-            .replace("@HOST_PATH@", path)
-            .replace("@ALLOWED_EXTENSIONS@", &serde_json::to_string(&ids).unwrap_or_default())
+        FIREFOX_TEMPLATE.replace("@HOST_PATH@", path).replace("@ALLOWED_EXTENSIONS@", &serde_json::to_string(&ids).unwrap_or_default())
     } else {
         let mut origins = vec![format!("chrome-extension://{CHROMIUM_EXTENSION_ID}/")];
         origins.extend(extra_ids.iter().filter(|i| is_chromium_id(i)).map(|i| format!("chrome-extension://{i}/")));
-        CHROMIUM_TEMPLATE
-            .replace("@HOST_PATH@", path)
-            .replace("@ALLOWED_ORIGINS@", &serde_json::to_string(&origins).unwrap_or_default())
+        CHROMIUM_TEMPLATE.replace("@HOST_PATH@", path).replace("@ALLOWED_ORIGINS@", &serde_json::to_string(&origins).unwrap_or_default())
     }
 }
 
@@ -158,9 +154,7 @@ pub fn is_allowed(caller: &BrowserCaller, data_dir: &Path) -> bool {
     if id == CHROMIUM_EXTENSION_ID || id == FIREFOX_EXTENSION_ID {
         return true;
     }
-    std::fs::read_to_string(data_dir.join("allowed-extensions.txt"))
-        .map(|list| list.lines().any(|l| l.trim() == id))
-        .unwrap_or(false)
+    std::fs::read_to_string(data_dir.join("allowed-extensions.txt")).map(|list| list.lines().any(|l| l.trim() == id)).unwrap_or(false)
 }
 
 /// Installed manifest for `browser` if it exists and points at `exe`.

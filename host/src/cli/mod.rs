@@ -91,12 +91,14 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Install { browser, extension_ids, dir } => {
             let opts = install::InstallOptions { browser, extension_ids, dir, home: None, exe: None };
-            install::install(&opts, &data_dir).map(|files| {
-                for f in files {
-                    println!("wrote {}", f.display());
-                }
-                println!("Glossa's host is registered. Reload the extension if it is already open.");
-            }).map_err(anyhow::Error::from)
+            install::install(&opts, &data_dir)
+                .map(|files| {
+                    for f in files {
+                        println!("wrote {}", f.display());
+                    }
+                    println!("Glossa's host is registered. Reload the extension if it is already open.");
+                })
+                .map_err(anyhow::Error::from)
         }
         Command::Uninstall { browser, dir } => install::uninstall(browser, dir.as_deref(), None)
             .map(|files| {

@@ -109,12 +109,6 @@ fn list(dir: &Path) {
     println!("\nRecommended vision models (glossa-host model pull <id>; sizes approximate):");
     for e in catalogue::CATALOGUE {
         let have = installed.iter().any(|m| m.file == e.model_file);
-        println!(
-            "  {:<14} {:>4.1} GB  {}{}",
-            e.id,
-            e.total_bytes() as f64 / 1e9,
-            e.description,
-            if have { "  [installed]" } else { "" }
-        );
+        println!("  {:<14} {:>4.1} GB  {}{}", e.id, e.total_bytes() as f64 / 1e9, e.description, if have { "  [installed]" } else { "" });
     }
 }

@@ -34,7 +34,11 @@ pub fn run(action: Action, data_dir: &Path) -> anyhow::Result<()> {
                 let v = settings.get(k);
                 let shown = if is_secret(k) {
                     let s = glossa_protocol::KeyStatus::of(v);
-                    if s.set { format!("{} (set)", s.preview) } else { "(not set)".into() }
+                    if s.set {
+                        format!("{} (set)", s.preview)
+                    } else {
+                        "(not set)".into()
+                    }
                 } else {
                     v.to_owned()
                 };

@@ -31,9 +31,8 @@ pub struct TranslateSubsArgs {
 }
 
 pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
-    let format = CaptionFormat::from_path(&args.file).with_context(|| {
-        format!("{}: unknown caption format; use a .vtt, .srt or .json3 file", args.file.display())
-    })?;
+    let format = CaptionFormat::from_path(&args.file)
+        .with_context(|| format!("{}: unknown caption format; use a .vtt, .srt or .json3 file", args.file.display()))?;
     let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let track = captions::parse(&text, format).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     if track.cues.is_empty() {
@@ -71,7 +70,8 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
         bar.inc(cues.len() as u64);
         translated.extend(cues);
     };
-    let summary = super::block_on(translate_track(&job, &track, PlayheadUpdate { time: 0.0, rate: 0.0 }, futures::stream::empty(), &mut emit))?;
+    let summary =
+        super::block_on(translate_track(&job, &track, PlayheadUpdate { time: 0.0, rate: 0.0 }, futures::stream::empty(), &mut emit))?;
     bar.finish_and_clear();
     let summary = summary.map_err(|e| anyhow::anyhow!("{e}"))?;
 
@@ -118,4 +118,3 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
-

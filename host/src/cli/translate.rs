@@ -18,8 +18,7 @@ use crate::store::Store;
 
 pub fn image(file: &Path, to: Option<String>, with_original: bool, data_dir: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let image = Image::from_bytes(bytes)
-        .with_context(|| format!("{}: not a JPEG, PNG, WebP or GIF image", file.display()))?;
+    let image = Image::from_bytes(bytes).with_context(|| format!("{}: not a JPEG, PNG, WebP or GIF image", file.display()))?;
     let frame = Frame { image, to, from: None, with_original };
     let app = open_app(data_dir)?;
     let job = resolve::frame(&block_on(app.config())?, &app.providers, &frame);

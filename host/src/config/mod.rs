@@ -72,8 +72,7 @@ impl Config {
         let timeouts = timeouts(settings);
         Config {
             provider: settings.provider(),
-            target_language: given(settings.get("target_language"))
-                .unwrap_or_else(|| default_value("target_language").to_owned()),
+            target_language: given(settings.get("target_language")).unwrap_or_else(|| default_value("target_language").to_owned()),
             source_language: given(settings.get("source_language")),
             local: LocalConfig::from_settings(settings),
             ollama: OllamaConfig::from_settings(settings, timeouts),

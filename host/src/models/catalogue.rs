@@ -101,9 +101,6 @@ mod tests {
     fn the_default_frame_model_is_in_the_catalogue() {
         let e = by_model_file("gemma-3-4b-it-Q4_K_M.gguf").unwrap();
         assert_eq!(by_id("Gemma-3-4B"), Some(e));
-        assert_eq!(
-            e.model_url(),
-            "https://huggingface.co/ggml-org/gemma-3-4b-it-GGUF/resolve/main/gemma-3-4b-it-Q4_K_M.gguf"
-        );
+        assert_eq!(e.model_url(), "https://huggingface.co/ggml-org/gemma-3-4b-it-GGUF/resolve/main/gemma-3-4b-it-Q4_K_M.gguf");
     }
 }

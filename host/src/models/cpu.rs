@@ -26,7 +26,6 @@ pub fn missing_features() -> Vec<&'static str> {
 /// Why llama.cpp cannot run on this CPU, if it cannot.
 pub fn unsupported_reason() -> Option<String> {
     let missing = missing_features();
-    (!missing.is_empty()).then(|| {
-        format!("This CPU lacks {}, which the built-in llama.cpp backend was built for", missing.join(", ").to_uppercase())
-    })
+    (!missing.is_empty())
+        .then(|| format!("This CPU lacks {}, which the built-in llama.cpp backend was built for", missing.join(", ").to_uppercase()))
 }

@@ -96,12 +96,7 @@ pub fn plan(source: &str, sha256: Option<&str>) -> Result<Vec<PullTarget>, Downl
             return Err(DownloadError::BadSource(format!("{source} with --sha256 (a catalogue id names two files)")));
         }
         return Ok(vec![
-            PullTarget {
-                url: entry.model_url(),
-                file_name: entry.model_file.into(),
-                sha256: None,
-                approx_bytes: Some(entry.model_bytes),
-            },
+            PullTarget { url: entry.model_url(), file_name: entry.model_file.into(), sha256: None, approx_bytes: Some(entry.model_bytes) },
             PullTarget {
                 url: entry.mmproj_url(),
                 file_name: entry.mmproj_local.into(),
@@ -141,10 +136,7 @@ pub fn plan(source: &str, sha256: Option<&str>) -> Result<Vec<PullTarget>, Downl
 }
 
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
 /// Progress of one file: bytes on disk so far, and the full size once the server said it.
@@ -334,9 +326,8 @@ async fn transfer(
     }
     let response = request.send().await.map_err(|e| TransferError::Network(describe(&e)))?;
     let status = response.status();
-    let fatal_io = |e: std::io::Error| {
-        TransferError::Fatal(DownloadError::Io { path: part_path.display().to_string(), detail: e.to_string() })
-    };
+    let fatal_io =
+        |e: std::io::Error| TransferError::Fatal(DownloadError::Io { path: part_path.display().to_string(), detail: e.to_string() });
     let mut start = have;
     match status.as_u16() {
         206 => {
@@ -421,10 +412,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// Run a file check off the async runtime.
-async fn blocking<T: Send + 'static>(
-    path: PathBuf,
-    f: impl FnOnce(PathBuf) -> T + Send + 'static,
-) -> Result<T, DownloadError> {
+async fn blocking<T: Send + 'static>(path: PathBuf, f: impl FnOnce(PathBuf) -> T + Send + 'static) -> Result<T, DownloadError> {
     let shown = path.display().to_string();
     tokio::task::spawn_blocking(move || f(path))
         .await

@@ -42,7 +42,9 @@ pub enum MetaValue {
     Float(f64),
     Bool(bool),
     Str(String),
-    Array { len: u64 },
+    Array {
+        len: u64,
+    },
     /// A string too long to keep.
     Skipped,
 }

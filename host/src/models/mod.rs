@@ -78,20 +78,16 @@ pub fn find_mmproj(model: &Path) -> Option<PathBuf> {
             return Some(paired);
         }
     }
-    let candidates: Vec<PathBuf> =
-        gguf_files(dir).into_iter().filter(|p| p != model && named_like_mmproj(&file_name(p))).collect();
+    let candidates: Vec<PathBuf> = gguf_files(dir).into_iter().filter(|p| p != model && named_like_mmproj(&file_name(p))).collect();
     let stem = model_stem(&model_name).to_ascii_lowercase();
-    let by_name: Vec<&PathBuf> =
-        candidates.iter().filter(|c| file_name(c).to_ascii_lowercase().contains(&stem)).collect();
+    let by_name: Vec<&PathBuf> = candidates.iter().filter(|c| file_name(c).to_ascii_lowercase().contains(&stem)).collect();
     if by_name.len() == 1 {
         return Some(by_name[0].clone());
     }
     let width = gguf::inspect(model).ok()?.embedding_length()?;
     let pool: Vec<&PathBuf> = if by_name.is_empty() { candidates.iter().collect() } else { by_name };
-    let by_width: Vec<&PathBuf> = pool
-        .into_iter()
-        .filter(|c| gguf::inspect(c).ok().and_then(|s| s.projection_dim()) == Some(width))
-        .collect();
+    let by_width: Vec<&PathBuf> =
+        pool.into_iter().filter(|c| gguf::inspect(c).ok().and_then(|s| s.projection_dim()) == Some(width)).collect();
     match by_width.as_slice() {
         [one] => Some((*one).clone()),
         _ => None,

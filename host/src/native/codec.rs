@@ -55,11 +55,7 @@ impl Decoder for NativeCodec {
             Some(frame) => Ok(Some(frame)),
             None if src.is_empty() => Ok(None),
             None => {
-                let want = if src.len() >= HEADER {
-                    NativeEndian::read_u32(&src[..HEADER]) as usize + HEADER
-                } else {
-                    HEADER
-                };
+                let want = if src.len() >= HEADER { NativeEndian::read_u32(&src[..HEADER]) as usize + HEADER } else { HEADER };
                 Err(FrameError::Truncated { have: src.len(), want })
             }
         }

@@ -47,10 +47,7 @@ mod tests {
     #[test]
     fn recognises_browsers_and_leaves_the_cli_alone() {
         let id = "abcdefghijklmnopabcdefghijklmnop";
-        assert_eq!(
-            detect(&s(&[&format!("chrome-extension://{id}/")])),
-            Some(BrowserCaller::Chromium { extension_id: id.into() })
-        );
+        assert_eq!(detect(&s(&[&format!("chrome-extension://{id}/")])), Some(BrowserCaller::Chromium { extension_id: id.into() }));
         assert_eq!(
             detect(&s(&[&format!("chrome-extension://{id}/"), "--parent-window=0"])),
             Some(BrowserCaller::Chromium { extension_id: id.into() })

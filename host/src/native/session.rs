@@ -11,8 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use glossa_protocol::{
-    parse_request, ErrorCode, ErrorInfo, EventBody, Request, RequestBody, RequestId, MAX_INBOUND_FRAME,
-    MAX_OUTBOUND_FRAME,
+    parse_request, ErrorCode, ErrorInfo, EventBody, Request, RequestBody, RequestId, MAX_INBOUND_FRAME, MAX_OUTBOUND_FRAME,
 };
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -58,9 +57,7 @@ where
     let end = loop {
         match frames.next().await {
             None => break SessionEnd::Eof,
-            Some(Err(FrameError::Io(e))) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                break SessionEnd::Eof
-            }
+            Some(Err(FrameError::Io(e))) if e.kind() == std::io::ErrorKind::UnexpectedEof => break SessionEnd::Eof,
             Some(Err(e)) => {
                 tracing::error!("ending session: {e}");
                 break SessionEnd::BadFrame(e.to_string());

@@ -78,11 +78,7 @@ pub fn system_prompt(to: &str, from: Option<&str>, with_original: bool) -> Strin
 }
 
 /// Run `job` on `image`, streaming deltas through `on_delta`.
-pub async fn translate(
-    job: &FrameJob,
-    image: &Image,
-    on_delta: &mut (dyn FnMut(&str) + Send),
-) -> Result<(Usage, Timings), ErrorInfo> {
+pub async fn translate(job: &FrameJob, image: &Image, on_delta: &mut (dyn FnMut(&str) + Send)) -> Result<(Usage, Timings), ErrorInfo> {
     let chat = ChatRequest {
         model: job.model.clone(),
         system: system_prompt(&job.to, job.from.as_deref(), job.with_original),

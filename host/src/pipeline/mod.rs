@@ -4,5 +4,5 @@
 pub mod frame;
 pub mod language;
 pub mod stream;
-pub mod text;
 pub mod subtitles;
+pub mod text;

@@ -106,7 +106,8 @@ impl Anthropic {
 
 /// `claude-sonnet-4-5` is an alias of the dated `claude-sonnet-4-5-20250929`.
 fn names_model(listed: &str, wanted: &str) -> bool {
-    listed == wanted || listed.strip_prefix(wanted).is_some_and(|rest| rest.starts_with('-') && rest[1..].chars().all(|c| c.is_ascii_digit()))
+    listed == wanted
+        || listed.strip_prefix(wanted).is_some_and(|rest| rest.starts_with('-') && rest[1..].chars().all(|c| c.is_ascii_digit()))
 }
 
 #[async_trait]

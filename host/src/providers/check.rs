@@ -55,7 +55,10 @@ mod tests {
     fn present_models_and_a_frame_model_that_reads_images_need_nothing() {
         let models = [model("seeing", Some(true)), model("text", Some(false))];
         let report = check(&models, "seeing", "text");
-        assert_eq!((report.frame_model_present, report.subtitle_model_present, report.frame_model_vision), (Some(true), Some(true), Some(true)));
+        assert_eq!(
+            (report.frame_model_present, report.subtitle_model_present, report.frame_model_vision),
+            (Some(true), Some(true), Some(true))
+        );
         assert!(report.problems.is_empty(), "{report:?}");
     }
 

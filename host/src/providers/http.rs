@@ -45,11 +45,7 @@ pub struct HttpClient {
 /// A reqwest client that never follows redirects: reqwest would carry custom headers
 /// such as `x-api-key` to whatever host a redirect names.
 pub fn build_client(connect_timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(connect_timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default()
+    reqwest::Client::builder().connect_timeout(connect_timeout).redirect(reqwest::redirect::Policy::none()).build().unwrap_or_default()
 }
 
 impl HttpClient {
@@ -61,9 +57,7 @@ impl HttpClient {
     /// server in errors (never a URL with a key in it: keys travel in headers only).
     pub async fn send(&self, provider: ProviderKind, base: &str, request: RequestBuilder) -> Result<Response, HttpFailure> {
         let response = match tokio::time::timeout(self.timeouts.first_token + self.timeouts.connect, request.send()).await {
-            Err(_) => {
-                return Err(HttpFailure::Provider(ProviderError::FirstTokenTimeout { provider, after: self.timeouts.first_token }))
-            }
+            Err(_) => return Err(HttpFailure::Provider(ProviderError::FirstTokenTimeout { provider, after: self.timeouts.first_token })),
             Ok(Err(e)) => return Err(HttpFailure::Provider(self.transport_error(provider, base, &e))),
             Ok(Ok(r)) => r,
         };
@@ -288,7 +282,10 @@ mod tests {
             error_message(r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#).as_deref(),
             Some("Overloaded")
         );
-        assert_eq!(error_message(r#"{"error":"model \"x\" not found, try pulling it first"}"#).as_deref(), Some("model \"x\" not found, try pulling it first"));
+        assert_eq!(
+            error_message(r#"{"error":"model \"x\" not found, try pulling it first"}"#).as_deref(),
+            Some("model \"x\" not found, try pulling it first")
+        );
         assert_eq!(error_message("<html>Bad gateway</html>"), None);
     }
 

@@ -268,7 +268,12 @@ mod tests {
         assert_eq!(provider.calls(), 1);
 
         let hour = Some(Duration::from_secs(3600));
-        let provider = Scripted::new(vec![Attempt::Refused(ProviderError::RateLimited { provider: KIND, status: 429, retries: 0, retry_after: hour })]);
+        let provider = Scripted::new(vec![Attempt::Refused(ProviderError::RateLimited {
+            provider: KIND,
+            status: 429,
+            retries: 0,
+            retry_after: hour,
+        })]);
         assert!(matches!(run(&provider).await.1, Err(ProviderError::RateLimited { retries: 0, .. })));
         assert_eq!(provider.calls(), 1, "an hour's wait is reported, not slept");
     }
@@ -308,7 +313,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn text_held_back_as_a_possible_tag_is_kept_before_an_error() {
-        let provider = Scripted::new(vec![Attempt::Items(vec![text("a <thi"), (0, Err(ProviderError::StreamIncomplete { provider: KIND }))])]);
+        let provider =
+            Scripted::new(vec![Attempt::Items(vec![text("a <thi"), (0, Err(ProviderError::StreamIncomplete { provider: KIND }))])]);
         let (shown, result) = run(&provider).await;
         assert_eq!(shown, "a <thi");
         assert!(result.is_err());

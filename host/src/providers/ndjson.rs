@@ -156,12 +156,12 @@ mod tests {
                 .map(|l| l.map_err(|e| e.to_string()))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(body(vec![Ok(b"{\"a\":1}\n{\"b"), Ok(b"\":2}\n{\"c\":3}")]).await, vec![
-            Ok("{\"a\":1}".to_owned()),
-            Ok("{\"b\":2}".to_owned()),
-            Ok("{\"c\":3}".to_owned()),
-        ]);
-        let cut = body(vec![Ok(b"{\"a\":1}\n"), Err(ProviderError::StreamIncomplete { provider: ProviderKind::Ollama }), Ok(b"{}\n")]).await;
+        assert_eq!(
+            body(vec![Ok(b"{\"a\":1}\n{\"b"), Ok(b"\":2}\n{\"c\":3}")]).await,
+            vec![Ok("{\"a\":1}".to_owned()), Ok("{\"b\":2}".to_owned()), Ok("{\"c\":3}".to_owned()),]
+        );
+        let cut =
+            body(vec![Ok(b"{\"a\":1}\n"), Err(ProviderError::StreamIncomplete { provider: ProviderKind::Ollama }), Ok(b"{}\n")]).await;
         assert_eq!(cut.len(), 2, "{cut:?}");
         assert!(cut[1].is_err());
         let bad = body(vec![Ok(b"\xff\n"), Ok(b"{}\n")]).await;

@@ -102,7 +102,11 @@ impl Ollama {
             }
             let mut deltas: Vec<Delta> = part.message.map(|m| Delta::Text(m.content)).into_iter().collect();
             if part.done {
-                deltas.push(Delta::Done(Usage { input_tokens: part.prompt_eval_count, output_tokens: part.eval_count, ..Usage::default() }));
+                deltas.push(Delta::Done(Usage {
+                    input_tokens: part.prompt_eval_count,
+                    output_tokens: part.eval_count,
+                    ..Usage::default()
+                }));
             }
             Ok(deltas)
         }))
@@ -132,11 +136,8 @@ impl Provider for Ollama {
         // hundreds of connections to their Ollama at once.
         use futures::StreamExt;
         let names: Vec<String> = tags.iter().map(|t| t.name.clone()).collect();
-        let capabilities: Vec<_> = futures::stream::iter(names)
-            .map(|name| async move { self.capabilities(&name).await })
-            .buffered(4)
-            .collect()
-            .await;
+        let capabilities: Vec<_> =
+            futures::stream::iter(names).map(|name| async move { self.capabilities(&name).await }).buffered(4).collect().await;
         Ok(tags
             .into_iter()
             .zip(capabilities)

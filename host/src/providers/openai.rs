@@ -55,7 +55,6 @@ impl OpenAi {
         self
     }
 
-
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         if self.api_key.is_empty() {
             request
@@ -195,9 +194,11 @@ impl Provider for OpenAi {
         };
         report.reachable = true;
         let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-        report.detail = format!("{} at {base} serving {}", KIND.display_name(), if names.is_empty() { "no models".into() } else { names.join(", ") });
+        report.detail =
+            format!("{} at {base} serving {}", KIND.display_name(), if names.is_empty() { "no models".into() } else { names.join(", ") });
         // An empty setting means "the server's first model".
-        let find = |wanted: &str| if wanted.is_empty() { (!models.is_empty()).then_some(0) } else { models.iter().position(|m| m.name == wanted) };
+        let find =
+            |wanted: &str| if wanted.is_empty() { (!models.is_empty()).then_some(0) } else { models.iter().position(|m| m.name == wanted) };
         let missing = |wanted: &str| {
             ErrorInfo::new(
                 glossa_protocol::ErrorCode::ModelMissing,

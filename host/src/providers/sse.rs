@@ -20,18 +20,17 @@ where
     S: Stream<Item = Result<Bytes, ProviderError>> + Send + Unpin + 'static,
 {
     let mut utf8 = Utf8Chunks::default();
-    let checked = chunks.map(move |chunk| {
-        chunk.and_then(|c| {
-            utf8.push(&c).map_err(|detail| ProviderError::BadResponse { provider, detail })
-        })
-    });
+    let checked =
+        chunks.map(move |chunk| chunk.and_then(|c| utf8.push(&c).map_err(|detail| ProviderError::BadResponse { provider, detail })));
     // The end of the stream with a character still open is caught by the caller as a
     // missing terminator (the last event cannot have been complete).
     Box::pin(checked.eventsource().map(move |event| {
         event.map_err(|e| match e {
             EventStreamError::Transport(e) => e,
             EventStreamError::Utf8(e) => ProviderError::BadResponse { provider, detail: format!("the stream is not UTF-8 ({e})") },
-            EventStreamError::Parser(e) => ProviderError::BadResponse { provider, detail: format!("the event stream cannot be parsed ({e})") },
+            EventStreamError::Parser(e) => {
+                ProviderError::BadResponse { provider, detail: format!("the event stream cannot be parsed ({e})") }
+            }
         })
     }))
 }
@@ -73,10 +72,7 @@ mod tests {
 
     async fn parse(pieces: Vec<Vec<u8>>) -> Vec<Result<(String, String), String>> {
         let chunks = futures::stream::iter(pieces.into_iter().map(|p| Ok(Bytes::from(p))));
-        events(chunks, ProviderKind::Openai)
-            .map(|e| e.map(|e| (e.event, e.data)).map_err(|e| e.to_string()))
-            .collect()
-            .await
+        events(chunks, ProviderKind::Openai).map(|e| e.map(|e| (e.event, e.data)).map_err(|e| e.to_string())).collect().await
     }
 
     fn split_all(text: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {

@@ -165,10 +165,7 @@ impl Store {
 }
 
 fn is_corrupt(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
-    )
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt))
 }
 
 /// The file or its folder refuses writes for this user (modes, owner, a read-only mount).
@@ -187,10 +184,7 @@ fn is_not_writable(e: &StoreError) -> bool {
 }
 
 fn set_aside(path: &Path) -> Result<PathBuf, StoreError> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let aside = path.with_extension(format!("corrupt-{stamp}.sqlite"));
     std::fs::rename(path, &aside).map_err(|source| StoreError::Io { path: path.to_owned(), source })?;
     for suffix in ["-wal", "-shm"] {
@@ -236,10 +230,8 @@ mod tests {
     async fn blocking_work_sees_the_same_database() {
         let store = Store::in_memory().unwrap();
         store.conn().execute("INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', 1)", []).unwrap();
-        let value: String = store
-            .blocking(|s| Ok(s.conn().query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| r.get(0))?))
-            .await
-            .unwrap();
+        let value: String =
+            store.blocking(|s| Ok(s.conn().query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| r.get(0))?)).await.unwrap();
         assert_eq!(value, "v");
     }
 

@@ -32,19 +32,13 @@ impl std::fmt::Debug for Settings {
             (true, false) => (k, "(set)"),
             (false, _) => (k, v.as_str()),
         });
-        f.debug_struct("Settings")
-            .field("values", &BTreeMap::from_iter(shown))
-            .field("updated_at", &self.updated_at)
-            .finish()
+        f.debug_struct("Settings").field("values", &BTreeMap::from_iter(shown)).field("updated_at", &self.updated_at).finish()
     }
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            values: SETTING_KEYS.iter().map(|k| (k.to_string(), default_value(k).to_owned())).collect(),
-            updated_at: 0,
-        }
+        Settings { values: SETTING_KEYS.iter().map(|k| (k.to_string(), default_value(k).to_owned())).collect(), updated_at: 0 }
     }
 }
 
@@ -180,10 +174,7 @@ impl Store {
         if self.is_read_only() {
             return Err(StoreError::ReadOnly { path: self.path().to_owned() });
         }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for (key, value) in &checked {
@@ -240,10 +231,7 @@ mod tests {
     fn invalid_values_are_rejected_whole() {
         let store = Store::in_memory().unwrap();
         let err = store
-            .put_settings(&BTreeMap::from([
-                ("target_language".into(), "ja".into()),
-                ("ollama.url".into(), "ftp://x".into()),
-            ]))
+            .put_settings(&BTreeMap::from([("target_language".into(), "ja".into()), ("ollama.url".into(), "ftp://x".into())]))
             .unwrap_err();
         assert!(err.to_string().contains("ollama.url"), "{err}");
         assert_eq!(store.settings().unwrap().target_language(), "en");

@@ -267,10 +267,8 @@ async fn read_request(socket: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Reque
     let target = first.next()?;
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let (path, query) = (path.to_owned(), query.to_owned());
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned())).collect();
     let length: usize = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
     let body_start = head_end + 4;
     while buf.len() < body_start + length {
@@ -449,4 +447,3 @@ pub async fn full_backlog() -> FullBacklog {
     let held = std::net::TcpStream::connect(addr).expect("fill the accept queue");
     FullBacklog { url: format!("http://{addr}"), _listener: listener, _held: held }
 }
-

@@ -131,18 +131,12 @@ impl Provider for FakeTranslator {
             None => request.user.lines().last().unwrap_or(""),
         };
         let lines: Vec<(String, String)> = match serde_json::from_str::<Vec<Value>>(last) {
-            Ok(values) => values
-                .iter()
-                .map(|v| (v["id"].as_str().unwrap_or("").to_owned(), v["text"].as_str().unwrap_or("").to_owned()))
-                .collect(),
+            Ok(values) => {
+                values.iter().map(|v| (v["id"].as_str().unwrap_or("").to_owned(), v["text"].as_str().unwrap_or("").to_owned())).collect()
+            }
             Err(_) => vec![(String::new(), last.to_owned())],
         };
-        self.log.lock().unwrap().push(CallRecord {
-            started,
-            lines: lines.iter().map(|(_, t)| t.clone()).collect(),
-            repair,
-            prompt_tokens,
-        });
+        self.log.lock().unwrap().push(CallRecord { started, lines: lines.iter().map(|(_, t)| t.clone()).collect(), repair, prompt_tokens });
         if self.misbehaviour == Misbehaviour::Unreachable {
             return Err(ProviderError::Unreachable {
                 provider: ProviderKind::Ollama,

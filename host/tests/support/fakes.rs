@@ -212,7 +212,10 @@ impl FakeAnthropic {
                         "usage": {"input_tokens": 25, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 1}
                     }}),
                 )),
-                Piece::Data(sse("content_block_start", &json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}))),
+                Piece::Data(sse(
+                    "content_block_start",
+                    &json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+                )),
                 Piece::Data(sse("ping", &json!({"type": "ping"}))),
             ],
         )
@@ -254,9 +257,7 @@ pub fn anthropic_error_event(kind: &str, message: &str) -> Vec<u8> {
 fn anthropic_route(req: &Request, key: &str, messages: &Script) -> Response {
     let authorized = req.header("x-api-key") == Some(key);
     match (req.method.as_str(), req.path.as_str()) {
-        (_, "/v1/messages" | "/v1/models") if !authorized => {
-            FakeAnthropic::error(401, "authentication_error", "invalid x-api-key")
-        }
+        (_, "/v1/messages" | "/v1/models") if !authorized => FakeAnthropic::error(401, "authentication_error", "invalid x-api-key"),
         (_, "/v1/messages" | "/v1/models") if req.header("anthropic-version").is_none() => {
             FakeAnthropic::error(400, "invalid_request_error", "anthropic-version: header is required")
         }

@@ -40,12 +40,7 @@ impl FileServer {
     }
 }
 
-async fn answer(
-    mut socket: tokio::net::TcpStream,
-    serve: Arc<Serve>,
-    seen: Arc<Mutex<Vec<Option<String>>>>,
-    cut: Option<usize>,
-) {
+async fn answer(mut socket: tokio::net::TcpStream, serve: Arc<Serve>, seen: Arc<Mutex<Vec<Option<String>>>>, cut: Option<usize>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -57,10 +52,7 @@ async fn answer(
     }
     let head = String::from_utf8_lossy(&head).to_string();
     let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
-    let range = head
-        .lines()
-        .find(|l| l.to_ascii_lowercase().starts_with("range:"))
-        .map(|l| l["range:".len()..].trim().to_owned());
+    let range = head.lines().find(|l| l.to_ascii_lowercase().starts_with("range:")).map(|l| l["range:".len()..].trim().to_owned());
     seen.lock().unwrap().push(range.clone());
     if path.split('?').next() != Some(serve.path) {
         let _ = socket.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;

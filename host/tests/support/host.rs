@@ -101,10 +101,7 @@ impl Host {
             let incoming = match read_frame(&mut stdout, MAX_OUTBOUND_FRAME) {
                 Ok(Some(body)) => match serde_json::from_slice(&body) {
                     Ok(value) => Incoming::Event(value),
-                    Err(e) => Incoming::Broken(format!(
-                        "stdout carried a non-JSON frame ({e}): {:?}",
-                        String::from_utf8_lossy(&body)
-                    )),
+                    Err(e) => Incoming::Broken(format!("stdout carried a non-JSON frame ({e}): {:?}", String::from_utf8_lossy(&body))),
                 },
                 Ok(None) => Incoming::Closed,
                 Err(e) => Incoming::Broken(format!("the host broke the framing on stdout: {e}")),
@@ -161,9 +158,7 @@ impl Host {
         let mut mine = Vec::new();
         let mut others = Vec::new();
         loop {
-            let ev = self
-                .recv_within(wait)
-                .unwrap_or_else(|| panic!("host closed before finishing {id}\nstderr:\n{}", self.stderr()));
+            let ev = self.recv_within(wait).unwrap_or_else(|| panic!("host closed before finishing {id}\nstderr:\n{}", self.stderr()));
             let terminal = matches!(ev["event"].as_str(), Some("done" | "error"));
             if ev["id"] == id {
                 mine.push(ev);

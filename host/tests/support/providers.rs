@@ -11,7 +11,6 @@ use glossa_protocol::Usage;
 use super::models::{test_model, FRAME};
 use super::PATIENCE;
 
-
 /// The config of settings `pairs` on top of the defaults (validated like the options page).
 pub fn config(pairs: &[(&str, &str)]) -> Config {
     let store = Store::in_memory().expect("in-memory store");
@@ -119,4 +118,3 @@ pub async fn chat_then_cancel(provider: std::sync::Arc<dyn Provider>, request: C
     }
     seen
 }
-

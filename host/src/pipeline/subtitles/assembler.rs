@@ -174,7 +174,8 @@ mod tests {
     async fn cached_units_and_answers_complete_cues_and_answers_go_to_the_cache() {
         use glossa_protocol::ProviderKind;
         let cues = [cue(0, "One."), cue(1, ""), cue(2, "Two."), cue(3, "Three.")];
-        let scope = super::super::cache::CacheScope { provider: ProviderKind::Ollama, model: "m".into(), from: String::new(), to: "fr".into() };
+        let scope =
+            super::super::cache::CacheScope { provider: ProviderKind::Ollama, model: "m".into(), from: String::new(), to: "fr".into() };
         let mut plan = Plan::new(&cues, false, &scope, 2, None).await;
         plan.cached[1] = Some("Deux.".into()); // unit 1 is cue 2
         let mut assembler = Assembler::new(&cues, &plan.units);

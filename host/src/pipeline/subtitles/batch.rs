@@ -134,16 +134,20 @@ mod tests {
     use super::*;
 
     fn units(texts: &[&str]) -> Vec<Unit> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Unit::single(i, t.to_string(), i as f64 * 3.0, i as f64 * 3.0 + 3.0))
-            .collect()
+        texts.iter().enumerate().map(|(i, t)| Unit::single(i, t.to_string(), i as f64 * 3.0, i as f64 * 3.0 + 3.0)).collect()
     }
 
     #[test]
     fn batches_end_on_sentence_boundaries() {
-        let sizes = BatchSizes { min_units: 3, target_chars: 1000, max_units: 6, max_chars: 1000, head_units: 2, head_secs: 15.0, context_units: 2 };
+        let sizes = BatchSizes {
+            min_units: 3,
+            target_chars: 1000,
+            max_units: 6,
+            max_chars: 1000,
+            head_units: 2,
+            head_secs: 15.0,
+            context_units: 2,
+        };
         let u = units(&["One two", "three.", "Four", "five", "six", "seven.", "eight", "nine."]);
         let all: Vec<usize> = (0..u.len()).collect();
         let b = plan(&u, &all, &sizes);

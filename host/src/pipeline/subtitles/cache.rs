@@ -145,11 +145,9 @@ impl TranslationCache {
 
     /// (entries, bytes) held now. (Blocking: for the CLI.)
     pub fn size(&self) -> Result<(u64, u64), StoreError> {
-        Ok(self.store.conn().query_row(
-            "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM translation_cache",
-            [],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
-        )?)
+        Ok(self.store.conn().query_row("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM translation_cache", [], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })?)
     }
 }
 

@@ -28,14 +28,8 @@ pub struct BatchAnswer {
 impl BatchAnswer {
     /// One call, counted with its tokens in this answer; returns the reply's text.
     async fn ask(&mut self, setup: &CallSetup, system: &str, user: String, max_tokens: u32) -> Result<String, ProviderError> {
-        let request = ChatRequest {
-            model: setup.model.clone(),
-            system: system.to_owned(),
-            user,
-            image: None,
-            max_tokens,
-            temperature: 0.2,
-        };
+        let request =
+            ChatRequest { model: setup.model.clone(), system: system.to_owned(), user, image: None, max_tokens, temperature: 0.2 };
         self.calls += 1;
         let (reply, usage) = ask(setup.provider.as_ref(), &request).await?;
         self.usage.input_tokens += usage.input_tokens;
@@ -64,8 +58,7 @@ pub fn batch_call(
     units: &[Unit],
     batch: Batch,
 ) -> impl Future<Output = (Batch, Result<BatchAnswer, ProviderError>)> + Send + 'static {
-    let context: Vec<String> =
-        batch::context(units, batch.units[0], setup.context_units).into_iter().map(str::to_owned).collect();
+    let context: Vec<String> = batch::context(units, batch.units[0], setup.context_units).into_iter().map(str::to_owned).collect();
     let lines: Vec<String> = batch.units.iter().map(|&u| units[u].text.clone()).collect();
     async move {
         let context: Vec<&str> = context.iter().map(String::as_str).collect();

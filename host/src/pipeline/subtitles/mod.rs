@@ -40,6 +40,7 @@ use std::time::Instant;
 use futures::stream::Stream;
 use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TranslatedCue, Usage};
 
+use crate::providers::Provider;
 use assembler::{Assembler, Delivery};
 use batch::BatchSizes;
 use cache::{CacheScope, TranslationCache};
@@ -48,7 +49,6 @@ use captions::CaptionTrack;
 use plan::Plan;
 use queue::{Playhead, Queue};
 use scheduler::Scheduler;
-use crate::providers::Provider;
 
 /// Tracks longer than this are refused (a 3-hour film has ~3000 cues).
 pub const MAX_TRACK_CUES: usize = 20_000;
@@ -208,7 +208,12 @@ fn check_track(track: &CaptionTrack) -> Result<(), ErrorInfo> {
     if track.cues.len() > MAX_TRACK_CUES || bytes > MAX_TRACK_TEXT_BYTES {
         return Err(ErrorInfo::new(
             ErrorCode::TooLarge,
-            format!("The caption track has {} cues ({} KiB of text); the limit is {MAX_TRACK_CUES} cues and {} KiB.", track.cues.len(), bytes / 1024, MAX_TRACK_TEXT_BYTES / 1024),
+            format!(
+                "The caption track has {} cues ({} KiB of text); the limit is {MAX_TRACK_CUES} cues and {} KiB.",
+                track.cues.len(),
+                bytes / 1024,
+                MAX_TRACK_TEXT_BYTES / 1024
+            ),
             "Translate a shorter track, or split the file.",
         ));
     }

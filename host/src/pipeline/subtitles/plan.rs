@@ -27,8 +27,7 @@ impl Plan {
         cache: Option<&TranslationCache>,
     ) -> Plan {
         let units = units(cues, auto_generated);
-        let keys: Vec<CacheKey> =
-            (0..units.len()).map(|u| scope.key(&batch::context(&units, u, context_units), &units[u].text)).collect();
+        let keys: Vec<CacheKey> = (0..units.len()).map(|u| scope.key(&batch::context(&units, u, context_units), &units[u].text)).collect();
         let cached = match cache {
             Some(cache) => cache.get_many(&keys).await.unwrap_or_else(|e| {
                 tracing::warn!("translation cache unreadable, translating everything: {e}");

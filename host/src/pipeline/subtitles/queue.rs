@@ -96,9 +96,7 @@ impl Queue {
             return Some(head);
         }
         // Then the nearest ahead, then the nearest behind.
-        let pick = ahead.or_else(|| {
-            self.pending.iter().enumerate().max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
-        })?;
+        let pick = ahead.or_else(|| self.pending.iter().enumerate().max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i))?;
         Some(self.pending.swap_remove(pick))
     }
 }

@@ -31,7 +31,15 @@ where
     Fut: Future,
 {
     pub fn new(units: &'u [Unit], queue: Queue, playhead: S, max_in_flight: usize, start: F) -> Self {
-        Scheduler { units, queue, playhead, updates_open: true, max_in_flight: max_in_flight.max(1), start, in_flight: FuturesUnordered::new() }
+        Scheduler {
+            units,
+            queue,
+            playhead,
+            updates_open: true,
+            max_in_flight: max_in_flight.max(1),
+            start,
+            in_flight: FuturesUnordered::new(),
+        }
     }
 
     /// The next batch to finish, with its result; `None` once every batch has run (or

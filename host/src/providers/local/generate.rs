@@ -210,9 +210,7 @@ pub(super) fn run(loaded: &mut Loaded<'_>, job: &Job) -> Result<Usage, ProviderE
             if needed > n_ctx as usize {
                 return Err(too_long(needed, n_ctx));
             }
-            let n_past = chunks
-                .eval_chunks(mtmd, ctx, 0, 0, N_BATCH as i32, true)
-                .map_err(|e| decode_failed(format!("{e:?}")))?;
+            let n_past = chunks.eval_chunks(mtmd, ctx, 0, 0, N_BATCH as i32, true).map_err(|e| decode_failed(format!("{e:?}")))?;
             (n_past, chunks.total_tokens(), -1)
         }
         None => {

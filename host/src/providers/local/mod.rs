@@ -19,8 +19,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use glossa_protocol::{CheckReport, ModelInfo, ProviderKind};
 
-use job::{GenEvent, Job};
 pub use job::LoadParams;
+use job::{GenEvent, Job};
 pub use runtime::LocalRuntime;
 
 use super::{ChatRequest, Delta, Provider, ProviderError, TokenStream};
@@ -171,10 +171,9 @@ impl Provider for Local {
             match answer.recv().await {
                 Some(GenEvent::Delta(text)) => Some((Ok(Delta::Text(text)), Some((answer, guard)))),
                 Some(GenEvent::Finished(result)) => Some((result.map(Delta::Done), None)),
-                None => Some((
-                    Err(ProviderError::Other("The built-in model stopped before finishing the answer; try again.".into())),
-                    None,
-                )),
+                None => {
+                    Some((Err(ProviderError::Other("The built-in model stopped before finishing the answer; try again.".into())), None))
+                }
             }
         })))
     }

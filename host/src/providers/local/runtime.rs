@@ -63,9 +63,7 @@ impl LocalRuntime {
         workers.insert(model.to_owned(), tx);
         let registry = self.workers.clone();
         let key = model.to_owned();
-        let spawned = std::thread::Builder::new()
-            .name("glossa-llama".into())
-            .spawn(move || worker(key, rx, registry));
+        let spawned = std::thread::Builder::new().name("glossa-llama".into()).spawn(move || worker(key, rx, registry));
         if let Err(e) = spawned {
             let tx = workers.remove(model);
             drop(tx);

@@ -39,9 +39,8 @@ struct Seg {
 
 pub fn parse_json3(text: &str) -> Result<CaptionTrack, CaptionError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let timedtext: Timedtext = serde_json::from_str(text).map_err(|e| {
-        CaptionError::new(e.line().max(1), format!("not YouTube json3 timed text: {e}"))
-    })?;
+    let timedtext: Timedtext =
+        serde_json::from_str(text).map_err(|e| CaptionError::new(e.line().max(1), format!("not YouTube json3 timed text: {e}")))?;
     let events = timedtext.events.into_iter().map(|e| TimedEvent {
         start_ms: e.t_start_ms,
         duration_ms: e.d_duration_ms,

@@ -154,8 +154,7 @@ fn is_tag(inside: &str) -> bool {
     }
     let word: String = name.chars().take_while(char::is_ascii_alphabetic).collect();
     let known = ["b", "i", "u", "c", "v", "lang", "ruby", "rt", "font", "span", "s"];
-    known.contains(&word.to_ascii_lowercase().as_str())
-        && name[word.len()..].chars().next().is_none_or(|c| matches!(c, ' ' | '.' | '\t'))
+    known.contains(&word.to_ascii_lowercase().as_str()) && name[word.len()..].chars().next().is_none_or(|c| matches!(c, ' ' | '.' | '\t'))
 }
 
 fn decode_entities(s: &str) -> String {
@@ -182,9 +181,7 @@ fn excerpt(line: &str) -> String {
 }
 
 fn has_inline_timestamps(payload: &str) -> bool {
-    payload.match_indices('<').any(|(i, _)| {
-        payload[i + 1..].chars().next().is_some_and(|c| c.is_ascii_digit())
-    })
+    payload.match_indices('<').any(|(i, _)| payload[i + 1..].chars().next().is_some_and(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -80,9 +80,11 @@ impl Tag<'_> {
     fn number(&self, name: &str) -> Result<Option<u64>, CaptionError> {
         match self.attr(name) {
             None => Ok(None),
-            Some(v) => v.trim().parse().map(Some).map_err(|_| {
-                CaptionError::new(self.line(), format!("`{name}=\"{v}\"` is not a time in milliseconds"))
-            }),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| CaptionError::new(self.line(), format!("`{name}=\"{v}\"` is not a time in milliseconds"))),
         }
     }
 }
@@ -104,9 +106,9 @@ impl<'a> Reader<'a> {
             } else {
                 ">"
             };
-            let close = rest.find(end_marker).ok_or_else(|| {
-                CaptionError::new(self.line_at(open), format!("`{}` is never closed", excerpt(rest)))
-            })?;
+            let close = rest
+                .find(end_marker)
+                .ok_or_else(|| CaptionError::new(self.line_at(open), format!("`{}` is never closed", excerpt(rest))))?;
             self.at = open + close + end_marker.len();
             if end_marker != ">" || rest.starts_with("<!") {
                 continue;

@@ -9,9 +9,7 @@ pub fn parse_vtt(text: &str) -> Result<CaptionTrack, CaptionError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let header = lines.first().copied().unwrap_or("");
-    let signature_ok = header
-        .strip_prefix("WEBVTT")
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']));
+    let signature_ok = header.strip_prefix("WEBVTT").is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']));
     if !signature_ok {
         return Err(CaptionError::new(1, format!("a WebVTT file starts with `WEBVTT`, found `{}`", excerpt(header))));
     }
@@ -37,9 +35,7 @@ pub fn parse_vtt(text: &str) -> Result<CaptionTrack, CaptionError> {
         }
         let block = &lines[block_start..i];
         let first = block[0].trim_start();
-        if ["NOTE", "STYLE", "REGION"].iter().any(|k| {
-            first.strip_prefix(k).is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
-        }) {
+        if ["NOTE", "STYLE", "REGION"].iter().any(|k| first.strip_prefix(k).is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))) {
             continue;
         }
         let timing_at = if block[0].contains("-->") {
@@ -56,10 +52,7 @@ pub fn parse_vtt(text: &str) -> Result<CaptionTrack, CaptionError> {
         let (start, end) = parse_timing(block[timing_at], timing_line)?;
         let payload = &block[timing_at + 1..];
         if let Some(k) = payload.iter().position(|l| l.contains("-->")) {
-            return Err(CaptionError::new(
-                timing_line + 1 + k,
-                "a cue timing inside a cue's text: is the blank line before it missing?",
-            ));
+            return Err(CaptionError::new(timing_line + 1 + k, "a cue timing inside a cue's text: is the blank line before it missing?"));
         }
         rolling |= payload.iter().any(|l| has_inline_timestamps(l));
         let text = payload.iter().map(|l| plain_text(l).trim().to_owned()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
