@@ -21,7 +21,8 @@ step "dependencies: licences, sources and security advisories (cargo-deny)"
 cargo deny --config .ci/deny.toml check licenses bans sources
 bash tests/tools/check-advisories.sh
 
-step "lints (clippy, warnings are errors)"
+step "format and lints (rustfmt, clippy with warnings as errors)"
+cargo fmt --all -- --check
 cargo clippy -q --workspace --exclude glossa-extension --all-targets -- -D warnings
 cargo clippy -q -p glossa-extension --target wasm32-unknown-unknown -- -D warnings
 
