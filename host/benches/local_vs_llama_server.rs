@@ -17,7 +17,7 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,7 +56,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_owned()))
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(std::borrow::ToOwned::to_owned))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         .unwrap_or(0)
 }
@@ -104,7 +104,7 @@ impl Drop for Server {
     }
 }
 
-async fn start_server(binary: &PathBuf, model: &PathBuf, threads: u32) -> Server {
+async fn start_server(binary: &Path, model: &Path, threads: u32) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(binary)
         .args(["-m", &model.display().to_string(), "--host", "127.0.0.1", "--port", &port.to_string()])
@@ -189,7 +189,7 @@ fn config(threads: u32, idle_unload_secs: u32) -> glossa_host::config::LocalConf
 }
 
 /// Alternate runs of both at `threads` threads and print the comparison.
-async fn compare(local_runtime: &Arc<LocalRuntime>, server_bin: &PathBuf, model: &PathBuf, threads: u32) {
+async fn compare(local_runtime: &Arc<LocalRuntime>, server_bin: &Path, model: &Path, threads: u32) {
     // Warm for the whole comparison (no unload between runs, whatever the machine's load).
     let local = Local::new(local_runtime.clone(), &config(threads, 3600));
     let server = start_server(server_bin, model, threads).await;

@@ -56,7 +56,7 @@ async fn smollm2_streams_a_translation_token_by_token() {
     let local = Local::new(runtime.clone(), &config(&[]));
     let mut deltas: Vec<(Instant, String)> = Vec::new();
     let usage = chat(&local, &subtitle_request("Good morning, everyone. Welcome to the show.", 40), &mut |t: &str| {
-        deltas.push((Instant::now(), t.to_owned()))
+        deltas.push((Instant::now(), t.to_owned()));
     })
     .await
     .expect("generation");
@@ -195,7 +195,7 @@ fn hollow_projector() -> Vec<u8> {
 async fn error_for(local: &Local, model: &str, image: bool) -> ProviderError {
     let image = image.then(|| Image::from_bytes(std::fs::read(test_models().join(FRAME)).unwrap()).unwrap());
     let request = ChatRequest { model: model.into(), system: String::new(), user: "Hello".into(), image, max_tokens: 4, temperature: 0.0 };
-    chat(&local, &request, &mut |_: &str| {}).await.expect_err("should fail")
+    chat(local, &request, &mut |_: &str| {}).await.expect_err("should fail")
 }
 
 #[tokio::test(flavor = "multi_thread")]

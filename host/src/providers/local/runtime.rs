@@ -43,12 +43,12 @@ impl LocalRuntime {
 
     /// Models currently loaded (each with its worker thread).
     pub fn loaded_models(&self) -> Vec<PathBuf> {
-        self.workers.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
+        self.workers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).keys().cloned().collect()
     }
 
     /// Queue `job` on the worker of `model`, starting one if the model is not loaded.
     pub fn submit(&self, model: &Path, job: Job) {
-        let mut workers = self.workers.lock().unwrap_or_else(|p| p.into_inner());
+        let mut workers = self.workers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Sending under the lock: a worker only retires under the same lock after
         // finding its queue empty, so a job can never land on a retired worker.
         let job = match workers.get(model) {
@@ -145,7 +145,7 @@ fn wait_or_retire(
     if let Ok(job) = rx.recv_timeout(wait) {
         return Some(job);
     }
-    let mut workers = registry.lock().unwrap_or_else(|p| p.into_inner());
+    let mut workers = registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     match rx.try_recv() {
         Ok(job) => Some(job),
         Err(_) => {
