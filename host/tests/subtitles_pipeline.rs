@@ -333,3 +333,56 @@ async fn an_unreachable_provider_is_an_error_the_user_can_act_on() {
     assert!(err.hint.contains("ollama serve"), "{err:?}");
     assert_eq!(emitted, 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_track_already_in_the_target_language_comes_back_as_it_is_with_no_call() {
+    let store = Store::in_memory().unwrap();
+    let cache = TranslationCache::new(&store, 64 << 20);
+    for name in FIXTURES {
+        let request = fixture(name);
+        let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+        // An English track (as YouTube names it, with a region) watched with target `en`.
+        let job = TrackJob {
+            provider: fake.clone(),
+            model: "fake-model".into(),
+            to: "en".into(),
+            from: Some("en-US".into()),
+            cache: Some(cache.clone()),
+            options: TrackOptions::default(),
+        };
+        let mut emitted = Vec::new();
+        let mut emit = |cues: Vec<TranslatedCue>| emitted.extend(cues);
+        let (_tx, rx) = mpsc::unbounded::<PlayheadUpdate>();
+        let summary = translate_track(&job, &request.track, request.start(), rx, &mut emit).await.expect("track passed through");
+        let by_id = assert_each_cue_once(&request, &emitted);
+        for cue in &request.track.cues {
+            assert_eq!(by_id[&cue.id], TranslatedCue { id: cue.id.clone(), text: cue.text.clone(), untranslated: false }, "{name}");
+        }
+        assert_eq!(fake.calls(), 0, "{name}: the provider was called");
+        assert_eq!(summary.usage.provider_calls, Some(0), "{name}");
+        assert_eq!((summary.usage.input_tokens, summary.usage.output_tokens, summary.usage.cached), (0, 0, None), "{name}");
+        assert_eq!((summary.cues_sent, summary.untranslated, summary.dropped_units), (request.track.cues.len(), 0, 0), "{name}");
+    }
+    assert_eq!(cache.size().unwrap(), (0, 0), "nothing was written to the cache");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_track_in_another_script_of_the_target_language_is_translated() {
+    let request = fixture("manual.vtt");
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let job = TrackJob {
+        provider: fake.clone(),
+        model: "fake-model".into(),
+        to: "zh-TW".into(),
+        from: Some("zh-CN".into()),
+        cache: None,
+        options: TrackOptions::default(),
+    };
+    let mut emitted = Vec::new();
+    let mut emit = |cues: Vec<TranslatedCue>| emitted.extend(cues);
+    let (_tx, rx) = mpsc::unbounded::<PlayheadUpdate>();
+    let summary = translate_track(&job, &request.track, request.start(), rx, &mut emit).await.expect("track translated");
+    assert_each_cue_once(&request, &emitted);
+    assert!(fake.calls() > 0);
+    assert_eq!(summary.usage.provider_calls, Some(fake.calls()));
+}

@@ -156,14 +156,16 @@ export function makeFixtures({ long = false } = {}) {
  * Range support so seeking works), and /api/timedtext which answers only the player's own
  * signed URL (a `pot` token and signature the page got from the "player response").
  * `media` lets a video id play another id's file (more videos without more encoding).
+ * `languages` gives a video's caption track a language other than English (`lang=` in
+ * its timedtext URL, as YouTube names the track's language there).
  */
-export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false } = {}) {
+export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {} } = {}) {
   const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
   const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
   const timedtextUrl = (v, fmt = SRV3.has(v) ? "srv3" : "json3") =>
     `/api/timedtext?v=${v}&caps=asr&opi=112496729&xoaf=5&hl=en&ip=0.0.0.0&ipbits=0&expire=${Math.floor(Date.now() / 1000) + 3600}` +
-    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8&lang=en&fmt=${fmt}&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
+    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8&lang=${languages[v] || "en"}&fmt=${fmt}&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
   // timedtext: caption requests served; rejected: unsigned ones, or for a live video (403).
   const log = { timedtext: [], rejected: [] };
   const server = https.createServer({ key: fs.readFileSync(fx.key), cert: fs.readFileSync(fx.cert) }, (req, res) => {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use glossa_protocol::{ErrorInfo, Timings, Usage};
 
-use super::language::describe;
+use super::language::{describe, nothing_to_translate};
 use crate::providers::{ChatRequest, Provider};
 
 /// Who translates, with which model, between which languages (built by `crate::resolve`).
@@ -26,6 +26,11 @@ pub fn system_prompt(to: &str, from: Option<&str>) -> String {
 }
 
 pub async fn translate(job: &TextJob, text: &str, on_delta: &mut (dyn FnMut(&str) + Send)) -> Result<(Usage, Timings), ErrorInfo> {
+    if nothing_to_translate(job.from.as_deref(), &job.to) {
+        // Already in the target language: the text as it is, no provider call.
+        on_delta(text);
+        return Ok((Usage::default(), Timings { first_token: Some(0), total: 0 }));
+    }
     let chat = ChatRequest {
         model: job.model.clone(),
         system: system_prompt(&job.to, job.from.as_deref()),

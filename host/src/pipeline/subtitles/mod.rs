@@ -6,7 +6,7 @@
 //! cache, cuts the rest into batches on sentence boundaries, and translates them under
 //! the playhead first, a bounded number at a time. Each batch's cues go back as soon as
 //! they are ready; a line the model never answered properly keeps its original text,
-//! marked untranslated.
+//! marked untranslated. A track already in the target language goes back as it is.
 //!
 //! # Layout
 //! - `captions/`  — json3, srv3, WebVTT and SRT in and out.
@@ -40,6 +40,7 @@ use std::time::Instant;
 use futures::stream::Stream;
 use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TranslatedCue, Usage};
 
+use super::language::nothing_to_translate;
 use crate::providers::Provider;
 use assembler::{Assembler, Delivery};
 use batch::BatchSizes;
@@ -148,6 +149,9 @@ where
 {
     let started = Instant::now();
     check_track(track)?;
+    if nothing_to_translate(job.from.as_deref(), &job.to) {
+        return Ok(pass_through(track, emit, started));
+    }
     let sizes = job.options.sizes;
     let scope = CacheScope {
         provider: job.provider.kind(),
@@ -201,6 +205,20 @@ where
         untranslated: delivery.untranslated,
         dropped_units: scheduler.dropped_units(),
     })
+}
+
+/// A track already in the target language: every cue as it is, at once, with no provider
+/// call and nothing written to the cache (there is no translation to keep).
+fn pass_through(track: &CaptionTrack, emit: &mut (dyn FnMut(Vec<TranslatedCue>) + Send), started: Instant) -> TrackSummary {
+    let mut delivery = Delivery::new(emit, started);
+    delivery.send(track.cues.iter().map(|c| TranslatedCue { id: c.id.clone(), text: c.text.clone(), untranslated: false }).collect());
+    TrackSummary {
+        usage: Usage { provider_calls: Some(0), ..Usage::default() },
+        ms: Timings { first_token: delivery.first, total: started.elapsed().as_millis() as u64 },
+        cues_sent: delivery.cues_sent,
+        untranslated: 0,
+        dropped_units: 0,
+    }
 }
 
 fn check_track(track: &CaptionTrack) -> Result<(), ErrorInfo> {
