@@ -233,9 +233,16 @@ function serveFile(req, res, file, type) {
 
 // ---------------------------------------------------------------- host
 
+/** Host data dirs made by this test file: removed when it passes, kept to look into when it fails. */
+const hostDataDirs = [];
+process.on("exit", (code) => {
+  if (code === 0) for (const dir of hostDataDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** A temp data dir for glossa-host, with settings applied through its own CLI. */
 export function makeHostData(settings = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-data-"));
+  hostDataDirs.push(dataDir);
   for (const [k, v] of Object.entries(settings)) {
     run(hostBin, ["settings", "set", k, String(v)], { env: { ...process.env, GLOSSA_DATA_DIR: dataDir } });
   }
