@@ -23,7 +23,7 @@ impl App {
     /// Settings as stored now; defaults (with a warning logged) if the database fails.
     pub async fn settings(&self) -> (Settings, Vec<String>) {
         let mut warnings = self.store.warnings.clone();
-        match self.store.blocking(super::store::Store::settings).await {
+        match self.store.blocking(Store::settings).await {
             Ok(s) => (s, warnings),
             Err(e) => {
                 tracing::warn!("cannot read settings, using defaults: {e}");

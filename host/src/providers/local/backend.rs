@@ -8,9 +8,7 @@ use crate::providers::ProviderError;
 
 /// The process-wide llama.cpp backend (initialising it twice is an error).
 pub fn backend() -> Result<&'static LlamaBackend, ProviderError> {
-    if let Some(reason) = crate::models::cpu::unsupported_reason() {
-        return Err(cpu_unsupported(reason));
-    }
+    cpu_check()?;
     static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
     BACKEND
         .get_or_init(|| {
@@ -22,12 +20,13 @@ pub fn backend() -> Result<&'static LlamaBackend, ProviderError> {
         .map_err(|e| ProviderError::Other(format!("llama.cpp could not start: {e}.")))
 }
 
-/// The error for a CPU llama.cpp was not built for (instead of dying with SIGILL).
-pub(super) fn cpu_unsupported(reason: String) -> ProviderError {
-    ProviderError::Local {
+/// An error for a CPU llama.cpp was not built for (instead of dying with SIGILL).
+pub(super) fn cpu_check() -> Result<(), ProviderError> {
+    let Some(reason) = crate::models::cpu::unsupported_reason() else { return Ok(()) };
+    Err(ProviderError::Local {
         message: format!("{reason}."),
         hint: "Build glossa-host on this machine with RUSTFLAGS=\"-C target-cpu=native\" \
                (cargo build --release -p glossa-host), or choose Ollama, an OpenAI-compatible server or Anthropic."
             .into(),
-    }
+    })
 }

@@ -25,7 +25,7 @@ pub use runtime::LocalRuntime;
 
 use super::{ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::LocalConfig;
-use crate::models::{self, catalogue, cpu, gguf};
+use crate::models::{self, catalogue, gguf};
 
 /// The GPU back-end compiled in, for `check` and `doctor`.
 pub const ACCELERATOR: &str = if cfg!(feature = "cuda") {
@@ -195,9 +195,9 @@ impl Provider for Local {
             format!("Built-in llama.cpp ({ACCELERATOR}, {} threads), models in {}", self.load.threads, self.models_dir().display()),
         );
         report.reachable = true;
-        if let Some(reason) = cpu::unsupported_reason() {
+        if let Err(e) = backend::cpu_check() {
             report.reachable = false;
-            report.problems.push(backend::cpu_unsupported(reason).info());
+            report.problems.push(e.info());
         }
         let subtitle = self.check_model(subtitle_model).await;
         report.subtitle_model_present = Some(subtitle.is_ok());
