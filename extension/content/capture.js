@@ -5,8 +5,9 @@
   const MAX_WIDTH = 1920;
   /** What the screenshot fallback hides: Glossa's layer and the player's own overlays. */
   const OVER_PICTURE = [
-    "#movie_player > [data-glossa='root']", "#movie_player .ytp-chrome-top", "#movie_player .ytp-chrome-bottom",
-    "#movie_player .ytp-gradient-top", "#movie_player .ytp-gradient-bottom", "#movie_player .ytp-caption-window-container",
+    "[data-glossa='root']", ".html5-video-player .ytp-chrome-top", ".html5-video-player .ytp-chrome-bottom",
+    ".html5-video-player .ytp-gradient-top", ".html5-video-player .ytp-gradient-bottom",
+    ".html5-video-player .ytp-caption-window-container", "#player-control-overlay",
   ].join(", ");
 
   /** An error with a message and a hint, ready for the panel. */

@@ -18,7 +18,7 @@
     domVideo: null, // the video the caption-DOM fallback last read the display settings for
   };
 
-  const videoIdNow = () => new URL(location.href).searchParams.get("v");
+  const videoIdNow = () => G.videoId(); // content.js: /watch, /shorts/, /embed/, /live/
 
   // A track's text can be megabytes, and a tab can go through hundreds of videos (YouTube
   // navigates in-page; hovering thumbnails plays previews with captions): keep only the
@@ -166,13 +166,15 @@
     if (!box) {
       box = G.el("div", { class: "subs", "data-glossa": "subtitle-overlay", "aria-live": "polite" });
       layer.append(box);
+      // Theatre mode, fullscreen, a rotated phone: the line's size follows the player's.
+      new ResizeObserver(() => render(true)).observe(layer.getRootNode().host);
     }
     return box;
   }
 
   function render(force) {
     const video = G.findVideo();
-    const player = document.querySelector("#movie_player");
+    const player = G.findPlayer();
     const tr = state.track;
     if (!tr && !state.dom && !state.shown && !force) return;
     const box = overlayBox();
@@ -265,8 +267,7 @@
     });
     new MutationObserver(() => {
       domCaptions();
-      const player = document.querySelector("#movie_player");
-      if (player && (state.track || state.dom)) kick();
+      if (G.findPlayer() && (state.track || state.dom)) kick();
     }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributeFilter: ["class"] });
     const v = videoIdNow();
     if (v) useTrack(v);
