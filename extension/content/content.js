@@ -140,9 +140,9 @@
   }
   G.translateFrame = translateFrame;
 
-  // In frames (all_frames: YouTube embeds on other sites) only a player frame takes part:
-  // YouTube's own helper frames (live chat, sign-in) have no video to translate.
-  if (window !== window.top && !G.videoId()) return;
+  // In frames (all_frames: YouTube embeds on other sites) only an embedded player takes
+  // part: YouTube's own helper frames (live chat — which has a ?v= —, sign-in) do not.
+  if (window !== window.top && !location.pathname.startsWith("/embed/")) return;
 
   chrome.runtime.onMessage.addListener((msg) => {
     if (msg && msg.kind === "command" && msg.command === "translate-frame") translateFrame(false);

@@ -223,6 +223,17 @@ describe("every surface a viewer uses (Chromium)", () => {
     await panelDone(target);
     await assertInsideVideo(target, video, RESULT, "the frame panel");
     await page.screenshot({ path: screenshotPath("surfaces-embed.png") });
+    // Fullscreen from inside the iframe (allowfullscreen): the embedded player fills the screen.
+    await page.bringToFront();
+    await target.click(".ytp-fullscreen-button");
+    await target.waitForFunction(() => document.fullscreenElement?.id === "movie_player", null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.fullscreenElement?.id === "embed", null, { timeout: 10_000 });
+    await target.waitForFunction((sel) => document.querySelector(sel).getBoundingClientRect().height > 360, video);
+    await assertInsideVideo(target, video, `${OVERLAY} .line`, "the subtitle line in fullscreen");
+    await target.click(BUTTON); // the click on the fullscreen button closed the panel
+    await panelDone(target);
+    await assertInsideVideo(target, video, RESULT, "the frame panel in fullscreen");
+    await target.evaluate(() => document.exitFullscreen());
     await page.close();
   });
 
@@ -242,6 +253,15 @@ describe("every surface a viewer uses (Chromium)", () => {
     await button.click();
     await panelDone(page);
     await assertInsideVideo(page, video, RESULT, "the frame panel");
+    // Its fullscreen button makes the container (player and controls) fullscreen.
+    await page.bringToFront();
+    await page.click(".player-controls-bottom .fullscreen-icon");
+    await page.waitForFunction(() => document.fullscreenElement?.id === "player-container-id", null, { timeout: 10_000 });
+    await assertInsideVideo(page, video, `${OVERLAY} .line`, "the subtitle line in fullscreen");
+    await button.click(); // the click on the fullscreen button closed the panel
+    await panelDone(page);
+    await assertInsideVideo(page, video, RESULT, "the frame panel in fullscreen");
+    await page.evaluate(() => document.exitFullscreen());
     await page.close();
   });
 
