@@ -78,6 +78,10 @@
     const reason = unusable(canvas);
     if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video" };
 
+    // An embedded player in another site's page: a frame cannot tell where it sits in the
+    // tab, so a screenshot of the tab cannot be cropped to its picture.
+    if (window !== window.top) throw G.userError(G.t("errCaptureFailed", [reason]), G.t("errCaptureEmbeddedHint"));
+
     // DRM or a cross-origin video: screenshot the tab and crop it to the picture, with
     // everything drawn over the picture hidden (Glossa's panel, the player's controls and
     // captions), so the host gets the picture alone, as from the video itself.

@@ -199,7 +199,8 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
     }
     if (hostName(req.headers.host) === BLOG_HOST && url.pathname === "/") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      return res.end(fs.readFileSync(path.join(here, "site/blog.html"), "utf8").replaceAll("VIDEO_ONE", VIDEO_ONE));
+      const embedded = /^\w+$/.test(url.searchParams.get("v") || "") ? url.searchParams.get("v") : VIDEO_ONE;
+      return res.end(fs.readFileSync(path.join(here, "site/blog.html"), "utf8").replaceAll("VIDEO_ONE", embedded));
     }
     const media = url.pathname.match(/^\/media\/(\w+)\.webm$/);
     if (media) return serveFile(req, res, path.join(fx.dir, `${media[1]}.webm`), "video/webm");
@@ -228,7 +229,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
   return { port, log, pageOptions, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
 }
 
-/** A third-party site that embeds a youtube-nocookie.com player in an iframe (site/blog.html). */
+/** A third-party site that embeds a youtube-nocookie.com player in an iframe (site/blog.html; `/?v=ID` embeds ID). */
 export const BLOG_HOST = "blog.glossa.test";
 /** The host names the fake site answers for (Chromium maps them all to it: launchChromium). */
 export const FAKE_HOSTS = ["www.youtube.com", "m.youtube.com", "www.youtube-nocookie.com", BLOG_HOST];

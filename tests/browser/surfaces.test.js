@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fakeTranslation, ollamaProviderSettings, startFakeOllama } from "./fake-ollama.js";
 import {
-  BLOG_HOST, CUES, OVERLAY, VIDEO_DOM_CAPTIONS, VIDEO_ONE, checkPrerequisites, launchChromium, makeHostData, screenshotPath,
+  BLOG_HOST, CUES, OVERLAY, VIDEO_CROSS_ORIGIN, VIDEO_DOM_CAPTIONS, VIDEO_ONE, checkPrerequisites, launchChromium, makeHostData, screenshotPath,
   startFakeYouTube, startXvfb,
 } from "./harness.js";
 
@@ -234,6 +234,23 @@ describe("every surface a viewer uses (Chromium)", () => {
     await panelDone(target);
     await assertInsideVideo(target, video, RESULT, "the frame panel in fullscreen");
     await target.evaluate(() => document.exitFullscreen());
+    await page.close();
+  });
+
+  test("an embed whose picture cannot be read: Alt+T says so instead of sending a wrong crop of the tab", async () => {
+    // A frame cannot tell where it sits in the other site's page, so a screenshot of the
+    // tab cannot be cropped to its picture.
+    const video = "#movie_player video";
+    const { page, target } = await openSurface(browser, `https://${BLOG_HOST}/?v=${VIDEO_CROSS_ORIGIN}`, video, /^https:\/\/www\.youtube-nocookie\.com\/embed\//);
+    await target.locator(BUTTON).waitFor({ timeout: 15_000 });
+    const requestsBefore = ollama.stats.chats;
+    await page.bringToFront();
+    xvfb.key("A travel blog", "alt+t");
+    const panel = target.locator(`${RESULT}[data-state='error']`);
+    await panel.waitFor({ timeout: 30_000 });
+    assert.match(await panel.locator("[data-glossa='error-message']").textContent(), /could not be captured: tainted/);
+    assert.match(await panel.locator("[data-glossa='error-hint']").textContent(), /Open the video on YouTube/);
+    assert.equal(ollama.stats.chats, requestsBefore, "no picture went to the provider");
     await page.close();
   });
 
