@@ -151,7 +151,7 @@
   function hideNativeCaptions(hide) {
     if (hide && !hideStyle) {
       hideStyle = G.el("style", { "data-glossa": "hide-native-captions" },
-        "#movie_player .ytp-caption-window-container { visibility: hidden !important; }");
+        ".html5-video-player .ytp-caption-window-container { visibility: hidden !important; }");
       document.documentElement.append(hideStyle);
     } else if (!hide && hideStyle) {
       hideStyle.remove();

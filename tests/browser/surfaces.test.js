@@ -202,6 +202,9 @@ describe("every surface a viewer uses (Chromium)", () => {
     await page.bringToFront();
     const line = await showsLine(page, video, cues[3]);
     assert.ok(await line.isVisible());
+    // The Short's own caption is there, hidden while Glossa's line takes its place.
+    assert.equal(await page.locator("#shorts-player .ytp-caption-segment").textContent(), cues[3].text);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector("#shorts-player .ytp-caption-window-container")).visibility), "hidden");
     await assertInsideVideo(page, video, `${OVERLAY} .line`, "the subtitle line");
     // Glossa's layer is in the Shorts player, not in the hidden watch page's player.
     assert.equal(await page.locator("#shorts-player > [data-glossa='root']").count(), 1);
