@@ -20,10 +20,10 @@
   const isMobileSite = () => location.hostname.startsWith("m.");
 
   /**
-   * The player element of the video being watched: the one Glossa's layer goes in, whose
-   * classes say "ad", "controls hidden". On /shorts/ the watch page's #movie_player may
-   * still be in the document (YouTube keeps it across in-page navigation), so the Shorts
-   * player comes first there.
+   * The player element of the video being watched: the one Glossa's layer goes in (on
+   * m.youtube.com the container of the html5 player and its controls). On /shorts/ the
+   * watch page's #movie_player may still be in the document (YouTube keeps it across
+   * in-page navigation), so the Shorts player comes first there.
    */
   G.findPlayer = () => {
     if (location.pathname.startsWith("/shorts/")) {
@@ -38,6 +38,12 @@
       if (container) return container;
     }
     return document.querySelector("#movie_player") || document.querySelector(".html5-video-player");
+  };
+
+  /** Whether an ad plays in the player's <video> instead of the video: YouTube marks its html5 player. */
+  G.adShowing = () => {
+    const player = G.findPlayer();
+    return !!player && (player.classList.contains("ad-showing") || !!player.querySelector(".html5-video-player.ad-showing"));
   };
 
   G.findVideo = () => {

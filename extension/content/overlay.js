@@ -179,7 +179,7 @@
     if (!tr && !state.dom && !state.shown && !force) return;
     const box = overlayBox();
     if (!box || !video) return;
-    const ad = player && player.classList.contains("ad-showing");
+    const ad = G.adShowing();
     const sameVideo = tr && tr.videoId === videoIdNow();
     const cue = tr && sameVideo && !ad ? cueAt(tr.cues, video.currentTime) : null;
     let line = cue ? tr.translations.get(cue.id) : null;

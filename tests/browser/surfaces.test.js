@@ -270,6 +270,15 @@ describe("every surface a viewer uses (Chromium)", () => {
     await button.waitFor({ timeout: 15_000 });
     await showsLine(page, video, cues[5]);
     await assertInsideVideo(page, video, `${OVERLAY} .line`, "the subtitle line");
+    // An ad plays in the same <video>: YouTube marks its html5 player, and no line shows.
+    const adShowing = (on) => page.evaluate((on) => {
+      document.querySelector("#movie_player").classList.toggle("ad-showing", on);
+      document.querySelector("#movie_player video").dispatchEvent(new Event("timeupdate"));
+    }, on);
+    await adShowing(true);
+    await page.locator(`${OVERLAY} [data-glossa='subtitle-line']`).waitFor({ state: "detached", timeout: 5_000 });
+    await adShowing(false);
+    await page.locator(`${OVERLAY} [data-glossa='subtitle-line'][data-cue-id='${cues[5].id}']`).waitFor({ timeout: 5_000 });
     await button.click();
     await panelDone(page);
     await assertInsideVideo(page, video, RESULT, "the frame panel");
