@@ -8,7 +8,7 @@
 
   // Which video this page is about and where its player is, on every surface a viewer
   // uses: /watch?v=, /shorts/ID, /embed/ID (also on youtube-nocookie.com, in iframes of
-  // other sites), /live/ID, and m.youtube.com. Everything else asks these three.
+  // other sites), /live/ID, and m.youtube.com. Everything else asks these below.
   const ID_IN_PATH = /^\/(?:shorts|embed|live)\/([\w-]{6,})/;
   G.videoId = () => {
     const v = new URL(location.href).searchParams.get("v");

@@ -158,9 +158,13 @@ export function makeFixtures({ long = false } = {}) {
  * `media` lets a video id play another id's file (more videos without more encoding).
  * `languages` gives a video's caption track a language other than English (`lang=` in
  * its timedtext URL, as YouTube names the track's language there).
+ * Besides /watch it serves the other surfaces (surfacePage) and a third-party page with an
+ * embed (BLOG_HOST); the returned `pageOptions` change how the next pages look.
  */
 export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {} } = {}) {
-  // How the next pages look; a test may change it between page loads (see SURFACE_PAGES).
+  // How the next pages look; a test may change it between page loads: `controls: "split"`
+  // serves the 2025–26 right controls (splitRightControls), `autohideMs` > 0 hides the
+  // controls after that long playing with the mouse at rest (site/surfaces.js).
   const pageOptions = { controls: "flat", autohideMs: 0 };
   const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
