@@ -5,8 +5,9 @@
   const MAX_WIDTH = 1920;
   /** What the screenshot fallback hides: Glossa's layer and the player's own overlays. */
   const OVER_PICTURE = [
-    "#movie_player > [data-glossa='root']", "#movie_player .ytp-chrome-top", "#movie_player .ytp-chrome-bottom",
-    "#movie_player .ytp-gradient-top", "#movie_player .ytp-gradient-bottom", "#movie_player .ytp-caption-window-container",
+    "[data-glossa='root']", ".html5-video-player .ytp-chrome-top", ".html5-video-player .ytp-chrome-bottom",
+    ".html5-video-player .ytp-gradient-top", ".html5-video-player .ytp-gradient-bottom",
+    ".html5-video-player .ytp-caption-window-container", "#player-control-overlay",
   ].join(", ");
 
   /** An error with a message and a hint, ready for the panel. */
@@ -76,6 +77,10 @@
     const canvas = toJpeg(video, sx, sy, view.width / pic.scale, view.height / pic.scale);
     const reason = unusable(canvas);
     if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video" };
+
+    // An embedded player in another site's page: a frame cannot tell where it sits in the
+    // tab, so a screenshot of the tab cannot be cropped to its picture.
+    if (window !== window.top) throw G.userError(G.t("errCaptureFailed", [reason]), G.t("errCaptureEmbeddedHint"));
 
     // DRM or a cross-origin video: screenshot the tab and crop it to the picture, with
     // everything drawn over the picture hidden (Glossa's panel, the player's controls and

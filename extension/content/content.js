@@ -6,10 +6,66 @@
   const G = globalThis.glossa;
   const SVG = "http://www.w3.org/2000/svg";
 
-  G.findVideo = () =>
-    document.querySelector("#movie_player video.html5-main-video") ||
-    document.querySelector("#movie_player video") ||
-    document.querySelector("video");
+  // Which video this page is about and where its player is, on every surface a viewer
+  // uses: /watch?v=, /shorts/ID, /embed/ID (also on youtube-nocookie.com, in iframes of
+  // other sites), /live/ID, and m.youtube.com. Everything else asks these below.
+  const ID_IN_PATH = /^\/(?:shorts|embed|live)\/([\w-]{6,})/;
+  G.videoId = () => {
+    const v = new URL(location.href).searchParams.get("v");
+    if (v) return v;
+    const m = location.pathname.match(ID_IN_PATH);
+    return m ? m[1] : null;
+  };
+
+  const isMobileSite = () => location.hostname.startsWith("m.");
+
+  /**
+   * The player element of the video being watched: the one Glossa's layer goes in (on
+   * m.youtube.com the container of the html5 player and its controls). On /shorts/ the
+   * watch page's #movie_player may still be in the document (YouTube keeps it across
+   * in-page navigation), so the Shorts player comes first there.
+   */
+  G.findPlayer = () => {
+    if (location.pathname.startsWith("/shorts/")) {
+      const shorts = document.querySelector("#shorts-player") ||
+        document.querySelector("ytd-reel-video-renderer[is-active] .html5-video-player");
+      if (shorts) return shorts;
+    }
+    // m.youtube.com draws its controls (#player-control-overlay) over the player as a
+    // sibling inside #player-container-id: Glossa's layer goes in the container, above them.
+    if (isMobileSite()) {
+      const container = document.querySelector("#player-container-id");
+      if (container) return container;
+    }
+    return document.querySelector("#movie_player") || document.querySelector(".html5-video-player");
+  };
+
+  /** Whether an ad plays in the player's <video> instead of the video: YouTube marks its html5 player. */
+  G.adShowing = () => {
+    const player = G.findPlayer();
+    return !!player && (player.classList.contains("ad-showing") || !!player.querySelector(".html5-video-player.ad-showing"));
+  };
+
+  G.findVideo = () => {
+    const player = G.findPlayer();
+    return (player && (player.querySelector("video.html5-main-video") || player.querySelector("video"))) ||
+      document.querySelector("video");
+  };
+
+  /**
+   * Where the frame button goes: the 2025–26 player splits .ytp-right-controls into a left
+   * and a right group (a button put beside the groups breaks their layout), the older one
+   * holds its buttons directly; m.youtube.com has its own top control row. Null where the
+   * player shows no controls (Shorts): the shortcut still works there.
+   */
+  function buttonSlot() {
+    const player = G.findPlayer();
+    if (!player) return null;
+    if (isMobileSite()) return player.querySelector(".player-controls-top");
+    const controls = player.querySelector(".ytp-right-controls");
+    if (!controls || player.classList.contains("ytp-hide-controls")) return null;
+    return controls.querySelector(":scope > .ytp-right-controls-right") || controls;
+  }
 
   function icon() {
     const svg = document.createElementNS(SVG, "svg");
@@ -35,11 +91,19 @@
   }
 
   function addButton() {
-    const controls = document.querySelector("#movie_player .ytp-right-controls, .ytp-right-controls");
-    if (!controls || controls.querySelector("[data-glossa='translate-frame']")) return;
+    const controls = buttonSlot();
+    if (!controls) return;
+    // Moved, not duplicated, when the player rebuilds its controls in the other layout.
+    const existing = document.querySelector("[data-glossa='translate-frame']");
+    if (existing && existing.parentElement === controls) return;
+    controls.prepend(existing || makeButton());
+  }
+
+  function makeButton() {
     const label = G.t("buttonTranslateFrame");
     const button = G.el("button", {
-      class: "ytp-button glossa-translate-frame",
+      // m.youtube.com's control buttons are .icon-button; the desktop player's, .ytp-button.
+      class: isMobileSite() ? "icon-button glossa-translate-frame" : "ytp-button glossa-translate-frame",
       "data-glossa": "translate-frame",
       type: "button",
       title: label,
@@ -54,7 +118,7 @@
       e.stopPropagation();
       translateFrame(e.shiftKey);
     });
-    controls.prepend(button);
+    return button;
   }
 
   async function translateFrame(withRegion) {
@@ -81,6 +145,10 @@
     ui.setRequest(G.request({ type: "translate_frame", image: captured.image }, ui.onEvent));
   }
   G.translateFrame = translateFrame;
+
+  // In frames (all_frames: YouTube embeds on other sites) only an embedded player takes
+  // part: YouTube's own helper frames (live chat — which has a ?v= —, sign-in) do not.
+  if (window !== window.top && !location.pathname.startsWith("/embed/")) return;
 
   chrome.runtime.onMessage.addListener((msg) => {
     if (msg && msg.kind === "command" && msg.command === "translate-frame") translateFrame(false);

@@ -18,7 +18,7 @@
     domVideo: null, // the video the caption-DOM fallback last read the display settings for
   };
 
-  const videoIdNow = () => new URL(location.href).searchParams.get("v");
+  const videoIdNow = () => G.videoId(); // content.js: /watch, /shorts/, /embed/, /live/
 
   // A track's text can be megabytes, and a tab can go through hundreds of videos (YouTube
   // navigates in-page; hovering thumbnails plays previews with captions): keep only the
@@ -151,7 +151,7 @@
   function hideNativeCaptions(hide) {
     if (hide && !hideStyle) {
       hideStyle = G.el("style", { "data-glossa": "hide-native-captions" },
-        "#movie_player .ytp-caption-window-container { visibility: hidden !important; }");
+        ".html5-video-player .ytp-caption-window-container { visibility: hidden !important; }");
       document.documentElement.append(hideStyle);
     } else if (!hide && hideStyle) {
       hideStyle.remove();
@@ -166,18 +166,20 @@
     if (!box) {
       box = G.el("div", { class: "subs", "data-glossa": "subtitle-overlay", "aria-live": "polite" });
       layer.append(box);
+      // Theatre mode, fullscreen, a rotated phone: the line's size follows the player's.
+      new ResizeObserver(() => render(true)).observe(layer.getRootNode().host);
     }
     return box;
   }
 
   function render(force) {
     const video = G.findVideo();
-    const player = document.querySelector("#movie_player");
+    const player = G.findPlayer();
     const tr = state.track;
     if (!tr && !state.dom && !state.shown && !force) return;
     const box = overlayBox();
     if (!box || !video) return;
-    const ad = player && player.classList.contains("ad-showing");
+    const ad = G.adShowing();
     const sameVideo = tr && tr.videoId === videoIdNow();
     const cue = tr && sameVideo && !ad ? cueAt(tr.cues, video.currentTime) : null;
     let line = cue ? tr.translations.get(cue.id) : null;
@@ -265,8 +267,7 @@
     });
     new MutationObserver(() => {
       domCaptions();
-      const player = document.querySelector("#movie_player");
-      if (player && (state.track || state.dom)) kick();
+      if (G.findPlayer() && (state.track || state.dom)) kick();
     }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributeFilter: ["class"] });
     const v = videoIdNow();
     if (v) useTrack(v);

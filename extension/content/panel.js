@@ -50,7 +50,7 @@
 
   /** The shadow root inside the player, created on first use and moved with the player. */
   G.layer = () => {
-    const player = document.querySelector("#movie_player") || document.querySelector(".html5-video-player");
+    const player = G.findPlayer();
     if (!player) return null;
     let host = player.querySelector(":scope > [data-glossa='root']");
     if (!host) {

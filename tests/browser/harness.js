@@ -158,8 +158,14 @@ export function makeFixtures({ long = false } = {}) {
  * `media` lets a video id play another id's file (more videos without more encoding).
  * `languages` gives a video's caption track a language other than English (`lang=` in
  * its timedtext URL, as YouTube names the track's language there).
+ * Besides /watch it serves the other surfaces (surfacePage) and a third-party page with an
+ * embed (BLOG_HOST); the returned `pageOptions` change how the next pages look.
  */
 export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {} } = {}) {
+  // How the next pages look; a test may change it between page loads: `controls: "split"`
+  // serves the 2025–26 right controls (splitRightControls), `autohideMs` > 0 hides the
+  // controls after that long playing with the mouse at rest (site/surfaces.js).
+  const pageOptions = { controls: "flat", autohideMs: 0 };
   const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
   const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
@@ -170,7 +176,8 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
   const log = { timedtext: [], rejected: [] };
   const server = https.createServer({ key: fs.readFileSync(fx.key), cert: fs.readFileSync(fx.cert) }, (req, res) => {
     const url = new URL(req.url, "https://www.youtube.com");
-    if (url.pathname === "/watch") {
+    const surface = surfacePage(req.headers.host, url.pathname);
+    if (surface) {
       const fixture = {
         videos: Object.fromEntries(Object.keys(cues).map((v) => [v, LIVE.has(v) ? { liveCues: cues[v] } : { timedtext: timedtextUrl(v) }])),
       };
@@ -179,7 +186,10 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
       }
       fixture.videos[VIDEO_BLACK] = {};
       fixture.videos[VIDEO_CROSS_ORIGIN] = { src: `https://127.0.0.1:${port}/media/${VIDEO_ONE}.webm` };
-      let html = fs.readFileSync(path.join(here, "site/watch.html"), "utf8");
+      fixture.autohideMs = pageOptions.autohideMs;
+      if (surface === "shorts.html") fixture.playerId = "shorts-player";
+      let html = fs.readFileSync(path.join(here, "site", surface), "utf8");
+      if (pageOptions.controls === "split") html = splitRightControls(html);
       html = html.replace("VIDEO_TWO", VIDEO_TWO).replace(
         '<script src="/s/player.js">',
         `<script>window.__glossaFixture = ${JSON.stringify(fixture)};</script>\n<script src="/s/player.js">`,
@@ -187,9 +197,14 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       return res.end(html);
     }
-    if (url.pathname === "/s/player.js") {
+    if (url.pathname === "/s/player.js" || url.pathname === "/s/surfaces.js") {
       res.writeHead(200, { "content-type": "text/javascript" });
-      return res.end(fs.readFileSync(path.join(here, "site/player.js")));
+      return res.end(fs.readFileSync(path.join(here, "site", url.pathname.slice(3))));
+    }
+    if (hostName(req.headers.host) === BLOG_HOST && url.pathname === "/") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      const embedded = /^\w+$/.test(url.searchParams.get("v") || "") ? url.searchParams.get("v") : VIDEO_ONE;
+      return res.end(fs.readFileSync(path.join(here, "site/blog.html"), "utf8").replaceAll("VIDEO_ONE", embedded));
     }
     const media = url.pathname.match(/^\/media\/(\w+)\.webm$/);
     if (media) return serveFile(req, res, path.join(fx.dir, `${media[1]}.webm`), "video/webm");
@@ -215,7 +230,45 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const port = server.address().port;
-  return { port, log, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  return { port, log, pageOptions, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+}
+
+/** A third-party site that embeds a youtube-nocookie.com player in an iframe (site/blog.html; `/?v=ID` embeds ID). */
+export const BLOG_HOST = "blog.glossa.test";
+/** The host names the fake site answers for (Chromium maps them all to it: launchChromium). */
+export const FAKE_HOSTS = ["www.youtube.com", "m.youtube.com", "www.youtube-nocookie.com", BLOG_HOST];
+
+const hostName = (host) => String(host || "").replace(/:\d+$/, "");
+
+/**
+ * The page template for a surface a viewer uses, or null: www.youtube.com's /watch and
+ * /live/ID (a watch page under its own address), /shorts/ID, /embed/ID (also on
+ * www.youtube-nocookie.com), and m.youtube.com's /watch with its own player markup.
+ */
+function surfacePage(host, pathname) {
+  const name = hostName(host);
+  if (name === BLOG_HOST) return null;
+  if (name === "m.youtube.com") return pathname === "/watch" ? "mobile.html" : null;
+  if (/^\/embed\/[\w-]+$/.test(pathname)) return "embed.html";
+  if (name === "www.youtube-nocookie.com") return null;
+  if (pathname === "/watch" || /^\/live\/[\w-]+$/.test(pathname)) return "watch.html";
+  if (/^\/shorts\/[\w-]+$/.test(pathname)) return "shorts.html";
+  return null;
+}
+
+/**
+ * The 2025–26 player's right controls: the same buttons in two groups, captions and
+ * settings on the left, the window-size buttons on the right (the markup extensions had
+ * to adapt to). The templates hold the older flat layout.
+ */
+function splitRightControls(html) {
+  return html.replace(/<div class="ytp-right-controls">([\s\S]*?)<\/div>\n/, (_, buttons) => {
+    const lines = buttons.split("\n").filter((l) => l.trim());
+    const right = lines.filter((l) => /ytp-(size|miniplayer|fullscreen|youtube)-button/.test(l));
+    const left = lines.filter((l) => !right.includes(l));
+    return `<div class="ytp-right-controls">\n<div class="ytp-right-controls-left">\n${left.join("\n")}\n</div>\n` +
+      `<div class="ytp-right-controls-right">\n${right.join("\n")}\n</div>\n</div>\n`;
+  });
 }
 
 function serveFile(req, res, file, type) {
@@ -363,7 +416,7 @@ export async function launchChromium({ site, dataDir, registerHost = true, hostE
     "--disable-component-update", "--disable-sync", "--ignore-certificate-errors",
     "--autoplay-policy=no-user-gesture-required",
   ];
-  if (site) args.push(`--host-resolver-rules=MAP www.youtube.com 127.0.0.1:${site.port}`);
+  if (site) args.push(`--host-resolver-rules=${FAKE_HOSTS.map((h) => `MAP ${h} 127.0.0.1:${site.port}`).join(",")}`);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: !display,

@@ -3,13 +3,16 @@
 // videos; a live video's captions come with the stream instead — renders them into the
 // caption DOM, and navigates between videos without reloading the page.
 (() => {
-  const player = document.getElementById("movie_player");
+  // The page's player: #movie_player, or the Shorts player (a hidden watch page's
+  // #movie_player may come first in the document there).
+  const player = document.getElementById(window.__glossaFixture.playerId || "movie_player");
   const video = player.querySelector("video");
   const captions = player.querySelector(".ytp-caption-window-container");
   let cues = [];
 
   function videoId() {
-    return new URL(location.href).searchParams.get("v");
+    const url = new URL(location.href);
+    return url.searchParams.get("v") || (url.pathname.match(/^\/(?:shorts|embed|live)\/([\w-]+)/) || [])[1] || null;
   }
 
   function parseJson3(text) {
@@ -66,7 +69,7 @@
     document.dispatchEvent(new CustomEvent("yt-navigate-finish", { bubbles: true }));
   }
 
-  document.getElementById("next-video").addEventListener("click", (e) => {
+  document.getElementById("next-video")?.addEventListener("click", (e) => {
     e.preventDefault();
     const href = e.currentTarget.getAttribute("href");
     navigate(() => history.pushState({}, "", href));
