@@ -67,6 +67,8 @@
     return controls.querySelector(":scope > .ytp-right-controls-right") || controls;
   }
 
+  G.controlSlot = buttonSlot;
+
   function icon() {
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("viewBox", "0 0 36 36");

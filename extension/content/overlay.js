@@ -10,7 +10,14 @@
   const G = globalThis.glossa;
   const state = {
     track: null, // { key, videoId, lang, captions, cues, translations, requestId, failed }
-    seenTracks: new Map(), // videoId -> its last timedtext announcement, the newest SEEN_TRACKS
+    seenTracks: new Map(), // videoId -> Map(track key -> timedtext announcement), the newest SEEN_TRACKS videos
+    // Glossa's subtitles on/off (the player's toggle, subtitle-source.js); off: no requests at all.
+    on: false,
+    // videoId -> the key of the track Glossa chose as source (subtitle-source.js), or null
+    // when the player gave no track list (then the track the player loaded is used).
+    // Absent: not known yet — nothing is translated until it is.
+    wanted: new Map(),
+    dropped: null, // the video whose track the host could not read (its caption DOM is read instead)
     display: { font_size: 100, position: "bottom", dual: false },
     shown: null,
     dom: null, // caption-DOM fallback: { text, requestId, translation, failed }
@@ -25,11 +32,26 @@
   // tracks a navigation can still need — the current video's, the previous one's (Back),
   // and one that arrived just before its navigation finished.
   const SEEN_TRACKS = 3;
-  function rememberTrack(v, announcement) {
+  /** Tracks kept per video: the player may load several (its default, Glossa's, the viewer's). */
+  const TRACKS_PER_VIDEO = 3;
+  function rememberTrack(v, key, announcement) {
+    const tracks = state.seenTracks.get(v) || new Map();
     state.seenTracks.delete(v); // re-inserted as the newest
-    state.seenTracks.set(v, announcement);
+    state.seenTracks.set(v, tracks);
+    tracks.delete(key);
+    tracks.set(key, announcement);
+    while (tracks.size > TRACKS_PER_VIDEO) tracks.delete(tracks.keys().next().value);
     while (state.seenTracks.size > SEEN_TRACKS) state.seenTracks.delete(state.seenTracks.keys().next().value);
   }
+
+  /**
+   * A caption track's key: video, language, manual or ASR, and YouTube's own machine
+   * translation (`tlang`) — a different text from the track it translates, so a track of
+   * its own.
+   */
+  G.trackKey = (v, lang, asr, tlang) => `youtube:${v}:${lang}:${asr ? "asr" : "standard"}${tlang ? `:tlang=${tlang}` : ""}`;
+  const keyOfUrl = (v, url) =>
+    G.trackKey(v, url.searchParams.get("lang") || "", url.searchParams.get("kind") === "asr", url.searchParams.get("tlang") || "");
 
   /** The caption formats glossa-host reads (CaptionFormat in the protocol crate). */
   const FORMATS = new Set(["json3", "srv3", "vtt"]);
@@ -41,17 +63,22 @@
     try { url = new URL(e.data.url); } catch (err) { return; }
     const v = url.searchParams.get("v");
     if (!v) return;
-    rememberTrack(v, { url, body: e.data.body, format: e.data.format });
+    rememberTrack(v, keyOfUrl(v, url), { url, body: e.data.body, format: e.data.format });
     if (v === videoIdNow()) useTrack(v);
   });
 
   function useTrack(v) {
-    const seen = state.seenTracks.get(v);
-    if (!seen) return;
-    rememberTrack(v, seen); // in use: the last to be dropped
-    const lang = seen.url.searchParams.get("lang") || "";
-    const auto = seen.url.searchParams.get("kind") === "asr";
-    const key = `youtube:${v}:${lang}:${auto ? "asr" : "standard"}`;
+    if (!state.on || !state.wanted.has(v)) return;
+    const tracks = state.seenTracks.get(v);
+    if (!tracks) return;
+    const wanted = state.wanted.get(v);
+    // The chosen track, or (no track list) the one the player loaded last.
+    const key = wanted === null ? [...tracks.keys()].pop() : wanted;
+    const seen = tracks.get(key);
+    if (!seen) return; // the player has not loaded it yet
+    rememberTrack(v, key, seen); // in use: the last to be dropped
+    // A machine-translated track's text is in its `tlang`.
+    const lang = seen.url.searchParams.get("tlang") || seen.url.searchParams.get("lang") || "";
     if (state.track && state.track.key === key) return; // the player fetched it again
     stopTrack();
     // The file goes to the host as it came: the host reads it (as `translate-subs` does).
@@ -103,6 +130,7 @@
     if (state.track !== tr) return;
     if (tr.requestId) G.cancel(tr.requestId);
     state.track = null;
+    state.dropped = tr.videoId;
     render(true);
   }
 
@@ -212,8 +240,9 @@
       if (d.dual) box.append(G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
     }
     if (notice) box.append(G.el("span", { class: "notice", "data-glossa": "subtitle-notice" }, notice));
-    // The player's own captions stay hidden only while Glossa shows a line in their place.
-    hideNativeCaptions(!!line);
+    // The player's own captions stay hidden while Glossa shows a line in their place, and
+    // while Glossa's track for this video is on its way (it had the player load it).
+    hideNativeCaptions(!!line || (!!tr && sameVideo && !ad && !tr.failed));
   }
 
   // Caption-DOM fallback: when no timedtext was seen for this video, translate the lines
@@ -244,6 +273,18 @@
     });
   }
 
+  /**
+   * The caption DOM is read only where no caption file will come: the player gave no track
+   * list (a live stream), or the host could not read the track. Elsewhere the player's
+   * captions may show another track (its default, YouTube's auto-translation) until
+   * Glossa's arrives.
+   */
+  function readsCaptionDom() {
+    const v = videoIdNow();
+    if (!v) return state.on; // a page without a watch id: no track list is read there
+    return state.on && (state.wanted.get(v) === null || state.dropped === v);
+  }
+
   let frame = 0;
   function tick() {
     frame = 0;
@@ -266,11 +307,27 @@
       if (v) useTrack(v);
     });
     new MutationObserver(() => {
-      domCaptions();
+      if (readsCaptionDom()) domCaptions();
       if (G.findPlayer() && (state.track || state.dom)) kick();
     }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributeFilter: ["class"] });
     const v = videoIdNow();
     if (v) useTrack(v);
     window.postMessage({ source: "glossa-content", type: "replay" }, location.origin);
+  };
+
+  /** Glossa's subtitles on or off (off: nothing shown or asked, the player's captions as they were). */
+  G.setSubtitlesOn = (on) => {
+    state.on = on;
+    if (!on) return stopTrack();
+    const v = videoIdNow();
+    if (v) useTrack(v);
+  };
+
+  /** The track video `v` is translated from (its key), or null: the one the player loads. */
+  G.setSubtitleSource = (v, key) => {
+    state.wanted.delete(v);
+    state.wanted.set(v, key);
+    while (state.wanted.size > SEEN_TRACKS) state.wanted.delete(state.wanted.keys().next().value);
+    if (v === videoIdNow()) useTrack(v);
   };
 })();

@@ -28,9 +28,107 @@
     window.postMessage({ source: "glossa-page", type: "timedtext", url: url.href, body, format }, location.origin);
   }
   window.addEventListener("message", (e) => {
-    if (e.source !== window || !e.data || e.data.source !== "glossa-content" || e.data.type !== "replay") return;
-    for (const r of recent) window.postMessage({ source: "glossa-page", type: "timedtext", ...r }, location.origin);
+    if (e.source !== window || !e.data || e.data.source !== "glossa-content") return;
+    const m = e.data;
+    if (m.type === "replay") {
+      for (const r of recent) window.postMessage({ source: "glossa-page", type: "timedtext", ...r }, location.origin);
+    } else if (m.type === "caption-tracks" && typeof m.videoId === "string") {
+      window.postMessage({ source: "glossa-page", type: "caption-tracks", videoId: m.videoId, tracks: captionTracks(m.videoId) }, location.origin);
+    } else if (m.type === "load-caption-track" && typeof m.videoId === "string" && m.track && typeof m.track.languageCode === "string") {
+      loadCaptionTrack(m.videoId, m.track.languageCode, m.track.kind === "asr" ? "asr" : "");
+    } else if (m.type === "restore-captions" && typeof m.videoId === "string") {
+      restoreCaptions(m.videoId);
+    }
   });
+
+  // ------------------------------------------------------------ the player's caption tracks
+  // Glossa never builds caption URLs: it asks the player to load the track it wants
+  // (setOption), and the player's own signed request is observed below. The content script
+  // chooses; this side only reads the track list and calls the player API, which only the
+  // page's world can reach.
+
+  // The Shorts player has the same API; a hidden watch page's #movie_player may also be there.
+  const moviePlayer = () =>
+    (location.pathname.startsWith("/shorts/") && document.getElementById("shorts-player")) || document.getElementById("movie_player");
+
+  /** The player response of `videoId`: the player's own, else the page's copy (which stays the first video's after in-page navigation). */
+  function playerResponse(videoId) {
+    const p = moviePlayer();
+    const mine = (r) => (r && r.videoDetails && r.videoDetails.videoId === videoId ? r : null);
+    let r = null;
+    try { r = p && typeof p.getPlayerResponse === "function" ? mine(p.getPlayerResponse()) : null; } catch (e) { /* not ready */ }
+    return r || mine(window.ytInitialPlayerResponse);
+  }
+
+  /** `videoId`'s caption tracks as plain data, [] if it has none, or null while the player does not know the video yet. */
+  function captionTracks(videoId) {
+    const r = playerResponse(videoId);
+    if (!r) return null;
+    const renderer = r.captions && r.captions.playerCaptionsTracklistRenderer;
+    const list = (renderer && Array.isArray(renderer.captionTracks) && renderer.captionTracks) || [];
+    return list.filter((t) => t && typeof t.languageCode === "string").map((t) => ({
+      languageCode: t.languageCode, kind: t.kind === "asr" ? "asr" : "", vssId: String(t.vssId || ""),
+      name: String((t.name && t.name.simpleText) || ""), isDefault: !!t.isDefault,
+    }));
+  }
+
+  // As content.js's G.videoId(): this world cannot see the content script's.
+  const currentVideo = () => {
+    const url = new URL(location.href);
+    return url.searchParams.get("v") || (url.pathname.match(/^\/(?:shorts|embed|live)\/([\w-]+)/) || [])[1] || null;
+  };
+  /** videoId -> the viewer's captions before Glossa asked for a track: { loaded, track }. */
+  const before = new Map();
+  let loading = 0;
+
+  function tracklist(p) {
+    try { return p.getOption("captions", "tracklist") || []; } catch (e) { return []; }
+  }
+
+  /**
+   * Have the player load `videoId`'s track (languageCode, kind). The track list, and
+   * setOption, work only once the player's captions module has loaded: a viewer who keeps
+   * captions on has it loaded by the player in a moment; otherwise Glossa loads it.
+   */
+  function loadCaptionTrack(videoId, languageCode, kind) {
+    const p = moviePlayer();
+    if (!p || typeof p.setOption !== "function" || typeof p.getOption !== "function") return;
+    const mine = ++loading;
+    const GRACE = 6; // tries of 100 ms for the player to load the module on its own
+    let loadedByGlossa = false;
+    const attempt = (n) => {
+      if (mine !== loading || currentVideo() !== videoId) return;
+      const list = tracklist(p);
+      if (!list.length) {
+        if (n === GRACE && typeof p.loadModule === "function") { loadedByGlossa = true; p.loadModule("captions"); }
+        if (n < 80) setTimeout(() => attempt(n + 1), 100);
+        return;
+      }
+      if (!before.has(videoId)) {
+        let track = null;
+        try { track = loadedByGlossa ? null : p.getOption("captions", "track"); } catch (e) { /* none */ }
+        before.set(videoId, { loaded: !loadedByGlossa, track: track && track.languageCode ? track : null });
+        while (before.size > 4) before.delete(before.keys().next().value);
+      }
+      const entry = list.find((t) => t.languageCode === languageCode && (t.kind || "") === kind);
+      if (entry) p.setOption("captions", "track", entry);
+    };
+    attempt(0);
+  }
+
+  /** Glossa's subtitles went off: the player's captions as the viewer had them. */
+  function restoreCaptions(videoId) {
+    loading++;
+    const p = moviePlayer();
+    const b = before.get(videoId);
+    before.delete(videoId);
+    if (!p || !b || currentVideo() !== videoId) return;
+    try {
+      if (b.track) p.setOption("captions", "track", b.track);
+      else if (b.loaded) p.setOption("captions", "track", {});
+      else if (typeof p.unloadModule === "function") p.unloadModule("captions");
+    } catch (e) { /* the player changed under us: nothing to restore */ }
+  }
 
   /** The formats glossa-host reads, by their `fmt` parameter. */
   const READABLE = new Set(["json3", "srv3", "vtt"]);

@@ -67,13 +67,19 @@ struct EventHead {
     event: String,
 }
 
-/// The part of the settings a tab may see.
+/// The part of the settings a tab may see: no keys, URLs or model names. The source
+/// language picks the caption track to translate; the provider kind says whether
+/// Glossa's subtitles start on.
 #[derive(Deserialize, serde::Serialize)]
 struct DisplaySettings {
     id: String,
     event: String,
     #[serde(default)]
     target_language: serde_json::Value,
+    #[serde(default)]
+    source_language: serde_json::Value,
+    #[serde(default)]
+    provider: serde_json::Value,
     #[serde(default)]
     display: serde_json::Value,
 }
@@ -375,7 +381,7 @@ mod tests {
         let out = r.from_client(1, false, req("s", json!({"type":"get_settings"})), &t);
         let id = host_id(&out);
         let out = r.from_host(
-            json!({"id": id, "event":"settings","provider":"openai","target_language":"ja","source_language":"",
+            json!({"id": id, "event":"settings","provider":"openai","target_language":"ja","source_language":"ko",
                    "openai":{"url":"http://x","frame_model":"m","subtitle_model":"m","api_key":{"set":true,"preview":"…abcdef"}},
                    "display":{"font_size":100,"position":"bottom","dual":false,"pause_on_frame":true}})
             .to_string(),
@@ -385,6 +391,9 @@ mod tests {
         assert_eq!(client, 1);
         assert_eq!(ev["body"]["display"]["pause_on_frame"], true);
         assert_eq!(ev["body"]["target_language"], "ja");
+        // What picks the caption track and starts the subtitles: the source language and the provider kind.
+        assert_eq!(ev["body"]["source_language"], "ko");
+        assert_eq!(ev["body"]["provider"], "openai");
         assert!(ev["body"].get("openai").is_none());
         assert!(!format!("{out:?}").contains("abcdef"));
     }

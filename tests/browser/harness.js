@@ -151,17 +151,30 @@ export function makeFixtures({ long = false } = {}) {
 
 // ---------------------------------------------------------------- fake YouTube
 
+/** The language names the fake player gives tracks and translation languages. */
+const LANGUAGE_NAMES = { en: "English", "en-GB": "English (United Kingdom)", ja: "Japanese", de: "German", fr: "French", ko: "Korean" };
+
+/** What YouTube's own machine translation (`tlang`) of `text` into `tlang` reads as in the fake. */
+export function machineTranslation(tlang, text) {
+  return `(YouTube ${tlang}) ${text}`;
+}
+
 /**
  * HTTPS server for www.youtube.com: /watch pages, the player script, the videos (with
  * Range support so seeking works), and /api/timedtext which answers only the player's own
- * signed URL (a `pot` token and signature the page got from the "player response").
+ * signed URL (the track's signed baseUrl from the player response, plus the `pot` token
+ * only the player has).
  * `media` lets a video id play another id's file (more videos without more encoding).
- * `languages` gives a video's caption track a language other than English (`lang=` in
+ * `languages` gives a video's one caption track a language other than English (`lang=` in
  * its timedtext URL, as YouTube names the track's language there).
+ * `tracks` gives a video several caption tracks, as `{ languageCode, kind?: "asr", cues?,
+ * isDefault? }` (cues default to the video's); the ASR track's language is the video's own.
+ * `userCaptions` makes the viewer's player show captions at load, as YouTube does for one
+ * who keeps them on: `{ [videoId]: { languageCode, kind?, translationLanguage? } }`.
  * Besides /watch it serves the other surfaces (surfacePage) and a third-party page with an
  * embed (BLOG_HOST); the returned `pageOptions` change how the next pages look.
  */
-export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {} } = {}) {
+export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {}, tracks = {}, userCaptions = {} } = {}) {
   // How the next pages look; a test may change it between page loads: `controls: "split"`
   // serves the 2025–26 right controls (splitRightControls), `autohideMs` > 0 hides the
   // controls after that long playing with the mouse at rest (site/surfaces.js).
@@ -169,18 +182,46 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
   const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
   const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
-  const timedtextUrl = (v, fmt = SRV3.has(v) ? "srv3" : "json3") =>
-    `/api/timedtext?v=${v}&caps=asr&opi=112496729&xoaf=5&hl=en&ip=0.0.0.0&ipbits=0&expire=${Math.floor(Date.now() / 1000) + 3600}` +
-    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8&lang=${languages[v] || "en"}&fmt=${fmt}&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
+  const tracksOf = (v) => (LIVE.has(v) ? [] : tracks[v] || [{ languageCode: languages[v] || "en" }]);
+  const baseUrl = (v, t) =>
+    `https://www.youtube.com/api/timedtext?v=${v}&caps=asr&opi=112496729&xoaf=5&hl=en&ip=0.0.0.0&ipbits=0&expire=${Math.floor(Date.now() / 1000) + 3600}` +
+    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8${t.kind ? `&kind=${t.kind}` : ""}&lang=${t.languageCode}`;
+  const translationLanguages = Object.entries(LANGUAGE_NAMES).map(([languageCode, name]) => ({ languageCode, languageName: { simpleText: name } }));
+  /** The player response of video `v`, as YouTube's page and `getPlayerResponse()` give it. */
+  function playerResponse(v) {
+    const list = tracksOf(v);
+    const r = { playabilityStatus: { status: "OK" }, videoDetails: { videoId: v, title: `Fake video ${v}`, isLiveContent: LIVE.has(v) } };
+    if (!list.length) return r; // a live stream: no caption tracks
+    const captionTracks = list.map((t) => {
+      const name = `${LANGUAGE_NAMES[t.languageCode] || t.languageCode}${t.kind === "asr" ? " (auto-generated)" : ""}`;
+      const entry = {
+        baseUrl: baseUrl(v, t), name: { simpleText: name }, vssId: `${t.kind === "asr" ? "a" : ""}.${t.languageCode}`,
+        languageCode: t.languageCode, isTranslatable: true, trackName: "",
+      };
+      if (t.kind) entry.kind = t.kind;
+      if (t.isDefault) entry.isDefault = true;
+      return entry;
+    });
+    r.captions = {
+      playerCaptionsTracklistRenderer: {
+        captionTracks, translationLanguages, defaultAudioTrackIndex: 0,
+        audioTracks: [{ captionTrackIndices: captionTracks.map((_, i) => i), defaultCaptionTrackIndex: 0, visibility: "UNKNOWN" }],
+      },
+    };
+    return r;
+  }
   // timedtext: caption requests served; rejected: unsigned ones, or for a live video (403).
   const log = { timedtext: [], rejected: [] };
   const server = https.createServer({ key: fs.readFileSync(fx.key), cert: fs.readFileSync(fx.cert) }, (req, res) => {
     const url = new URL(req.url, "https://www.youtube.com");
     const surface = surfacePage(req.headers.host, url.pathname);
     if (surface) {
-      const fixture = {
-        videos: Object.fromEntries(Object.keys(cues).map((v) => [v, LIVE.has(v) ? { liveCues: cues[v] } : { timedtext: timedtextUrl(v) }])),
-      };
+      const fixture = { videos: {}, players: {} };
+      for (const v of Object.keys(cues)) {
+        fixture.players[v] = playerResponse(v);
+        fixture.videos[v] = LIVE.has(v) ? { liveCues: cues[v] } : { pot: sign(v), fmt: SRV3.has(v) ? "srv3" : "json3" };
+        if (userCaptions[v]) fixture.videos[v].userCaptions = userCaptions[v];
+      }
       for (const [v, file] of Object.entries({ ...PLAYS_FILE_OF, ...playsFileOf })) {
         if (fixture.videos[v]) fixture.videos[v].src = `/media/${file}.webm`;
       }
@@ -188,11 +229,14 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
       fixture.videos[VIDEO_CROSS_ORIGIN] = { src: `https://127.0.0.1:${port}/media/${VIDEO_ONE}.webm` };
       fixture.autohideMs = pageOptions.autohideMs;
       if (surface === "shorts.html") fixture.playerId = "shorts-player";
+      // The page's own copy of the player response: the first video's, kept after in-page navigation.
+      const pageVideo = url.searchParams.get("v") || url.pathname.split("/")[2];
+      const initial = fixture.players[pageVideo] || null;
       let html = fs.readFileSync(path.join(here, "site", surface), "utf8");
       if (pageOptions.controls === "split") html = splitRightControls(html);
       html = html.replace("VIDEO_TWO", VIDEO_TWO).replace(
         '<script src="/s/player.js">',
-        `<script>window.__glossaFixture = ${JSON.stringify(fixture)};</script>\n<script src="/s/player.js">`,
+        `<script>window.__glossaFixture = ${JSON.stringify(fixture)};\nvar ytInitialPlayerResponse = ${JSON.stringify(initial)};</script>\n<script src="/s/player.js">`,
       );
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       return res.end(html);
@@ -210,20 +254,24 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
     if (media) return serveFile(req, res, path.join(fx.dir, `${media[1]}.webm`), "video/webm");
     if (url.pathname === "/api/timedtext") {
       const v = url.searchParams.get("v");
-      const ok = cues[v] && !LIVE.has(v) && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
+      const kind = url.searchParams.get("kind") || "";
+      const track = tracksOf(v).find((t) => t.languageCode === url.searchParams.get("lang") && (t.kind || "") === kind);
+      const ok = cues[v] && track && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
       if (!ok) {
         log.rejected.push(req.url);
         res.writeHead(403);
         return res.end();
       }
-      if (url.searchParams.get("fmt") === "srv3") {
-        log.timedtext.push(req.url);
-        res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
-        return res.end(srv3(cues[v]));
-      }
       log.timedtext.push(req.url);
+      const tlang = url.searchParams.get("tlang");
+      let served = track.cues || cues[v];
+      if (tlang) served = served.map((c) => ({ ...c, text: machineTranslation(tlang, c.text) }));
+      if (url.searchParams.get("fmt") === "srv3") {
+        res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
+        return res.end(srv3(served));
+      }
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      return res.end(JSON.stringify(json3(cues[v])));
+      return res.end(JSON.stringify(json3(served)));
     }
     res.writeHead(404);
     res.end();

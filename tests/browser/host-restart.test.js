@@ -39,12 +39,15 @@ describe("glossa-host killed mid-translation (Chromium)", { skip: llamaCpuSkip }
   });
 
   test("the overlay says the host stopped, and a seek brings the lines back", async () => {
-    // The track request is running (the host was started for it).
+    // The track request is running (the host was started for it). The host starts at load
+    // for the settings, before the player fetches the track Glossa had it load: wait for that
+    // caption file, and a moment for its request to reach the host.
     const deadline = Date.now() + 60_000;
-    while (hostPids(dataDir).length === 0) {
+    while (hostPids(dataDir).length === 0 || !site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ONE}`))) {
       assert.ok(Date.now() < deadline, "the extension started glossa-host for the caption track");
       await new Promise((r) => setTimeout(r, 50));
     }
+    await new Promise((r) => setTimeout(r, 300));
     const [pid] = hostPids(dataDir);
     process.kill(pid, "SIGKILL");
     const notice = page.locator("[data-glossa='subtitle-overlay'] [data-glossa='subtitle-notice']");

@@ -30,7 +30,8 @@ describe("subtitle overlay (Chromium)", { skip: llamaCpuSkip }, () => {
   after(() => session?.close());
 
   test("the player's own signed caption URL is the one used (pot token kept)", async () => {
-    await page.waitForFunction(() => true);
+    // The player fetches captions only once Glossa has it load them (no click): wait for that.
+    for (let i = 0; i < 100 && !site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ONE}`)); i++) await page.waitForTimeout(100);
     assert.ok(site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ONE}`) && u.includes("pot=")), "the player fetched its captions");
     assert.deepEqual(site.log.rejected, [], "nothing requested an unsigned caption URL");
   });
