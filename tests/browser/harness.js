@@ -51,6 +51,44 @@ export const VIDEO_BLACK = "glossaBlack01";
 export const VIDEO_DOM_CAPTIONS = "glossaDomCc01";
 
 /**
+ * A live stream with auto-generated (ASR) captions, playing VIDEO_ONE's file. Like YouTube's
+ * live captions, the player builds its caption DOM word by word: each recognised word is
+ * appended to the current `.ytp-caption-segment` line (every 0.2–0.5 s), a rolling window
+ * of up to two `.caption-visual-line`s whose top line scrolls off when a third starts, the
+ * whole caption window rebuilt on every word; lower case, no punctuation, lines cut by
+ * length so sentences run across lines and a line can end one sentence and start the
+ * next. Sentences are told apart only by the speaker's pause (~1.4 s).
+ */
+export const VIDEO_LIVE_ASR = "glossaLiveAsr1";
+export const LIVE_ASR_SENTENCES = [
+  "good evening and welcome to our live coverage from the central station",
+  "the last train of the night is about to leave from platform two",
+  "we will be back after a short break with more news",
+];
+/** How long the live player keeps its last lines up after the speaker stops. */
+export const LIVE_ASR_LINGER_SECS = 4;
+
+/**
+ * The live ASR words with their times (s) and the caption line each lands on: words
+ * 0.2–0.5 s apart, a 1.4 s pause between sentences, lines of up to 32 characters.
+ */
+export function liveAsrWords(sentences = LIVE_ASR_SENTENCES, { start = 1.0, pause = 1.4, lineChars = 32 } = {}) {
+  const words = [];
+  let t = start, line = 0, lineLength = 0, n = 0;
+  for (const [s, sentence] of sentences.entries()) {
+    if (s > 0) t += pause;
+    for (const [i, w] of sentence.split(" ").entries()) {
+      if (i > 0) t += 0.2 + (0.3 * ((n * 7) % 10)) / 9;
+      if (lineLength && lineLength + 1 + w.length > lineChars) { line++; lineLength = 0; }
+      lineLength += (lineLength ? 1 : 0) + w.length;
+      words.push({ t: Math.round(t * 1000) / 1000, w, line, sentence: s });
+      n++;
+    }
+  }
+  return words;
+}
+
+/**
  * Caption cues per video: one every 2 s, distinct text. Ids as glossa-host numbers the
  * cues of a caption file (from 1, as `translate-subs` does).
  */
@@ -178,6 +216,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
         if (fixture.videos[v]) fixture.videos[v].src = `/media/${file}.webm`;
       }
       fixture.videos[VIDEO_BLACK] = {};
+      fixture.videos[VIDEO_LIVE_ASR] = { src: `/media/${VIDEO_ONE}.webm`, liveAsr: liveAsrWords(), lingerSecs: LIVE_ASR_LINGER_SECS };
       fixture.videos[VIDEO_CROSS_ORIGIN] = { src: `https://127.0.0.1:${port}/media/${VIDEO_ONE}.webm` };
       let html = fs.readFileSync(path.join(here, "site/watch.html"), "utf8");
       html = html.replace("VIDEO_TWO", VIDEO_TWO).replace(

@@ -1,12 +1,14 @@
 // A small stand-in for YouTube's player: plays the video, fetches its captions through a
 // signed timedtext URL (with a pot token) like the real player — json3, or srv3 for some
 // videos; a live video's captions come with the stream instead — renders them into the
-// caption DOM, and navigates between videos without reloading the page.
+// caption DOM (a live stream's auto-generated ones word by word, in a rolling two-line
+// window), and navigates between videos without reloading the page.
 (() => {
   const player = document.getElementById("movie_player");
   const video = player.querySelector("video");
   const captions = player.querySelector(".ytp-caption-window-container");
   let cues = [];
+  let liveAsr = null; // { words, lingerSecs }: a live stream's auto-generated captions
 
   function videoId() {
     return new URL(location.href).searchParams.get("v");
@@ -33,6 +35,8 @@
     const meta = window.__glossaFixture.videos[id];
     if (!meta) return;
     video.src = meta.src || `/media/${id}.webm`;
+    liveAsr = meta.liveAsr ? { words: meta.liveAsr, lingerSecs: meta.lingerSecs || 4 } : null;
+    delete captions.dataset.text;
     if (meta.liveCues) cues = meta.liveCues;
     if (!meta.timedtext) return;
     const xhr = new XMLHttpRequest();
@@ -44,7 +48,49 @@
     xhr.send();
   }
 
+  // Live auto-generated captions, built the way YouTube's player builds them: the recogniser
+  // hands over one word at a time and the player rebuilds the whole caption window for each
+  // (new elements every time), showing the last two lines of the rolling window; the top
+  // line scrolls off when a third starts. Follows the stream's clock, not timeupdate.
+  function renderLiveAsr() {
+    if (!liveAsr) return;
+    const t = video.currentTime;
+    const heard = liveAsr.words.filter((w) => w.t <= t);
+    const last = heard[heard.length - 1];
+    const lines = [];
+    if (last && t - last.t < liveAsr.lingerSecs) {
+      for (const w of heard) {
+        if (w.line < last.line - 1) continue;
+        const i = w.line - Math.max(0, last.line - 1);
+        lines[i] = lines[i] ? `${lines[i]} ${w.w}` : w.w;
+      }
+    }
+    const text = lines.filter(Boolean).join("\n");
+    if (captions.dataset.text === text) return;
+    captions.dataset.text = text;
+    captions.textContent = "";
+    if (!text) return;
+    const win = document.createElement("div");
+    win.className = "caption-window ytp-caption-window-bottom ytp-caption-window-rollup";
+    const body = document.createElement("span");
+    body.className = "captions-text";
+    for (const l of lines.filter(Boolean)) {
+      const visual = document.createElement("span");
+      visual.className = "caption-visual-line";
+      const seg = document.createElement("span");
+      seg.className = "ytp-caption-segment";
+      seg.textContent = l;
+      visual.append(seg);
+      body.append(visual);
+    }
+    win.append(body);
+    captions.append(win);
+  }
+  setInterval(renderLiveAsr, 50);
+  video.addEventListener("seeked", renderLiveAsr);
+
   video.addEventListener("timeupdate", () => {
+    if (liveAsr) return;
     const t = video.currentTime;
     const cue = cues.find((c) => c.start <= t && t < c.end);
     const text = cue ? cue.text : "";
