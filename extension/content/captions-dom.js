@@ -1,61 +1,172 @@
 // Caption-DOM fallback for the subtitle overlay: when no caption file was seen for this
-// video (a live stream's captions come with the stream), translate the lines the player
-// shows in its DOM (.ytp-caption-segment), as they appear. overlay.js asks `read()` on every
-// DOM change while it has no track, and shows `shown()`. All text goes in through
-// textContent (overlay.js renders it).
+// video (a live stream's captions come with the stream), translate what the player shows
+// in its caption DOM (.ytp-caption-segment). overlay.js calls `read()` on every DOM change
+// while it has no track, and shows `shown(time)`.
+//
+// Live and auto-generated captions grow a word at a time in a rolling two-line window,
+// without punctuation. So the words the window adds are collected into a transcript, and a
+// sentence is asked for only once it is complete: at a sentence end, or when the window has
+// not changed for STABLE_MS (the speaker paused). One request per sentence, never cancelled
+// for a new word. Each translated sentence is shown whole, while its words are still in the
+// player's window or for as long as it took to say, whichever is longer; the newest
+// translated sentence wins.
 "use strict";
 (() => {
   const G = globalThis.glossa;
-  let dom = null; // { text, requestId, translation, failed }
-  let seq = 0;
-  let video = null; // the video the display settings were last read for
+  /** A window unchanged this long ends the sentence being spoken (ASR has no punctuation). */
+  const STABLE_MS = 700;
+  /** A sentence is cut here even without a pause. */
+  const MAX_WORDS = 40;
+  /** Words of the transcript kept to recognise the window's old words. */
+  const HEARD_WORDS = 80;
+  /** Sentences kept per video (the shown one and a few before it, for dual lines). */
+  const KEPT_SENTENCES = 8;
+  /** Translations kept per video, so a sentence seen again costs no request. */
+  const KNOWN_SENTENCES = 200;
+
   let hooks = { changed() {}, newVideo() {} };
+  let session = null; // one video's transcript: see newSession
+  let seq = 0;
 
   const videoIdNow = () => new URL(location.href).searchParams.get("v");
+  const endsSentence = (word) => /[.!?。！？…]["'”’)\]]*$/.test(word);
 
-  // Glossa's line follows the player's: it goes as soon as the player's caption changes or
-  // goes (a pause between lines shows nothing).
+  function newSession(v) {
+    return {
+      v,
+      windowText: "",
+      heard: [], // the last HEARD_WORDS words of finished sentences
+      pending: [], // words of the sentence being spoken
+      pendingFrom: 0, // video time its first word appeared
+      pendingTo: 0, // … and its last
+      total: 0, // words in the transcript so far (finished and pending)
+      windowStart: 0, // transcript index of the window's first word
+      sentences: [], // { id, text, first, count, from, to, requestId, translation, failed, shownAt }
+      known: new Map(), // sentence text -> its translation
+      timer: 0,
+    };
+  }
+
+  /** The largest m such that the last m words of `seen` are the first m of `win`. */
+  function overlap(seen, win) {
+    for (let m = Math.min(seen.length, win.length); m > 0; m--) {
+      let same = true;
+      for (let i = 0; i < m && same; i++) same = seen[seen.length - m + i] === win[i];
+      if (same) return m;
+    }
+    return 0;
+  }
+
   function read() {
-    const segs = document.querySelectorAll("#movie_player .ytp-caption-segment");
-    const text = [...segs].map((s) => s.textContent).join(" ").trim();
-    if ((dom ? dom.text : "") === text) return;
-    if (dom && dom.requestId) G.cancel(dom.requestId);
-    dom = null;
-    if (!text) return hooks.changed();
-    const el = G.findVideo();
-    const t = el ? el.currentTime : 0;
-    const mine = { text, requestId: null, translation: null, failed: null };
-    dom = mine;
-    hooks.changed();
+    const segs = [...document.querySelectorAll("#movie_player .ytp-caption-segment")].map((s) => s.textContent);
+    const text = segs.join("\n").trim();
     const v = videoIdNow() || location.pathname;
-    if (video !== v) { video = v; hooks.newVideo(); }
-    mine.requestId = G.request({
-      type: "translate_track", track: `youtube:${v}:dom`, cues: [{ id: `d${++seq}`, start: t, end: t + 10, text }], playhead: t,
+    if (!session || session.v !== v) {
+      if (!text) return;
+      stop();
+      session = newSession(v);
+      hooks.newVideo();
+    }
+    const s = session;
+    if (s.windowText === text) return;
+    s.windowText = text;
+    const video = G.findVideo();
+    const t = video ? video.currentTime : 0;
+    const win = text.split(/\s+/).filter(Boolean);
+    clearTimeout(s.timer);
+    if (!win.length) {
+      // The player cleared its window: the sentence it showed is over, what comes next is new.
+      finish(s, t);
+      s.heard = [];
+      s.windowStart = s.total;
+      return hooks.changed();
+    }
+    let fresh;
+    const m = overlap(s.heard.concat(s.pending), win);
+    if (m) {
+      fresh = win.slice(m);
+    } else {
+      // Not a continuation: the recogniser revised words not asked for yet, or the player
+      // shows another caption. Words already asked for are not asked again.
+      s.total -= s.pending.length;
+      s.pending = [];
+      fresh = win.slice(overlap(s.heard, win));
+    }
+    for (const word of fresh) {
+      if (!s.pending.length) s.pendingFrom = t;
+      s.pending.push(word);
+      s.pendingTo = t;
+      s.total++;
+      if (endsSentence(word) || s.pending.length >= MAX_WORDS) finish(s, t);
+    }
+    s.windowStart = s.total - win.length;
+    if (s.pending.length) s.timer = setTimeout(() => finish(s, s.pendingTo), STABLE_MS);
+    hooks.changed();
+  }
+
+  /** The sentence being spoken is complete: ask for its translation (once). */
+  function finish(s, t) {
+    if (!s.pending.length || session !== s) return;
+    const text = s.pending.join(" ");
+    const sentence = {
+      id: `d${++seq}`, text, first: s.total - s.pending.length, count: s.pending.length, from: s.pendingFrom, to: s.pendingTo,
+      requestId: null, translation: s.known.get(text) || null, failed: null, shownAt: null,
+    };
+    s.heard = s.heard.concat(s.pending).slice(-HEARD_WORDS);
+    s.pending = [];
+    s.sentences.push(sentence);
+    if (s.sentences.length > KEPT_SENTENCES) s.sentences.shift();
+    if (sentence.translation) return hooks.changed();
+    sentence.requestId = G.request({
+      type: "translate_track", track: `youtube:${s.v}:dom`, playhead: t,
+      cues: [{ id: sentence.id, start: sentence.from, end: Math.max(t, sentence.to) + 10, text }],
     }, (ev) => {
-      if (dom !== mine) return;
-      if (ev.event === "cues" && ev.cues && ev.cues[0]) { mine.translation = ev.cues[0]; hooks.changed(); }
-      if (ev.event === "done" || ev.event === "error") mine.requestId = null;
-      if (ev.event === "error") { mine.failed = ev; hooks.changed(); } // say why, as for a track
+      if (ev.event === "cues" && ev.cues && ev.cues[0]) {
+        sentence.translation = ev.cues[0];
+        if (!sentence.translation.untranslated) {
+          s.known.set(text, sentence.translation);
+          if (s.known.size > KNOWN_SENTENCES) s.known.delete(s.known.keys().next().value);
+        }
+      }
+      if (ev.event === "done" || ev.event === "error") sentence.requestId = null;
+      if (ev.event === "error") sentence.failed = ev; // say why, as for a track
+      if (session === s) hooks.changed();
     });
   }
 
   /** Forget everything (another video, or a caption file took over). */
   function stop() {
-    if (dom && dom.requestId) G.cancel(dom.requestId);
-    dom = null;
-    video = null;
+    if (!session) return;
+    clearTimeout(session.timer);
+    for (const x of session.sentences) if (x.requestId) G.cancel(x.requestId);
+    session = null;
+  }
+
+  /** The newest translated sentence, if it is still due at video time `t`. */
+  function shown(t) {
+    if (!session) return null;
+    const s = session;
+    const x = [...s.sentences].reverse().find((y) => y.translation && y.translation.text.trim());
+    if (!x) return null;
+    if (x.shownAt === null || t < x.shownAt) x.shownAt = t;
+    const inWindow = s.windowText && x.first + x.count > s.windowStart;
+    const spokenFor = x.to - x.from;
+    if (!inWindow && t - x.shownAt > spokenFor) return null;
+    return { text: x.text, translation: x.translation };
   }
 
   G.captionsDom = {
-    /** `changed`: the line to show changed; `newVideo`: the display settings may differ. */
+    /** `changed`: the line to show may have changed; `newVideo`: the display settings may differ. */
     attach(h) { hooks = h; },
     read,
     stop,
     /** Whether there is anything to show or wait for. */
-    active: () => !!dom,
-    /** The line to show now: { text (the original), translation: {text, untranslated} } or null. */
-    shown: () => (dom && dom.translation ? { text: dom.text, translation: dom.translation } : null),
-    /** The error the host gave for the last request, if any. */
-    failed: () => (dom ? dom.failed : null),
+    active: () => !!session && (session.pending.length > 0 || session.sentences.length > 0),
+    shown,
+    /** The error the host gave for the newest sentence, if any. */
+    failed: () => {
+      const last = session && session.sentences[session.sentences.length - 1];
+      return last ? last.failed : null;
+    },
   };
 })();

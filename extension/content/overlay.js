@@ -179,12 +179,13 @@
     let line = cue ? tr.translations.get(cue.id) : null;
     let original = cue ? cue.text : "";
     let cueId = cue ? cue.id : "";
-    const fromDom = !tr && !ad ? dom.shown() : null;
+    const fromDom = !tr && !ad ? dom.shown(video.currentTime) : null;
     if (fromDom) {
       line = fromDom.translation;
       original = fromDom.text;
       cueId = "dom";
     }
+    if (line && !line.text.trim()) line = null; // a blank cue: no line, so no empty box
     const failed = tr ? tr.failed : dom.failed();
     const notice = failed ? `${G.t("subtitlesUnavailable", [failed.message || ""])} ${failed.hint || ""}` : "";
     const d = state.display;
