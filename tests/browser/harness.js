@@ -126,6 +126,34 @@ export function json3(cues) {
   };
 }
 
+/**
+ * YouTube's json3 for an auto-generated (ASR) track, shaped like the real files: a window
+ * event without text; per caption line an event whose `segs` are its words, each after
+ * the first timed by `tOffsetMs`, lasting until the line after next starts (so events
+ * overlap, two lines at a time); and before every line but the first an `aAppend` event
+ * holding only "\n", lasting until the line above it ends. `words` as `liveAsrWords` makes them.
+ */
+export function asrJson3(words) {
+  const ms = (secs) => Math.round(secs * 1000);
+  const lines = [];
+  for (const w of words) (lines[w.line] ||= []).push(w);
+  const end = ms(words[words.length - 1].t + 3);
+  const startOf = (i) => (i < lines.length ? ms(lines[i][0].t) : end);
+  const events = [{ tStartMs: 0, dDurationMs: end, id: 1, wpWinPosId: 1, wsWinStyleId: 1 }];
+  lines.forEach((line, i) => {
+    const start = startOf(i);
+    if (i > 0) events.push({ tStartMs: start - 10, dDurationMs: startOf(i + 1) - start + 10, wWinId: 1, aAppend: 1, segs: [{ utf8: "\n" }] });
+    events.push({
+      tStartMs: start, dDurationMs: startOf(i + 2) - start, wWinId: 1,
+      segs: line.map((w, k) => (k ? { utf8: ` ${w.w}`, tOffsetMs: ms(w.t) - start, acAsrConf: 0 } : { utf8: w.w, acAsrConf: 0 })),
+    });
+  });
+  return {
+    wireMagic: "pb3", pens: [{}], wsWinStyles: [{}, { mhModeHint: 2, juJustifCode: 0, sdScrollDir: 3 }],
+    wpWinPositions: [{}, { apPoint: 6, ahHorPos: 20, avVerPos: 100, rcRows: 2, ccCols: 40 }], events,
+  };
+}
+
 /** YouTube's srv3 caption format (XML; times in ms), as the player may request it. */
 function srv3(cues) {
   const esc = (t) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -196,21 +224,23 @@ export function makeFixtures({ long = false } = {}) {
  * `media` lets a video id play another id's file (more videos without more encoding).
  * `languages` gives a video's caption track a language other than English (`lang=` in
  * its timedtext URL, as YouTube names the track's language there).
+ * `asr` gives videos an auto-generated track instead: video id → its words (as
+ * `liveAsrWords` makes them), served as YouTube's ASR json3 (`asrJson3`) with `kind=asr`.
  */
-export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {} } = {}) {
+export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {}, asr = {} } = {}) {
   const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
   const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
   const timedtextUrl = (v, fmt = SRV3.has(v) ? "srv3" : "json3") =>
     `/api/timedtext?v=${v}&caps=asr&opi=112496729&xoaf=5&hl=en&ip=0.0.0.0&ipbits=0&expire=${Math.floor(Date.now() / 1000) + 3600}` +
-    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8&lang=${languages[v] || "en"}&fmt=${fmt}&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
+    `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8${asr[v] ? "&kind=asr" : ""}&lang=${languages[v] || "en"}&fmt=${fmt}&xorb=2&xobt=3&xovt=3&cbr=Chrome&c=WEB&pot=${sign(v)}`;
   // timedtext: caption requests served; rejected: unsigned ones, or for a live video (403).
   const log = { timedtext: [], rejected: [] };
   const server = https.createServer({ key: fs.readFileSync(fx.key), cert: fs.readFileSync(fx.cert) }, (req, res) => {
     const url = new URL(req.url, "https://www.youtube.com");
     if (url.pathname === "/watch") {
       const fixture = {
-        videos: Object.fromEntries(Object.keys(cues).map((v) => [v, LIVE.has(v) ? { liveCues: cues[v] } : { timedtext: timedtextUrl(v) }])),
+        videos: Object.fromEntries(Object.keys({ ...cues, ...asr }).map((v) => [v, LIVE.has(v) ? { liveCues: cues[v] } : { timedtext: timedtextUrl(v) }])),
       };
       for (const [v, file] of Object.entries({ ...PLAYS_FILE_OF, ...playsFileOf })) {
         if (fixture.videos[v]) fixture.videos[v].src = `/media/${file}.webm`;
@@ -234,7 +264,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
     if (media) return serveFile(req, res, path.join(fx.dir, `${media[1]}.webm`), "video/webm");
     if (url.pathname === "/api/timedtext") {
       const v = url.searchParams.get("v");
-      const ok = cues[v] && !LIVE.has(v) && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
+      const ok = (cues[v] || asr[v]) && !LIVE.has(v) && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
       if (!ok) {
         log.rejected.push(req.url);
         res.writeHead(403);
@@ -247,7 +277,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
       }
       log.timedtext.push(req.url);
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      return res.end(JSON.stringify(json3(cues[v])));
+      return res.end(JSON.stringify(asr[v] ? asrJson3(asr[v]) : json3(cues[v])));
     }
     res.writeHead(404);
     res.end();

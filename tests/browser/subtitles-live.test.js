@@ -5,11 +5,13 @@
 // — never cancel and re-ask on every new word — and show each translated sentence whole,
 // for about as long as it was spoken, never an empty box. The provider is a fake Ollama
 // (fake-ollama.js), which records what each call asked and "translates" to a known value.
+// The same speech as an auto-generated caption file (json3: word-timed lines that overlap,
+// "\n"-only events): each translated sentence stays up over the lines it came from.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fakeTranslation, ollamaProviderSettings, startFakeOllama } from "./fake-ollama.js";
 import {
-  LIVE_ASR_LINGER_SECS, LIVE_ASR_SENTENCES as sentences, VIDEO_LIVE_ASR, checkPrerequisites, launchChromium, liveAsrWords,
+  LIVE_ASR_LINGER_SECS, LIVE_ASR_SENTENCES as sentences, VIDEO_LIVE_ASR, VIDEO_ONE, checkPrerequisites, launchChromium, liveAsrWords,
   makeHostData, openWatch, startFakeYouTube,
 } from "./harness.js";
 
@@ -100,5 +102,60 @@ describe("live auto-generated captions, word by word (Chromium)", () => {
       assert.ok(secs >= 0.6 * said, `"${sentence}" was shown ${secs.toFixed(2)} s; it was spoken for ${said.toFixed(2)} s`);
       assert.ok(shown[0].t >= spoken[i].to, `"${sentence}" was shown at ${shown[0].t.toFixed(2)} s, before it was all spoken`);
     }
+  });
+});
+
+/** A video whose caption file is auto-generated: the live stream's speech, punctuated. */
+const VIDEO_ASR_TRACK = "glossaAsrTr01";
+const punctuated = sentences.map((x) => `${x[0].toUpperCase()}${x.slice(1)}.`);
+
+describe("an auto-generated caption file (json3 ASR), played (Chromium)", () => {
+  let site, ollama, browser, page;
+  const asrWords = liveAsrWords(punctuated);
+  const lineStart = (line) => asrWords.find((w) => w.line === line).t;
+  /** Each sentence is on screen from the line it starts on until the line the next starts on. */
+  const spans = punctuated.map((_, s) => {
+    const first = asrWords.find((w) => w.sentence === s);
+    const next = asrWords.find((w) => w.sentence === s + 1);
+    const lastLine = asrWords[asrWords.length - 1].line;
+    return { from: lineStart(first.line), to: next ? lineStart(next.line) : lineStart(lastLine) + 2 };
+  });
+
+  before(async () => {
+    checkPrerequisites();
+    site = await startFakeYouTube({ asr: { [VIDEO_ASR_TRACK]: asrWords }, media: { [VIDEO_ASR_TRACK]: VIDEO_ONE } });
+    ollama = await startFakeOllama();
+    const dataDir = makeHostData({ ...ollamaProviderSettings(ollama, TARGET), "display.dual": "true", "display.position": "bottom" });
+    browser = await launchChromium({ site, dataDir });
+    page = await openWatch(browser, VIDEO_ASR_TRACK);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await ollama?.close();
+  });
+
+  test("each translated sentence stays on screen whole over the lines it came from, never an empty box", async () => {
+    assert.ok(site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ASR_TRACK}`) && u.includes("kind=asr")), "the ASR track was served");
+    await ollama.idle(1000); // the whole (short) track is translated
+    await startSampling(page);
+    await page.evaluate(() => { const v = document.querySelector("video"); v.currentTime = 0; return v.play(); });
+    const end = spans[spans.length - 1].to;
+    await page.waitForFunction((e) => document.querySelector("video").currentTime >= e, end, { timeout: 90_000, polling: 200 });
+    await page.evaluate(() => document.querySelector("video").pause());
+    const samples = await stopSampling(page);
+
+    const whole = punctuated.map((x) => fakeTranslation(TARGET, x));
+    for (const s of samples) {
+      assert.deepEqual(s.empty, [], `at ${s.t.toFixed(2)}s the overlay shows an empty box`);
+      if (s.line !== null) assert.ok(whole.includes(s.line), `at ${s.t.toFixed(2)}s the overlay shows a part of a sentence: "${s.line}"`);
+    }
+    for (const [i, span] of spans.entries()) {
+      // A little slack at both ends: the page samples every 50 ms on a busy machine.
+      const during = samples.filter((s) => s.t > span.from + 0.2 && s.t < span.to - 0.2);
+      assert.ok(during.length > 10, `samples while sentence ${i} is up`);
+      for (const s of during) assert.equal(s.line, whole[i], `at ${s.t.toFixed(2)}s, sentence ${i} is up (${span.from}–${span.to} s)`);
+    }
+    assert.equal(ollama.stats.texts.flat().filter((t) => !punctuated.includes(t)).length, 0, "the provider was asked whole sentences");
   });
 });
