@@ -4,17 +4,20 @@
 // while it has no track, and shows `shown(time)`.
 //
 // Live and auto-generated captions grow a word at a time in a rolling two-line window,
-// without punctuation. So the words the window adds are collected into a transcript, and a
-// sentence is asked for only once it is complete: at a sentence end, or when the window has
-// not changed for STABLE_MS (the speaker paused). One request per sentence, never cancelled
-// for a new word. Each translated sentence is shown whole, while its words are still in the
-// player's window or for as long as it took to say, whichever is longer; the newest
-// translated sentence wins.
+// without punctuation, and the recogniser revises its last word now and then. So the words
+// the window adds (or corrects) are collected into a transcript, and a sentence is asked
+// for only once it is complete: at a sentence end, or when the window has not changed for
+// STABLE_MS (the speaker paused). One request per sentence, never cancelled for a new word.
+// Each translated sentence is shown whole, while its words are still in the player's
+// window or for as long as it took to say, whichever is longer; the newest translated
+// sentence wins.
 "use strict";
 (() => {
   const G = globalThis.glossa;
   /** A window unchanged this long ends the sentence being spoken (ASR has no punctuation). */
   const STABLE_MS = 700;
+  /** The recogniser may still revise this many words at the window's end. */
+  const REVISED_WORDS = 2;
   /** A sentence is cut here even without a pause. */
   const MAX_WORDS = 40;
   /** Words of the transcript kept to recognise the window's old words. */
@@ -47,14 +50,19 @@
     };
   }
 
-  /** The largest m such that the last m words of `seen` are the first m of `win`. */
-  function overlap(seen, win) {
-    for (let m = Math.min(seen.length, win.length); m > 0; m--) {
-      let same = true;
-      for (let i = 0; i < m && same; i++) same = seen[seen.length - m + i] === win[i];
-      if (same) return m;
+  /**
+   * Where the window `win` sits in `seen` (the transcript's last words): the start `p` and
+   * length `j` of their longest common run (seen[p..p+j] is win[0..j]), the latest on ties.
+   * Words of `seen` after p + j are no longer in the window: the recogniser revised them.
+   */
+  function align(seen, win) {
+    let best = { p: seen.length, j: 0 };
+    for (let p = seen.length - 1; p >= 0; p--) {
+      let j = 0;
+      while (j < win.length && p + j < seen.length && seen[p + j] === win[j]) j++;
+      if (j > best.j) best = { p, j };
     }
-    return 0;
+    return best;
   }
 
   function read() {
@@ -81,16 +89,18 @@
       s.windowStart = s.total;
       return hooks.changed();
     }
-    let fresh;
-    const m = overlap(s.heard.concat(s.pending), win);
-    if (m) {
-      fresh = win.slice(m);
-    } else {
-      // Not a continuation: the recogniser revised words not asked for yet, or the player
-      // shows another caption. Words already asked for are not asked again.
-      s.total -= s.pending.length;
-      s.pending = [];
-      fresh = win.slice(overlap(s.heard, win));
+    const seen = s.heard.concat(s.pending);
+    const { p, j } = align(seen, win);
+    const revised = seen.length - (p + j);
+    let fresh = win.slice(j);
+    if (revised > 0 && j >= 2 && revised <= Math.min(REVISED_WORDS, s.pending.length)) {
+      // The recogniser corrected its last word(s), not asked for yet: they are replaced.
+      s.pending.length -= revised;
+      s.total -= revised;
+    } else if (j === 0 || revised > 0) {
+      // Not a continuation: the player shows another caption. What was pending is over.
+      finish(s, t);
+      fresh = win;
     }
     for (const word of fresh) {
       if (!s.pending.length) s.pendingFrom = t;

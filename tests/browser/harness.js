@@ -57,7 +57,8 @@ export const VIDEO_DOM_CAPTIONS = "glossaDomCc01";
  * of up to two `.caption-visual-line`s whose top line scrolls off when a third starts, the
  * whole caption window rebuilt on every word; lower case, no punctuation, lines cut by
  * length so sentences run across lines and a line can end one sentence and start the
- * next. Sentences are told apart only by the speaker's pause (~1.4 s).
+ * next. Sentences are told apart only by the speaker's pause (~1.4 s). The recogniser
+ * revises a word it misheard once it hears the next (LIVE_ASR_GUESSES).
  */
 export const VIDEO_LIVE_ASR = "glossaLiveAsr1";
 export const LIVE_ASR_SENTENCES = [
@@ -65,14 +66,17 @@ export const LIVE_ASR_SENTENCES = [
   "the last train of the night is about to leave from platform two",
   "we will be back after a short break with more news",
 ];
+/** Words the live recogniser first shows as something else, until the next word comes. */
+export const LIVE_ASR_GUESSES = { night: "knight", platform: "plat" };
 /** How long the live player keeps its last lines up after the speaker stops. */
 export const LIVE_ASR_LINGER_SECS = 4;
 
 /**
- * The live ASR words with their times (s) and the caption line each lands on: words
- * 0.2–0.5 s apart, a 1.4 s pause between sentences, lines of up to 32 characters.
+ * The live ASR words with their times (s), the caption line each lands on and what the
+ * recogniser first took it for (`guess`): words 0.2–0.5 s apart, a 1.4 s pause between
+ * sentences, lines of up to 32 characters.
  */
-export function liveAsrWords(sentences = LIVE_ASR_SENTENCES, { start = 1.0, pause = 1.4, lineChars = 32 } = {}) {
+export function liveAsrWords(sentences = LIVE_ASR_SENTENCES, { start = 1.0, pause = 1.4, lineChars = 32, guesses = LIVE_ASR_GUESSES } = {}) {
   const words = [];
   let t = start, line = 0, lineLength = 0, n = 0;
   for (const [s, sentence] of sentences.entries()) {
@@ -81,7 +85,7 @@ export function liveAsrWords(sentences = LIVE_ASR_SENTENCES, { start = 1.0, paus
       if (i > 0) t += 0.2 + (0.3 * ((n * 7) % 10)) / 9;
       if (lineLength && lineLength + 1 + w.length > lineChars) { line++; lineLength = 0; }
       lineLength += (lineLength ? 1 : 0) + w.length;
-      words.push({ t: Math.round(t * 1000) / 1000, w, line, sentence: s });
+      words.push({ t: Math.round(t * 1000) / 1000, w, line, sentence: s, ...(guesses[w] ? { guess: guesses[w] } : {}) });
       n++;
     }
   }

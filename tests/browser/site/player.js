@@ -51,7 +51,8 @@
   // Live auto-generated captions, built the way YouTube's player builds them: the recogniser
   // hands over one word at a time and the player rebuilds the whole caption window for each
   // (new elements every time), showing the last two lines of the rolling window; the top
-  // line scrolls off when a third starts. Follows the stream's clock, not timeupdate.
+  // line scrolls off when a third starts; a misheard word is revised when the next comes.
+  // Follows the stream's clock, not timeupdate.
   function renderLiveAsr() {
     if (!liveAsr) return;
     const t = video.currentTime;
@@ -62,7 +63,8 @@
       for (const w of heard) {
         if (w.line < last.line - 1) continue;
         const i = w.line - Math.max(0, last.line - 1);
-        lines[i] = lines[i] ? `${lines[i]} ${w.w}` : w.w;
+        const word = w === last && w.guess ? w.guess : w.w; // revised when the next word comes
+        lines[i] = lines[i] ? `${lines[i]} ${word}` : word;
       }
     }
     const text = lines.filter(Boolean).join("\n");
