@@ -69,9 +69,12 @@
     const segs = [...document.querySelectorAll("#movie_player .ytp-caption-segment")].map((s) => s.textContent);
     const text = segs.join("\n").trim();
     const v = videoIdNow() || location.pathname;
-    if (!session || session.v !== v) {
+    if (session && session.v !== v) {
+      stop(); // never a line of another video
+      hooks.changed();
+    }
+    if (!session) {
       if (!text) return;
-      stop();
       session = newSession(v);
       hooks.newVideo();
     }
