@@ -20,10 +20,8 @@
     dropped: null, // the video whose track the host could not read (its caption DOM is read instead)
     display: { font_size: 100, position: "bottom", dual: false },
     shown: null,
-    dom: null, // caption-DOM fallback: { text, requestId, translation, failed }
-    domSeq: 0,
-    domVideo: null, // the video the caption-DOM fallback last read the display settings for
   };
+  const dom = G.captionsDom; // the caption-DOM fallback (captions-dom.js)
 
   const videoIdNow = () => G.videoId(); // content.js: /watch, /shorts/, /embed/, /live/
 
@@ -138,9 +136,7 @@
     const tr = state.track;
     state.track = null;
     if (tr && tr.requestId) G.cancel(tr.requestId);
-    if (state.dom && state.dom.requestId) G.cancel(state.dom.requestId);
-    state.dom = null;
-    state.domVideo = null;
+    dom.stop();
     render(true);
   }
 
@@ -204,7 +200,7 @@
     const video = G.findVideo();
     const player = G.findPlayer();
     const tr = state.track;
-    if (!tr && !state.dom && !state.shown && !force) return;
+    if (!tr && !dom.active() && !state.shown && !force) return;
     const box = overlayBox();
     if (!box || !video) return;
     const ad = G.adShowing();
@@ -213,12 +209,14 @@
     let line = cue ? tr.translations.get(cue.id) : null;
     let original = cue ? cue.text : "";
     let cueId = cue ? cue.id : "";
-    if (!tr && state.dom && state.dom.translation && !ad) {
-      line = state.dom.translation;
-      original = state.dom.text;
+    const fromDom = !tr && !ad ? dom.shown(video.currentTime) : null;
+    if (fromDom) {
+      line = fromDom.translation;
+      original = fromDom.text;
       cueId = "dom";
     }
-    const failed = tr ? tr.failed : state.dom && state.dom.failed;
+    if (line && !line.text.trim()) line = null; // a blank cue: no line, so no empty box
+    const failed = tr ? tr.failed : dom.failed();
     const notice = failed ? `${G.t("subtitlesUnavailable", [failed.message || ""])} ${failed.hint || ""}` : "";
     const d = state.display;
     box.classList.toggle("top", d.position === "top");
@@ -245,34 +243,6 @@
     hideNativeCaptions(!!line || (!!tr && sameVideo && !ad && !tr.failed));
   }
 
-  // Caption-DOM fallback: when no timedtext was seen for this video, translate the lines
-  // the player shows, as they appear. Glossa's line follows the player's: it goes as soon
-  // as the player's caption changes or goes (a pause between lines shows nothing).
-  function domCaptions() {
-    if (state.track) return;
-    const segs = document.querySelectorAll("#movie_player .ytp-caption-segment");
-    const text = [...segs].map((s) => s.textContent).join(" ").trim();
-    if ((state.dom ? state.dom.text : "") === text) return;
-    if (state.dom && state.dom.requestId) G.cancel(state.dom.requestId);
-    state.dom = null;
-    if (!text) return render(true);
-    const video = G.findVideo();
-    const t = video ? video.currentTime : 0;
-    const dom = { text, requestId: null, translation: null, failed: null };
-    state.dom = dom;
-    render(true);
-    const v = videoIdNow() || location.pathname;
-    if (state.domVideo !== v) { state.domVideo = v; loadDisplay(); }
-    dom.requestId = G.request({
-      type: "translate_track", track: `youtube:${v}:dom`, cues: [{ id: `d${++state.domSeq}`, start: t, end: t + 10, text }], playhead: t,
-    }, (ev) => {
-      if (state.dom !== dom) return;
-      if (ev.event === "cues" && ev.cues && ev.cues[0]) { dom.translation = ev.cues[0]; render(true); }
-      if (ev.event === "done" || ev.event === "error") dom.requestId = null;
-      if (ev.event === "error") { dom.failed = ev; render(true); } // say why, as for a track
-    });
-  }
-
   /**
    * The caption DOM is read only where no caption file will come: the player gave no track
    * list (a live stream), or the host could not read the track. Elsewhere the player's
@@ -290,7 +260,7 @@
     frame = 0;
     render(false);
     const video = G.findVideo();
-    if (video && !video.paused && (state.track || state.dom)) frame = requestAnimationFrame(tick);
+    if (video && !video.paused && (state.track || dom.active())) frame = requestAnimationFrame(tick);
   }
   const kick = () => { if (!frame) frame = requestAnimationFrame(tick); };
 
@@ -306,9 +276,10 @@
       if (state.track && state.track.videoId !== v) stopTrack();
       if (v) useTrack(v);
     });
+    dom.attach({ changed: () => render(true), newVideo: loadDisplay });
     new MutationObserver(() => {
-      if (readsCaptionDom()) domCaptions();
-      if (G.findPlayer() && (state.track || state.dom)) kick();
+      if (readsCaptionDom()) dom.read();
+      if (G.findPlayer() && (state.track || dom.active())) kick();
     }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributeFilter: ["class"] });
     const v = videoIdNow();
     if (v) useTrack(v);

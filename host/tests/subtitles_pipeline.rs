@@ -115,33 +115,31 @@ async fn every_cue_of_every_fixture_comes_back_exactly_once() {
         assert_eq!(calls, fake.calls());
         assert!(calls as usize <= request.track.cues.len() / 15, "{name}: {calls} calls for {} cues", request.track.cues.len());
         if request.track.auto_generated {
-            // Rolling ASR: sentences were translated and shared back over the cues in
-            // order, so the cues read, in order, as the translated sentences.
-            let shown: Vec<&str> = request.track.cues.iter().flat_map(|c| by_id[&c.id].text.split_whitespace()).collect();
-            let sentences = glossa_host::pipeline::subtitles::rolling::merge(&request.track.cues).len();
-            assert_eq!(shown.iter().filter(|w| **w == "[ja]").count(), sentences, "{name}: each sentence once");
-            let source: Vec<&str> = shown.iter().copied().filter(|w| *w != "[ja]").collect();
-            let mut expected: Vec<&str> = Vec::new();
-            let mut previous: Option<&glossa_protocol::Cue> = None;
+            // Rolling ASR: each cue shows whole translated sentences, the ones that start in
+            // it or else the one still being spoken, so a sentence stays up over the cues it
+            // came from; in cue order they read as the translated sentences, each shown, none
+            // cut, and no cue with words shows nothing.
+            let units = glossa_host::pipeline::subtitles::rolling::merge(&request.track.cues);
+            let translations: Vec<String> = units.iter().map(|u| FakeTranslator::translation("ja", &u.text)).collect();
+            let mut next = 0; // the first sentence no cue has shown yet
             for c in &request.track.cues {
-                let words: Vec<&str> = c.text.split_whitespace().collect();
-                let skip = previous
-                    .map(|p| {
-                        let whole: Vec<&str> = p.text.split_whitespace().collect();
-                        let last: Vec<&str> = p.text.lines().last().unwrap_or("").split_whitespace().collect();
-                        if words.starts_with(&whole) {
-                            whole.len()
-                        } else if words.starts_with(&last) {
-                            last.len()
-                        } else {
-                            0
-                        }
-                    })
-                    .unwrap_or(0);
-                expected.extend(&words[skip..]);
-                previous = Some(c);
+                let text = by_id[&c.id].text.as_str();
+                assert!(!text.is_empty(), "{name}: cue {} ({:?}) shows nothing", c.id, c.text);
+                if next > 0 && text == translations[next - 1] {
+                    continue; // the sentence still being spoken
+                }
+                let mut rest = text;
+                while !rest.is_empty() {
+                    assert!(
+                        next < translations.len() && rest.starts_with(&translations[next]),
+                        "{name}: cue {} shows {text:?}, expected sentence {next} next",
+                        c.id
+                    );
+                    rest = rest[translations[next].len()..].trim_start();
+                    next += 1;
+                }
             }
-            assert_eq!(source, expected, "{name}: words lost, repeated or moved");
+            assert_eq!(next, translations.len(), "{name}: every sentence shown");
         } else {
             assert_manual_lines(&request, &emitted, |_| false);
         }

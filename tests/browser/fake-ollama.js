@@ -34,20 +34,25 @@ function errorBody(res, status, message) {
   res.end(JSON.stringify({ error: message }));
 }
 
-/** The answer to one chat request: the prompt's {id, text} lines, translated, as JSON. */
-function answer(body) {
+/** What a chat request asks: the target language, and the prompt's {id, text} lines (a
+ * subtitle batch) or null with `last`, the prompt's last line (any other text). */
+function asked(body) {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const system = messages.find((m) => m.role === "system")?.content || "";
   const user = [...messages].reverse().find((m) => m.role === "user")?.content || "";
   const to = (system.match(/into the language with the code `([^`]+)`/) || [])[1] || "xx";
   const last = user.trim().split("\n").pop();
-  let lines;
+  let lines = null;
   try {
     lines = JSON.parse(last);
-  } catch (e) {
-    return fakeTranslation(to, last); // not a subtitle batch: translate the text as a whole
-  }
-  if (!Array.isArray(lines)) return fakeTranslation(to, last);
+  } catch (e) { /* not a subtitle batch */ }
+  return { to, last, lines: Array.isArray(lines) ? lines : null };
+}
+
+/** The answer to one chat request: the prompt's {id, text} lines, translated, as JSON. */
+function answer(body) {
+  const { to, last, lines } = asked(body);
+  if (!lines) return fakeTranslation(to, last); // not a subtitle batch: translate the text as a whole
   return JSON.stringify(lines.map((l) => ({ id: l.id, text: fakeTranslation(to, String(l.text)) })), null, 1);
 }
 
@@ -70,7 +75,8 @@ function awkwardPieces(buf) {
  * `vision` the models can read images (`/api/show` says so) and frames are answered too.
  */
 export async function startFakeOllama({ models = ["qwen2.5:3b"], firstTokenMs = 30, vision = false } = {}) {
-  const stats = { chats: 0, linesTranslated: 0, bytesStreamed: 0, active: 0, lastActivity: Date.now() };
+  // texts: per chat, the source texts it asked to translate (its lines, or its prompt's last line).
+  const stats = { chats: 0, texts: [], linesTranslated: 0, bytesStreamed: 0, active: 0, lastActivity: Date.now() };
   const installed = (name) => models.find((m) => m === name || m === `${name}:latest`);
   const server = http.createServer((req, res) => {
     let raw = "";
@@ -116,6 +122,8 @@ export async function startFakeOllama({ models = ["qwen2.5:3b"], firstTokenMs = 
       if (!installed(model)) return errorBody(res, 404, `model "${model}" not found, try pulling it first`);
       if (!Array.isArray(body.messages)) return errorBody(res, 400, "messages is required");
       stats.chats++;
+      const question = asked(body);
+      stats.texts.push(question.lines ? question.lines.map((l) => String(l.text)) : [question.last]);
       const reply = answer(body);
       stats.linesTranslated += (reply.match(/"id":/g) || []).length;
       // Pieces of ~4 characters, like tokens, then Ollama's final line.

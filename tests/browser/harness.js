@@ -51,6 +51,48 @@ export const VIDEO_BLACK = "glossaBlack01";
 export const VIDEO_DOM_CAPTIONS = "glossaDomCc01";
 
 /**
+ * A live stream with auto-generated (ASR) captions, playing VIDEO_ONE's file. Like YouTube's
+ * live captions, the player builds its caption DOM word by word: each recognised word is
+ * appended to the current `.ytp-caption-segment` line (every 0.2–0.5 s), a rolling window
+ * of up to two `.caption-visual-line`s whose top line scrolls off when a third starts, the
+ * whole caption window rebuilt on every word; lower case, no punctuation, lines cut by
+ * length so sentences run across lines and a line can end one sentence and start the
+ * next. Sentences are told apart only by the speaker's pause (~1.4 s). The recogniser
+ * revises a word it misheard once it hears the next (LIVE_ASR_GUESSES).
+ */
+export const VIDEO_LIVE_ASR = "glossaLiveAsr1";
+export const LIVE_ASR_SENTENCES = [
+  "good evening and welcome to our live coverage from the central station",
+  "the last train of the night is about to leave from platform two",
+  "we will be back after a short break with more news",
+];
+/** Words the live recogniser first shows as something else, until the next word comes. */
+export const LIVE_ASR_GUESSES = { night: "knight", platform: "plat" };
+/** How long the live player keeps its last lines up after the speaker stops. */
+export const LIVE_ASR_LINGER_SECS = 4;
+
+/**
+ * The live ASR words with their times (s), the caption line each lands on and what the
+ * recogniser first took it for (`guess`): words 0.2–0.5 s apart, a 1.4 s pause between
+ * sentences, lines of up to 32 characters.
+ */
+export function liveAsrWords(sentences = LIVE_ASR_SENTENCES, { start = 1.0, pause = 1.4, lineChars = 32, guesses = LIVE_ASR_GUESSES } = {}) {
+  const words = [];
+  let t = start, line = 0, lineLength = 0, n = 0;
+  for (const [s, sentence] of sentences.entries()) {
+    if (s > 0) t += pause;
+    for (const [i, w] of sentence.split(" ").entries()) {
+      if (i > 0) t += 0.2 + (0.3 * ((n * 7) % 10)) / 9;
+      if (lineLength && lineLength + 1 + w.length > lineChars) { line++; lineLength = 0; }
+      lineLength += (lineLength ? 1 : 0) + w.length;
+      words.push({ t: Math.round(t * 1000) / 1000, w, line, sentence: s, ...(guesses[w] ? { guess: guesses[w] } : {}) });
+      n++;
+    }
+  }
+  return words;
+}
+
+/**
  * Caption cues per video: one every 2 s, distinct text. Ids as glossa-host numbers the
  * cues of a caption file (from 1, as `translate-subs` does).
  */
@@ -73,7 +115,7 @@ export const CUES = {
 /** Videos whose player asks for srv3 (XML) captions; the others ask for json3. */
 const SRV3 = new Set([VIDEO_TWO]);
 /** Live videos: captions come with the stream, no caption file (see VIDEO_DOM_CAPTIONS). */
-const LIVE = new Set([VIDEO_DOM_CAPTIONS]);
+const LIVE = new Set([VIDEO_DOM_CAPTIONS, VIDEO_LIVE_ASR]);
 const PLAYS_FILE_OF = { [VIDEO_DOM_CAPTIONS]: VIDEO_ONE };
 
 /** YouTube's json3 caption format, as the player fetches it. */
@@ -85,6 +127,34 @@ export function json3(cues) {
       dDurationMs: Math.round((c.end - c.start) * 1000),
       segs: [{ utf8: c.text }],
     })),
+  };
+}
+
+/**
+ * YouTube's json3 for an auto-generated (ASR) track, shaped like the real files: a window
+ * event without text; per caption line an event whose `segs` are its words, each after
+ * the first timed by `tOffsetMs`, lasting until the line after next starts (so events
+ * overlap, two lines at a time); and before every line but the first an `aAppend` event
+ * holding only "\n", lasting until the line above it ends. `words` as `liveAsrWords` makes them.
+ */
+export function asrJson3(words) {
+  const ms = (secs) => Math.round(secs * 1000);
+  const lines = [];
+  for (const w of words) (lines[w.line] ||= []).push(w);
+  const end = ms(words[words.length - 1].t + 3);
+  const startOf = (i) => (i < lines.length ? ms(lines[i][0].t) : end);
+  const events = [{ tStartMs: 0, dDurationMs: end, id: 1, wpWinPosId: 1, wsWinStyleId: 1 }];
+  lines.forEach((line, i) => {
+    const start = startOf(i);
+    if (i > 0) events.push({ tStartMs: start - 10, dDurationMs: startOf(i + 1) - start + 10, wWinId: 1, aAppend: 1, segs: [{ utf8: "\n" }] });
+    events.push({
+      tStartMs: start, dDurationMs: startOf(i + 2) - start, wWinId: 1,
+      segs: line.map((w, k) => (k ? { utf8: ` ${w.w}`, tOffsetMs: ms(w.t) - start, acAsrConf: 0 } : { utf8: w.w, acAsrConf: 0 })),
+    });
+  });
+  return {
+    wireMagic: "pb3", pens: [{}], wsWinStyles: [{}, { mhModeHint: 2, juJustifCode: 0, sdScrollDir: 3 }],
+    wpWinPositions: [{}, { apPoint: 6, ahHorPos: 20, avVerPos: 100, rcRows: 2, ccCols: 40 }], events,
   };
 }
 
@@ -173,8 +243,10 @@ export function machineTranslation(tlang, text) {
  * who keeps them on: `{ [videoId]: { languageCode, kind?, translationLanguage? } }`.
  * Besides /watch it serves the other surfaces (surfacePage) and a third-party page with an
  * embed (BLOG_HOST); the returned `pageOptions` change how the next pages look.
+ * `asr` gives videos an auto-generated track instead: video id → its words (as
+ * `liveAsrWords` makes them), served as YouTube's ASR json3 (`asrJson3`) with `kind=asr`.
  */
-export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {}, tracks = {}, userCaptions = {} } = {}) {
+export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {}, tracks = {}, userCaptions = {}, asr = {} } = {}) {
   // How the next pages look; a test may change it between page loads: `controls: "split"`
   // serves the 2025–26 right controls (splitRightControls), `autohideMs` > 0 hides the
   // controls after that long playing with the mouse at rest (site/surfaces.js).
@@ -182,7 +254,8 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
   const fx = makeFixtures({ long });
   const secret = randomBytes(8).toString("hex");
   const sign = (v) => createHash("sha256").update(secret + v).digest("hex").slice(0, 24);
-  const tracksOf = (v) => (LIVE.has(v) ? [] : tracks[v] || [{ languageCode: languages[v] || "en" }]);
+  const tracksOf = (v) =>
+    LIVE.has(v) ? [] : tracks[v] || [asr[v] ? { languageCode: languages[v] || "en", kind: "asr", words: asr[v] } : { languageCode: languages[v] || "en" }];
   const baseUrl = (v, t) =>
     `https://www.youtube.com/api/timedtext?v=${v}&caps=asr&opi=112496729&xoaf=5&hl=en&ip=0.0.0.0&ipbits=0&expire=${Math.floor(Date.now() / 1000) + 3600}` +
     `&sparams=ip,ipbits,expire,v,caps,opi,xoaf&signature=${sign("sig" + v)}&key=yt8${t.kind ? `&kind=${t.kind}` : ""}&lang=${t.languageCode}`;
@@ -217,7 +290,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
     const surface = surfacePage(req.headers.host, url.pathname);
     if (surface) {
       const fixture = { videos: {}, players: {} };
-      for (const v of Object.keys(cues)) {
+      for (const v of Object.keys({ ...cues, ...asr })) {
         fixture.players[v] = playerResponse(v);
         fixture.videos[v] = LIVE.has(v) ? { liveCues: cues[v] } : { pot: sign(v), fmt: SRV3.has(v) ? "srv3" : "json3" };
         if (userCaptions[v]) fixture.videos[v].userCaptions = userCaptions[v];
@@ -226,6 +299,8 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
         if (fixture.videos[v]) fixture.videos[v].src = `/media/${file}.webm`;
       }
       fixture.videos[VIDEO_BLACK] = {};
+      fixture.videos[VIDEO_LIVE_ASR] = { src: `/media/${VIDEO_ONE}.webm`, liveAsr: liveAsrWords(), lingerSecs: LIVE_ASR_LINGER_SECS };
+      fixture.players[VIDEO_LIVE_ASR] = playerResponse(VIDEO_LIVE_ASR); // live: no caption tracks
       fixture.videos[VIDEO_CROSS_ORIGIN] = { src: `https://127.0.0.1:${port}/media/${VIDEO_ONE}.webm` };
       fixture.autohideMs = pageOptions.autohideMs;
       if (surface === "shorts.html") fixture.playerId = "shorts-player";
@@ -256,7 +331,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
       const v = url.searchParams.get("v");
       const kind = url.searchParams.get("kind") || "";
       const track = tracksOf(v).find((t) => t.languageCode === url.searchParams.get("lang") && (t.kind || "") === kind);
-      const ok = cues[v] && track && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
+      const ok = (cues[v] || asr[v]) && track && url.searchParams.get("pot") === sign(v) && url.searchParams.get("signature") === sign("sig" + v);
       if (!ok) {
         log.rejected.push(req.url);
         res.writeHead(403);
@@ -264,14 +339,14 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
       }
       log.timedtext.push(req.url);
       const tlang = url.searchParams.get("tlang");
-      let served = track.cues || cues[v];
+      let served = track.cues || cues[v] || [];
       if (tlang) served = served.map((c) => ({ ...c, text: machineTranslation(tlang, c.text) }));
       if (url.searchParams.get("fmt") === "srv3") {
         res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
         return res.end(srv3(served));
       }
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      return res.end(JSON.stringify(json3(served)));
+      return res.end(JSON.stringify(track.words ? asrJson3(track.words) : json3(served)));
     }
     res.writeHead(404);
     res.end();

@@ -198,7 +198,10 @@ def asr_json3(lines, end):
         # A line stays up until the line after next starts (two-line rolling window).
         until = lines[i + 2][0][0] if i + 2 < len(lines) else end
         if i > 0:
-            events.append({"tStartMs": start - 10, "dDurationMs": until - start + 10, "wWinId": 1, "aAppend": 1, "segs": [{"utf8": "\n"}]})
+            # The line break that rolls the window lasts until the line above it ends (as
+            # YouTube's do), not as long as the new line.
+            above_until = lines[i + 1][0][0] if i + 1 < len(lines) else end
+            events.append({"tStartMs": start - 10, "dDurationMs": above_until - start + 10, "wWinId": 1, "aAppend": 1, "segs": [{"utf8": "\n"}]})
         segs = []
         for k, (wt, w) in enumerate(line):
             seg = {"utf8": (" " if k else "") + w, "acAsrConf": 0}

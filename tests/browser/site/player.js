@@ -3,7 +3,8 @@
 // player it fetches no captions at load: only when captions are switched on (the CC
 // button, or the player API), through the track's signed baseUrl to which it adds its
 // `pot` token and the format (json3, or srv3 for some videos) — and `tlang` for YouTube's
-// own machine translation. A live video's captions come with the stream instead.
+// own machine translation. A live video's captions come with the stream instead (its
+// auto-generated ones word by word, in a rolling two-line window).
 //
 // The player API is the real one's shape (`#movie_player` methods, `ytInitialPlayerResponse`),
 // with its inconvenient parts: `ytInitialPlayerResponse` stays the first video's after
@@ -27,6 +28,7 @@
   let module = "unloaded"; // "unloaded" | "loading" | "loaded"
   let track = null; // the caption track shown: a captionTracks entry, plus translationLanguage
   let request = 0; // the latest caption request; older answers are dropped
+  let liveAsr = null; // { words, lingerSecs }: a live stream's auto-generated captions
 
   function videoId() {
     const url = new URL(location.href);
@@ -188,9 +190,11 @@
     clearCaptions();
     module = "unloaded";
     current = id;
+    liveAsr = null;
     const m = fixture.videos[id];
     if (!m) return;
     video.src = m.src || `/media/${id}.webm`;
+    liveAsr = m.liveAsr ? { words: m.liveAsr, lingerSecs: m.lingerSecs || 4 } : null;
     if (m.liveCues) cues = m.liveCues;
     // A viewer who keeps captions on (YouTube remembers it): the module loads with their track.
     const user = m.userCaptions;
@@ -202,7 +206,51 @@
     }
   }
 
+  // Live auto-generated captions, built the way YouTube's player builds them: the recogniser
+  // hands over one word at a time and the player rebuilds the whole caption window for each
+  // (new elements every time), showing the last two lines of the rolling window; the top
+  // line scrolls off when a third starts; a misheard word is revised when the next comes.
+  // Follows the stream's clock, not timeupdate.
+  function renderLiveAsr() {
+    if (!liveAsr) return;
+    const t = video.currentTime;
+    const heard = liveAsr.words.filter((w) => w.t <= t);
+    const last = heard[heard.length - 1];
+    const lines = [];
+    if (last && t - last.t < liveAsr.lingerSecs) {
+      for (const w of heard) {
+        if (w.line < last.line - 1) continue;
+        const i = w.line - Math.max(0, last.line - 1);
+        const word = w === last && w.guess ? w.guess : w.w; // revised when the next word comes
+        lines[i] = lines[i] ? `${lines[i]} ${word}` : word;
+      }
+    }
+    const text = lines.filter(Boolean).join("\n");
+    if (captions.dataset.text === text) return;
+    captions.dataset.text = text;
+    captions.textContent = "";
+    if (!text) return;
+    const win = document.createElement("div");
+    win.className = "caption-window ytp-caption-window-bottom ytp-caption-window-rollup";
+    const body = document.createElement("span");
+    body.className = "captions-text";
+    for (const l of lines.filter(Boolean)) {
+      const visual = document.createElement("span");
+      visual.className = "caption-visual-line";
+      const seg = document.createElement("span");
+      seg.className = "ytp-caption-segment";
+      seg.textContent = l;
+      visual.append(seg);
+      body.append(visual);
+    }
+    win.append(body);
+    captions.append(win);
+  }
+  setInterval(renderLiveAsr, 50);
+  video.addEventListener("seeked", renderLiveAsr);
+
   video.addEventListener("timeupdate", () => {
+    if (liveAsr) return;
     const t = video.currentTime;
     const cue = cues.find((c) => c.start <= t && t < c.end);
     const text = cue ? cue.text : "";

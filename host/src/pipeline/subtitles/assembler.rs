@@ -1,6 +1,7 @@
-//! From translated units back to cues: collects each cue's translated pieces and hands
-//! a cue over once every unit it is part of has been translated (or given up on); and
-//! the [`Delivery`] of finished cues to the caller, counted for the summary.
+//! From translated units back to cues: each cue shows whole translated units (a cue's
+//! line, or the sentences of a rolling ASR track: see [`rolling::shown_units`]) and is
+//! handed over once every unit it shows has been translated (or given up on); and the
+//! [`Delivery`] of finished cues to the caller, counted for the summary.
 
 use std::time::Instant;
 
@@ -12,19 +13,27 @@ use super::{rolling, Unit};
 
 pub struct Assembler<'c> {
     cues: &'c [Cue],
-    /// (unit index, text, untranslated) per cue.
-    pieces: Vec<Vec<(usize, String, bool)>>,
+    /// The units each cue shows.
+    shows: Vec<Vec<usize>>,
+    /// The cues that show each unit.
+    shown_on: Vec<Vec<usize>>,
+    /// Each unit's text once done, and whether it is untranslated (its original).
+    done: Vec<Option<(String, bool)>>,
     /// Units still to come, per cue.
     pending: Vec<usize>,
 }
 
 impl<'c> Assembler<'c> {
     pub fn new(cues: &'c [Cue], units: &[Unit]) -> Self {
-        let mut pending = vec![0; cues.len()];
-        for part in units.iter().flat_map(|u| &u.parts) {
-            pending[part.cue] += 1;
+        let shows = rolling::shown_units(cues, units);
+        let mut shown_on = vec![Vec::new(); units.len()];
+        for (c, us) in shows.iter().enumerate() {
+            for &u in us {
+                shown_on[u].push(c);
+            }
         }
-        Assembler { cues, pieces: vec![Vec::new(); cues.len()], pending }
+        let pending = shows.iter().map(Vec::len).collect();
+        Assembler { cues, shows, shown_on, done: vec![None; units.len()], pending }
     }
 
     /// What is ready before any model call: cues with nothing to translate, and those
@@ -51,25 +60,23 @@ impl<'c> Assembler<'c> {
         (ready, fresh)
     }
 
-    /// Cues with nothing to translate (blank, or only words rolled over from before).
+    /// Cues that show nothing (blank ones).
     pub fn empty_cues(&self) -> Vec<TranslatedCue> {
         (0..self.cues.len())
-            .filter(|&c| self.pending[c] == 0)
+            .filter(|&c| self.shows[c].is_empty())
             .map(|c| TranslatedCue { id: self.cues[c].id.clone(), text: String::new(), untranslated: false })
             .collect()
     }
 
-    /// Unit `u` is done (`None`: it failed, its cues keep their original text); returns
-    /// the cues that are now complete.
+    /// Unit `u` is done (`None`: it failed, it shows its original text); returns the
+    /// cues that are now complete.
     pub fn resolve(&mut self, u: usize, unit: &Unit, translation: Option<&str>) -> Vec<TranslatedCue> {
-        let pieces: Vec<(String, bool)> = match translation {
-            Some(t) => rolling::split_back(unit, t).into_iter().map(|p| (p, false)).collect(),
-            None => unit.parts.iter().map(|p| (p.text.clone(), true)).collect(),
-        };
+        self.done[u] = Some(match translation {
+            Some(t) => (t.trim().to_owned(), false),
+            None => (unit.text.clone(), true),
+        });
         let mut ready = Vec::new();
-        for (part, (text, untranslated)) in unit.parts.iter().zip(pieces) {
-            let c = part.cue;
-            self.pieces[c].push((u, text, untranslated));
+        for c in self.shown_on[u].clone() {
             self.pending[c] = self.pending[c].saturating_sub(1);
             if self.pending[c] == 0 {
                 ready.push(self.finish(c));
@@ -78,11 +85,10 @@ impl<'c> Assembler<'c> {
         ready
     }
 
-    fn finish(&mut self, c: usize) -> TranslatedCue {
-        let mut pieces = std::mem::take(&mut self.pieces[c]);
-        pieces.sort_by_key(|(u, _, _)| *u);
-        let untranslated = pieces.iter().any(|(_, _, bad)| *bad);
-        let texts: Vec<&str> = pieces.iter().map(|(_, t, _)| t.trim()).filter(|t| !t.is_empty()).collect();
+    fn finish(&self, c: usize) -> TranslatedCue {
+        let done: Vec<&(String, bool)> = self.shows[c].iter().filter_map(|&u| self.done[u].as_ref()).collect();
+        let untranslated = done.iter().any(|(_, bad)| *bad);
+        let texts: Vec<&str> = done.iter().map(|(t, _)| t.as_str()).filter(|t| !t.is_empty()).collect();
         let joiner = if texts.iter().all(|t| rolling::is_unspaced_script(t)) { "" } else { " " };
         TranslatedCue { id: self.cues[c].id.clone(), text: texts.join(joiner), untranslated }
     }
@@ -142,32 +148,38 @@ mod tests {
     }
 
     #[test]
-    fn a_cue_shared_by_two_units_waits_for_both_and_joins_them_in_unit_order() {
+    fn a_sentence_over_several_cues_is_shown_whole_on_each_never_in_pieces() {
+        // Rolling ASR: "It was late." runs over cues 0–1, "We left." over cues 1–2.
         let cues = [cue(0, "It was"), cue(1, "late. We"), cue(2, "left.")];
         let units = [unit(&[(0, "It was"), (1, "late.")]), unit(&[(1, "We"), (2, "left.")])];
         let mut assembler = Assembler::new(&cues, &units);
         assert!(assembler.empty_cues().is_empty());
-        // The second sentence comes back first: cue 2 is complete, cue 1 is not.
+        // Cue 1 shows the sentence starting in it, cue 2 the one still being spoken: both
+        // are complete with the second sentence, whichever comes back first.
         let second = assembler.resolve(1, &units[1], Some("Nous partîmes."));
-        assert_eq!(second.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["c2"]);
-        let first = assembler.resolve(0, &units[0], Some("Il était tard."));
-        assert_eq!(first.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["c0", "c1"]);
-        let shared = &first[1];
-        assert!(!shared.untranslated);
-        let (head, tail) = (first[0].text.as_str(), second[0].text.as_str());
-        assert!(!shared.text.is_empty() && !head.is_empty() && !tail.is_empty(), "{first:?} {second:?}");
-        assert!(format!("{head} {} {tail}", shared.text).split_whitespace().count() >= 5, "every word placed: {first:?} {second:?}");
+        assert_eq!(second, vec![done("c1", "Nous partîmes.", false), done("c2", "Nous partîmes.", false)]);
+        let first = assembler.resolve(0, &units[0], Some(" Il était tard. "));
+        assert_eq!(first, vec![done("c0", "Il était tard.", false)]);
     }
 
     #[test]
-    fn a_failed_unit_keeps_the_original_text_marked_untranslated() {
+    fn a_failed_unit_shows_its_original_sentence_marked_untranslated() {
         let cues = [cue(0, "It was"), cue(1, "late. We"), cue(2, "left.")];
         let units = [unit(&[(0, "It was"), (1, "late.")]), unit(&[(1, "We"), (2, "left.")])];
         let mut assembler = Assembler::new(&cues, &units);
         assembler.resolve(0, &units[0], Some("Il était tard."));
         let ready = assembler.resolve(1, &units[1], None);
-        assert_eq!(ready[1], done("c2", "left.", true));
-        assert!(ready[0].untranslated, "a cue with any part failed is marked: {ready:?}");
+        assert_eq!(ready, vec![done("c1", "We left.", true), done("c2", "We left.", true)]);
+    }
+
+    #[test]
+    fn a_cue_starting_two_sentences_shows_both_when_both_are_back() {
+        let cues = [cue(0, "Hi. It was"), cue(1, "late.")];
+        let units = [unit(&[(0, "Hi.")]), unit(&[(0, "It was"), (1, "late.")])];
+        let mut assembler = Assembler::new(&cues, &units);
+        assert_eq!(assembler.resolve(0, &units[0], Some("Salut.")), vec![]);
+        let ready = assembler.resolve(1, &units[1], Some("Il était tard."));
+        assert_eq!(ready, vec![done("c0", "Salut. Il était tard.", false), done("c1", "Il était tard.", false)]);
     }
 
     #[tokio::test]
@@ -199,13 +211,13 @@ mod tests {
     }
 
     #[test]
-    fn pieces_in_scripts_without_spaces_are_joined_without_one() {
+    fn sentences_in_scripts_without_spaces_are_joined_without_one() {
         let cues = [cue(0, "a"), cue(1, "b")];
         let units = [unit(&[(0, "a")]), unit(&[(0, "b"), (1, "c")])];
         let mut assembler = Assembler::new(&cues, &units);
         assembler.resolve(0, &units[0], Some("今日は"));
         let ready = assembler.resolve(1, &units[1], Some("いい天気"));
         let c0 = ready.iter().find(|c| c.id == "c0").expect("cue 0 ready");
-        assert!(c0.text.starts_with("今日は") && !c0.text.contains(' '), "{c0:?}");
+        assert_eq!(c0.text, "今日はいい天気");
     }
 }

@@ -162,7 +162,7 @@ where
     let plan = Plan::new(&track.cues, track.auto_generated, &scope, sizes.context_units, job.cache.as_ref()).await;
     let mut assembler = Assembler::new(&track.cues, &plan.units);
     let mut delivery = Delivery::new(emit, started);
-    let mut usage = Usage { cached: Some(plan.cached_cues(track.cues.len())).filter(|&n| n > 0), ..Usage::default() };
+    let mut usage = Usage { cached: Some(plan.cached_cues(&track.cues)).filter(|&n| n > 0), ..Usage::default() };
 
     // What the cache already has goes out at once.
     delivery.send(assembler.from_cache(&plan));

@@ -48,17 +48,13 @@ impl Plan {
         self.cached.iter().enumerate().filter_map(|(u, hit)| Some((u, hit.as_deref()?)))
     }
 
-    /// Cues served wholly from the cache, counted as the user sees them: a unit may be a
-    /// sentence over several cues, and a cue with any part still to translate does not count.
-    pub fn cached_cues(&self, cue_count: usize) -> u64 {
-        let mut from_cache = vec![false; cue_count];
-        for (u, _) in self.hits() {
-            self.units[u].parts.iter().for_each(|p| from_cache[p.cue] = true);
-        }
-        for u in self.todo() {
-            self.units[u].parts.iter().for_each(|p| from_cache[p.cue] = false);
-        }
-        from_cache.iter().filter(|&&c| c).count() as u64
+    /// Cues served wholly from the cache, counted as the user sees them: a cue counts when
+    /// every unit it shows came from the cache.
+    pub fn cached_cues(&self, cues: &[Cue]) -> u64 {
+        rolling::shown_units(cues, &self.units)
+            .iter()
+            .filter(|shown| !shown.is_empty() && shown.iter().all(|&u| self.cached[u].is_some()))
+            .count() as u64
     }
 }
 
@@ -104,7 +100,7 @@ mod tests {
         let plan = Plan::new(&cues, false, &scope(), 2, None).await;
         assert_eq!(plan.todo(), vec![0, 1]);
         assert_eq!(plan.hits().count(), 0);
-        assert_eq!(plan.cached_cues(cues.len()), 0);
+        assert_eq!(plan.cached_cues(&cues), 0);
         assert_ne!(plan.keys[0], plan.keys[1]);
     }
 
@@ -118,22 +114,25 @@ mod tests {
         let again = Plan::new(&cues, false, &scope(), 2, Some(&cache)).await;
         assert_eq!(again.hits().collect::<Vec<_>>(), vec![(1, "Deux.")]);
         assert_eq!(again.todo(), vec![0, 2]);
-        assert_eq!(again.cached_cues(cues.len()), 1);
+        assert_eq!(again.cached_cues(&cues), 1);
         // The same line after other lines is another entry.
         let moved = [cue(0, "Zero."), cue(1, "Two.")];
         assert_eq!(Plan::new(&moved, false, &scope(), 2, Some(&cache)).await.hits().count(), 0);
     }
 
     #[test]
-    fn a_cue_counts_as_cached_only_when_all_its_units_are() {
-        // Cue 1 holds the end of unit 0 and the start of unit 1.
+    fn a_cue_counts_as_cached_only_when_all_the_units_it_shows_are() {
+        // Cue 1 holds the end of unit 0 and the start of unit 1 (it shows unit 1); cue 3 is blank.
         let unit = |parts: &[usize]| Unit {
             text: "t".into(),
             start: 0.0,
             end: 1.0,
             parts: parts.iter().map(|&cue| Part { cue, text: "t".into() }).collect(),
         };
+        let cues = [cue(0, "a"), cue(1, "b c"), cue(2, "d"), cue(3, " ")];
         let plan = Plan { units: vec![unit(&[0, 1]), unit(&[1, 2])], keys: vec![], cached: vec![Some("T".into()), None] };
-        assert_eq!(plan.cached_cues(3), 1, "only cue 0 is wholly cached");
+        assert_eq!(plan.cached_cues(&cues), 1, "only cue 0 is wholly cached");
+        let plan = Plan { cached: vec![None, Some("T".into())], ..plan };
+        assert_eq!(plan.cached_cues(&cues), 2, "cues 1 and 2 show only unit 1");
     }
 }

@@ -2,8 +2,9 @@
 //! adds a few words, and sentences run across cues. Translating cue by cue would
 //! translate half-sentences, twice. So the new words of each cue are joined into
 //! sentences (at punctuation, or every ~20 words when the recogniser gave none), the
-//! sentences are translated, and each translation is split back over the cues its words
-//! came from, in proportion to how much of the sentence each cue held.
+//! sentences are translated, and each cue shows whole translated sentences: the ones
+//! that start in it, else the one still being spoken ([`shown_units`]), so a translated
+//! sentence stays on screen for the span of the cues it came from.
 
 use glossa_protocol::Cue;
 
@@ -68,30 +69,34 @@ pub fn merge(cues: &[Cue]) -> Vec<Unit> {
     units
 }
 
-/// Share `translation` out over a unit's parts, in proportion to their source length.
-/// Words stay whole; text without spaces (Chinese, Japanese) is shared by characters.
-pub fn split_back(unit: &Unit, translation: &str) -> Vec<String> {
-    if unit.parts.len() == 1 {
-        return vec![translation.to_owned()];
+/// The units each cue shows, whole and in order: the units that start in it; a cue where
+/// none starts shows the unit still being spoken (the last one its words, or the words
+/// before it, belong to). A blank cue shows nothing. Manual tracks (a unit per cue) show
+/// each cue's own unit.
+pub fn shown_units(cues: &[Cue], units: &[Unit]) -> Vec<Vec<usize>> {
+    let mut starting = vec![Vec::new(); cues.len()];
+    let mut last_in = vec![None; cues.len()];
+    for (u, unit) in units.iter().enumerate() {
+        if let Some(first) = unit.parts.first() {
+            starting[first.cue].push(u);
+        }
+        for part in &unit.parts {
+            last_in[part.cue] = Some(u);
+        }
     }
-    let spaced = !is_unspaced_script(translation.trim());
-    let tokens: Vec<String> = if spaced {
-        translation.split_whitespace().map(str::to_owned).collect()
-    } else {
-        translation.trim().chars().map(String::from).collect()
-    };
-    let total: usize = unit.parts.iter().map(|p| p.text.chars().count()).sum::<usize>().max(1);
-    let mut out = Vec::with_capacity(unit.parts.len());
-    let mut taken = 0;
-    let mut cumulative = 0;
-    for part in &unit.parts {
-        cumulative += part.text.chars().count();
-        let until = (tokens.len() * cumulative + total / 2) / total;
-        let until = until.clamp(taken, tokens.len());
-        out.push(tokens[taken..until].join(if spaced { " " } else { "" }));
-        taken = until;
+    let mut speaking = None;
+    let mut shown = Vec::with_capacity(cues.len());
+    for (c, cue) in cues.iter().enumerate() {
+        shown.push(if !starting[c].is_empty() {
+            std::mem::take(&mut starting[c])
+        } else if cue.text.trim().is_empty() {
+            Vec::new()
+        } else {
+            last_in[c].or(speaking).into_iter().collect()
+        });
+        speaking = last_in[c].or(speaking);
     }
-    out
+    shown
 }
 
 /// Chinese and Japanese are written without spaces between words.
@@ -135,16 +140,33 @@ mod tests {
     }
 
     #[test]
-    fn translations_are_shared_in_proportion() {
-        let unit = Unit {
-            text: "aaaa bbbb cccc dddd".into(),
-            start: 0.0,
-            end: 4.0,
-            parts: vec![Part { cue: 0, text: "aaaa bbbb".into() }, Part { cue: 1, text: "cccc dddd".into() }],
-        };
-        assert_eq!(split_back(&unit, "w x y z"), ["w x", "y z"]);
-        assert_eq!(split_back(&unit, "川が流れる"), ["川が流", "れる"]);
-        assert_eq!(split_back(&unit, "one"), ["one", ""]);
-        assert_eq!(split_back(&unit, ""), ["", ""]);
+    fn each_cue_shows_the_sentences_starting_in_it_or_the_one_still_spoken() {
+        // A line per cue, sentences across them; cue 3 repeats cue 2 (WebVTT ASR does).
+        let cues = vec![
+            cue(1, 0.0, "welcome back."),
+            cue(2, 2.0, "so today we are going. to look"),
+            cue(3, 4.0, "at rivers and how they"),
+            cue(4, 6.0, "at rivers and how they"),
+            cue(5, 6.1, " "),
+            cue(6, 9.0, "flow. Right"),
+        ];
+        let units = merge(&cues);
+        let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(texts, ["welcome back.", "so today we are going.", "to look at rivers and how they flow.", "Right"]);
+        let shown = shown_units(&cues, &units);
+        // Cue 2 starts two sentences; cue 3 and the repeating cue 4 go on with the second;
+        // the blank cue shows nothing; cue 6 starts "Right" (the sentence it ends was shown).
+        assert_eq!(shown, vec![vec![0], vec![1, 2], vec![2], vec![2], vec![], vec![3]]);
+        // Every sentence is shown, on the cue it starts in.
+        for (u, unit) in units.iter().enumerate() {
+            assert!(shown[unit.parts[0].cue].contains(&u), "unit {u}");
+        }
+    }
+
+    #[test]
+    fn a_manual_cue_shows_its_own_line() {
+        let cues = vec![cue(1, 0.0, "One."), cue(2, 2.0, ""), cue(3, 4.0, "Two.")];
+        let units = vec![Unit::single(0, "One.".into(), 0.0, 3.0), Unit::single(2, "Two.".into(), 4.0, 7.0)];
+        assert_eq!(shown_units(&cues, &units), vec![vec![0], vec![], vec![1]]);
     }
 }

@@ -108,6 +108,24 @@ mod tests {
     }
 
     #[test]
+    fn asr_lines_keep_their_overlapping_spans_and_line_breaks_are_no_cues() {
+        // As YouTube serves auto-generated json3: a line lasts until the line after next
+        // starts, and the "\n" that rolls the window lasts until the line above it ends.
+        let json = r#"{"events":[
+            {"tStartMs":0,"dDurationMs":9000,"id":1,"wpWinPosId":1,"wsWinStyleId":1},
+            {"tStartMs":1000,"dDurationMs":4000,"wWinId":1,"segs":[{"utf8":"good","acAsrConf":0},{"utf8":" evening","tOffsetMs":400,"acAsrConf":0}]},
+            {"tStartMs":2990,"dDurationMs":2010,"wWinId":1,"aAppend":1,"segs":[{"utf8":"\n"}]},
+            {"tStartMs":3000,"dDurationMs":4000,"wWinId":1,"segs":[{"utf8":"and"},{"utf8":" welcome","tOffsetMs":300}]},
+            {"tStartMs":4990,"dDurationMs":2010,"wWinId":1,"aAppend":1,"segs":[{"utf8":"\n"}]},
+            {"tStartMs":5000,"dDurationMs":4000,"wWinId":1,"segs":[{"utf8":"to the station"}]}]}"#;
+        let t = parse_json3(json).unwrap();
+        assert!(t.auto_generated);
+        let cues: Vec<(&str, f64, f64)> = t.cues.iter().map(|c| (c.text.as_str(), c.start, c.end)).collect();
+        assert_eq!(cues, [("good evening", 1.0, 5.0), ("and welcome", 3.0, 7.0), ("to the station", 5.0, 9.0)]);
+        assert_eq!(t.cues.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let err = parse_json3("{\"events\":[\n{\"tStartMs\":1},\n{\"dDurationMs\":5}\n]}").unwrap_err();
         assert_eq!(err.line, 3, "{err}");
