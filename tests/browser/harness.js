@@ -70,6 +70,9 @@ export const CUES = {
   ].map((text, i) => ({ id: String(i + 1), start: i * 4, end: i * 4 + 2.5, text })),
 };
 
+/** The text burned into each video's picture (makeFixtures draws it; a frame translation reads it). */
+export const FRAME_TEXT = { [VIDEO_ONE]: "OPEN 9AM - EXIT B", [VIDEO_TWO]: "PLATFORM 2 CLOSED" };
+
 /** Videos whose player asks for srv3 (XML) captions; the others ask for json3. */
 const SRV3 = new Set([VIDEO_TWO]);
 /** Live videos: captions come with the stream, no caption file (see VIDEO_DOM_CAPTIONS). */
@@ -108,8 +111,7 @@ export function makeFixtures({ long = false } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
   need(font, "install fonts-dejavu-core");
-  const videos = { [VIDEO_ONE]: "OPEN 9AM - EXIT B", [VIDEO_TWO]: "PLATFORM 2 CLOSED" };
-  for (const [id, text] of Object.entries(videos)) {
+  for (const [id, text] of Object.entries(FRAME_TEXT)) {
     const file = path.join(dir, `${id}.webm`);
     if (fs.existsSync(file)) continue;
     run("ffmpeg", [
