@@ -86,6 +86,14 @@
     if (msg && msg.kind === "command" && msg.command === "translate-frame") translateFrame(false);
   });
 
+  // Name the shortcut the browser really has; the button is relabelled if already there.
+  chrome.runtime.sendMessage({ kind: "shortcut" }).then((shortcut) => {
+    if (!shortcut || shortcut === G.shortcut) return;
+    G.shortcut = shortcut;
+    document.querySelector("[data-glossa='translate-frame']")?.remove();
+    addButton();
+  }, () => {});
+
   // YouTube builds and rebuilds its player at will: keep the button in place.
   // Checked at most once per frame: YouTube mutates its DOM constantly.
   let queued = false;

@@ -12,6 +12,7 @@ import {
 import { greyGrid, jpegSize, startRecordingProxy } from "./recording-proxy.js";
 
 const result = "[data-glossa='frame-result']";
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Wait until the panel is done or failed; returns its data-state. */
 async function panelSettles(page) {
@@ -49,7 +50,7 @@ for (const kind of BROWSERS) {
     before(async () => {
       checkPrerequisites();
       site = await startFakeYouTube();
-      // Headed on a private X server: the DRM tests press Alt+T for real (it grants activeTab).
+      // Headed on a private X server: the DRM tests press the shortcut for real (it grants activeTab).
       xvfb = await startXvfb();
       llama = await startLlamaServer();
       proxy = await startRecordingProxy(llama.url);
@@ -125,7 +126,7 @@ for (const kind of BROWSERS) {
     describe("a picture the page reads as black (DRM)", () => {
       let before;
 
-      test("the button cannot screenshot the tab: it says why and points to Alt+T", async () => {
+      test("the button cannot screenshot the tab: it says why and points to the shortcut", async () => {
         await page.close();
         page = await openWatch(browser, VIDEO_BLACK);
         before = proxy.images().length;
@@ -133,19 +134,19 @@ for (const kind of BROWSERS) {
         assert.equal(await panelSettles(page), "error");
         const panel = page.locator(result);
         assert.match(await panel.locator("[data-glossa='error-message']").textContent(), /could not be captured: black/);
-        assert.match(await panel.locator("[data-glossa='error-hint']").textContent(), /DRM.*Alt\+T/);
+        assert.match(await panel.locator("[data-glossa='error-hint']").textContent(), new RegExp(`DRM.*${escapeRegExp(browser.frameShortcut.label)}`));
         assert.equal(proxy.images().length, before, "nothing was sent to the provider");
         await page.keyboard.press("Escape");
         await panel.waitFor({ state: "detached" });
       });
 
-      test("Alt+T sends what the screen shows, cropped to the picture, with overlays hidden", async () => {
+      test("the shortcut (Alt+T) sends what the screen shows, cropped to the picture, with overlays hidden", async () => {
         // DRM: the page's canvas gets black while the screen shows the picture. Simulated by
         // a black video shown through a CSS filter (drawImage ignores CSS), so the screen
         // shows white where the canvas reads black.
         await page.evaluate(() => { document.querySelector("#movie_player video").style.filter = "invert(1)"; });
         await page.bringToFront();
-        xvfb.key("Fake YouTube", "alt+t");
+        xvfb.key("Fake YouTube", browser.frameShortcut.keys);
         await assertDone(page);
         const images = proxy.images();
         assert.equal(images.length, before + 1, "one picture was sent");
@@ -163,11 +164,11 @@ for (const kind of BROWSERS) {
         await page.locator(result).waitFor({ state: "detached" });
       });
 
-      test("Alt+T three times in a row: the last press still gets its screenshot", async () => {
+      test("the shortcut three times in a row: the last press still gets its screenshot", async () => {
         // Chromium allows two tab screenshots a second; the third waits its turn instead of
         // failing with MAX_CAPTURE_VISIBLE_TAB_CALLS_PER_SECOND. Each press replaces the panel.
         await page.bringToFront();
-        xvfb.key("Fake YouTube", ["alt+t", "alt+t", "alt+t"]);
+        xvfb.key("Fake YouTube", Array(3).fill(browser.frameShortcut.keys));
         await assertDone(page);
         const grid = greyGrid(proxy.images().at(-1).bytes);
         assert.ok(Math.min(...grid) > 200, "the picture sent is the screen's");
@@ -179,7 +180,7 @@ for (const kind of BROWSERS) {
         await page.evaluate(() => { document.querySelector("#movie_player video").style.filter = ""; });
         const sent = proxy.images().length;
         await page.bringToFront();
-        xvfb.key("Fake YouTube", "alt+t");
+        xvfb.key("Fake YouTube", browser.frameShortcut.keys);
         assert.equal(await panelSettles(page), "error");
         const panel = page.locator(result);
         assert.match(await panel.locator("[data-glossa='error-message']").textContent(), /picture is black, even in a screenshot/);

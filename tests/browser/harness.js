@@ -544,6 +544,8 @@ export const browserName = (kind) => ({ chromium: "Chromium", firefox: "Firefox"
  *   optionsUrl           the extension's options page
  *   nativeHostManifest   the registered host's manifest file (tests may point it elsewhere)
  *   grantClipboard(origin) lets pages of `origin` read and write the clipboard
+ *   frameShortcut        the translate-frame shortcut: { label } as the extension names it,
+ *                        { keys } for xdotool (Firefox on Linux keeps Alt+T for its Tools menu)
  *   dialogs, close()     as launchChromium
  * Options as launchChromium's: { site, dataDir, registerHost, hostExe, display }.
  * Chromium is launchChromium itself (its `context` and `worker` stay there for Chromium-only checks).
@@ -558,6 +560,7 @@ export async function launchBrowser(kind, opts) {
       optionsUrl: `chrome-extension://${EXTENSION_ID}/options/options.html`,
       nativeHostManifest: path.join(browser.userDataDir, "NativeMessagingHosts", "dev.glossa.host.json"),
       grantClipboard: (origin) => browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin }),
+      frameShortcut: { label: "Alt+T", keys: "alt+t" },
     });
   }
   if (kind === "firefox") {
@@ -576,6 +579,7 @@ export async function launchBrowser(kind, opts) {
       optionsUrl: `moz-extension://${FIREFOX_EXTENSION_UUID}/options/options.html`,
       nativeHostManifest: path.join(firefox.home, ".mozilla", "native-messaging-hosts", "dev.glossa.host.json"),
       grantClipboard: async () => {}, // the launch prefs allow it
+      frameShortcut: { label: "Alt+Shift+Y", keys: "alt+shift+y" }, // set by background.js
       close: () => firefox.close(),
     };
   }

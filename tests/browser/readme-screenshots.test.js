@@ -38,7 +38,10 @@ for (const kind of BROWSERS) {
     });
 
     test("the button in the player's controls", async () => {
-      await page.locator(".ytp-right-controls [data-glossa='translate-frame']").waitFor({ timeout: 15_000 });
+      const button = page.locator(".ytp-right-controls [data-glossa='translate-frame']");
+      await button.waitFor({ timeout: 15_000 });
+      // It names the shortcut this browser really has.
+      await page.waitForFunction((label) => document.querySelector("[data-glossa='translate-frame']").title.includes(label), browser.frameShortcut.label);
       await page.locator(".ytp-chrome-bottom").screenshot({ path: picture("button.png") });
     });
 
