@@ -29,6 +29,9 @@
     glyph.setAttribute("font-weight", "700");
     glyph.setAttribute("fill", "#fff");
     glyph.setAttribute("font-family", "Roboto, Arial, sans-serif");
+    // Inside the frame whatever the font's widths (with DejaVu or Noto it overflowed).
+    glyph.setAttribute("textLength", "18");
+    glyph.setAttribute("lengthAdjust", "spacingAndGlyphs");
     glyph.textContent = "A→あ";
     svg.append(frame, glyph);
     return svg;

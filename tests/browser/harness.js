@@ -1,6 +1,7 @@
 // Shared set-up for the real-browser tests: the built extension, the real glossa-host
 // registered as the browser's native host, a fake www.youtube.com over local HTTPS with a
-// real video, and a Chromium driven by playwright-core.
+// real video, and the browser: launchBrowser(kind) gives Chromium (playwright-core) and
+// Firefox (puppeteer-core over WebDriver BiDi) one API, so a suite runs in both (README.md).
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";

@@ -1,7 +1,7 @@
 // The browser and `glossa-host translate-subs` share the translation cache: the host reads
 // the caption file the page fetched with the same reader as the CLI, so both give the
 // same cue ids and text, hence the same cache entries. A json3 track translated by the
-// CLI, then played in Chromium with the same data dir, costs no provider call at all.
+// CLI, then played in the browser with the same data dir, costs no provider call at all.
 // Some lines span two lines with spaces around them, as caption files have: the browser
 // used to read json3 itself and trim only the whole text, so those lines (and the lines
 // after them, whose context they are) missed the CLI's entries. The provider is a fake
