@@ -45,7 +45,7 @@ function ja(text) {
 }
 
 /** The answer a good model gives to one of the host's prompts (host/src/pipeline). */
-function answer(body, frameText) {
+function answer(body, frameText, frameReply) {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const system = String(messages.find((m) => m.role === "system")?.content || "");
   const user = [...messages].reverse().find((m) => m.role === "user")?.content || "";
@@ -54,6 +54,7 @@ function answer(body, frameText) {
   const wantsJapanese = /`ja`|Japanese/.test(system);
   if (!wantsJapanese) throw new Unscripted(`only Japanese is scripted: ${system.slice(0, 120)}`);
   if (parts.some((p) => p.type === "image_url")) {
+    if (frameReply !== undefined) return frameReply;
     // The frame prompt (pipeline/frame.rs): the text on the picture, translated.
     const translated = ja(frameText);
     return /write the original text/.test(system) ? `${frameText}\n${translated}` : translated;
@@ -66,10 +67,11 @@ function answer(body, frameText) {
 
 /**
  * Start the server on a free loopback port. `frameText` is the text on the frame a frame
- * request shows (default: VIDEO_ONE's). `stats.chats` counts the chat requests answered,
+ * request shows (default: VIDEO_ONE's); `frameReply`, when given, is the answer to every
+ * frame request as it is (for a test of what the panel makes of an odd answer). `stats.chats` counts the chat requests answered,
  * `stats.refused` lists the ones it had no script for.
  */
-export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE] } = {}) {
+export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE], frameReply } = {}) {
   // frameReplies: what each frame request was answered (the panel must show exactly that).
   const stats = { chats: 0, refused: [], frameReplies: [] };
   const server = http.createServer((req, res) => {
@@ -92,7 +94,7 @@ export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE] } 
       let reply;
       try {
         const body = JSON.parse(raw);
-        reply = answer(body, frameText);
+        reply = answer(body, frameText, frameReply);
         if (JSON.stringify(body.messages).includes('"image_url"')) stats.frameReplies.push(reply);
       } catch (e) {
         stats.refused.push(e.message);
