@@ -16,7 +16,7 @@ const POLL_MS = 100; // not requestAnimationFrame: background tabs stop painting
  */
 const LOCATE = `function locate(chain) {
   const deepAll = (scope, sel) => {
-    const found = [], roots = [scope];
+    const found = [], roots = scope.shadowRoot ? [scope, scope.shadowRoot] : [scope];
     for (let i = 0; i < roots.length; i++) {
       const r = roots[i];
       found.push(...r.querySelectorAll(sel));
