@@ -26,3 +26,24 @@ chrome.commands.onCommand.addListener((command, tab) => {
 });
 
 chrome.action.onClicked.addListener(() => chrome.runtime.openOptionsPage());
+
+// Firefox on Linux and Windows gives Alt+T (and Alt+Shift+T) to its Tools menu: the
+// manifest's shortcut never reaches the extension there. It gets one Firefox leaves free,
+// unless the user chose another. (Chromium has no commands.update and needs none.)
+const FIREFOX_SHORTCUT = "Alt+Shift+Y";
+const shortcutSet = (async () => {
+  if (!chrome.runtime.getURL("").startsWith("moz-extension:")) return;
+  if ((await chrome.runtime.getPlatformInfo()).os === "mac") return;
+  const manifestKey = chrome.runtime.getManifest().commands["translate-frame"].suggested_key.default;
+  const command = (await chrome.commands.getAll()).find((c) => c.name === "translate-frame");
+  if (command && command.shortcut === manifestKey) await chrome.commands.update({ name: "translate-frame", shortcut: FIREFOX_SHORTCUT });
+})().catch((e) => console.error("Glossa: could not set the Firefox shortcut", e));
+
+// The content script asks which shortcut the browser really has, to name it in its texts.
+chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
+  if (!msg || msg.kind !== "shortcut") return false;
+  shortcutSet
+    .then(() => chrome.commands.getAll())
+    .then((all) => sendResponse((all.find((c) => c.name === "translate-frame") || {}).shortcut || ""), () => sendResponse(""));
+  return true;
+});

@@ -48,13 +48,20 @@
     return max < 12 ? "black" : null;
   }
 
-  function loadImage(url) {
-    return new Promise((resolve, reject) => {
-      const img = new Image();
-      img.onload = () => resolve(img);
-      img.onerror = () => reject(new Error("screenshot could not be decoded"));
-      img.src = url;
-    });
+  /**
+   * Decode the screenshot's data URL. Not through an <img>: Firefox marks a canvas drawn
+   * from one as tainted in the content script, so the black check could not read it.
+   * A bitmap decoded from bytes is always readable.
+   */
+  async function loadImage(url) {
+    const [head, data] = url.split(",", 2);
+    const type = (head.match(/^data:([^;,]+)/) || [])[1] || "image/png";
+    const bytes = Uint8Array.from(atob(data || ""), (c) => c.charCodeAt(0));
+    try {
+      return await createImageBitmap(new Blob([bytes], { type }));
+    } catch (e) {
+      throw new Error("screenshot could not be decoded");
+    }
   }
 
   /**
@@ -98,7 +105,7 @@
       throw G.userError(G.t("errCaptureFailed", [`${reason}; ${shot.error || "no screenshot"}`]), G.t("errCaptureFailedHint"));
     }
     const img = await loadImage(shot.data_url);
-    const ratio = img.naturalWidth / window.innerWidth;
+    const ratio = img.width / window.innerWidth;
     const cropped = toJpeg(img, view.left * ratio, view.top * ratio, view.width * ratio, view.height * ratio);
     // Black on screen too (DRM that the browser also hides from screenshots, or a black
     // scene): there is nothing to read, and a model would invent text from it.

@@ -87,6 +87,9 @@
     glyph.setAttribute("font-weight", "700");
     glyph.setAttribute("fill", "#fff");
     glyph.setAttribute("font-family", "Roboto, Arial, sans-serif");
+    // Inside the frame whatever the font's widths (with DejaVu or Noto it overflowed).
+    glyph.setAttribute("textLength", "18");
+    glyph.setAttribute("lengthAdjust", "spacingAndGlyphs");
     glyph.textContent = "A→あ";
     svg.append(frame, glyph);
     return svg;
@@ -155,6 +158,14 @@
   chrome.runtime.onMessage.addListener((msg) => {
     if (msg && msg.kind === "command" && msg.command === "translate-frame") translateFrame(false);
   });
+
+  // Name the shortcut the browser really has; the button is relabelled if already there.
+  chrome.runtime.sendMessage({ kind: "shortcut" }).then((shortcut) => {
+    if (!shortcut || shortcut === G.shortcut) return;
+    G.shortcut = shortcut;
+    document.querySelector("[data-glossa='translate-frame']")?.remove();
+    addButton();
+  }, () => {});
 
   // YouTube builds and rebuilds its player at will: keep the button in place.
   // Checked at most once per frame: YouTube mutates its DOM constantly.

@@ -4,6 +4,8 @@
 "use strict";
 (() => {
   const G = globalThis.glossa;
+  /** C0 controls but tab and newline (a lone CR becomes a newline on a clipboard), and DEL. */
+  const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
 
   const STYLE = `
     :host { all: initial; }
@@ -123,7 +125,9 @@
         if (ev.event === "delta") {
           spinner.hidden = true;
           panel.dataset.state = "streaming";
-          text.append(document.createTextNode(ev.text));
+          // Control characters (a model's stray bytes) are no text: shown as nothing, and
+          // Firefox's clipboard drops NULs, so Copy would give something else than shown.
+          text.append(document.createTextNode(ev.text.replace(CONTROL_CHARS, "")));
         } else if (ev.event === "done") {
           spinner.hidden = true;
           panel.dataset.state = "done";

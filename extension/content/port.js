@@ -13,7 +13,14 @@
   const pending = new Map(); // request id -> onEvent
   const captures = new Map(); // capture id -> {resolve}
 
-  G.t = (name, subs) => chrome.i18n.getMessage(name, subs) || name;
+  // The messages name the manifest's shortcut; the browser may have another (Firefox, or
+  // one the user chose): G.shortcut, once the background said which (content.js asks).
+  const manifestShortcut = chrome.runtime.getManifest().commands["translate-frame"].suggested_key.default;
+  G.shortcut = manifestShortcut;
+  G.t = (name, subs) => {
+    const text = chrome.i18n.getMessage(name, subs) || name;
+    return G.shortcut === manifestShortcut ? text : text.split(manifestShortcut).join(G.shortcut);
+  };
 
   const lostEvent = () => ({ event: "error", code: "host_unavailable", message: G.t("errBackgroundLost"), hint: G.t("errBackgroundLostHint") });
 

@@ -46,7 +46,7 @@ describe("Firefox", { skip: llamaCpuSkip }, () => {
     });
     assert.equal(panel.state, "done", `the panel shows an error: ${panel.error}`);
     assert.ok(panel.text.trim().length > 0, "the streamed text is shown");
-    await page.screenshot({ path: screenshotPath("firefox-frame-result.png") });
+    await page.screenshot({ path: screenshotPath("firefox-frame-result-llama.png") });
     assert.deepEqual(firefox.dialogs, []);
   });
 });

@@ -47,7 +47,7 @@ describe("translate this frame (Chromium)", { skip: llamaCpuSkip }, () => {
     await button.waitFor({ timeout: 15_000 });
     assert.match(await button.getAttribute("class"), /\bytp-button\b/);
     assert.match(await button.getAttribute("title"), /Alt\+T/);
-    await page.locator(".ytp-chrome-bottom").screenshot({ path: screenshotPath("button.png") });
+    await page.locator(".ytp-chrome-bottom").screenshot({ path: screenshotPath("frame-test-button.png") });
   });
 
   test("clicking it streams the host's translation into the result panel", async () => {
@@ -66,7 +66,7 @@ describe("translate this frame (Chromium)", { skip: llamaCpuSkip }, () => {
     const text = await panel.locator("[data-glossa='frame-text']").textContent();
     assert.ok(text.trim().length > 0, "the panel shows the streamed text");
     assert.equal(await panel.locator("[data-glossa='frame-spinner']").isVisible(), false);
-    await page.locator("#movie_player").screenshot({ path: screenshotPath("frame-result.png") });
+    await page.locator("#movie_player").screenshot({ path: screenshotPath("frame-result-local-model.png") });
     // display.pause_on_frame is on by default: the video waits while the panel is open.
     assert.equal(await page.evaluate(() => document.querySelector("video").paused), true);
   });

@@ -1,6 +1,7 @@
 // Shared set-up for the real-browser tests: the built extension, the real glossa-host
 // registered as the browser's native host, a fake www.youtube.com over local HTTPS with a
-// real video, and a Chromium driven by playwright-core.
+// real video, and the browser: launchBrowser(kind) gives Chromium (playwright-core) and
+// Firefox (puppeteer-core over WebDriver BiDi) one API, so a suite runs in both (README.md).
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -112,6 +113,9 @@ export const CUES = {
   ].map((text, i) => ({ id: String(i + 1), start: i * 4, end: i * 4 + 2.5, text })),
 };
 
+/** The text burned into each video's picture (makeFixtures draws it; a frame translation reads it). */
+export const FRAME_TEXT = { [VIDEO_ONE]: "OPEN 9AM - EXIT B", [VIDEO_TWO]: "PLATFORM 2 CLOSED" };
+
 /** Videos whose player asks for srv3 (XML) captions; the others ask for json3. */
 const SRV3 = new Set([VIDEO_TWO]);
 /** Live videos: captions come with the stream, no caption file (see VIDEO_DOM_CAPTIONS). */
@@ -178,8 +182,7 @@ export function makeFixtures({ long = false } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
   need(font, "install fonts-dejavu-core");
-  const videos = { [VIDEO_ONE]: "OPEN 9AM - EXIT B", [VIDEO_TWO]: "PLATFORM 2 CLOSED" };
-  for (const [id, text] of Object.entries(videos)) {
+  for (const [id, text] of Object.entries(FRAME_TEXT)) {
     const file = path.join(dir, `${id}.webm`);
     if (fs.existsSync(file)) continue;
     run("ffmpeg", [
@@ -585,9 +588,10 @@ export async function pauseAt(page, t) {
 
 /**
  * The subtitle suites' setup: the fake site, SmolLM2 on a real llama-server, a host
- * showing dual lines at the bottom, and Chromium on `videoId`. `close()` ends them all.
+ * showing dual lines at the bottom, and the browser `kind` (see launchBrowser) on `videoId`.
+ * `close()` ends them all.
  */
-export async function startSubtitleSession(videoId) {
+export async function startSubtitleSession(videoId, kind = "chromium") {
   const session = { close: async () => { await session.browser?.close(); await session.site?.close(); session.llama?.close(); } };
   try {
     session.site = await startFakeYouTube();
@@ -597,7 +601,7 @@ export async function startSubtitleSession(videoId) {
     const dataDir = makeHostData({
       ...openaiProviderSettings(session.llama), "display.dual": "true", "display.position": "bottom", "timeouts.first_token_secs": 600,
     });
-    session.browser = await launchChromium({ site: session.site, dataDir });
+    session.browser = await launchBrowser(kind, { site: session.site, dataDir });
     session.page = await openWatch(session.browser, videoId);
     return session;
   } catch (e) {
@@ -620,9 +624,11 @@ export async function pauseAtAndWaitForLine(page, cues, t, timeout) {
 
 /** Open the fake watch page and wait until the video can show a frame. */
 export async function openWatch(browser, videoId = VIDEO_ONE) {
-  const page = await browser.context.newPage();
+  // launchBrowser's browsers open pages and name the site's address themselves; launchChromium's
+  // (used directly by Chromium-only suites) map www.youtube.com to the site in the resolver.
+  const page = browser.newPage ? await browser.newPage() : await browser.context.newPage();
   page.on("dialog", (d) => { browser.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
-  await page.goto(`https://www.youtube.com/watch?v=${videoId}`);
+  await page.goto(browser.siteUrl ? browser.siteUrl(`/watch?v=${videoId}`) : `https://www.youtube.com/watch?v=${videoId}`);
   await page.waitForFunction(() => document.querySelector("video").readyState >= 2, null, { timeout: 30_000 });
   return page;
 }
@@ -635,28 +641,46 @@ export function screenshotPath(name) {
 // ---------------------------------------------------------------- Firefox
 
 export const FIREFOX = process.env.GLOSSA_FIREFOX || "/usr/lib/firefox-esr/firefox-esr";
+/**
+ * The extension's moz-extension:// host. Firefox picks a random one per profile unless the
+ * `extensions.webextensions.uuids` pref names it; fixed so the options page has a known URL.
+ */
+export const FIREFOX_EXTENSION_UUID = "4f1b7c3e-9d2a-4e8b-a6f0-61c5d0e2b7a9";
 
 /**
  * Debian's firefox-esr driven over WebDriver BiDi (puppeteer-core), the same extension
  * build installed as a temporary add-on, and glossa-host registered in a private HOME's
- * ~/.mozilla/native-messaging-hosts. www.youtube.com resolves to the fake site.
+ * ~/.mozilla/native-messaging-hosts (unless `registerHost` is false). Every host name
+ * resolves to 127.0.0.1, so https://www.youtube.com:<site port>/ is the fake site.
+ * Headless unless `display` (an X server from startXvfb) is given. Pages are puppeteer's;
+ * launchBrowser("firefox") gives them Playwright's API.
  */
-export async function launchFirefox({ dataDir }) {
+export async function launchFirefox({ dataDir, registerHost = true, hostExe = hostBin, display }) {
   need(FIREFOX, "install Debian's firefox-esr: .ci/install-deps.sh");
   const { default: puppeteer } = await import("puppeteer-core");
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-firefox-home-"));
-  run(hostBin, ["install", "--browser", "firefox"], { env: { ...process.env, HOME: home, GLOSSA_DATA_DIR: dataDir } });
+  if (registerHost) run(hostExe, ["install", "--browser", "firefox"], { env: { ...process.env, HOME: home, GLOSSA_DATA_DIR: dataDir } });
+  // MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: WebDriver BiDi navigates only to http(s)/about:blank
+  // otherwise, and the options page is a moz-extension:// page.
+  const env = { ...process.env, HOME: home, GLOSSA_DATA_DIR: dataDir, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: "1" };
+  if (display) env.DISPLAY = display;
+  else env.MOZ_HEADLESS = "1";
   const browser = await puppeteer.launch({
     browser: "firefox",
     executablePath: FIREFOX,
-    headless: true,
+    headless: !display,
     acceptInsecureCerts: true,
-    env: { ...process.env, HOME: home, GLOSSA_DATA_DIR: dataDir, MOZ_HEADLESS: "1" },
+    defaultViewport: { width: 1000, height: 640 },
+    env,
     extraPrefsFirefox: {
       "network.dns.forceResolve": "127.0.0.1",
       "media.autoplay.default": 0,
+      "media.autoplay.blocking_policy": 0,
       "datareporting.policy.dataSubmissionEnabled": false,
       "app.update.enabled": false,
+      "extensions.webextensions.uuids": JSON.stringify({ "glossa@glossa.dev": FIREFOX_EXTENSION_UUID }),
+      // navigator.clipboard.readText without Firefox's "Paste" confirmation (Chromium: grantPermissions).
+      "dom.events.testing.asyncClipboard": true,
     },
   });
   const addonId = await browser.installExtension(dist);
@@ -665,6 +689,7 @@ export async function launchFirefox({ dataDir }) {
     browser,
     addonId,
     dialogs,
+    home,
     async newPage() {
       const page = await browser.newPage();
       page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
@@ -675,4 +700,65 @@ export async function launchFirefox({ dataDir }) {
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+// ---------------------------------------------------------------- both browsers
+
+/**
+ * The browsers every cross-browser suite runs in: `for (const kind of BROWSERS) describe(...)`.
+ * GLOSSA_BROWSERS=chromium (or firefox) runs one of them.
+ */
+export const BROWSERS = (process.env.GLOSSA_BROWSERS || "chromium,firefox").split(",").map((b) => b.trim()).filter(Boolean);
+
+/** "Chromium" / "Firefox", for suite names. */
+export const browserName = (kind) => ({ chromium: "Chromium", firefox: "Firefox" })[kind] || kind;
+
+/**
+ * A browser of `kind` ("chromium" or "firefox") with the extension and glossa-host, with
+ * one API for both, so a suite is written once:
+ *   newPage()            a page with Playwright's API (Firefox: firefox-page.js translates it)
+ *   siteUrl(path)        the fake site's address for `path` (Firefox has no resolver map: the port is in it)
+ *   optionsUrl           the extension's options page
+ *   nativeHostManifest   the registered host's manifest file (tests may point it elsewhere)
+ *   grantClipboard(origin) lets pages of `origin` read and write the clipboard
+ *   frameShortcut        the translate-frame shortcut: { label } as the extension names it,
+ *                        { keys } for xdotool (Firefox on Linux keeps Alt+T for its Tools menu)
+ *   dialogs, close()     as launchChromium
+ * Options as launchChromium's: { site, dataDir, registerHost, hostExe, display }.
+ * Chromium is launchChromium itself (its `context` and `worker` stay there for Chromium-only checks).
+ */
+export async function launchBrowser(kind, opts) {
+  if (kind === "chromium") {
+    const browser = await launchChromium(opts);
+    return Object.assign(browser, {
+      kind,
+      newPage: () => browser.context.newPage(),
+      siteUrl: (p) => `https://www.youtube.com${p}`,
+      optionsUrl: `chrome-extension://${EXTENSION_ID}/options/options.html`,
+      nativeHostManifest: path.join(browser.userDataDir, "NativeMessagingHosts", "dev.glossa.host.json"),
+      grantClipboard: (origin) => browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin }),
+      frameShortcut: { label: "Alt+T", keys: "alt+t" },
+    });
+  }
+  if (kind === "firefox") {
+    const { FirefoxPage } = await import("./firefox-page.js");
+    const firefox = await launchFirefox(opts);
+    return {
+      kind,
+      puppeteer: firefox.browser,
+      addonId: firefox.addonId,
+      dialogs: firefox.dialogs,
+      newPage: async () => new FirefoxPage(await firefox.newPage()),
+      siteUrl: (p) => {
+        if (!opts.site) throw new Error("launchBrowser: no fake site was given");
+        return `https://www.youtube.com:${opts.site.port}${p}`;
+      },
+      optionsUrl: `moz-extension://${FIREFOX_EXTENSION_UUID}/options/options.html`,
+      nativeHostManifest: path.join(firefox.home, ".mozilla", "native-messaging-hosts", "dev.glossa.host.json"),
+      grantClipboard: async () => {}, // the launch prefs allow it
+      frameShortcut: { label: "Alt+Shift+Y", keys: "alt+shift+y" }, // set by background.js
+      close: () => firefox.close(),
+    };
+  }
+  throw new Error(`launchBrowser: unknown browser ${kind}`);
 }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  llamaCpuSkip, CUES, OVERLAY as overlay, VIDEO_DOM_CAPTIONS, checkPrerequisites, pauseAt as pauseVideoAt, startSubtitleSession,
+  BROWSERS, browserName, llamaCpuSkip, CUES, OVERLAY as overlay, VIDEO_DOM_CAPTIONS, checkPrerequisites, pauseAt as pauseVideoAt, startSubtitleSession,
 } from "./harness.js";
 
 const cues = CUES[VIDEO_DOM_CAPTIONS];
@@ -35,80 +35,82 @@ function sample(page) {
 const nativeCaptionsVisibility = (page) =>
   page.evaluate(() => getComputedStyle(document.querySelector(".ytp-caption-window-container")).visibility);
 
-describe("subtitle overlay from the player's caption DOM (Chromium)", { skip: llamaCpuSkip }, () => {
-  let session, site, llama, page;
+for (const kind of BROWSERS) {
+  describe(`subtitle overlay from the player's caption DOM (${browserName(kind)})`, { skip: llamaCpuSkip }, () => {
+    let session, site, llama, page;
 
-  before(async () => {
-    checkPrerequisites();
-    session = await startSubtitleSession(VIDEO_DOM_CAPTIONS);
-    ({ site, llama, page } = session);
-  });
-  after(() => session?.close());
+    before(async () => {
+      checkPrerequisites();
+      session = await startSubtitleSession(VIDEO_DOM_CAPTIONS, kind);
+      ({ site, llama, page } = session);
+    });
+    after(() => session?.close());
 
-  test("there is no caption file: nothing asks for one", async () => {
-    const mine = (u) => u.includes(`v=${VIDEO_DOM_CAPTIONS}`);
-    await new Promise((r) => setTimeout(r, 2000)); // the player's first requests are long done
-    assert.deepEqual(site.log.timedtext.filter(mine), [], "no caption file was served for the live video");
-    assert.deepEqual(site.log.rejected, [], "nothing asked for one either");
-  });
+    test("there is no caption file: nothing asks for one", async () => {
+      const mine = (u) => u.includes(`v=${VIDEO_DOM_CAPTIONS}`);
+      await new Promise((r) => setTimeout(r, 2000)); // the player's first requests are long done
+      assert.deepEqual(site.log.timedtext.filter(mine), [], "no caption file was served for the live video");
+      assert.deepEqual(site.log.rejected, [], "nothing asked for one either");
+    });
 
-  test("the caption the player shows gets its translated line, also after seeks", async () => {
-    for (const t of [1.0, 9.0, 5.0]) {
-      const cue = cues.find((c) => c.start <= t && t < c.end);
-      await pauseAt(page, t);
-      assert.equal((await sample(page)).player, cue.text, "the player shows its caption");
-      // The line read from the DOM (cue id "dom"), with the player's text as its original.
-      const line = page.locator(`${lineSel}[data-cue-id='dom']`);
-      await line.waitFor({ timeout: 300_000 });
-      await page.waitForFunction(
-        (want) => document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='subtitle-original']")?.textContent === want,
-        cue.text, { timeout: 300_000 },
-      );
-      const s = await sample(page);
-      assert.equal(s.original, cue.text, `at ${t}s`);
-      assert.ok(s.line.text.trim().length > 0, "the translated line has text");
-      assert.equal(await nativeCaptionsVisibility(page), "hidden", "Glossa's line replaces the player's");
-    }
-  });
-
-  test("between two captions the player shows none, and neither does Glossa", async () => {
-    await pauseAt(page, 1.0);
-    await page.locator(lineSel).waitFor({ timeout: 300_000 });
-    await pauseAt(page, 3.0); // cue 0 ends at 2.5 s, cue 1 starts at 4 s
-    assert.equal((await sample(page)).player, "");
-    await page.locator(lineSel).waitFor({ state: "detached", timeout: 5_000 });
-    assert.equal(await nativeCaptionsVisibility(page), "visible", "the player's captions are not left hidden");
-  });
-
-  test("while playing, a line shown is always the translation of the caption the player shows", async () => {
-    // Lines 0–2 were translated above (the host's cache answers them at once); from 0 s to
-    // 12 s the player shows three captions and two gaps.
-    await pauseAt(page, 0);
-    await page.evaluate(() => document.querySelector("video").play());
-    let shown = 0, gaps = 0;
-    const ids = new Set();
-    for (let s = await sample(page); s.t < 11.5; s = await sample(page)) {
-      if (s.line) {
-        assert.equal(s.original, s.player, `at ${s.t.toFixed(2)}s Glossa shows the line of "${s.original}", the player "${s.player}"`);
-        shown++;
-        ids.add(s.original);
+    test("the caption the player shows gets its translated line, also after seeks", async () => {
+      for (const t of [1.0, 9.0, 5.0]) {
+        const cue = cues.find((c) => c.start <= t && t < c.end);
+        await pauseAt(page, t);
+        assert.equal((await sample(page)).player, cue.text, "the player shows its caption");
+        // The line read from the DOM (cue id "dom"), with the player's text as its original.
+        const line = page.locator(`${lineSel}[data-cue-id='dom']`);
+        await line.waitFor({ timeout: 300_000 });
+        await page.waitForFunction(
+          (want) => document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='subtitle-original']")?.textContent === want,
+          cue.text, { timeout: 300_000 },
+        );
+        const s = await sample(page);
+        assert.equal(s.original, cue.text, `at ${t}s`);
+        assert.ok(s.line.text.trim().length > 0, "the translated line has text");
+        assert.equal(await nativeCaptionsVisibility(page), "hidden", "Glossa's line replaces the player's");
       }
-      if (!s.player) gaps++;
-      await page.waitForTimeout(100);
-    }
-    await page.evaluate(() => document.querySelector("video").pause());
-    assert.ok(ids.size >= 2, `lines of at least two captions showed while playing (${[...ids].join(" | ")})`);
-    assert.ok(shown > 10 && gaps > 0, `${shown} samples with a line, ${gaps} in gaps`);
-  });
+    });
 
-  test("the provider goes away: the overlay says why instead of showing nothing", async () => {
-    llama.close();
-    const cue = cues[4]; // never shown so far: not in the host's cache
-    await pauseAt(page, cue.start + 0.5);
-    assert.equal((await sample(page)).player, cue.text);
-    const notice = page.locator(`${overlay} [data-glossa='subtitle-notice']`);
-    await notice.waitFor({ timeout: 120_000 });
-    assert.match(await notice.textContent(), /unavailable: Cannot connect to .*127\.0\.0\.1/);
-    assert.equal(await page.locator(lineSel).count(), 0, "no line without a translation");
+    test("between two captions the player shows none, and neither does Glossa", async () => {
+      await pauseAt(page, 1.0);
+      await page.locator(lineSel).waitFor({ timeout: 300_000 });
+      await pauseAt(page, 3.0); // cue 0 ends at 2.5 s, cue 1 starts at 4 s
+      assert.equal((await sample(page)).player, "");
+      await page.locator(lineSel).waitFor({ state: "detached", timeout: 5_000 });
+      assert.equal(await nativeCaptionsVisibility(page), "visible", "the player's captions are not left hidden");
+    });
+
+    test("while playing, a line shown is always the translation of the caption the player shows", async () => {
+      // Lines 0–2 were translated above (the host's cache answers them at once); from 0 s to
+      // 12 s the player shows three captions and two gaps.
+      await pauseAt(page, 0);
+      await page.evaluate(() => document.querySelector("video").play());
+      let shown = 0, gaps = 0;
+      const ids = new Set();
+      for (let s = await sample(page); s.t < 11.5; s = await sample(page)) {
+        if (s.line) {
+          assert.equal(s.original, s.player, `at ${s.t.toFixed(2)}s Glossa shows the line of "${s.original}", the player "${s.player}"`);
+          shown++;
+          ids.add(s.original);
+        }
+        if (!s.player) gaps++;
+        await page.waitForTimeout(100);
+      }
+      await page.evaluate(() => document.querySelector("video").pause());
+      assert.ok(ids.size >= 2, `lines of at least two captions showed while playing (${[...ids].join(" | ")})`);
+      assert.ok(shown > 10 && gaps > 0, `${shown} samples with a line, ${gaps} in gaps`);
+    });
+
+    test("the provider goes away: the overlay says why instead of showing nothing", async () => {
+      llama.close();
+      const cue = cues[4]; // never shown so far: not in the host's cache
+      await pauseAt(page, cue.start + 0.5);
+      assert.equal((await sample(page)).player, cue.text);
+      const notice = page.locator(`${overlay} [data-glossa='subtitle-notice']`);
+      await notice.waitFor({ timeout: 120_000 });
+      assert.match(await notice.textContent(), /unavailable: Cannot connect to .*127\.0\.0\.1/);
+      assert.equal(await page.locator(lineSel).count(), 0, "no line without a translation");
+    });
   });
-});
+}

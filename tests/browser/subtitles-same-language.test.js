@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fakeTranslation, ollamaProviderSettings, startFakeOllama } from "./fake-ollama.js";
 import {
-  CUES, VIDEO_ONE, VIDEO_TWO, checkPrerequisites, launchChromium, makeHostData, openWatch, pauseAtAndWaitForLine,
+  BROWSERS, browserName, CUES, VIDEO_ONE, VIDEO_TWO, checkPrerequisites, launchBrowser, makeHostData, openWatch, pauseAtAndWaitForLine,
   startFakeYouTube,
 } from "./harness.js";
 
@@ -29,67 +29,69 @@ async function showsLines(page, videoId, expected) {
   }
 }
 
-describe("a track already in the target language (Chromium)", () => {
-  let site, ollama, browser, page;
+for (const kind of BROWSERS) {
+  describe(`a track already in the target language (${browserName(kind)})`, () => {
+    let site, ollama, browser, page;
 
-  before(async () => {
-    checkPrerequisites();
-    site = await startFakeYouTube({ cues, media: { [VIDEO_GERMAN]: VIDEO_ONE }, languages: { [VIDEO_TWO]: "en-GB", [VIDEO_GERMAN]: "de" } });
-    ollama = await startFakeOllama();
-    const dataDir = makeHostData({ ...ollamaProviderSettings(ollama, TARGET), "display.position": "bottom" });
-    browser = await launchChromium({ site, dataDir });
-    page = await openWatch(browser, VIDEO_ONE);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await ollama?.close();
-  });
+    before(async () => {
+      checkPrerequisites();
+      site = await startFakeYouTube({ cues, media: { [VIDEO_GERMAN]: VIDEO_ONE }, languages: { [VIDEO_TWO]: "en-GB", [VIDEO_GERMAN]: "de" } });
+      ollama = await startFakeOllama();
+      const dataDir = makeHostData({ ...ollamaProviderSettings(ollama, TARGET), "display.position": "bottom" });
+      browser = await launchBrowser(kind, { site, dataDir });
+      page = await openWatch(browser, VIDEO_ONE);
+    });
+    after(async () => {
+      await browser?.close();
+      await site?.close();
+      await ollama?.close();
+    });
 
-  test("an English track with target `en`: each line as it is, and no provider call", async () => {
-    await showsLines(page, VIDEO_ONE, (cue) => cue.text);
-    // Asked after the lines show: the player fetches captions only once Glossa has it load them.
-    assert.ok(site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ONE}`) && u.includes("lang=en&")), "the player fetched an English track");
-    await ollama.idle(1000);
-    assert.equal(ollama.stats.chats, 0, "no provider call");
-  });
+    test("an English track with target `en`: each line as it is, and no provider call", async () => {
+      await showsLines(page, VIDEO_ONE, (cue) => cue.text);
+      // Asked after the lines show: the player fetches captions only once Glossa has it load them.
+      assert.ok(site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ONE}`) && u.includes("lang=en&")), "the player fetched an English track");
+      await ollama.idle(1000);
+      assert.equal(ollama.stats.chats, 0, "no provider call");
+    });
 
-  test("in sync while playing at 2x", async () => {
-    await page.evaluate(() => { const v = document.querySelector("video"); v.currentTime = 10; v.playbackRate = 2; return v.play(); });
-    let checked = 0;
-    for (let i = 0; i < 12; i++) {
-      const s = await page.evaluate(() => {
-        const v = document.querySelector("video");
-        const line = document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='subtitle-line']");
-        return { t: v.currentTime, id: line && line.dataset.cueId, text: line && line.textContent };
-      });
-      if (s.id) {
-        const cue = cues[VIDEO_ONE].find((c) => c.id === s.id);
-        // One animation frame of slack on each side of the cue.
-        assert.ok(cue.start - 0.1 <= s.t && s.t < cue.end + 0.1, `line ${s.id} shown at ${s.t}s`);
-        assert.equal(s.text, cue.text);
-        checked++;
+    test("in sync while playing at 2x", async () => {
+      await page.evaluate(() => { const v = document.querySelector("video"); v.currentTime = 10; v.playbackRate = 2; return v.play(); });
+      let checked = 0;
+      for (let i = 0; i < 12; i++) {
+        const s = await page.evaluate(() => {
+          const v = document.querySelector("video");
+          const line = document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='subtitle-line']");
+          return { t: v.currentTime, id: line && line.dataset.cueId, text: line && line.textContent };
+        });
+        if (s.id) {
+          const cue = cues[VIDEO_ONE].find((c) => c.id === s.id);
+          // One animation frame of slack on each side of the cue.
+          assert.ok(cue.start - 0.1 <= s.t && s.t < cue.end + 0.1, `line ${s.id} shown at ${s.t}s`);
+          assert.equal(s.text, cue.text);
+          checked++;
+        }
+        await page.waitForTimeout(250);
       }
-      await page.waitForTimeout(250);
-    }
-    assert.ok(checked > 0, "lines showed while playing");
-    await page.evaluate(() => document.querySelector("video").pause());
-    assert.equal(ollama.stats.chats, 0, "no provider call");
-  });
+      assert.ok(checked > 0, "lines showed while playing");
+      await page.evaluate(() => document.querySelector("video").pause());
+      assert.equal(ollama.stats.chats, 0, "no provider call");
+    });
 
-  test("a British English track (`en-GB`, srv3) after in-page navigation: as it is, no provider call", async () => {
-    await page.click("#next-video");
-    await page.waitForFunction((v) => location.search.includes(v) && document.querySelector("video").readyState >= 2, VIDEO_TWO);
-    await showsLines(page, VIDEO_TWO, (cue) => cue.text);
-    assert.ok(site.log.timedtext.some((u) => u.includes(`v=${VIDEO_TWO}`) && u.includes("lang=en-GB&")));
-    await ollama.idle(1000);
-    assert.equal(ollama.stats.chats, 0, "no provider call");
-  });
+    test("a British English track (`en-GB`, srv3) after in-page navigation: as it is, no provider call", async () => {
+      await page.click("#next-video");
+      await page.waitForFunction((v) => location.search.includes(v) && document.querySelector("video").readyState >= 2, VIDEO_TWO);
+      await showsLines(page, VIDEO_TWO, (cue) => cue.text);
+      assert.ok(site.log.timedtext.some((u) => u.includes(`v=${VIDEO_TWO}`) && u.includes("lang=en-GB&")));
+      await ollama.idle(1000);
+      assert.equal(ollama.stats.chats, 0, "no provider call");
+    });
 
-  test("a German track is still translated (the provider is there and counted)", async () => {
-    const german = await openWatch(browser, VIDEO_GERMAN);
-    await showsLines(german, VIDEO_GERMAN, (cue) => fakeTranslation(TARGET, cue.text));
-    assert.ok(ollama.stats.chats > 0, "the German track went to the provider");
-    await german.close();
+    test("a German track is still translated (the provider is there and counted)", async () => {
+      const german = await openWatch(browser, VIDEO_GERMAN);
+      await showsLines(german, VIDEO_GERMAN, (cue) => fakeTranslation(TARGET, cue.text));
+      assert.ok(ollama.stats.chats > 0, "the German track went to the provider");
+      await german.close();
+    });
   });
-});
+}
