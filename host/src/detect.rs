@@ -61,7 +61,12 @@ impl Candidates {
             .into_iter()
             .map(|url| ProviderConfig::Ollama(OllamaConfig { url: Ok(url), models: Models::default(), timeouts: PROBE_TIMEOUTS }));
         let openai = urls(OPENAI_URLS_ENV, OPENAI_URLS).into_iter().map(|url| {
-            ProviderConfig::Openai(OpenAiConfig { url: Ok(url), api_key: Secret::default(), models: Models::default(), timeouts: PROBE_TIMEOUTS })
+            ProviderConfig::Openai(OpenAiConfig {
+                url: Ok(url),
+                api_key: Secret::default(),
+                models: Models::default(),
+                timeouts: PROBE_TIMEOUTS,
+            })
         });
         let keys = ProviderKind::ALL.into_iter().filter_map(|kind| Some((kind, key_from_env(kind)?))).collect();
         Candidates { servers: ollama.chain(openai).collect(), keys }

@@ -117,7 +117,11 @@ pub async fn handle(
                 .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("Removing the model failed: {e}."), "Try again."))?
                 .map_err(|e| {
                     let code = if e.kind() == std::io::ErrorKind::InvalidInput { ErrorCode::BadRequest } else { ErrorCode::Storage };
-                    ErrorInfo::new(code, format!("{file} could not be removed: {e}."), "Reload the page to see the models that are installed.")
+                    ErrorInfo::new(
+                        code,
+                        format!("{file} could not be removed: {e}."),
+                        "Reload the page to see the models that are installed.",
+                    )
                 })?;
             tracing::info!(%file, "model removed");
             sink.send(local_models(app).await?);
@@ -173,7 +177,11 @@ fn save_failed(e: crate::store::StoreError) -> ErrorInfo {
             format!("Settings could not be saved: the database {} is read-only for this user.", path.display()),
             format!("{} Then save again.", crate::store::READ_ONLY_FIX),
         ),
-        other => ErrorInfo::new(ErrorCode::Storage, format!("Settings could not be saved: {other}."), "Run `glossa-host doctor` to check the database."),
+        other => ErrorInfo::new(
+            ErrorCode::Storage,
+            format!("Settings could not be saved: {other}."),
+            "Run `glossa-host doctor` to check the database.",
+        ),
     }
 }
 

@@ -40,11 +40,7 @@ async fn detection_finds_ollama_with_its_vision_models_a_server_and_a_key() {
         let dir = tempfile::tempdir().unwrap();
         let mut host = Host::start_with_env(
             dir.path(),
-            &[
-                ("GLOSSA_DETECT_OLLAMA", Some(&ollama_urls)),
-                ("GLOSSA_DETECT_OPENAI", Some(&openai_urls)),
-                ("ANTHROPIC_API_KEY", Some(KEY)),
-            ],
+            &[("GLOSSA_DETECT_OLLAMA", Some(&ollama_urls)), ("GLOSSA_DETECT_OPENAI", Some(&openai_urls)), ("ANTHROPIC_API_KEY", Some(KEY))],
         );
         let started = std::time::Instant::now();
         let events = host.request_within(json!({"id": "d1", "type": "detect_providers"}), Duration::from_secs(30));
