@@ -42,14 +42,13 @@ fn render_from(events: Vec<EventBody>) {
     }
 }
 
-/// "3.3 GB", "851 MB": decimal units, as the model pages give sizes.
+/// "3.3 GB", "851 MB", "470 KB": decimal units, as the model pages give sizes.
 fn size(bytes: u64) -> String {
-    const GB: f64 = 1e9;
     let b = bytes as f64;
-    if b >= GB {
-        format!("{:.1} GB", b / GB)
-    } else {
-        format!("{:.0} MB", b / 1e6)
+    match b {
+        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.0} MB", b / 1e6),
+        b => format!("{:.0} KB", b / 1e3),
     }
 }
 
@@ -137,7 +136,8 @@ fn render(models: &[LocalModel], catalogue: &[CatalogueModel]) {
 }
 
 fn set_pull_buttons_enabled(enabled: bool) {
-    if let Ok(buttons) = el("local-catalogue").query_selector_all("button") {
+    // Not the Stop button, which sits in the row being downloaded.
+    if let Ok(buttons) = el("local-catalogue").query_selector_all("[data-glossa='pull-model'], [data-glossa='use-local-model']") {
         for i in 0..buttons.length() {
             if let Some(b) = buttons.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
                 if enabled {
@@ -160,6 +160,11 @@ async fn pull(id: String) {
     let bar: HtmlElement = el("pull-bar").unchecked_into();
     let _ = bar.remove_attribute("value");
     set_text("pull-text", &tr("optPullStarting", &[&id]));
+    // The bar goes into the row of the model it downloads, and back when it is done.
+    let row = el("local-catalogue").query_selector(&format!("[data-glossa='catalogue-model'][data-id='{id}']")).ok().flatten();
+    if let Some(row) = &row {
+        let _ = row.append_child(&panel);
+    }
     show("pull-progress", true);
     let on_progress = {
         let (bar, panel) = (bar.clone(), panel.clone());
@@ -184,6 +189,9 @@ async fn pull(id: String) {
     PULL.with_borrow_mut(|p| *p = None);
     show("pull-progress", false);
     let status = el("local-status");
+    if let Some(parent) = status.parent_node() {
+        let _ = parent.insert_before(&panel, Some(&status));
+    }
     match result {
         Ok(_) => {
             set_text("local-status", &tr("optPullDone", &[&id]));
