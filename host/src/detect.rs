@@ -79,13 +79,7 @@ fn parse_urls(list: &str) -> Vec<Url> {
 
 /// The server's address as its provider setting takes it.
 fn setting_url(config: &ProviderConfig) -> String {
-    let url = match config {
-        ProviderConfig::Ollama(c) => c.url.as_ref().ok(),
-        ProviderConfig::Openai(c) => c.url.as_ref().ok(),
-        ProviderConfig::Anthropic(c) => c.url.as_ref().ok(),
-        ProviderConfig::Local(_) => None,
-    };
-    url.map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
+    config.url().map(|u| u.as_str().trim_end_matches('/').to_owned()).unwrap_or_default()
 }
 
 /// Ask every candidate at once; the servers that answered with their models, then the keys.
