@@ -10,7 +10,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { EXTENSION_ID, checkPrerequisites, here, hostBin, launchChromium, makeHostData, models } from "./harness.js";
+import { EXTENSION_ID, checkPrerequisites, here, hostBin, launchChromium, makeHostData, models, screenshotPath } from "./harness.js";
 import { startFakeOllama } from "./fake-ollama.js";
 
 const KEY = "sk-ant-api03-FIRSTRUN-SECRET-9f8e7d";
@@ -249,6 +249,7 @@ describe("options page, first run (Chromium)", () => {
           return out;
         });
         assert.deepEqual(problems, [], `${width}px, ${provider}`);
+        if (provider === "anthropic") await page.locator("[data-glossa='section-remote']").screenshot({ path: screenshotPath(`options-anthropic-${width}.png`) });
       }
       // In a narrow window the long model name is cut short (whole on hover: its title).
       const long = page.locator(`[data-glossa='detected-model'] .name[title='${LONG_MODEL}']`);
