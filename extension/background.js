@@ -2,7 +2,7 @@
 // background script). The logic lives in wasm (src/background.rs). Service workers must
 // register their listeners synchronously in the first turn and cannot use top-level await,
 // so the listeners are registered here and hand over to wasm once it has loaded.
-import init, { bg_on_connect } from "./wasm/glossa_extension.js";
+import init, { bg_on_connect, bg_on_installed } from "./wasm/glossa_extension.js";
 
 const ready = init({ module_or_path: new URL("./wasm/glossa_extension_bg.wasm", import.meta.url) });
 
@@ -23,6 +23,11 @@ chrome.runtime.onConnect.addListener((port) => {
 // tab even when this worker restarted and has no port from it yet.
 chrome.commands.onCommand.addListener((command, tab) => {
   if (tab && tab.id >= 0) chrome.tabs.sendMessage(tab.id, { kind: "command", command }).catch(() => {});
+});
+
+// A fresh install opens the options page once (src/background.rs).
+chrome.runtime.onInstalled.addListener((details) => {
+  ready.then(() => bg_on_installed(details.reason), () => {});
 });
 
 chrome.action.onClicked.addListener(() => chrome.runtime.openOptionsPage());

@@ -31,15 +31,16 @@ bash extension/build.sh
 say "Registering the host with the browsers"
 "$host" install
 
-say "Putting the default local model in place"
+say "Fetching the tiny demo model"
 models="$(bash tests/tools/fetch-models.sh)"
-# glossa-host's data dir (GLOSSA_DATA_DIR overrides the platform default).
-data_models="${GLOSSA_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/glossa}/models"
-mkdir -p "$data_models"
-[ -e "$data_models/SmolLM2-135M-Instruct.Q4_1.gguf" ] || cp "$models/SmolLM2-135M-Instruct.Q4_1.gguf" "$data_models/"
 
-say "Translating with the built-in local model (streamed as it is written)"
-"$host" translate-text "Hello everyone, and welcome to the channel. Today we are cooking a Spanish omelette." --to fr
+# The demo runs in a scratch data dir: the user's own settings keep the real default (one
+# vision model for frames and subtitles, which the options page offers to download).
+say "Translating with the built-in local model and the demo model (streamed as it is written)"
+demo_data="$(mktemp -d)"
+GLOSSA_DATA_DIR="$demo_data" "$host" settings set local.subtitle_model "$models/SmolLM2-135M-Instruct.Q4_1.gguf" >/dev/null
+GLOSSA_DATA_DIR="$demo_data" "$host" translate-text "Hello everyone, and welcome to the channel. Today we are cooking a Spanish omelette." --to fr
+rm -rf "$demo_data"
 
 cat <<MSG
 
@@ -47,8 +48,8 @@ Glossa is ready.
   - Load the extension: chrome://extensions → Developer mode → Load unpacked → $root/extension/dist
     (Firefox: about:debugging → This Firefox → Load Temporary Add-on → extension/dist/manifest.json)
   - Open a YouTube video and press the Glossa button in the player (or Alt+T).
-  - Translate a subtitle file: glossa-host translate-subs tests/fixtures/demo.es.vtt --to en
-  - The tiny demo model translates poorly; for real use pull a vision model:
-      glossa-host model pull ggml-org/gemma-3-4b-it-GGUF/gemma-3-4b-it-Q4_K_M.gguf
-    or point Glossa at Ollama, an OpenAI-compatible server or Anthropic in the options page.
+  - The options page opens once the extension is loaded: it finds Ollama, an OpenAI-compatible
+    server or an Anthropic key, or downloads the default model (gemma-3-4b, 3.3 GB, reads
+    images; used for frames and subtitles). From a terminal: glossa-host model pull gemma-3-4b
+  - Then translate a subtitle file: glossa-host translate-subs tests/fixtures/demo.es.vtt --to en
 MSG

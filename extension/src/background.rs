@@ -36,6 +36,25 @@ fn texts(name: &str, subs: &[&str]) -> String {
     chrome::tr(name, subs)
 }
 
+/// The page a new user meets: the options page, which looks for the providers they already
+/// have (`first-run` makes it look at once).
+pub const FIRST_RUN_PAGE: &str = "options/options.html?first-run";
+
+/// `runtime.onInstalled`: on a fresh install (not an update or a browser update), open
+/// the options page once, so the first thing a user sees is a model that works.
+#[wasm_bindgen]
+pub fn bg_on_installed(reason: String) {
+    if reason != "install" {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async {
+        let url = chrome::get_url(FIRST_RUN_PAGE);
+        if let Err(e) = chrome::create_tab(&chrome::to_js(&json!({ "url": url }))).await {
+            web_sys::console::warn_1(&format!("Glossa: could not open the options page: {}", js_error_text(&e)).into());
+        }
+    });
+}
+
 /// A page connected (`runtime.connect`); `early` holds messages that came before wasm was ready.
 #[wasm_bindgen]
 pub fn bg_on_connect(port: Port, early: js_sys::Array) {

@@ -35,6 +35,10 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
     fn get_message(name: &str, substitutions: &JsValue) -> String;
 
+    /// Open a tab (`{url}`); extension pages need no permission.
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = create)]
+    pub async fn create_tab(properties: &JsValue) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = captureVisibleTab)]
     pub async fn capture_visible_tab(window_id: i32, options: &JsValue) -> Result<JsValue, JsValue>;
 

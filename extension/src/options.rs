@@ -15,6 +15,9 @@ use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
 use crate::chrome::{self, t, tr};
 
+mod first_run;
+mod local_models;
+
 thread_local! {
     static SETTINGS: RefCell<Option<SettingsView>> = const { RefCell::new(None) };
     static MODELS: RefCell<HashMap<ProviderKind, Vec<ModelInfo>>> = RefCell::new(HashMap::new());
@@ -100,6 +103,9 @@ extern "C" {
     /// background, the same the content script uses. Returns the request's id.
     #[wasm_bindgen(js_namespace = glossa, js_name = request)]
     fn client_request(body: &JsValue, on_event: &js_sys::Function) -> JsValue;
+    /// `glossa.cancel(id)`: the background cancels the request at the host.
+    #[wasm_bindgen(js_namespace = glossa, js_name = cancel)]
+    fn client_cancel(id: &str);
 }
 
 /// What the page reads of an event it cannot parse whole (e.g. an error code newer than
@@ -115,6 +121,16 @@ struct EventHead {
 
 /// Send one request; resolves with every event it produced, the last being done/error.
 async fn request(body: RequestBody) -> Result<Vec<EventBody>, ErrorInfo> {
+    call(body, Box::new(|_| {}), |_, _| {}).await
+}
+
+/// [`request`], showing each event to `each` as it comes; `started` gets the request's id
+/// and the event handler (to end the request from the page: see [`end_request`]).
+async fn call(
+    body: RequestBody,
+    mut each: Box<dyn FnMut(&EventBody)>,
+    started: impl FnOnce(String, js_sys::Function),
+) -> Result<Vec<EventBody>, ErrorInfo> {
     let events: Rc<RefCell<Vec<EventBody>>> = Rc::default();
     let resolve: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
     let finished = js_sys::Promise::new(&mut |res, _reject| *resolve.borrow_mut() = Some(res));
@@ -124,7 +140,10 @@ async fn request(body: RequestBody) -> Result<Vec<EventBody>, ErrorInfo> {
             let Some(json) = chrome::stringify(&event) else { return };
             let Ok(head) = serde_json::from_str::<EventHead>(&json) else { return };
             match serde_json::from_str::<EventBody>(&json) {
-                Ok(body) => events.borrow_mut().push(body),
+                Ok(body) => {
+                    each(&body);
+                    events.borrow_mut().push(body);
+                }
                 Err(_) if head.event == "error" => {
                     events.borrow_mut().push(EventBody::Error(ErrorInfo::new(ErrorCode::Internal, head.message, head.hint)));
                 }
@@ -137,7 +156,9 @@ async fn request(body: RequestBody) -> Result<Vec<EventBody>, ErrorInfo> {
             }
         })
     };
-    client_request(&chrome::to_js(&body), on_event.as_ref().unchecked_ref());
+    let handler: &js_sys::Function = on_event.as_ref().unchecked_ref();
+    let id = client_request(&chrome::to_js(&body), handler).as_string().unwrap_or_default();
+    started(id, handler.clone());
     let _ = wasm_bindgen_futures::JsFuture::from(finished).await;
     // The last event has been handled: the callback is not called again.
     drop(on_event);
@@ -146,6 +167,14 @@ async fn request(body: RequestBody) -> Result<Vec<EventBody>, ErrorInfo> {
         Some(EventBody::Error(info)) => Err(info.clone()),
         _ => Ok(events),
     }
+}
+
+/// Stop request `id` (started by [`call`], which handed out its `handler`): the host
+/// stops its work, and the waiting page gets a `cancelled` error.
+fn end_request(id: &str, handler: &js_sys::Function) {
+    client_cancel(id);
+    let cancelled = EventBody::Error(ErrorInfo::new(ErrorCode::Cancelled, t("optCancelled"), ""));
+    let _ = handler.call1(&JsValue::NULL, &chrome::to_js(&cancelled));
 }
 
 // ------------------------------------------------------------------ page flow
@@ -173,7 +202,10 @@ async fn load() {
         },
     }
     wire();
+    first_run::wire();
+    local_models::wire();
     show("settings-form", true);
+    wasm_bindgen_futures::spawn_local(local_models::load());
     load_models(selected_provider()).await;
 }
 
@@ -301,6 +333,8 @@ fn fill_models(kind: ProviderKind) {
             }
         }
         sel.set_value(saved);
+        // Long names are cut by the field; the whole name shows on hover.
+        sel.set_title(&sel.value());
     }
     let vision: Vec<&str> = list.iter().filter(|m| m.vision == Some(true)).map(|m| m.name.as_str()).collect();
     set_text("vision-models", &if vision.is_empty() { String::new() } else { format!("{}: {}", t("optVisionYes"), vision.join(", ")) });
@@ -356,6 +390,9 @@ fn wire() {
             wasm_bindgen_futures::spawn_local(load_models(kind));
         });
     }
+    for glossa in ["frame-model", "subtitle-model"] {
+        on(&el(glossa), "change", move |_| select(glossa).set_title(&select(glossa).value()));
+    }
     on(&el("refresh-models"), "click", |_| wasm_bindgen_futures::spawn_local(load_models(selected_provider())));
     on(&el("settings-form"), "submit", |e| {
         e.prevent_default();
@@ -393,8 +430,7 @@ fn form_values() -> BTreeMap<String, String> {
         }
         return v;
     }
-    let url_key = if kind == ProviderKind::Ollama { "url" } else { "base_url" };
-    v.insert(format!("{kind}.{url_key}"), input("provider-url").value().trim().to_owned());
+    v.insert(url_setting(kind), input("provider-url").value().trim().to_owned());
     for (glossa, key) in [("frame-model", "frame_model"), ("subtitle-model", "subtitle_model")] {
         let value = select(glossa).value();
         if !value.is_empty() {
@@ -406,6 +442,12 @@ fn form_values() -> BTreeMap<String, String> {
         v.insert(format!("{kind}.api_key"), key.trim().to_owned());
     }
     v
+}
+
+/// The setting holding a server provider's address.
+fn url_setting(kind: ProviderKind) -> String {
+    let key = if kind == ProviderKind::Ollama { "url" } else { "base_url" };
+    format!("{kind}.{key}")
 }
 
 async fn save() -> bool {

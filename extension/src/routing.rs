@@ -365,7 +365,14 @@ mod tests {
     #[test]
     fn pages_cannot_change_settings_or_probe_providers() {
         let mut r = Router::default();
-        for body in [json!({"type":"put_settings","values":{"provider":"openai"}}), json!({"type":"list_models"})] {
+        for body in [
+            json!({"type":"put_settings","values":{"provider":"openai"}}),
+            json!({"type":"list_models"}),
+            json!({"type":"detect_providers"}),
+            json!({"type":"use_env_key","provider":"anthropic"}),
+            json!({"type":"remove_local_model","file":"m.gguf"}),
+            json!({"type":"pull_model","source":"gemma-3-4b"}),
+        ] {
             let out = r.from_client(1, false, req("x", body), &t);
             assert_eq!(out.len(), 1);
             let (client, ev) = to_client_event(&out[0]);

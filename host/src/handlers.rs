@@ -5,7 +5,8 @@ use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, Timings, Tra
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
-use crate::models::{self, download};
+use crate::detect;
+use crate::models::{self, catalogue, download};
 use crate::pipeline;
 use crate::pipeline::subtitles::{self, PlayheadUpdate};
 use crate::resolve;
@@ -55,21 +56,7 @@ pub async fn handle(
             Ok(Finished::default())
         }
         RequestBody::PutSettings { values } => {
-            app.put_settings(values).await.map_err(|e| match e {
-                crate::store::StoreError::InvalidSetting(msg) => {
-                    ErrorInfo::new(ErrorCode::InvalidSetting, msg, "Nothing was saved; correct the value and save again.")
-                }
-                crate::store::StoreError::ReadOnly { path } => ErrorInfo::new(
-                    ErrorCode::Storage,
-                    format!("Settings could not be saved: the database {} is read-only for this user.", path.display()),
-                    format!("{} Then save again.", crate::store::READ_ONLY_FIX),
-                ),
-                other => ErrorInfo::new(
-                    ErrorCode::Storage,
-                    format!("Settings could not be saved: {other}."),
-                    "Run `glossa-host doctor` to check the database.",
-                ),
-            })?;
+            app.put_settings(values).await.map_err(save_failed)?;
             let (settings, warnings) = app.settings().await;
             sink.send(EventBody::Settings(settings.view(warnings)));
             Ok(Finished::default())
@@ -119,11 +106,44 @@ pub async fn handle(
             Ok(Finished { usage: Some(summary.usage), ms: Some(summary.ms) })
         }
         RequestBody::ListLocalModels => {
+            sink.send(local_models(app).await?);
+            Ok(Finished::default())
+        }
+        RequestBody::RemoveLocalModel { file } => {
             let dir = models::models_dir(&app.data_dir);
-            let models = tokio::task::spawn_blocking(move || models::list(&dir))
+            let name = file.clone();
+            tokio::task::spawn_blocking(move || models::remove_with_projector(&dir, &name))
                 .await
-                .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("Listing the models failed: {e}."), "Try again."))?;
-            sink.send(EventBody::LocalModels { models });
+                .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("Removing the model failed: {e}."), "Try again."))?
+                .map_err(|e| {
+                    let code = if e.kind() == std::io::ErrorKind::InvalidInput { ErrorCode::BadRequest } else { ErrorCode::Storage };
+                    ErrorInfo::new(
+                        code,
+                        format!("{file} could not be removed: {e}."),
+                        "Reload the page to see the models that are installed.",
+                    )
+                })?;
+            tracing::info!(%file, "model removed");
+            sink.send(local_models(app).await?);
+            Ok(Finished::default())
+        }
+        RequestBody::DetectProviders => {
+            let found = detect::detect(&app.providers, &detect::Candidates::from_env()).await;
+            sink.send(EventBody::Detected { found });
+            Ok(Finished::default())
+        }
+        RequestBody::UseEnvKey { provider } => {
+            let Some(key) = detect::key_from_env(provider) else {
+                return Err(ErrorInfo::new(
+                    ErrorCode::InvalidSetting,
+                    format!("glossa-host has no {} key in its environment.", provider.display_name()),
+                    "Paste the key into the API key field instead.",
+                ));
+            };
+            let values = [(format!("{provider}.api_key"), key.expose().to_owned())].into_iter().collect();
+            app.put_settings(values).await.map_err(save_failed)?;
+            let (settings, warnings) = app.settings().await;
+            sink.send(EventBody::Settings(settings.view(warnings)));
             Ok(Finished::default())
         }
         RequestBody::PullModel { source, sha256 } => {
@@ -144,6 +164,33 @@ pub async fn handle(
         // Handled by the session itself.
         RequestBody::Cancel { .. } | RequestBody::Playhead { .. } => Ok(Finished::default()),
     }
+}
+
+/// Why settings could not be saved, and what to do.
+fn save_failed(e: crate::store::StoreError) -> ErrorInfo {
+    match e {
+        crate::store::StoreError::InvalidSetting(msg) => {
+            ErrorInfo::new(ErrorCode::InvalidSetting, msg, "Nothing was saved; correct the value and save again.")
+        }
+        crate::store::StoreError::ReadOnly { path } => ErrorInfo::new(
+            ErrorCode::Storage,
+            format!("Settings could not be saved: the database {} is read-only for this user.", path.display()),
+            format!("{} Then save again.", crate::store::READ_ONLY_FIX),
+        ),
+        other => ErrorInfo::new(
+            ErrorCode::Storage,
+            format!("Settings could not be saved: {other}."),
+            "Run `glossa-host doctor` to check the database.",
+        ),
+    }
+}
+
+/// The installed models and the catalogue, as the options page lists them.
+async fn local_models(app: &App) -> Result<EventBody, ErrorInfo> {
+    let dir = models::models_dir(&app.data_dir);
+    tokio::task::spawn_blocking(move || EventBody::LocalModels { models: models::list(&dir), catalogue: catalogue::for_page(&dir) })
+        .await
+        .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("Listing the models failed: {e}."), "Try again."))
 }
 
 /// The playhead reports the session routes to a running track request.

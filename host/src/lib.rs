@@ -13,6 +13,7 @@
 //! - `providers` — the model backends behind one `Provider` trait, each built from its config.
 //! - `pipeline`  — what is asked of the models: frame, text and whole-track subtitle translation.
 //! - `resolve`   — settings + a request → the job that runs (`FrameJob`, `TrackJob`, `TextJob`).
+//! - `detect`    — first run: the providers the user already has (Ollama, servers, keys).
 //! - `app`       — what every request can reach: store, providers, data folder.
 //! - `sink`      — where one request's events go, closed after its last.
 //! - `handlers`  — one function per request type.
@@ -22,6 +23,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod detect;
 pub mod handlers;
 pub mod logging;
 pub mod models;

@@ -527,9 +527,10 @@ export function localProviderSettings() {
 
 /**
  * Chromium with the extension loaded and glossa-host registered for it (unless
- * `registerHost` is false: the "host not installed" case).
+ * `registerHost` is false: the "host not installed" case). A fresh profile is a fresh
+ * install: the extension opens its options page once (`?first-run`).
  */
-export async function launchChromium({ site, dataDir, registerHost = true, hostExe = hostBin, display }) {
+export async function launchChromium({ site, dataDir, registerHost = true, hostExe = hostBin, display, env = {}, viewport = { width: 1000, height: 640 } }) {
   const { chromium } = await import("playwright-core");
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-chromium-"));
   if (registerHost) {
@@ -548,8 +549,9 @@ export async function launchChromium({ site, dataDir, registerHost = true, hostE
     headless: !display,
     ignoreDefaultArgs: ["--disable-extensions"],
     args,
-    viewport: { width: 1000, height: 640 },
-    env: { ...process.env, GLOSSA_DATA_DIR: dataDir, ...(display ? { DISPLAY: display } : {}) },
+    viewport,
+    // `env` reaches glossa-host too (the browser starts it): e.g. GLOSSA_DETECT_OLLAMA.
+    env: { ...process.env, GLOSSA_DATA_DIR: dataDir, ...(display ? { DISPLAY: display } : {}), ...env },
   });
   // The extension's service worker shows it loaded (and with the expected id).
   let worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));

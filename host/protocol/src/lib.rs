@@ -104,6 +104,20 @@ pub enum RequestBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sha256: Option<String>,
     },
+    /// Delete an installed model (a file name in the models folder, never a path) and,
+    /// for a catalogue model, its projector; answered with the new [`EventBody::LocalModels`].
+    RemoveLocalModel {
+        file: String,
+    },
+    /// Look for what the user already runs: Ollama, OpenAI-compatible servers on their
+    /// usual ports, an Anthropic key in the host's environment; answered with
+    /// [`EventBody::Detected`].
+    DetectProviders,
+    /// Save the API key of `provider` found in the host's environment (the page only ever
+    /// saw its preview); answered with the new settings.
+    UseEnvKey {
+        provider: ProviderKind,
+    },
 }
 
 fn one() -> f64 {
@@ -263,6 +277,13 @@ pub enum EventBody {
     Check(CheckReport),
     LocalModels {
         models: Vec<LocalModel>,
+        /// The models Glossa can download for the built-in backend.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        catalogue: Vec<CatalogueModel>,
+    },
+    /// What `detect_providers` found running or configured on this machine.
+    Detected {
+        found: Vec<DetectedProvider>,
     },
     Progress {
         done: u64,
@@ -489,6 +510,38 @@ pub struct LocalModel {
     pub mmproj: Option<String>,
 }
 
+/// A model the built-in backend can download (`pull_model` with its `id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueModel {
+    pub id: String,
+    pub description: String,
+    /// Download size of the model and its projector together.
+    pub size_bytes: u64,
+    /// Memory it needs to run (weights, projector and context), roughly.
+    pub memory_bytes: u64,
+    /// It reads images (frames), not only text.
+    pub vision: bool,
+    pub model_file: String,
+    /// Both files are in the models folder.
+    pub installed: bool,
+}
+
+/// A provider found by `detect_providers`, ready to be chosen with one click.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetectedProvider {
+    pub provider: ProviderKind,
+    /// The server's address as the provider setting takes it; empty for a key-only find.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub url: String,
+    /// What was found, for a person: "Ollama at http://localhost:11434".
+    pub detail: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<ModelInfo>,
+    /// An API key found in the host's environment, as its `…last6` preview.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_preview: Option<String>,
+}
+
 /// Parse one inbound message, producing the error event to answer with on failure
 /// (carrying the id when one could be read).
 pub fn parse_request(bytes: &[u8]) -> Result<Request, Box<Event>> {
@@ -547,6 +600,9 @@ pub const REQUEST_TYPES: &[&str] = &[
     "playhead",
     "list_local_models",
     "pull_model",
+    "remove_local_model",
+    "detect_providers",
+    "use_env_key",
 ];
 
 #[cfg(test)]
@@ -600,6 +656,9 @@ mod tests {
             r#"{"id":"1","type":"playhead","target":"2","time":1.5}"#,
             r#"{"id":"1","type":"list_local_models"}"#,
             r#"{"id":"1","type":"pull_model","source":"x"}"#,
+            r#"{"id":"1","type":"remove_local_model","file":"x.gguf"}"#,
+            r#"{"id":"1","type":"detect_providers"}"#,
+            r#"{"id":"1","type":"use_env_key","provider":"anthropic"}"#,
         ];
         assert_eq!(samples.len(), REQUEST_TYPES.len());
         for s in samples {

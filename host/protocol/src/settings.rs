@@ -53,8 +53,8 @@ pub fn default_value(key: &str) -> &'static str {
     match key {
         "provider" => "local",
         "target_language" => "en",
-        "local.subtitle_model" => "SmolLM2-135M-Instruct.Q4_1.gguf",
-        "local.frame_model" => "gemma-3-4b-it-Q4_K_M.gguf",
+        // One vision model for frames and subtitles: one download (the catalogue's default).
+        "local.frame_model" | "local.subtitle_model" => "gemma-3-4b-it-Q4_K_M.gguf",
         "local.context_size" => "4096",
         "local.threads" => "0", // 0: physical cores
         "local.gpu_layers" => "0",

@@ -135,6 +135,16 @@ impl ProviderConfig {
         }
     }
 
+    /// The server's address, when the provider has one and it is usable.
+    pub fn url(&self) -> Option<&Url> {
+        match self {
+            ProviderConfig::Local(_) => None,
+            ProviderConfig::Ollama(c) => c.url.as_ref().ok(),
+            ProviderConfig::Openai(c) => c.url.as_ref().ok(),
+            ProviderConfig::Anthropic(c) => c.url.as_ref().ok(),
+        }
+    }
+
     pub fn models(&self) -> &Models {
         match self {
             ProviderConfig::Local(c) => &c.models,

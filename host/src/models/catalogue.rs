@@ -4,6 +4,12 @@
 //! Sizes are approximate (as listed on the model pages when this table was written) and
 //! only shown to people; no checksum is pinned, so downloads of these are checked for
 //! being complete GGUF files but not against a hash.
+//!
+//! Downloads come from Hugging Face, or from a mirror of it: `GLOSSA_MODEL_MIRROR` (else
+//! `HF_ENDPOINT`, the variable Hugging Face's own tools read) replaces
+//! `https://huggingface.co` in every address, e.g. `GLOSSA_MODEL_MIRROR=https://hf-mirror.com`.
+//! The mirror must serve `<base>/<repo>/resolve/main/<file>`, as Hugging Face does; the
+//! browser tests point it at a local server.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogueEntry {
@@ -19,7 +25,13 @@ pub struct CatalogueEntry {
     /// `mmproj-model-f16.gguf`).
     pub mmproj_local: &'static str,
     pub mmproj_bytes: u64,
+    /// Memory the backend needs to run it (both files and a 4096-token context), roughly.
+    pub memory_bytes: u64,
 }
+
+/// The environment variables naming a download mirror, first match wins.
+pub const MIRROR_ENV: [&str; 2] = ["GLOSSA_MODEL_MIRROR", "HF_ENDPOINT"];
+const HUGGING_FACE: &str = "https://huggingface.co";
 
 const MB: u64 = 1_000_000;
 
@@ -33,6 +45,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         mmproj_file: "mmproj-model-f16.gguf",
         mmproj_local: "mmproj-gemma-3-4b-it-f16.gguf",
         mmproj_bytes: 851 * MB,
+        memory_bytes: 4_600 * MB,
     },
     CatalogueEntry {
         id: "qwen2.5-vl-3b",
@@ -43,6 +56,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         mmproj_file: "mmproj-Qwen2.5-VL-3B-Instruct-Q8_0.gguf",
         mmproj_local: "mmproj-Qwen2.5-VL-3B-Instruct-Q8_0.gguf",
         mmproj_bytes: 845 * MB,
+        memory_bytes: 3_900 * MB,
     },
     CatalogueEntry {
         id: "smolvlm2-2.2b",
@@ -53,6 +67,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         mmproj_file: "mmproj-SmolVLM2-2.2B-Instruct-Q8_0.gguf",
         mmproj_local: "mmproj-SmolVLM2-2.2B-Instruct-Q8_0.gguf",
         mmproj_bytes: 593 * MB,
+        memory_bytes: 2_400 * MB,
     },
 ];
 
@@ -65,9 +80,31 @@ pub fn by_model_file(file: &str) -> Option<&'static CatalogueEntry> {
     CATALOGUE.iter().find(|e| e.model_file == file)
 }
 
-/// A file's download address in a Hugging Face repository.
+/// A file's download address in a Hugging Face repository (on the mirror, if one is set).
 pub fn hf_url(repo: &str, path: &str) -> String {
-    format!("https://huggingface.co/{repo}/resolve/main/{path}")
+    let mirror = MIRROR_ENV.iter().find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
+    hf_url_at(mirror.as_deref().unwrap_or(HUGGING_FACE), repo, path)
+}
+
+fn hf_url_at(base: &str, repo: &str, path: &str) -> String {
+    format!("{}/{repo}/resolve/main/{path}", base.trim().trim_end_matches('/'))
+}
+
+/// The catalogue as the options page shows it, with what is installed in `models_dir`.
+pub fn for_page(models_dir: &std::path::Path) -> Vec<glossa_protocol::CatalogueModel> {
+    CATALOGUE
+        .iter()
+        .map(|e| glossa_protocol::CatalogueModel {
+            id: e.id.into(),
+            description: e.description.into(),
+            size_bytes: e.total_bytes(),
+            memory_bytes: e.memory_bytes,
+            // Every entry is a model with its vision projector.
+            vision: true,
+            model_file: e.model_file.into(),
+            installed: models_dir.join(e.model_file).is_file() && models_dir.join(e.mmproj_local).is_file(),
+        })
+        .collect()
 }
 
 impl CatalogueEntry {
@@ -102,5 +139,21 @@ mod tests {
         let e = by_model_file("gemma-3-4b-it-Q4_K_M.gguf").unwrap();
         assert_eq!(by_id("Gemma-3-4B"), Some(e));
         assert_eq!(e.model_url(), "https://huggingface.co/ggml-org/gemma-3-4b-it-GGUF/resolve/main/gemma-3-4b-it-Q4_K_M.gguf");
+    }
+
+    #[test]
+    fn a_mirror_replaces_the_hugging_face_address() {
+        assert_eq!(hf_url_at("http://127.0.0.1:8/hf/ ", "o/r", "m.gguf"), "http://127.0.0.1:8/hf/o/r/resolve/main/m.gguf");
+    }
+
+    #[test]
+    fn the_default_local_models_are_one_catalogue_vision_model() {
+        let frame = glossa_protocol::default_value("local.frame_model");
+        assert_eq!(glossa_protocol::default_value("local.subtitle_model"), frame, "one download serves both");
+        let entry = by_model_file(frame).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let shown = for_page(dir.path());
+        let default = shown.iter().find(|m| m.id == entry.id).unwrap();
+        assert!(default.vision && !default.installed && default.memory_bytes > default.size_bytes);
     }
 }

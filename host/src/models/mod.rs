@@ -120,6 +120,20 @@ pub fn remove(models_dir: &Path, name: &str) -> std::io::Result<PathBuf> {
     Ok(path)
 }
 
+/// Delete an installed model for the options page: the file named (never a path), and
+/// for a catalogue model its projector too, which no other model uses.
+pub fn remove_with_projector(models_dir: &Path, name: &str) -> std::io::Result<Vec<PathBuf>> {
+    let mut removed = vec![remove(models_dir, name)?];
+    if let Some(entry) = catalogue::by_model_file(name) {
+        match remove(models_dir, entry.mmproj_local) {
+            Ok(path) => removed.push(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(removed)
+}
+
 /// The command that fixes a missing or broken model file, when Glossa knows one.
 pub fn fix_command(file: &str) -> Option<String> {
     let name = Path::new(file).file_name()?.to_string_lossy().into_owned();
@@ -155,6 +169,25 @@ mod tests {
         assert!(remove(dir.path(), "../beta.gguf").is_err());
         remove(dir.path(), "beta.gguf").unwrap();
         assert_eq!(list(dir.path()).len(), 1);
+    }
+
+    #[test]
+    fn removing_a_catalogue_model_takes_its_projector_and_nothing_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = dir.path().join("models");
+        std::fs::create_dir_all(&models).unwrap();
+        let entry = &catalogue::CATALOGUE[0];
+        for name in [entry.model_file, entry.mmproj_local, "other.gguf"] {
+            std::fs::write(models.join(name), b"x").unwrap();
+        }
+        std::fs::write(dir.path().join("outside.gguf"), b"x").unwrap();
+        for bad in ["../outside.gguf", "/etc/passwd", "", ".hidden", "a\\b.gguf"] {
+            assert_eq!(remove_with_projector(&models, bad).unwrap_err().kind(), std::io::ErrorKind::InvalidInput, "{bad}");
+        }
+        assert!(dir.path().join("outside.gguf").exists());
+        assert_eq!(remove_with_projector(&models, entry.model_file).unwrap().len(), 2);
+        assert_eq!(gguf_files(&models), [models.join("other.gguf")]);
+        assert_eq!(remove_with_projector(&models, entry.model_file).unwrap_err().kind(), std::io::ErrorKind::NotFound);
     }
 
     #[test]

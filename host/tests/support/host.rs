@@ -59,6 +59,19 @@ impl Host {
         host
     }
 
+    /// Start a host as Chrome would, with these environment variables set or (value
+    /// `None`) removed.
+    pub fn start_with_env(data_dir: &Path, env: &[(&str, Option<&str>)]) -> Host {
+        let mut command = Command::new(host_binary());
+        for (name, value) in env {
+            match value {
+                Some(v) => command.env(name, v),
+                None => command.env_remove(name),
+            };
+        }
+        Self::spawn(command, data_dir, &[CHROME_ORIGIN])
+    }
+
     pub fn start_with_args(data_dir: &Path, args: &[&str]) -> Host {
         Self::spawn(Command::new(host_binary()), data_dir, args)
     }
