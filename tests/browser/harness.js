@@ -530,7 +530,7 @@ export function localProviderSettings() {
  * `registerHost` is false: the "host not installed" case). A fresh profile is a fresh
  * install: the extension opens its options page once (`?first-run`).
  */
-export async function launchChromium({ site, dataDir, registerHost = true, hostExe = hostBin, display, env = {}, viewport = { width: 1000, height: 640 } }) {
+export async function launchChromium({ site, dataDir, registerHost = true, hostExe = hostBin, display, env = {}, viewport = { width: 1000, height: 640 }, keepFirstRun = false }) {
   const { chromium } = await import("playwright-core");
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-chromium-"));
   if (registerHost) {
@@ -561,6 +561,17 @@ export async function launchChromium({ site, dataDir, registerHost = true, hostE
   }
   const dialogs = [];
   context.on("page", (p) => p.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); }));
+  // A fresh profile is a fresh install: the extension opens its options page once. Suites
+  // about other things close it, as a person would, so it does not take the foreground
+  // from the page under test (a background tab gets no animation frames).
+  if (!keepFirstRun) {
+    const isFirstRun = (p) => p.url().includes("/options/options.html?first-run");
+    for (const p of context.pages()) if (isFirstRun(p)) await p.close();
+    context.on("page", (p) => {
+      // A new tab's address may still be about:blank when the event comes.
+      p.waitForLoadState("domcontentloaded").then(() => isFirstRun(p) && p.close(), () => {});
+    });
+  }
   return {
     context,
     worker,
@@ -657,7 +668,7 @@ export const FIREFOX_EXTENSION_UUID = "4f1b7c3e-9d2a-4e8b-a6f0-61c5d0e2b7a9";
  * Headless unless `display` (an X server from startXvfb) is given. Pages are puppeteer's;
  * launchBrowser("firefox") gives them Playwright's API.
  */
-export async function launchFirefox({ dataDir, registerHost = true, hostExe = hostBin, display }) {
+export async function launchFirefox({ dataDir, registerHost = true, hostExe = hostBin, display, keepFirstRun = false }) {
   need(FIREFOX, "install Debian's firefox-esr: .ci/install-deps.sh");
   const { default: puppeteer } = await import("puppeteer-core");
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-firefox-home-"));
@@ -686,6 +697,14 @@ export async function launchFirefox({ dataDir, registerHost = true, hostExe = ho
     },
   });
   const addonId = await browser.installExtension(dist);
+  if (!keepFirstRun) {
+    // The first-run options tab, closed as in launchChromium (it opens a moment after install).
+    const close = (t) => {
+      if (t.url().includes("/options/options.html?first-run")) t.page().then((p) => p && p.close(), () => {});
+    };
+    browser.on("targetcreated", close);
+    browser.on("targetchanged", close);
+  }
   const dialogs = [];
   return {
     browser,

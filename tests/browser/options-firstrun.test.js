@@ -81,6 +81,7 @@ describe("options page, first run (Chromium)", () => {
     // Nothing here may reach the internet: Anthropic's address is a closed local port.
     dataDir = makeHostData({ "anthropic.base_url": "http://127.0.0.1:9" });
     browser = await launchChromium({
+      keepFirstRun: true,
       dataDir,
       viewport: { width: 1280, height: 800 },
       env: {

@@ -136,7 +136,10 @@ describe("an auto-generated caption file (json3 ASR), played (Chromium)", () => 
   });
 
   test("each translated sentence stays on screen whole over the lines it came from, never an empty box", async () => {
-    assert.ok(site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ASR_TRACK}`) && u.includes("kind=asr")), "the ASR track was served");
+    // The player fetches captions only once Glossa has it load them (no click): wait for that.
+    const served = () => site.log.timedtext.some((u) => u.includes(`v=${VIDEO_ASR_TRACK}`) && u.includes("kind=asr"));
+    for (let i = 0; i < 100 && !served(); i++) await page.waitForTimeout(100);
+    assert.ok(served(), "the ASR track was served");
     await ollama.idle(1000); // the whole (short) track is translated
     await startSampling(page);
     await page.evaluate(() => { const v = document.querySelector("video"); v.currentTime = 0; return v.play(); });

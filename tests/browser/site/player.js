@@ -102,6 +102,7 @@
     xhr.onload = () => {
       if (xhr.status !== 200 || mine !== request || current !== id) return;
       cues = m.fmt === "srv3" ? parseSrv3(xhr.responseText) : parseJson3(xhr.responseText);
+      renderCaption();
     };
     xhr.send();
   }
@@ -249,7 +250,8 @@
   setInterval(renderLiveAsr, 50);
   video.addEventListener("seeked", renderLiveAsr);
 
-  video.addEventListener("timeupdate", () => {
+  // The caption under the playhead; also drawn as soon as a track loads (a paused video too).
+  function renderCaption() {
     if (liveAsr) return;
     const t = video.currentTime;
     const cue = cues.find((c) => c.start <= t && t < c.end);
@@ -263,7 +265,8 @@
       seg.textContent = text;
       captions.append(seg);
     }
-  });
+  }
+  video.addEventListener("timeupdate", renderCaption);
 
   function navigate(change) {
     document.dispatchEvent(new CustomEvent("yt-navigate-start", { bubbles: true }));
