@@ -189,7 +189,8 @@
       cueId = "dom";
     }
     const failed = tr ? tr.failed : state.dom && state.dom.failed;
-    const notice = failed ? `${G.t("subtitlesUnavailable", [failed.message || ""])} ${failed.hint || ""}` : "";
+    const said = failed && G.errorText(failed);
+    const notice = failed ? `${G.t("subtitlesUnavailable", [said.message])} ${said.hint}` : "";
     const d = state.display;
     box.classList.toggle("top", d.position === "top");
     box.classList.toggle("controls", !!player && !player.classList.contains("ytp-autohide") && d.position !== "top");

@@ -1,5 +1,6 @@
 //! The few WebExtension APIs the wasm uses (`chrome.*`, which Firefox also provides).
 
+use glossa_protocol::{Arg, ErrorInfo, Text};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -68,6 +69,27 @@ pub fn tr(name: &str, subs: &[&str]) -> String {
     } else {
         s
     }
+}
+
+/// A sentence the host sent as a `_locales` key with arguments, in the UI language;
+/// `None` when this extension does not know the key (or a term among its arguments).
+pub fn text(sentence: &Text) -> Option<String> {
+    let arr = js_sys::Array::new();
+    for arg in &sentence.args {
+        let arg = match arg {
+            Arg::Plain(s) => s.clone(),
+            Arg::Text(t) => text(t)?,
+        };
+        arr.push(&JsValue::from_str(&arg));
+    }
+    Some(get_message(&sentence.key, &arr)).filter(|s| !s.is_empty())
+}
+
+/// An error's message and hint for the user: its `_locales` text, else the host's English
+/// (a newer host's new key, or an error the extension itself already wrote localised).
+pub fn error_text(e: &ErrorInfo) -> (String, String) {
+    let say = |sentence: &Option<Text>, english: &str| sentence.as_ref().and_then(text).unwrap_or_else(|| english.to_owned());
+    (say(&e.message_text, &e.message), say(&e.hint_text, &e.hint))
 }
 
 /// Why the last `runtime` call failed (Chromium), if it did.

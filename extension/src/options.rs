@@ -190,7 +190,8 @@ fn host_problem(f: &ErrorInfo) {
     set_text("host-problem-title", &t(if missing { "optHostMissingTitle" } else { "optHostOldTitle" }));
     set_text("host-problem-body", &t(if missing { "optHostMissingBody" } else { "optHostOldBody" }));
     set_text("host-install-command", "glossa-host install");
-    set_text("host-problem-detail", &format!("{} {}", f.message, f.hint));
+    let (message, hint) = chrome::error_text(f);
+    set_text("host-problem-detail", &format!("{message} {hint}"));
     show("host-missing", true);
     show("settings-form", false);
 }
@@ -335,7 +336,8 @@ async fn load_models(kind: ProviderKind) {
         }
         Err(f) => {
             MODELS.with_borrow_mut(|m| m.remove(&kind));
-            set_text("models-status", &format!("{} {}", tr("optModelsError", &[&f.message]), f.hint));
+            let (message, hint) = chrome::error_text(&f);
+            set_text("models-status", &format!("{} {hint}", tr("optModelsError", &[&message])));
         }
     }
     if selected_provider() == kind {
@@ -421,7 +423,8 @@ async fn save() -> bool {
             true
         }
         Err(f) => {
-            set_text("save-status", &format!("{} {}", tr("optSaveFailed", &[&f.message]), f.hint));
+            let (message, hint) = chrome::error_text(&f);
+            set_text("save-status", &format!("{} {hint}", tr("optSaveFailed", &[&message])));
             let _ = el("save-status").set_attribute("data-state", "error");
             false
         }
@@ -452,10 +455,11 @@ async fn test_connection() {
                 };
                 child(&out, "p", class, &text);
                 for p in &report.problems {
-                    let item = child(&out, "p", "problem", &p.message);
+                    let (message, hint) = chrome::error_text(p);
+                    let item = child(&out, "p", "problem", &message);
                     let _ = item.set_attribute("data-glossa", "test-problem");
-                    if !p.hint.is_empty() {
-                        child(&out, "p", "hint", &p.hint);
+                    if !hint.is_empty() {
+                        child(&out, "p", "hint", &hint);
                     }
                 }
                 for w in &report.warnings {
@@ -468,8 +472,9 @@ async fn test_connection() {
             }
         },
         Err(f) => {
-            child(&out, "p", "fail", &tr("optTestFail", &[&f.message]));
-            child(&out, "p", "hint", &f.hint);
+            let (message, hint) = chrome::error_text(&f);
+            child(&out, "p", "fail", &tr("optTestFail", &[&message]));
+            child(&out, "p", "hint", &hint);
             let _ = out.set_attribute("data-state", "problem");
         }
     }

@@ -1,6 +1,7 @@
 //! One function per request type: what the host does for each message. Requests that
 //! translate go through `crate::resolve`, as the CLI's do; events go to an [`EventSink`].
 
+use glossa_protocol::text;
 use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, Timings, TranslatedCue, Usage, PROTOCOL_VERSION};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -36,12 +37,15 @@ pub async fn handle(
             if compatible {
                 Ok(Finished::default())
             } else {
-                Err(ErrorInfo::new(
+                Err(ErrorInfo::localized(
                     ErrorCode::VersionMismatch,
-                    format!(
-                        "The Glossa host {HOST_VERSION} speaks protocol {PROTOCOL_VERSION}; the extension {extension_version} speaks {protocol}."
-                    ),
-                    "Update both to the same release, then run `glossa-host install`.",
+                    text::ERR_VERSION_MISMATCH.with([
+                        HOST_VERSION.into(),
+                        PROTOCOL_VERSION.into(),
+                        extension_version.into(),
+                        protocol.into(),
+                    ]),
+                    Some(text::HINT_UPDATE_BOTH.text()),
                 ))
             }
         }
@@ -57,17 +61,17 @@ pub async fn handle(
         RequestBody::PutSettings { values } => {
             app.put_settings(values).await.map_err(|e| match e {
                 crate::store::StoreError::InvalidSetting(msg) => {
-                    ErrorInfo::new(ErrorCode::InvalidSetting, msg, "Nothing was saved; correct the value and save again.")
+                    ErrorInfo::localized(ErrorCode::InvalidSetting, msg, Some(text::HINT_NOTHING_SAVED.text()))
                 }
-                crate::store::StoreError::ReadOnly { path } => ErrorInfo::new(
+                crate::store::StoreError::ReadOnly { path } => ErrorInfo::localized(
                     ErrorCode::Storage,
-                    format!("Settings could not be saved: the database {} is read-only for this user.", path.display()),
-                    format!("{} Then save again.", crate::store::READ_ONLY_FIX),
+                    text::ERR_SETTINGS_READ_ONLY.with([path.display().to_string().into()]),
+                    Some(text::HINT_READ_ONLY_SAVE.text()),
                 ),
-                other => ErrorInfo::new(
+                other => ErrorInfo::localized(
                     ErrorCode::Storage,
-                    format!("Settings could not be saved: {other}."),
-                    "Run `glossa-host doctor` to check the database.",
+                    text::ERR_SETTINGS_NOT_SAVED.with([other.to_string().into()]),
+                    Some(text::HINT_RUN_DOCTOR.text()),
                 ),
             })?;
             let (settings, warnings) = app.settings().await;
@@ -120,9 +124,13 @@ pub async fn handle(
         }
         RequestBody::ListLocalModels => {
             let dir = models::models_dir(&app.data_dir);
-            let models = tokio::task::spawn_blocking(move || models::list(&dir))
-                .await
-                .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("Listing the models failed: {e}."), "Try again."))?;
+            let models = tokio::task::spawn_blocking(move || models::list(&dir)).await.map_err(|e| {
+                ErrorInfo::localized(
+                    ErrorCode::Internal,
+                    text::ERR_LIST_MODELS_FAILED.with([e.to_string().into()]),
+                    Some(text::HINT_TRY_AGAIN.text()),
+                )
+            })?;
             sink.send(EventBody::LocalModels { models });
             Ok(Finished::default())
         }

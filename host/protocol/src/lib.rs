@@ -24,10 +24,12 @@
 mod chunk;
 mod envelope;
 mod settings;
+pub mod text;
 
 pub use chunk::{encode_event, ChunkAssembler, ChunkError};
 pub use envelope::{request_with_id, BackgroundMessage, ClientMessage, ClientRequestId};
 pub use settings::*;
+pub use text::{Arg, Text};
 
 use serde::{Deserialize, Serialize};
 
@@ -313,18 +315,37 @@ pub struct Timings {
 }
 
 /// What went wrong, for a person: `code` is stable (tests and UI logic use it),
-/// `message` says what happened, `hint` what to do about it.
+/// `message` says what happened, `hint` what to do about it, both in English (the CLI,
+/// logs, older extensions); `message_text`/`hint_text` say the same as `_locales` keys
+/// with arguments, for the extension to show in the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorInfo {
     pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_text: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint_text: Option<Text>,
 }
 
 impl ErrorInfo {
+    /// An error in English only (the extension's own, already in the user's language).
     pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        ErrorInfo { code, message: message.into(), hint: hint.into() }
+        ErrorInfo { code, message: message.into(), hint: hint.into(), message_text: None, hint_text: None }
+    }
+
+    /// An error the extension can translate; the English is the catalogue's.
+    pub fn localized(code: ErrorCode, message: impl Into<Text>, hint: Option<Text>) -> Self {
+        let message = message.into();
+        ErrorInfo {
+            code,
+            message: message.english(),
+            hint: hint.as_ref().map(Text::english).unwrap_or_default(),
+            message_text: Some(message),
+            hint_text: hint,
+        }
     }
 }
 
@@ -409,11 +430,16 @@ impl ProviderKind {
 
     /// A name for people: "Ollama", "OpenAI-compatible server", …
     pub fn display_name(self) -> &'static str {
+        self.name().english
+    }
+
+    /// The name as a translatable term, for an argument of a [`Text`].
+    pub fn name(self) -> text::Message<0> {
         match self {
-            ProviderKind::Local => "Built-in local model",
-            ProviderKind::Ollama => "Ollama",
-            ProviderKind::Openai => "OpenAI-compatible server",
-            ProviderKind::Anthropic => "Anthropic",
+            ProviderKind::Local => text::PROVIDER_LOCAL,
+            ProviderKind::Ollama => text::PROVIDER_OLLAMA,
+            ProviderKind::Openai => text::PROVIDER_OPENAI,
+            ProviderKind::Anthropic => text::PROVIDER_ANTHROPIC,
         }
     }
 }
@@ -495,10 +521,10 @@ pub fn parse_request(bytes: &[u8]) -> Result<Request, Box<Event>> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         Box::new(Event::new(
             "",
-            EventBody::Error(ErrorInfo::new(
+            EventBody::Error(ErrorInfo::localized(
                 ErrorCode::BadJson,
-                format!("The message is not valid JSON: {e}."),
-                "This is a bug in the extension or a corrupted pipe; reload the extension.",
+                text::ERR_BAD_JSON.with([e.to_string().into()]),
+                Some(text::HINT_BAD_JSON.text()),
             )),
         ))
     })?;
@@ -507,26 +533,20 @@ pub fn parse_request(bytes: &[u8]) -> Result<Request, Box<Event>> {
     if id.is_empty() {
         return Err(Box::new(Event::new(
             "",
-            EventBody::Error(ErrorInfo::new(
-                ErrorCode::BadRequest,
-                "The message has no string `id`.",
-                "Every request needs an id so its answers can be matched to it.",
-            )),
+            EventBody::Error(ErrorInfo::localized(ErrorCode::BadRequest, text::ERR_NO_ID, Some(text::HINT_NO_ID.text()))),
         )));
     }
     serde_json::from_value::<Request>(value).map_err(|e| {
         let known = kind.as_deref().is_some_and(|k| REQUEST_TYPES.contains(&k));
         let info = match kind {
-            Some(k) if !known => ErrorInfo::new(
-                ErrorCode::UnknownType,
-                format!("This host does not understand requests of type `{k}`."),
-                "The host is probably older than the extension: update it and run `glossa-host install` again.",
-            ),
-            None => ErrorInfo::new(ErrorCode::BadRequest, "The message has no `type`.", ""),
-            Some(k) => ErrorInfo::new(
+            Some(k) if !known => {
+                ErrorInfo::localized(ErrorCode::UnknownType, text::ERR_UNKNOWN_TYPE.with([k.into()]), Some(text::HINT_HOST_OLDER.text()))
+            }
+            None => ErrorInfo::localized(ErrorCode::BadRequest, text::ERR_NO_TYPE, None),
+            Some(k) => ErrorInfo::localized(
                 ErrorCode::BadRequest,
-                format!("The `{k}` request is malformed: {e}."),
-                "Check the extension and host versions match (`glossa-host doctor`).",
+                text::ERR_MALFORMED.with([k.into(), e.to_string().into()]),
+                Some(text::HINT_VERSIONS_MATCH.text()),
             ),
         };
         Box::new(Event::new(id, EventBody::Error(info)))

@@ -2,6 +2,7 @@
 //! `/v1/messages`): `POST /v1/messages` streamed as server-sent events, `GET /v1/models`.
 
 use async_trait::async_trait;
+use glossa_protocol::text;
 use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
@@ -41,9 +42,7 @@ impl Anthropic {
                 provider: KIND,
                 model: model.to_owned(),
                 available: vec![],
-                hint: format!(
-                    "Anthropic has no model {model}; choose one such as claude-sonnet-4-5 or claude-haiku-4-5 in Glossa's options."
-                ),
+                hint: text::HINT_ANTHROPIC_NO_MODEL.with([model.into()]),
             };
         }
         failure.into_error(KIND, !self.api_key.is_empty())
@@ -152,10 +151,10 @@ impl Provider for Anthropic {
         // Every Claude model reads images: the frame model's vision is its presence.
         let find = |wanted: &str| models.iter().position(|m| names_model(&m.name, wanted));
         let missing = |wanted: &str| {
-            ErrorInfo::new(
+            ErrorInfo::localized(
                 ErrorCode::ModelMissing,
-                format!("Anthropic has no model {wanted}."),
-                format!("Available: {}. Choose one in Glossa's options.", names.join(", ")),
+                text::ERR_ANTHROPIC_NO_MODEL.with([wanted.into()]),
+                Some(text::HINT_AVAILABLE_CHOOSE.with([names.join(", ").into()])),
             )
         };
         check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);

@@ -3,6 +3,7 @@
 //! `GET /api/version` for a health check.
 
 use async_trait::async_trait;
+use glossa_protocol::text;
 use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,12 @@ impl Ollama {
     }
 
     fn model_missing(model: &str, available: Vec<String>) -> ProviderError {
-        ProviderError::ModelMissing { provider: KIND, model: model.to_owned(), available, hint: format!("Run: `ollama pull {model}`") }
+        ProviderError::ModelMissing {
+            provider: KIND,
+            model: model.to_owned(),
+            available,
+            hint: text::HINT_OLLAMA_PULL.with([model.into()]),
+        }
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, HttpFailure> {
@@ -176,10 +182,10 @@ impl Provider for Ollama {
         let missing = |model: &str| Self::model_missing(model, vec![]).info();
         check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);
         if models.is_empty() {
-            report.problems.push(ErrorInfo::new(
+            report.problems.push(ErrorInfo::localized(
                 ErrorCode::ModelMissing,
-                "Ollama has no models installed.",
-                format!("Run: `ollama pull {frame_model}`"),
+                text::ERR_OLLAMA_NO_MODELS,
+                Some(text::HINT_OLLAMA_PULL.with([frame_model.into()])),
             ));
         }
         report

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use glossa_protocol::text;
 use glossa_protocol::{CheckReport, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
@@ -87,7 +88,7 @@ impl OpenAi {
             provider: KIND,
             model: "(any)".into(),
             available: vec![],
-            hint: "The server lists no models; load one into it (for llama-server: `-m model.gguf`).".into(),
+            hint: text::HINT_SERVER_LISTS_NO_MODELS.text(),
         })?;
         self.resolved.set(&self.server.display(), &first);
         Ok(first)
@@ -96,9 +97,9 @@ impl OpenAi {
     async fn model_missing(&self, model: &str) -> ProviderError {
         let available: Vec<String> = self.models().await.map(|m| m.into_iter().map(|m| m.name).collect()).unwrap_or_default();
         let hint = if available.is_empty() {
-            format!("The server has no model {model}; load it there or choose another in Glossa's options.")
+            text::HINT_SERVER_HAS_NO_MODEL.with([model.into()])
         } else {
-            format!("The server has no model {model}; available: {}. Choose one in Glossa's options.", available.join(", "))
+            text::HINT_SERVER_MODELS_AVAILABLE.with([model.into(), available.join(", ").into()])
         };
         ProviderError::ModelMissing { provider: KIND, model: model.to_owned(), available, hint }
     }
@@ -200,10 +201,12 @@ impl Provider for OpenAi {
         let find =
             |wanted: &str| if wanted.is_empty() { (!models.is_empty()).then_some(0) } else { models.iter().position(|m| m.name == wanted) };
         let missing = |wanted: &str| {
-            ErrorInfo::new(
+            let model = if wanted.is_empty() { text::FIRST_LISTED.into() } else { wanted.into() };
+            let available = if names.is_empty() { text::NONE.into() } else { names.join(", ").into() };
+            ErrorInfo::localized(
                 glossa_protocol::ErrorCode::ModelMissing,
-                format!("The server has no model {}.", if wanted.is_empty() { "(first listed)" } else { wanted }),
-                format!("Available: {}. Choose one in Glossa's options.", if names.is_empty() { "none".into() } else { names.join(", ") }),
+                text::ERR_SERVER_NO_MODEL.with([model]),
+                Some(text::HINT_AVAILABLE_CHOOSE.with([available])),
             )
         };
         check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);

@@ -23,9 +23,7 @@ impl Server {
 
     /// The URL, or the error that names the setting to correct.
     pub fn url(&self) -> Result<&Url, ProviderError> {
-        self.url.as_ref().map_err(|e| {
-            ProviderError::Other(format!("The {} URL is not usable: {e}. Correct it in Glossa's options.", self.kind.display_name()))
-        })
+        self.url.as_ref().map_err(|e| ProviderError::BadUrl { provider: self.kind, detail: e.clone() })
     }
 
     /// The URL as people write it (no trailing slash); empty when unusable.
