@@ -350,7 +350,8 @@ export function localProviderSettings() {
  * Chromium with the extension loaded and glossa-host registered for it (unless
  * `registerHost` is false: the "host not installed" case).
  */
-export async function launchChromium({ site, dataDir, registerHost = true, hostExe = hostBin, display }) {
+/** `lang` (e.g. "ja") starts Chromium with that UI language, as a user whose system speaks it. */
+export async function launchChromium({ site, dataDir, registerHost = true, hostExe = hostBin, display, lang }) {
   const { chromium } = await import("playwright-core");
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-chromium-"));
   if (registerHost) {
@@ -364,13 +365,16 @@ export async function launchChromium({ site, dataDir, registerHost = true, hostE
     "--autoplay-policy=no-user-gesture-required",
   ];
   if (site) args.push(`--host-resolver-rules=MAP www.youtube.com 127.0.0.1:${site.port}`);
+  if (lang) args.push(`--lang=${lang}`);
+  const langEnv = lang ? { LANGUAGE: lang, LANG: `${lang.replace("-", "_")}.UTF-8`, LC_ALL: "" } : {};
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: !display,
     ignoreDefaultArgs: ["--disable-extensions"],
     args,
     viewport: { width: 1000, height: 640 },
-    env: { ...process.env, GLOSSA_DATA_DIR: dataDir, ...(display ? { DISPLAY: display } : {}) },
+    ...(lang ? { locale: lang } : {}),
+    env: { ...process.env, GLOSSA_DATA_DIR: dataDir, ...(display ? { DISPLAY: display } : {}), ...langEnv },
   });
   // The extension's service worker shows it loaded (and with the expected id).
   let worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));
