@@ -88,7 +88,7 @@ pub fn text(sentence: &Text) -> Option<String> {
 /// An error's message and hint for the user: its `_locales` text, else the host's English
 /// (a newer host's new key, or an error the extension itself already wrote localised).
 pub fn error_text(e: &ErrorInfo) -> (String, String) {
-    let say = |sentence: &Option<Text>, english: &str| sentence.as_ref().and_then(text).unwrap_or_else(|| english.to_owned());
+    let say = |sentence: &Option<Box<Text>>, english: &str| sentence.as_deref().and_then(text).unwrap_or_else(|| english.to_owned());
     (say(&e.message_text, &e.message), say(&e.hint_text, &e.hint))
 }
 

@@ -317,7 +317,8 @@ pub struct Timings {
 /// What went wrong, for a person: `code` is stable (tests and UI logic use it),
 /// `message` says what happened, `hint` what to do about it, both in English (the CLI,
 /// logs, older extensions); `message_text`/`hint_text` say the same as `_locales` keys
-/// with arguments, for the extension to show in the user's language.
+/// with arguments, for the extension to show in the user's language (boxed: an error
+/// travels in every `Result` of the pipeline and should stay small).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorInfo {
     pub code: ErrorCode,
@@ -325,9 +326,9 @@ pub struct ErrorInfo {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_text: Option<Text>,
+    pub message_text: Option<Box<Text>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hint_text: Option<Text>,
+    pub hint_text: Option<Box<Text>>,
 }
 
 impl ErrorInfo {
@@ -343,8 +344,8 @@ impl ErrorInfo {
             code,
             message: message.english(),
             hint: hint.as_ref().map(Text::english).unwrap_or_default(),
-            message_text: Some(message),
-            hint_text: hint,
+            message_text: Some(Box::new(message)),
+            hint_text: hint.map(Box::new),
         }
     }
 }

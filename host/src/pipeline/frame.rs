@@ -51,7 +51,7 @@ impl Frame {
         let image = Image::from_base64(image).map_err(|e| match e {
             ImageError::Base64(e) => ErrorInfo::localized(
                 ErrorCode::BadImage,
-                text::ERR_PICTURE_BASE64.with([e.to_string().into()]),
+                text::ERR_PICTURE_BASE64.with([e.into()]),
                 Some(text::HINT_RELOAD_EXTENSION.text()),
             ),
             ImageError::Format => {
