@@ -88,8 +88,12 @@ pub fn text(sentence: &Text) -> Option<String> {
 /// An error's message and hint for the user: its `_locales` text, else the host's English
 /// (a newer host's new key, or an error the extension itself already wrote localised).
 pub fn error_text(e: &ErrorInfo) -> (String, String) {
-    let say = |sentence: &Option<Box<Text>>, english: &str| sentence.as_deref().and_then(text).unwrap_or_else(|| english.to_owned());
-    (say(&e.message_text, &e.message), say(&e.hint_text, &e.hint))
+    (said(e.message_text.as_deref(), &e.message), said(e.hint_text.as_deref(), &e.hint))
+}
+
+/// A host sentence in the UI language, else its English.
+pub fn said(sentence: Option<&Text>, english: &str) -> String {
+    sentence.and_then(text).unwrap_or_else(|| english.to_owned())
 }
 
 /// Why the last `runtime` call failed (Chromium), if it did.

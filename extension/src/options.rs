@@ -448,11 +448,9 @@ async fn test_connection() {
     match report {
         Ok(report) => match report {
             Some(report) => {
-                let (class, text) = if report.reachable {
-                    ("ok", tr("optTestOk", &[&report.detail]))
-                } else {
-                    ("fail", tr("optTestFail", &[&report.detail]))
-                };
+                let detail = chrome::said(report.detail_text.as_deref(), &report.detail);
+                let (class, text) =
+                    if report.reachable { ("ok", tr("optTestOk", &[&detail])) } else { ("fail", tr("optTestFail", &[&detail])) };
                 child(&out, "p", class, &text);
                 for p in &report.problems {
                     let (message, hint) = chrome::error_text(p);

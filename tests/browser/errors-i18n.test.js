@@ -102,5 +102,6 @@ describe("host errors in the user's language (Chromium in Japanese)", () => {
     const problems = await testConnection(await browser.context.newPage());
     assert.ok(problems.includes("Anthropic が API キーを拒否しました (HTTP 401)。"), problems.join("\n"));
     assert.ok(problems.includes("Glossa の設定で Anthropic の API キーを設定してください。"), problems.join("\n"));
+    assert.equal(problems[0], "接続できません: https://api.anthropic.com の Anthropic", "what was tested, in Japanese too");
   });
 });

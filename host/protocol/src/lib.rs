@@ -477,6 +477,9 @@ pub struct CheckReport {
     pub reachable: bool,
     /// e.g. "Ollama 0.5.7 at http://localhost:11434"
     pub detail: String,
+    /// The same as a `_locales` key with arguments (see [`ErrorInfo`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_text: Option<Box<Text>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frame_model_present: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -493,17 +496,25 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// A report that has found nothing yet: not reachable, no model facts, no problems.
-    pub fn new(provider: ProviderKind, detail: impl Into<String>) -> Self {
+    pub fn new(provider: ProviderKind, detail: impl Into<Text>) -> Self {
+        let detail = detail.into();
         CheckReport {
             provider,
             reachable: false,
-            detail: detail.into(),
+            detail: detail.english(),
+            detail_text: Some(Box::new(detail)),
             frame_model_present: None,
             subtitle_model_present: None,
             frame_model_vision: None,
             problems: Vec::new(),
             warnings: Vec::new(),
         }
+    }
+
+    /// Say what was found: `detail` in English and as `_locales` text.
+    pub fn set_detail(&mut self, detail: Text) {
+        self.detail = detail.english();
+        self.detail_text = Some(Box::new(detail));
     }
 }
 

@@ -258,6 +258,14 @@ catalogue! {
     ERR_CAPTIONS_UNREADABLE = "errCaptionsUnreadable" (track, detail) "The caption track `$TRACK$` could not be read: $DETAIL$.";
     HINT_CAPTION_FORMAT = "hintCaptionFormat" () "YouTube may have changed its caption format: update Glossa, or report the video.";
 
+    // What a provider check found.
+    CHECK_AT = "checkAt" (provider, url) "$PROVIDER$ at $URL$";
+    CHECK_OLLAMA_VERSION = "checkOllamaVersion" (version, url) "Ollama $VERSION$ at $URL$";
+    CHECK_ANTHROPIC_MODELS = "checkAnthropicModels" (url, count) "Anthropic at $URL$ ($COUNT$ models)";
+    CHECK_SERVING = "checkServing" (provider, url, models) "$PROVIDER$ at $URL$ serving $MODELS$";
+    NO_MODELS = "termNoModels" () "no models";
+    CHECK_NOT_BUILT_IN = "checkNotBuiltIn" () "not built into this host";
+
     // Model downloads.
     ERR_DOWNLOAD_BAD_SOURCE = "errDownloadBadSource" (source) "`$SOURCE$` is not something Glossa can download.";
     HINT_DOWNLOAD_BAD_SOURCE = "hintDownloadBadSource" (catalogue) "Give a https:// URL of a .gguf file, a Hugging Face path like `ggml-org/gemma-3-4b-it-GGUF/gemma-3-4b-it-Q4_K_M.gguf`, or one of: $CATALOGUE$.";

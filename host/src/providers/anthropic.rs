@@ -129,7 +129,7 @@ impl Provider for Anthropic {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
-        let mut report = CheckReport::new(KIND, format!("Anthropic at {base}"));
+        let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
         report.warnings.extend(self.server.cleartext_warning(!self.api_key.is_empty()));
         if self.api_key.is_empty() && base == glossa_protocol::DEFAULT_ANTHROPIC_URL {
             report.problems.push(ProviderError::Auth { provider: KIND, status: 401, key_set: false }.info());
@@ -146,7 +146,7 @@ impl Provider for Anthropic {
             }
         };
         report.reachable = true;
-        report.detail = format!("Anthropic at {base} ({} models)", models.len());
+        report.set_detail(text::CHECK_ANTHROPIC_MODELS.with([base.as_str().into(), models.len().into()]));
         let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
         // Every Claude model reads images: the frame model's vision is its presence.
         let find = |wanted: &str| models.iter().position(|m| names_model(&m.name, wanted));

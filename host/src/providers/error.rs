@@ -248,7 +248,7 @@ impl super::Provider for Unavailable {
         Err(self.error())
     }
     async fn check(&self, _: &str, _: &str) -> glossa_protocol::CheckReport {
-        let mut report = glossa_protocol::CheckReport::new(self.0, "not built into this host");
+        let mut report = glossa_protocol::CheckReport::new(self.0, text::CHECK_NOT_BUILT_IN);
         report.problems.push(self.error().info());
         report
     }

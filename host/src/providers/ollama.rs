@@ -157,14 +157,14 @@ impl Provider for Ollama {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
-        let mut report = CheckReport::new(KIND, format!("Ollama at {base}"));
+        let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
         report.warnings.extend(self.server.cleartext_warning(false));
         let version: Result<Version, ProviderError> = match self.server.endpoint("version") {
             Ok(e) => self.get_json(self.http.client.get(e)).await,
             Err(e) => Err(e),
         };
         match version {
-            Ok(v) => report.detail = format!("Ollama {} at {base}", v.version),
+            Ok(v) => report.set_detail(text::CHECK_OLLAMA_VERSION.with([v.version.into(), base.as_str().into()])),
             Err(e) => {
                 report.problems.push(e.info());
                 return report;

@@ -184,7 +184,7 @@ impl Provider for OpenAi {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
-        let mut report = CheckReport::new(KIND, format!("{} at {base}", KIND.display_name()));
+        let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
         report.warnings.extend(self.server.cleartext_warning(!self.api_key.is_empty()));
         let models = match self.models().await {
             Ok(m) => m,
@@ -195,8 +195,8 @@ impl Provider for OpenAi {
         };
         report.reachable = true;
         let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-        report.detail =
-            format!("{} at {base} serving {}", KIND.display_name(), if names.is_empty() { "no models".into() } else { names.join(", ") });
+        let serving = if names.is_empty() { text::NO_MODELS.into() } else { names.join(", ").into() };
+        report.set_detail(text::CHECK_SERVING.with([KIND.name().into(), base.as_str().into(), serving]));
         // An empty setting means "the server's first model".
         let find =
             |wanted: &str| if wanted.is_empty() { (!models.is_empty()).then_some(0) } else { models.iter().position(|m| m.name == wanted) };

@@ -183,16 +183,7 @@ impl Provider for FakeTranslator {
     }
 
     async fn check(&self, _: &str, _: &str) -> CheckReport {
-        CheckReport {
-            provider: ProviderKind::Ollama,
-            reachable: true,
-            detail: "fake".into(),
-            frame_model_present: None,
-            subtitle_model_present: None,
-            frame_model_vision: None,
-            problems: vec![],
-            warnings: vec![],
-        }
+        CheckReport { reachable: true, ..CheckReport::new(ProviderKind::Ollama, "fake") }
     }
 }
 
