@@ -91,6 +91,15 @@ pub fn error_text(e: &ErrorInfo) -> (String, String) {
     (said(e.message_text.as_deref(), &e.message), said(e.hint_text.as_deref(), &e.hint))
 }
 
+/// A host's warnings in the UI language; its English ones when it sent no texts (an older
+/// host) or not one for each.
+pub fn warnings_text(english: &[String], texts: &[Text]) -> Vec<String> {
+    if texts.len() != english.len() {
+        return english.to_vec();
+    }
+    english.iter().zip(texts).map(|(e, t)| said(Some(t), e)).collect()
+}
+
 /// A host sentence in the UI language, else its English.
 pub fn said(sentence: Option<&Text>, english: &str) -> String {
     sentence.and_then(text).unwrap_or_else(|| english.to_owned())

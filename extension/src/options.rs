@@ -218,8 +218,8 @@ fn fill(view: SettingsView) {
     input("timeout-idle").set_value(&view.timeouts.idle_secs.to_string());
     let warnings = el("settings-warnings");
     warnings.set_text_content(None);
-    for w in &view.warnings {
-        child(&warnings, "li", "", &tr("optWarnings", &[w]));
+    for w in chrome::warnings_text(&view.warnings, &view.warning_texts) {
+        child(&warnings, "li", "", &tr("optWarnings", &[&w]));
     }
     SETTINGS.with_borrow_mut(|s| *s = Some(view));
     show_provider(selected_provider());
@@ -460,8 +460,8 @@ async fn test_connection() {
                         child(&out, "p", "hint", &hint);
                     }
                 }
-                for w in &report.warnings {
-                    child(&out, "p", "warning", w);
+                for w in chrome::warnings_text(&report.warnings, &report.warning_texts) {
+                    child(&out, "p", "warning", &w);
                 }
                 let _ = out.set_attribute("data-state", if report.reachable && report.problems.is_empty() { "ok" } else { "problem" });
             }

@@ -66,7 +66,7 @@ pub async fn handle(
                 crate::store::StoreError::ReadOnly { path } => ErrorInfo::localized(
                     ErrorCode::Storage,
                     text::ERR_SETTINGS_READ_ONLY.with([path.display().to_string().into()]),
-                    Some(text::HINT_READ_ONLY_SAVE.text()),
+                    Some(text::HINT_READ_ONLY_SAVE.with([text::HINT_READ_ONLY_FIX.into()])),
                 ),
                 other => ErrorInfo::localized(
                     ErrorCode::Storage,

@@ -104,4 +104,14 @@ describe("host errors in the user's language (Chromium in Japanese)", () => {
     assert.ok(problems.includes("Glossa の設定で Anthropic の API キーを設定してください。"), problems.join("\n"));
     assert.equal(problems[0], "接続できません: https://api.anthropic.com の Anthropic", "what was tested, in Japanese too");
   });
+
+  test("a key sent over plain http: the warning is in Japanese", async () => {
+    const browser = await japanese({ provider: "openai", "openai.base_url": "http://gpu-box.invalid:8000", "openai.api_key": "sk-test-0123456789" });
+    const shown = await testConnection(await browser.context.newPage());
+    assert.ok(
+      shown.includes("http://gpu-box.invalid:8000/ は別のマシンへの平文の http を使っているため、API キーが暗号化されずに送られます。できれば https を使ってください。"),
+      shown.join("\n"),
+    );
+    assert.ok(shown.some((p) => p.startsWith("http://gpu-box.invalid:8000 の OpenAI 互換サーバー に接続できません。")), shown.join("\n"));
+  });
 });

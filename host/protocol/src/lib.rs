@@ -492,6 +492,9 @@ pub struct CheckReport {
     /// Things that work but deserve attention (e.g. a key sent over plain http).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The same warnings as `_locales` text, in the same order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warning_texts: Vec<Text>,
 }
 
 impl CheckReport {
@@ -508,7 +511,14 @@ impl CheckReport {
             frame_model_vision: None,
             problems: Vec::new(),
             warnings: Vec::new(),
+            warning_texts: Vec::new(),
         }
+    }
+
+    /// Add a warning, in English and as `_locales` text.
+    pub fn warn(&mut self, warning: Text) {
+        self.warnings.push(warning.english());
+        self.warning_texts.push(warning);
     }
 
     /// Say what was found: `detail` in English and as `_locales` text.

@@ -221,9 +221,19 @@ catalogue! {
     // Requests and settings.
     ERR_VERSION_MISMATCH = "errVersionMismatch" (host_version, host_protocol, extension_version, extension_protocol) "The Glossa host $HOST_VERSION$ speaks protocol $HOST_PROTOCOL$; the extension $EXTENSION_VERSION$ speaks $EXTENSION_PROTOCOL$.";
     HINT_UPDATE_BOTH = "hintUpdateBoth" () "Update both to the same release, then run `glossa-host install`.";
+    ERR_UNKNOWN_SETTING = "errUnknownSetting" (key, known) "Unknown setting `$KEY$`. Known settings: $KNOWN$.";
+    ERR_SETTING_INVALID = "errSettingInvalid" (key, detail) "`$KEY$`: $DETAIL$";
+    ERR_UNKNOWN_PROVIDER = "errUnknownProvider" (name) "unknown provider `$NAME$`; use one of: local, ollama, openai, anthropic";
+    ERR_SETTING_WHOLE_NUMBER = "errSettingWholeNumber" (key, value) "`$KEY$` must be a whole number, not `$VALUE$`.";
+    ERR_SETTING_SECONDS = "errSettingSeconds" (key, value) "`$KEY$` must be a number of seconds from 1 to 3600, not `$VALUE$`.";
+    ERR_SETTING_BOOL = "errSettingBool" (key, value) "`$KEY$` must be true or false, not `$VALUE$`.";
+    ERR_SETTING_POSITION = "errSettingPosition" (key, value) "`$KEY$` must be bottom or top, not `$VALUE$`.";
+    ERR_TARGET_LANGUAGE_EMPTY = "errTargetLanguageEmpty" () "`target_language` cannot be empty (e.g. en, ja, zh-CN).";
     HINT_NOTHING_SAVED = "hintNothingSaved" () "Nothing was saved; correct the value and save again.";
     ERR_SETTINGS_READ_ONLY = "errSettingsReadOnly" (path) "Settings could not be saved: the database $PATH$ is read-only for this user.";
-    HINT_READ_ONLY_SAVE = "hintReadOnlySave" () "Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), then reload the extension. Then save again.";
+    /// What to do about a database this user cannot write (in warnings and errors).
+    HINT_READ_ONLY_FIX = "hintReadOnlyFix" () "Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), then reload the extension.";
+    HINT_READ_ONLY_SAVE = "hintReadOnlySave" (fix) "$FIX$ Then save again.";
     ERR_SETTINGS_NOT_SAVED = "errSettingsNotSaved" (detail) "Settings could not be saved: $DETAIL$.";
     HINT_RUN_DOCTOR = "hintRunDoctor" () "Run `glossa-host doctor` to check the database.";
     ERR_LIST_MODELS_FAILED = "errListModelsFailed" (detail) "Listing the models failed: $DETAIL$.";
@@ -265,6 +275,14 @@ catalogue! {
     CHECK_SERVING = "checkServing" (provider, url, models) "$PROVIDER$ at $URL$ serving $MODELS$";
     NO_MODELS = "termNoModels" () "no models";
     CHECK_NOT_BUILT_IN = "checkNotBuiltIn" () "not built into this host";
+
+    // Warnings.
+    WARN_CLEARTEXT = "warnCleartext" (url) "$URL$ uses plain http to another machine: use https if you can.";
+    WARN_CLEARTEXT_KEY = "warnCleartextKey" (url) "$URL$ uses plain http to another machine, so your API key travels unencrypted: use https if you can.";
+    WARN_DB_DAMAGED = "warnDbDamaged" (path, aside) "The settings database $PATH$ was damaged; it was kept as $ASIDE$ and settings were reset to defaults.";
+    WARN_DB_READ_ONLY = "warnDbReadOnly" (path, fix) "The settings database $PATH$ is read-only for this user: your saved settings are used, but changes cannot be saved and translations are not cached. $FIX$";
+    WARN_SETTINGS_NOT_SAVED = "warnSettingsNotSaved" (detail) "$DETAIL$. Settings will not be saved; run `glossa-host doctor`.";
+    WARN_SETTINGS_UNREADABLE = "warnSettingsUnreadable" (detail) "Settings could not be read ($DETAIL$); defaults are used.";
 
     // Model downloads.
     ERR_DOWNLOAD_BAD_SOURCE = "errDownloadBadSource" (source) "`$SOURCE$` is not something Glossa can download.";

@@ -130,7 +130,9 @@ impl Provider for Anthropic {
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
         let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
-        report.warnings.extend(self.server.cleartext_warning(!self.api_key.is_empty()));
+        if let Some(warning) = self.server.cleartext_warning(!self.api_key.is_empty()) {
+            report.warn(warning);
+        }
         if self.api_key.is_empty() && base == glossa_protocol::DEFAULT_ANTHROPIC_URL {
             report.problems.push(ProviderError::Auth { provider: KIND, status: 401, key_set: false }.info());
         }

@@ -158,7 +158,9 @@ impl Provider for Ollama {
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
         let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
-        report.warnings.extend(self.server.cleartext_warning(false));
+        if let Some(warning) = self.server.cleartext_warning(false) {
+            report.warn(warning);
+        }
         let version: Result<Version, ProviderError> = match self.server.endpoint("version") {
             Ok(e) => self.get_json(self.http.client.get(e)).await,
             Err(e) => Err(e),

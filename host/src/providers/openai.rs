@@ -185,7 +185,9 @@ impl Provider for OpenAi {
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
         let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
-        report.warnings.extend(self.server.cleartext_warning(!self.api_key.is_empty()));
+        if let Some(warning) = self.server.cleartext_warning(!self.api_key.is_empty()) {
+            report.warn(warning);
+        }
         let models = match self.models().await {
             Ok(m) => m,
             Err(e) => {
