@@ -15,13 +15,12 @@
 
   G.t = (name, subs) => chrome.i18n.getMessage(name, subs) || name;
 
-  /** A host sentence (`{key, args}`, args plain or themselves sentences) in the UI language; "" when a key is unknown here. */
+  /** A host sentence (`{key, args}`, args plain or themselves sentences) in the UI language; null when a key is unknown here. */
   const render = (text) => {
-    if (!text || !text.key) return "";
+    if (!text || !text.key) return null;
     const args = (text.args || []).map((a) => (typeof a === "string" ? a : render(a)));
-    return args.includes("") && args.some((a, i) => a === "" && typeof text.args[i] !== "string") ? "" : chrome.i18n.getMessage(text.key, args);
+    return args.includes(null) ? null : chrome.i18n.getMessage(text.key, args) || null;
   };
-  /** An error event's message and hint for the user: its `_locales` text, else the host's English (a newer host's new key). */
   G.errorText = (ev) => ({ message: render(ev.message_text) || ev.message || "", hint: render(ev.hint_text) || ev.hint || "" });
 
   const lostEvent = () => ({ event: "error", code: "host_unavailable", message: G.t("errBackgroundLost"), hint: G.t("errBackgroundLostHint") });
