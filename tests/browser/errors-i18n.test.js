@@ -3,10 +3,12 @@
 // Anthropic key), and the frame panel, the subtitle notice and the options page say
 // what happened and what to do in Japanese, with the URL and the model name filled in.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeOllama } from "./fake-ollama.js";
-import { EXTENSION_ID, OVERLAY, checkPrerequisites, launchChromium, makeHostData, openWatch, startFakeYouTube } from "./harness.js";
+import { EXTENSION_ID, OVERLAY, checkPrerequisites, here, launchChromium, makeHostData, openWatch, startFakeYouTube } from "./harness.js";
 
 const optionsUrl = `chrome-extension://${EXTENSION_ID}/options/options.html`;
 
@@ -113,5 +115,14 @@ describe("host errors in the user's language (Chromium in Japanese)", () => {
       shown.join("\n"),
     );
     assert.ok(shown.some((p) => p.startsWith("http://gpu-box.invalid:8000 の OpenAI 互換サーバー に接続できません。")), shown.join("\n"));
+  });
+
+  test("a newer host's message this extension has no key for: its English, with the hint it knows in Japanese", async () => {
+    const browser = await japanese({});
+    const manifest = path.join(browser.userDataDir, "NativeMessagingHosts", "dev.glossa.host.json");
+    fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, "utf8")), path: path.join(here, "newer-host.mjs") }));
+    const error = await frameError(await openWatch(browser));
+    assert.equal(error.message, "The quantum translator is recalibrating.");
+    assert.equal(error.hint, "もう一度お試しください。");
   });
 });
