@@ -217,7 +217,8 @@
     }
     if (line && !line.text.trim()) line = null; // a blank cue: no line, so no empty box
     const failed = tr ? tr.failed : dom.failed();
-    const notice = failed ? `${G.t("subtitlesUnavailable", [failed.message || ""])} ${failed.hint || ""}` : "";
+    const said = failed && G.errorText(failed);
+    const notice = failed ? `${G.t("subtitlesUnavailable", [said.message])} ${said.hint}` : "";
     const d = state.display;
     box.classList.toggle("top", d.position === "top");
     box.classList.toggle("controls", !!player && !player.classList.contains("ytp-autohide") && d.position !== "top");

@@ -136,8 +136,9 @@
           spinner.hidden = true;
           panel.dataset.state = "error";
           panel.dataset.code = ev.code || "";
-          message.textContent = ev.message || "";
-          hint.textContent = ev.hint || "";
+          const said = G.errorText(ev);
+          message.textContent = said.message;
+          hint.textContent = said.hint;
           error.hidden = false;
           mine.id = null;
         }

@@ -22,6 +22,14 @@
     return G.shortcut === manifestShortcut ? text : text.split(manifestShortcut).join(G.shortcut);
   };
 
+  /** A host sentence (`{key, args}`, args plain or themselves sentences) in the UI language; null when a key is unknown here. */
+  const render = (text) => {
+    if (!text || !text.key) return null;
+    const args = (text.args || []).map((a) => (typeof a === "string" ? a : render(a)));
+    return args.includes(null) ? null : chrome.i18n.getMessage(text.key, args) || null;
+  };
+  G.errorText = (ev) => ({ message: render(ev.message_text) || ev.message || "", hint: render(ev.hint_text) || ev.hint || "" });
+
   const lostEvent = () => ({ event: "error", code: "host_unavailable", message: G.t("errBackgroundLost"), hint: G.t("errBackgroundLostHint") });
 
   function lost() {

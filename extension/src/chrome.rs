@@ -1,5 +1,6 @@
 //! The few WebExtension APIs the wasm uses (`chrome.*`, which Firefox also provides).
 
+use glossa_protocol::{Arg, ErrorInfo, Text};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -72,6 +73,40 @@ pub fn tr(name: &str, subs: &[&str]) -> String {
     } else {
         s
     }
+}
+
+/// A sentence the host sent as a `_locales` key with arguments, in the UI language;
+/// `None` when this extension does not know the key (or a term among its arguments).
+pub fn text(sentence: &Text) -> Option<String> {
+    let arr = js_sys::Array::new();
+    for arg in &sentence.args {
+        let arg = match arg {
+            Arg::Plain(s) => s.clone(),
+            Arg::Text(t) => text(t)?,
+        };
+        arr.push(&JsValue::from_str(&arg));
+    }
+    Some(get_message(&sentence.key, &arr)).filter(|s| !s.is_empty())
+}
+
+/// An error's message and hint for the user: its `_locales` text, else the host's English
+/// (a newer host's new key, or an error the extension itself already wrote localised).
+pub fn error_text(e: &ErrorInfo) -> (String, String) {
+    (said(e.message_text.as_deref(), &e.message), said(e.hint_text.as_deref(), &e.hint))
+}
+
+/// A host's warnings in the UI language; its English ones when it sent no texts (an older
+/// host) or not one for each.
+pub fn warnings_text(english: &[String], texts: &[Text]) -> Vec<String> {
+    if texts.len() != english.len() {
+        return english.to_vec();
+    }
+    english.iter().zip(texts).map(|(e, t)| said(Some(t), e)).collect()
+}
+
+/// A host sentence in the UI language, else its English.
+pub fn said(sentence: Option<&Text>, english: &str) -> String {
+    sentence.and_then(text).unwrap_or_else(|| english.to_owned())
 }
 
 /// Why the last `runtime` call failed (Chromium), if it did.

@@ -222,7 +222,8 @@ fn host_problem(f: &ErrorInfo) {
     set_text("host-problem-title", &t(if missing { "optHostMissingTitle" } else { "optHostOldTitle" }));
     set_text("host-problem-body", &t(if missing { "optHostMissingBody" } else { "optHostOldBody" }));
     set_text("host-install-command", "glossa-host install");
-    set_text("host-problem-detail", &format!("{} {}", f.message, f.hint));
+    let (message, hint) = chrome::error_text(f);
+    set_text("host-problem-detail", &format!("{message} {hint}"));
     show("host-missing", true);
     show("settings-form", false);
 }
@@ -249,8 +250,8 @@ fn fill(view: SettingsView) {
     input("timeout-idle").set_value(&view.timeouts.idle_secs.to_string());
     let warnings = el("settings-warnings");
     warnings.set_text_content(None);
-    for w in &view.warnings {
-        child(&warnings, "li", "", &tr("optWarnings", &[w]));
+    for w in chrome::warnings_text(&view.warnings, &view.warning_texts) {
+        child(&warnings, "li", "", &tr("optWarnings", &[&w]));
     }
     SETTINGS.with_borrow_mut(|s| *s = Some(view));
     show_provider(selected_provider());
@@ -369,7 +370,8 @@ async fn load_models(kind: ProviderKind) {
         }
         Err(f) => {
             MODELS.with_borrow_mut(|m| m.remove(&kind));
-            set_text("models-status", &format!("{} {}", tr("optModelsError", &[&f.message]), f.hint));
+            let (message, hint) = chrome::error_text(&f);
+            set_text("models-status", &format!("{} {hint}", tr("optModelsError", &[&message])));
         }
     }
     if selected_provider() == kind {
@@ -463,7 +465,8 @@ async fn save() -> bool {
             true
         }
         Err(f) => {
-            set_text("save-status", &format!("{} {}", tr("optSaveFailed", &[&f.message]), f.hint));
+            let (message, hint) = chrome::error_text(&f);
+            set_text("save-status", &format!("{} {hint}", tr("optSaveFailed", &[&message])));
             let _ = el("save-status").set_attribute("data-state", "error");
             false
         }
@@ -487,21 +490,20 @@ async fn test_connection() {
     match report {
         Ok(report) => match report {
             Some(report) => {
-                let (class, text) = if report.reachable {
-                    ("ok", tr("optTestOk", &[&report.detail]))
-                } else {
-                    ("fail", tr("optTestFail", &[&report.detail]))
-                };
+                let detail = chrome::said(report.detail_text.as_deref(), &report.detail);
+                let (class, text) =
+                    if report.reachable { ("ok", tr("optTestOk", &[&detail])) } else { ("fail", tr("optTestFail", &[&detail])) };
                 child(&out, "p", class, &text);
                 for p in &report.problems {
-                    let item = child(&out, "p", "problem", &p.message);
+                    let (message, hint) = chrome::error_text(p);
+                    let item = child(&out, "p", "problem", &message);
                     let _ = item.set_attribute("data-glossa", "test-problem");
-                    if !p.hint.is_empty() {
-                        child(&out, "p", "hint", &p.hint);
+                    if !hint.is_empty() {
+                        child(&out, "p", "hint", &hint);
                     }
                 }
-                for w in &report.warnings {
-                    child(&out, "p", "warning", w);
+                for w in chrome::warnings_text(&report.warnings, &report.warning_texts) {
+                    child(&out, "p", "warning", &w);
                 }
                 let _ = out.set_attribute("data-state", if report.reachable && report.problems.is_empty() { "ok" } else { "problem" });
             }
@@ -510,8 +512,9 @@ async fn test_connection() {
             }
         },
         Err(f) => {
-            child(&out, "p", "fail", &tr("optTestFail", &[&f.message]));
-            child(&out, "p", "hint", &f.hint);
+            let (message, hint) = chrome::error_text(&f);
+            child(&out, "p", "fail", &tr("optTestFail", &[&message]));
+            child(&out, "p", "hint", &hint);
             let _ = out.set_attribute("data-state", "problem");
         }
     }

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use glossa_protocol::text::{self, Text};
+
 use crate::config::Config;
 use crate::pipeline::subtitles::cache::{TranslationCache, DEFAULT_CACHE_LIMIT_BYTES};
 use crate::providers::Providers;
@@ -21,13 +23,13 @@ impl App {
     }
 
     /// Settings as stored now; defaults (with a warning logged) if the database fails.
-    pub async fn settings(&self) -> (Settings, Vec<String>) {
+    pub async fn settings(&self) -> (Settings, Vec<Text>) {
         let mut warnings = self.store.warnings.clone();
         match self.store.blocking(Store::settings).await {
             Ok(s) => (s, warnings),
             Err(e) => {
                 tracing::warn!("cannot read settings, using defaults: {e}");
-                warnings.push(format!("Settings could not be read ({e}); defaults are used."));
+                warnings.push(text::WARN_SETTINGS_UNREADABLE.with([e.to_string().into()]));
                 (Settings::default(), warnings)
             }
         }

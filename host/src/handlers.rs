@@ -1,6 +1,7 @@
 //! One function per request type: what the host does for each message. Requests that
 //! translate go through `crate::resolve`, as the CLI's do; events go to an [`EventSink`].
 
+use glossa_protocol::text;
 use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, Timings, TranslatedCue, Usage, PROTOCOL_VERSION};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -37,12 +38,15 @@ pub async fn handle(
             if compatible {
                 Ok(Finished::default())
             } else {
-                Err(ErrorInfo::new(
+                Err(ErrorInfo::localized(
                     ErrorCode::VersionMismatch,
-                    format!(
-                        "The Glossa host {HOST_VERSION} speaks protocol {PROTOCOL_VERSION}; the extension {extension_version} speaks {protocol}."
-                    ),
-                    "Update both to the same release, then run `glossa-host install`.",
+                    text::ERR_VERSION_MISMATCH.with([
+                        HOST_VERSION.into(),
+                        PROTOCOL_VERSION.into(),
+                        extension_version.into(),
+                        protocol.into(),
+                    ]),
+                    Some(text::HINT_UPDATE_BOTH.text()),
                 ))
             }
         }
@@ -114,13 +118,19 @@ pub async fn handle(
             let name = file.clone();
             tokio::task::spawn_blocking(move || models::remove_with_projector(&dir, &name))
                 .await
-                .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("Removing the model failed: {e}."), "Try again."))?
+                .map_err(|e| {
+                    ErrorInfo::localized(
+                        ErrorCode::Internal,
+                        text::ERR_REMOVE_MODEL_FAILED.with([file.as_str().into(), e.to_string().into()]),
+                        Some(text::HINT_TRY_AGAIN.text()),
+                    )
+                })?
                 .map_err(|e| {
                     let code = if e.kind() == std::io::ErrorKind::InvalidInput { ErrorCode::BadRequest } else { ErrorCode::Storage };
-                    ErrorInfo::new(
+                    ErrorInfo::localized(
                         code,
-                        format!("{file} could not be removed: {e}."),
-                        "Reload the page to see the models that are installed.",
+                        text::ERR_REMOVE_MODEL_FAILED.with([file.as_str().into(), e.to_string().into()]),
+                        Some(text::HINT_RELOAD_MODELS.text()),
                     )
                 })?;
             tracing::info!(%file, "model removed");
@@ -134,10 +144,10 @@ pub async fn handle(
         }
         RequestBody::UseEnvKey { provider } => {
             let Some(key) = detect::key_from_env(provider) else {
-                return Err(ErrorInfo::new(
+                return Err(ErrorInfo::localized(
                     ErrorCode::InvalidSetting,
-                    format!("glossa-host has no {} key in its environment.", provider.display_name()),
-                    "Paste the key into the API key field instead.",
+                    text::ERR_NO_ENV_KEY.with([provider.name().into()]),
+                    Some(text::HINT_PASTE_KEY.text()),
                 ));
             };
             let values = [(format!("{provider}.api_key"), key.expose().to_owned())].into_iter().collect();
@@ -170,17 +180,17 @@ pub async fn handle(
 fn save_failed(e: crate::store::StoreError) -> ErrorInfo {
     match e {
         crate::store::StoreError::InvalidSetting(msg) => {
-            ErrorInfo::new(ErrorCode::InvalidSetting, msg, "Nothing was saved; correct the value and save again.")
+            ErrorInfo::localized(ErrorCode::InvalidSetting, msg, Some(text::HINT_NOTHING_SAVED.text()))
         }
-        crate::store::StoreError::ReadOnly { path } => ErrorInfo::new(
+        crate::store::StoreError::ReadOnly { path } => ErrorInfo::localized(
             ErrorCode::Storage,
-            format!("Settings could not be saved: the database {} is read-only for this user.", path.display()),
-            format!("{} Then save again.", crate::store::READ_ONLY_FIX),
+            text::ERR_SETTINGS_READ_ONLY.with([path.display().to_string().into()]),
+            Some(text::HINT_READ_ONLY_SAVE.with([text::HINT_READ_ONLY_FIX.into()])),
         ),
-        other => ErrorInfo::new(
+        other => ErrorInfo::localized(
             ErrorCode::Storage,
-            format!("Settings could not be saved: {other}."),
-            "Run `glossa-host doctor` to check the database.",
+            text::ERR_SETTINGS_NOT_SAVED.with([other.to_string().into()]),
+            Some(text::HINT_RUN_DOCTOR.text()),
         ),
     }
 }
@@ -190,7 +200,13 @@ async fn local_models(app: &App) -> Result<EventBody, ErrorInfo> {
     let dir = models::models_dir(&app.data_dir);
     tokio::task::spawn_blocking(move || EventBody::LocalModels { models: models::list(&dir), catalogue: catalogue::for_page(&dir) })
         .await
-        .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("Listing the models failed: {e}."), "Try again."))
+        .map_err(|e| {
+            ErrorInfo::localized(
+                ErrorCode::Internal,
+                text::ERR_LIST_MODELS_FAILED.with([e.to_string().into()]),
+                Some(text::HINT_TRY_AGAIN.text()),
+            )
+        })
 }
 
 /// The playhead reports the session routes to a running track request.

@@ -45,7 +45,7 @@ fn host_mode(caller: BrowserCaller) -> ExitCode {
         Err(e) => {
             tracing::error!("{e}; running with in-memory settings");
             let mut s = Store::in_memory().expect("in-memory SQLite always opens");
-            s.warnings.push(format!("{e}. Settings will not be saved; run `glossa-host doctor`."));
+            s.warnings.push(glossa_protocol::text::WARN_SETTINGS_NOT_SAVED.with([e.to_string().into()]));
             s
         }
     };

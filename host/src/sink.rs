@@ -9,6 +9,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use glossa_protocol::text;
 use glossa_protocol::{encode_event, ErrorCode, ErrorInfo, Event, EventBody, RequestId};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -60,7 +61,7 @@ impl EventSink {
 
     /// Close with a `cancelled` error unless already finished.
     pub fn cancel(&self) -> bool {
-        self.error(ErrorInfo::new(ErrorCode::Cancelled, "The request was cancelled.", ""))
+        self.error(ErrorInfo::localized(ErrorCode::Cancelled, text::ERR_CANCELLED, None))
     }
 
     pub fn is_open(&self) -> bool {

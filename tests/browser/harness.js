@@ -530,7 +530,10 @@ export function localProviderSettings() {
  * `registerHost` is false: the "host not installed" case). A fresh profile is a fresh
  * install: the extension opens its options page once (`?first-run`).
  */
-export async function launchChromium({ site, dataDir, registerHost = true, hostExe = hostBin, display, env = {}, viewport = { width: 1000, height: 640 }, keepFirstRun = false }) {
+/** `lang` (e.g. "ja") starts Chromium with that UI language, as a user whose system speaks it. */
+export async function launchChromium({
+  site, dataDir, registerHost = true, hostExe = hostBin, display, env = {}, viewport = { width: 1000, height: 640 }, keepFirstRun = false, lang,
+}) {
   const { chromium } = await import("playwright-core");
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-chromium-"));
   if (registerHost) {
@@ -544,14 +547,17 @@ export async function launchChromium({ site, dataDir, registerHost = true, hostE
     "--autoplay-policy=no-user-gesture-required",
   ];
   if (site) args.push(`--host-resolver-rules=${FAKE_HOSTS.map((h) => `MAP ${h} 127.0.0.1:${site.port}`).join(",")}`);
+  if (lang) args.push(`--lang=${lang}`);
+  const langEnv = lang ? { LANGUAGE: lang, LANG: `${lang.replace("-", "_")}.UTF-8`, LC_ALL: "" } : {};
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: !display,
     ignoreDefaultArgs: ["--disable-extensions"],
     args,
     viewport,
+    ...(lang ? { locale: lang } : {}),
     // `env` reaches glossa-host too (the browser starts it): e.g. GLOSSA_DETECT_OLLAMA.
-    env: { ...process.env, GLOSSA_DATA_DIR: dataDir, ...(display ? { DISPLAY: display } : {}), ...env },
+    env: { ...process.env, GLOSSA_DATA_DIR: dataDir, ...(display ? { DISPLAY: display } : {}), ...langEnv, ...env },
   });
   // The extension's service worker shows it loaded (and with the expected id).
   let worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));

@@ -24,10 +24,12 @@
 mod chunk;
 mod envelope;
 mod settings;
+pub mod text;
 
 pub use chunk::{encode_event, ChunkAssembler, ChunkError};
 pub use envelope::{request_with_id, BackgroundMessage, ClientMessage, ClientRequestId};
 pub use settings::*;
+pub use text::{Arg, Text};
 
 use serde::{Deserialize, Serialize};
 
@@ -334,18 +336,38 @@ pub struct Timings {
 }
 
 /// What went wrong, for a person: `code` is stable (tests and UI logic use it),
-/// `message` says what happened, `hint` what to do about it.
+/// `message` says what happened, `hint` what to do about it, both in English (the CLI,
+/// logs, older extensions); `message_text`/`hint_text` say the same as `_locales` keys
+/// with arguments, for the extension to show in the user's language (boxed: an error
+/// travels in every `Result` of the pipeline and should stay small).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorInfo {
     pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_text: Option<Box<Text>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint_text: Option<Box<Text>>,
 }
 
 impl ErrorInfo {
+    /// An error in English only (the extension's own, already in the user's language).
     pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        ErrorInfo { code, message: message.into(), hint: hint.into() }
+        ErrorInfo { code, message: message.into(), hint: hint.into(), message_text: None, hint_text: None }
+    }
+
+    /// An error the extension can translate; the English is the catalogue's.
+    pub fn localized(code: ErrorCode, message: impl Into<Text>, hint: Option<Text>) -> Self {
+        let message = message.into();
+        ErrorInfo {
+            code,
+            message: message.english(),
+            hint: hint.as_ref().map(Text::english).unwrap_or_default(),
+            message_text: Some(Box::new(message)),
+            hint_text: hint.map(Box::new),
+        }
     }
 }
 
@@ -430,11 +452,16 @@ impl ProviderKind {
 
     /// A name for people: "Ollama", "OpenAI-compatible server", …
     pub fn display_name(self) -> &'static str {
+        self.name().english
+    }
+
+    /// The name as a translatable term, for an argument of a [`Text`].
+    pub fn name(self) -> text::Message<0> {
         match self {
-            ProviderKind::Local => "Built-in local model",
-            ProviderKind::Ollama => "Ollama",
-            ProviderKind::Openai => "OpenAI-compatible server",
-            ProviderKind::Anthropic => "Anthropic",
+            ProviderKind::Local => text::PROVIDER_LOCAL,
+            ProviderKind::Ollama => text::PROVIDER_OLLAMA,
+            ProviderKind::Openai => text::PROVIDER_OPENAI,
+            ProviderKind::Anthropic => text::PROVIDER_ANTHROPIC,
         }
     }
 }
@@ -471,6 +498,9 @@ pub struct CheckReport {
     pub reachable: bool,
     /// e.g. "Ollama 0.5.7 at http://localhost:11434"
     pub detail: String,
+    /// The same as a `_locales` key with arguments (see [`ErrorInfo`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_text: Option<Box<Text>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frame_model_present: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -483,21 +513,39 @@ pub struct CheckReport {
     /// Things that work but deserve attention (e.g. a key sent over plain http).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The same warnings as `_locales` text, in the same order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warning_texts: Vec<Text>,
 }
 
 impl CheckReport {
     /// A report that has found nothing yet: not reachable, no model facts, no problems.
-    pub fn new(provider: ProviderKind, detail: impl Into<String>) -> Self {
+    pub fn new(provider: ProviderKind, detail: impl Into<Text>) -> Self {
+        let detail = detail.into();
         CheckReport {
             provider,
             reachable: false,
-            detail: detail.into(),
+            detail: detail.english(),
+            detail_text: Some(Box::new(detail)),
             frame_model_present: None,
             subtitle_model_present: None,
             frame_model_vision: None,
             problems: Vec::new(),
             warnings: Vec::new(),
+            warning_texts: Vec::new(),
         }
+    }
+
+    /// Add a warning, in English and as `_locales` text.
+    pub fn warn(&mut self, warning: Text) {
+        self.warnings.push(warning.english());
+        self.warning_texts.push(warning);
+    }
+
+    /// Say what was found: `detail` in English and as `_locales` text.
+    pub fn set_detail(&mut self, detail: Text) {
+        self.detail = detail.english();
+        self.detail_text = Some(Box::new(detail));
     }
 }
 
@@ -548,10 +596,10 @@ pub fn parse_request(bytes: &[u8]) -> Result<Request, Box<Event>> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         Box::new(Event::new(
             "",
-            EventBody::Error(ErrorInfo::new(
+            EventBody::Error(ErrorInfo::localized(
                 ErrorCode::BadJson,
-                format!("The message is not valid JSON: {e}."),
-                "This is a bug in the extension or a corrupted pipe; reload the extension.",
+                text::ERR_BAD_JSON.with([e.to_string().into()]),
+                Some(text::HINT_BAD_JSON.text()),
             )),
         ))
     })?;
@@ -560,26 +608,20 @@ pub fn parse_request(bytes: &[u8]) -> Result<Request, Box<Event>> {
     if id.is_empty() {
         return Err(Box::new(Event::new(
             "",
-            EventBody::Error(ErrorInfo::new(
-                ErrorCode::BadRequest,
-                "The message has no string `id`.",
-                "Every request needs an id so its answers can be matched to it.",
-            )),
+            EventBody::Error(ErrorInfo::localized(ErrorCode::BadRequest, text::ERR_NO_ID, Some(text::HINT_NO_ID.text()))),
         )));
     }
     serde_json::from_value::<Request>(value).map_err(|e| {
         let known = kind.as_deref().is_some_and(|k| REQUEST_TYPES.contains(&k));
         let info = match kind {
-            Some(k) if !known => ErrorInfo::new(
-                ErrorCode::UnknownType,
-                format!("This host does not understand requests of type `{k}`."),
-                "The host is probably older than the extension: update it and run `glossa-host install` again.",
-            ),
-            None => ErrorInfo::new(ErrorCode::BadRequest, "The message has no `type`.", ""),
-            Some(k) => ErrorInfo::new(
+            Some(k) if !known => {
+                ErrorInfo::localized(ErrorCode::UnknownType, text::ERR_UNKNOWN_TYPE.with([k.into()]), Some(text::HINT_HOST_OLDER.text()))
+            }
+            None => ErrorInfo::localized(ErrorCode::BadRequest, text::ERR_NO_TYPE, None),
+            Some(k) => ErrorInfo::localized(
                 ErrorCode::BadRequest,
-                format!("The `{k}` request is malformed: {e}."),
-                "Check the extension and host versions match (`glossa-host doctor`).",
+                text::ERR_MALFORMED.with([k.into(), e.to_string().into()]),
+                Some(text::HINT_VERSIONS_MATCH.text()),
             ),
         };
         Box::new(Event::new(id, EventBody::Error(info)))

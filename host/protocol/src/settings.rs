@@ -176,6 +176,9 @@ pub struct SettingsView {
     /// Shown to the user, e.g. when the database could not be read and defaults are used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The same warnings as `_locales` text, in the same order (see [`crate::ErrorInfo`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warning_texts: Vec<crate::Text>,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures::StreamExt;
+use glossa_protocol::text::{self, Text};
 use glossa_protocol::{ErrorCode, ErrorInfo};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
@@ -24,49 +25,56 @@ const MAX_STALLED_ATTEMPTS: u32 = 4;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.text())]
 pub enum DownloadError {
-    #[error("`{0}` is not something Glossa can download.")]
     BadSource(String),
-    #[error("Downloading {url} failed: {detail}.")]
     Network { url: String, detail: String },
-    #[error("The server answered HTTP {status} for {url}.")]
     Http { url: String, status: u16 },
-    #[error("{file} does not match its checksum (expected sha256 {expected}, got {actual}); it was deleted.")]
     ChecksumMismatch { file: String, expected: String, actual: String },
-    #[error("The downloaded {file} is not a usable model: {reason}; it was deleted.")]
     NotAModel { file: String, reason: String },
-    #[error("Cannot write {path}: {detail}; the partial download was deleted.")]
     Io { path: String, detail: String },
-    #[error("{file} is already being downloaded by another Glossa process or window.")]
     Busy { file: String },
 }
 
 impl DownloadError {
-    pub fn hint(&self) -> String {
+    /// What happened.
+    pub fn text(&self) -> Text {
         match self {
-            DownloadError::BadSource(_) => format!(
-                "Give a https:// URL of a .gguf file, a Hugging Face path like `ggml-org/gemma-3-4b-it-GGUF/gemma-3-4b-it-Q4_K_M.gguf`, or one of: {}.",
-                catalogue::CATALOGUE.iter().map(|e| e.id).collect::<Vec<_>>().join(", ")
-            ),
-            DownloadError::Network { .. } => {
-                "Check the network connection and run the same pull again: it resumes where it stopped.".into()
+            DownloadError::BadSource(source) => text::ERR_DOWNLOAD_BAD_SOURCE.with([source.as_str().into()]),
+            DownloadError::Network { url, detail } => text::ERR_DOWNLOAD_NETWORK.with([url.as_str().into(), detail.as_str().into()]),
+            DownloadError::Http { url, status } => text::ERR_DOWNLOAD_HTTP.with([(*status).into(), url.as_str().into()]),
+            DownloadError::ChecksumMismatch { file, expected, actual } => {
+                text::ERR_CHECKSUM.with([file.as_str().into(), expected.as_str().into(), actual.as_str().into()])
             }
-            DownloadError::Http { status: 404, .. } => "Check the repository and file name; the file is not at that address.".into(),
-            DownloadError::Http { status: 401 | 403, .. } => {
-                "The file needs a login or licence acceptance on its model page; download it in a browser and put it in the models folder.".into()
-            }
-            DownloadError::Http { .. } => "Try again later; the server may be busy.".into(),
-            DownloadError::ChecksumMismatch { .. } => {
-                "Pull it again; if it fails again, check the --sha256 value against the model page.".into()
-            }
-            DownloadError::NotAModel { .. } => "Check that the address points at a .gguf file, not a web page.".into(),
-            DownloadError::Io { .. } => "Free some disk space (models need several GB) and pull again.".into(),
-            DownloadError::Busy { .. } => "Wait for that download to finish; `glossa-host model list` shows the model once it is in place.".into(),
+            DownloadError::NotAModel { file, reason } => text::ERR_NOT_A_MODEL.with([file.as_str().into(), reason.as_str().into()]),
+            DownloadError::Io { path, detail } => text::ERR_DOWNLOAD_IO.with([path.as_str().into(), detail.as_str().into()]),
+            DownloadError::Busy { file } => text::ERR_DOWNLOAD_BUSY.with([file.as_str().into()]),
         }
     }
 
+    /// What to do about it.
+    pub fn hint_text(&self) -> Text {
+        match self {
+            DownloadError::BadSource(_) => {
+                text::HINT_DOWNLOAD_BAD_SOURCE.with([catalogue::CATALOGUE.iter().map(|e| e.id).collect::<Vec<_>>().join(", ").into()])
+            }
+            DownloadError::Network { .. } => text::HINT_DOWNLOAD_NETWORK.text(),
+            DownloadError::Http { status: 404, .. } => text::HINT_DOWNLOAD_NOT_FOUND.text(),
+            DownloadError::Http { status: 401 | 403, .. } => text::HINT_DOWNLOAD_LOGIN.text(),
+            DownloadError::Http { .. } => text::HINT_TRY_LATER.text(),
+            DownloadError::ChecksumMismatch { .. } => text::HINT_CHECKSUM.text(),
+            DownloadError::NotAModel { .. } => text::HINT_NOT_A_MODEL.text(),
+            DownloadError::Io { .. } => text::HINT_DISK_SPACE.text(),
+            DownloadError::Busy { .. } => text::HINT_DOWNLOAD_BUSY.text(),
+        }
+    }
+
+    pub fn hint(&self) -> String {
+        self.hint_text().english()
+    }
+
     pub fn info(&self) -> ErrorInfo {
-        ErrorInfo::new(ErrorCode::Download, self.to_string(), self.hint())
+        ErrorInfo::localized(ErrorCode::Download, self.text(), Some(self.hint_text()))
     }
 }
 

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
+use glossa_protocol::text;
 use glossa_protocol::{
     parse_request, ErrorCode, ErrorInfo, EventBody, Request, RequestBody, RequestId, MAX_INBOUND_FRAME, MAX_OUTBOUND_FRAME,
 };
@@ -104,10 +105,10 @@ fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<EventFr
                     sink.send(EventBody::done());
                 }
                 None => {
-                    sink.error(ErrorInfo::new(
+                    sink.error(ErrorInfo::localized(
                         ErrorCode::BadRequest,
-                        format!("No track request `{target}` is running."),
-                        "Send the playhead for a translate_track request that has not finished.",
+                        text::ERR_NO_SUCH_TRACK.with([target.as_str().into()]),
+                        Some(text::HINT_PLAYHEAD_TARGET.text()),
                     ));
                 }
             }
@@ -116,10 +117,10 @@ fn dispatch(request: Request, app: &Arc<App>, tx: &mpsc::UnboundedSender<EventFr
             let mut reg = registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if reg.contains_key(&id) {
                 drop(reg);
-                sink.error(ErrorInfo::new(
+                sink.error(ErrorInfo::localized(
                     ErrorCode::DuplicateId,
-                    format!("A request with id `{id}` is already running."),
-                    "Use a fresh id for every request.",
+                    text::ERR_DUPLICATE_ID.with([id.as_str().into()]),
+                    Some(text::HINT_FRESH_ID.text()),
                 ));
                 return;
             }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use glossa_protocol::text;
 use glossa_protocol::{ErrorCode, ErrorInfo, FrameRequest, Timings, Usage};
 
 use super::language::describe;
@@ -41,21 +42,21 @@ impl Frame {
     pub fn from_request(request: FrameRequest) -> Result<Frame, ErrorInfo> {
         let FrameRequest { image, to, from, with_original } = request;
         if image.len() > MAX_IMAGE_BYTES / 3 * 4 + 4 {
-            return Err(ErrorInfo::new(
+            return Err(ErrorInfo::localized(
                 ErrorCode::TooLarge,
-                format!("The picture is {} MiB; the limit is {} MiB.", image.len() * 3 / 4 / (1 << 20), MAX_IMAGE_BYTES >> 20),
-                "Select a smaller region of the video, or lower the capture size.",
+                text::ERR_PICTURE_TOO_LARGE.with([(image.len() * 3 / 4 / (1 << 20)).into(), (MAX_IMAGE_BYTES >> 20).into()]),
+                Some(text::HINT_SMALLER_REGION.text()),
             ));
         }
         let image = Image::from_base64(image).map_err(|e| match e {
-            ImageError::Base64(e) => {
-                ErrorInfo::new(ErrorCode::BadImage, format!("The picture is not valid base64: {e}."), "Reload the extension and try again.")
-            }
-            ImageError::Format => ErrorInfo::new(
+            ImageError::Base64(e) => ErrorInfo::localized(
                 ErrorCode::BadImage,
-                "The picture is not a JPEG, PNG, WebP or GIF image.",
-                "Capture the frame again; if it keeps failing, reload the page.",
+                text::ERR_PICTURE_BASE64.with([e.into()]),
+                Some(text::HINT_RELOAD_EXTENSION.text()),
             ),
+            ImageError::Format => {
+                ErrorInfo::localized(ErrorCode::BadImage, text::ERR_PICTURE_FORMAT, Some(text::HINT_CAPTURE_AGAIN.text()))
+            }
         })?;
         Ok(Frame { image, to, from, with_original })
     }

@@ -2,6 +2,7 @@
 //! `/v1/messages`): `POST /v1/messages` streamed as server-sent events, `GET /v1/models`.
 
 use async_trait::async_trait;
+use glossa_protocol::text;
 use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
@@ -41,9 +42,7 @@ impl Anthropic {
                 provider: KIND,
                 model: model.to_owned(),
                 available: vec![],
-                hint: format!(
-                    "Anthropic has no model {model}; choose one such as claude-sonnet-4-5 or claude-haiku-4-5 in Glossa's options."
-                ),
+                hint: text::HINT_ANTHROPIC_NO_MODEL.with([model.into()]),
             };
         }
         failure.into_error(KIND, !self.api_key.is_empty())
@@ -130,8 +129,10 @@ impl Provider for Anthropic {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
-        let mut report = CheckReport::new(KIND, format!("Anthropic at {base}"));
-        report.warnings.extend(self.server.cleartext_warning(!self.api_key.is_empty()));
+        let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
+        if let Some(warning) = self.server.cleartext_warning(!self.api_key.is_empty()) {
+            report.warn(warning);
+        }
         if self.api_key.is_empty() && base == glossa_protocol::DEFAULT_ANTHROPIC_URL {
             report.problems.push(ProviderError::Auth { provider: KIND, status: 401, key_set: false }.info());
         }
@@ -147,15 +148,15 @@ impl Provider for Anthropic {
             }
         };
         report.reachable = true;
-        report.detail = format!("Anthropic at {base} ({} models)", models.len());
+        report.set_detail(text::CHECK_ANTHROPIC_MODELS.with([base.as_str().into(), models.len().into()]));
         let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
         // Every Claude model reads images: the frame model's vision is its presence.
         let find = |wanted: &str| models.iter().position(|m| names_model(&m.name, wanted));
         let missing = |wanted: &str| {
-            ErrorInfo::new(
+            ErrorInfo::localized(
                 ErrorCode::ModelMissing,
-                format!("Anthropic has no model {wanted}."),
-                format!("Available: {}. Choose one in Glossa's options.", names.join(", ")),
+                text::ERR_ANTHROPIC_NO_MODEL.with([wanted.into()]),
+                Some(text::HINT_AVAILABLE_CHOOSE.with([names.join(", ").into()])),
             )
         };
         check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);

@@ -2,40 +2,89 @@
 
 use std::time::Duration;
 
+use glossa_protocol::text::{self, Arg, Text};
 use glossa_protocol::{ErrorCode, ErrorInfo, ProviderKind};
 
+/// Each variant's sentence is [`ProviderError::text`] (a `_locales` key with arguments, in
+/// English here), its advice [`ProviderError::hint_text`].
 #[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", self.text())]
 pub enum ProviderError {
-    #[error("Cannot connect to {} at {url}.", .provider.display_name())]
-    Unreachable { provider: ProviderKind, url: String, hint: String },
-    #[error("Model {model} is not {}.", if *.provider == ProviderKind::Ollama { "installed" } else { "available" })]
-    ModelMissing { provider: ProviderKind, model: String, available: Vec<String>, hint: String },
-    #[error("Model {model} cannot read images.")]
-    NoVision { model: String, vision_models: Vec<String> },
-    #[error("{} rejected the API key (HTTP {status}).", .provider.display_name())]
-    Auth { provider: ProviderKind, status: u16, key_set: bool },
-    #[error("{} is rate limiting requests (HTTP {status}).", .provider.display_name())]
-    RateLimited { provider: ProviderKind, status: u16, retries: u32, retry_after: Option<Duration> },
-    #[error("{} is overloaded.", .provider.display_name())]
-    Overloaded { provider: ProviderKind, retries: u32, retry_after: Option<Duration> },
-    #[error("Connecting to {} at {url} timed out after {}s.", .provider.display_name(), .after.as_secs())]
-    ConnectTimeout { provider: ProviderKind, url: String, after: Duration },
-    #[error("{} stopped sending for {}s.", .provider.display_name(), .after.as_secs())]
-    IdleTimeout { provider: ProviderKind, after: Duration },
-    #[error("{} did not start answering within {}s.", .provider.display_name(), .after.as_secs())]
-    FirstTokenTimeout { provider: ProviderKind, after: Duration },
-    #[error("The answer from {} ended before it was complete.", .provider.display_name())]
-    StreamIncomplete { provider: ProviderKind },
-    #[error("{} sent a reply that is not its API's format: {detail}", .provider.display_name())]
-    BadResponse { provider: ProviderKind, detail: String },
-    #[error("{} reported an error: {message}", .provider.display_name())]
-    Api { provider: ProviderKind, status: Option<u16>, message: String },
-    #[error("The model file {path} cannot be used: {reason}.")]
-    BadModelFile { path: String, reason: String, hint: String },
+    Unreachable {
+        provider: ProviderKind,
+        url: String,
+        cause: Option<String>,
+    },
+    ModelMissing {
+        provider: ProviderKind,
+        model: String,
+        available: Vec<String>,
+        hint: Text,
+    },
+    NoVision {
+        model: String,
+        vision_models: Vec<String>,
+    },
+    Auth {
+        provider: ProviderKind,
+        status: u16,
+        key_set: bool,
+    },
+    RateLimited {
+        provider: ProviderKind,
+        status: u16,
+        retries: u32,
+        retry_after: Option<Duration>,
+    },
+    Overloaded {
+        provider: ProviderKind,
+        retries: u32,
+        retry_after: Option<Duration>,
+    },
+    ConnectTimeout {
+        provider: ProviderKind,
+        url: String,
+        after: Duration,
+    },
+    IdleTimeout {
+        provider: ProviderKind,
+        after: Duration,
+    },
+    FirstTokenTimeout {
+        provider: ProviderKind,
+        after: Duration,
+    },
+    StreamIncomplete {
+        provider: ProviderKind,
+    },
+    BadResponse {
+        provider: ProviderKind,
+        detail: String,
+    },
+    Api {
+        provider: ProviderKind,
+        status: Option<u16>,
+        message: String,
+    },
+    BadModelFile {
+        path: String,
+        reason: String,
+        hint: String,
+    },
     /// The built-in backend failed for a reason other than its files.
-    #[error("{message}")]
-    Local { message: String, hint: String },
-    #[error("{0}")]
+    Local {
+        message: String,
+        hint: String,
+    },
+    /// A provider compiled out of this build.
+    NotBuiltIn {
+        provider: ProviderKind,
+    },
+    /// The provider's URL setting cannot be used.
+    BadUrl {
+        provider: ProviderKind,
+        detail: String,
+    },
     Other(String),
 }
 
@@ -54,8 +103,9 @@ impl ProviderError {
             ProviderError::BadResponse { .. } => ErrorCode::BadResponse,
             ProviderError::Api { .. } => ErrorCode::ProviderError,
             ProviderError::BadModelFile { .. } => ErrorCode::BadModelFile,
-            ProviderError::Local { .. } => ErrorCode::ProviderError,
-            ProviderError::Other(_) => ErrorCode::ProviderError,
+            ProviderError::Local { .. } | ProviderError::NotBuiltIn { .. } | ProviderError::BadUrl { .. } | ProviderError::Other(_) => {
+                ErrorCode::ProviderError
+            }
         }
     }
 
@@ -86,52 +136,94 @@ impl ProviderError {
         }
     }
 
-    /// What to do about it.
-    pub fn hint(&self) -> String {
+    /// What happened.
+    pub fn text(&self) -> Text {
+        let name = |p: &ProviderKind| Arg::from(p.name());
+        let secs = |d: &Duration| Arg::from(d.as_secs());
         match self {
-            ProviderError::Unreachable { hint, .. } | ProviderError::ModelMissing { hint, .. } => hint.clone(),
-            ProviderError::BadModelFile { hint, .. } | ProviderError::Local { hint, .. } => hint.clone(),
-            ProviderError::NoVision { vision_models, .. } if vision_models.is_empty() => {
-                "Choose a vision model for frames (built-in: `glossa-host model pull gemma-3-4b`; Ollama: `ollama pull gemma3:12b`).".into()
+            ProviderError::Unreachable { provider, url, .. } => text::ERR_UNREACHABLE.with([name(provider), url.as_str().into()]),
+            // Ollama installs models; the other servers serve what they were given.
+            ProviderError::ModelMissing { provider: ProviderKind::Ollama, model, .. } => {
+                text::ERR_MODEL_NOT_INSTALLED.with([model.as_str().into()])
             }
-            ProviderError::NoVision { vision_models, .. } => {
-                format!("Choose a model that reads images for frames; installed: {}.", vision_models.join(", "))
+            ProviderError::ModelMissing { model, .. } => text::ERR_MODEL_NOT_AVAILABLE.with([model.as_str().into()]),
+            ProviderError::NoVision { model, .. } => text::ERR_NO_VISION.with([model.as_str().into()]),
+            ProviderError::Auth { provider, status, .. } => text::ERR_AUTH.with([name(provider), (*status).into()]),
+            ProviderError::RateLimited { provider, status, .. } => text::ERR_RATE_LIMITED.with([name(provider), (*status).into()]),
+            ProviderError::Overloaded { provider, .. } => text::ERR_OVERLOADED.with([name(provider)]),
+            ProviderError::ConnectTimeout { provider, url, after } => {
+                text::ERR_CONNECT_TIMEOUT.with([name(provider), url.as_str().into(), secs(after)])
             }
-            ProviderError::Auth { provider, key_set: false, .. } => {
-                format!("Set your {} API key in Glossa's options.", provider.display_name())
+            ProviderError::IdleTimeout { provider, after } => text::ERR_IDLE_TIMEOUT.with([name(provider), secs(after)]),
+            ProviderError::FirstTokenTimeout { provider, after } => text::ERR_FIRST_TOKEN_TIMEOUT.with([name(provider), secs(after)]),
+            ProviderError::StreamIncomplete { provider } => text::ERR_STREAM_INCOMPLETE.with([name(provider)]),
+            ProviderError::BadResponse { provider, detail } => text::ERR_BAD_RESPONSE.with([name(provider), detail.as_str().into()]),
+            ProviderError::Api { provider, message, .. } => text::ERR_PROVIDER_REPORTED.with([name(provider), message.as_str().into()]),
+            ProviderError::BadModelFile { path, reason, .. } => {
+                text::ERR_BAD_MODEL_FILE.with([path.as_str().into(), reason.as_str().into()])
             }
-            ProviderError::Auth { provider, .. } => {
-                format!("Check the {} API key in Glossa's options; it was refused.", provider.display_name())
-            }
-            ProviderError::RateLimited { retries, retry_after, .. } => {
-                let asked = retry_after.map(|d| format!(" (the server asked to wait {}s)", d.as_secs())).unwrap_or_default();
-                match retries {
-                    0 => format!("Wait a moment and try again{asked}."),
-                    n => format!("Tried {n} more time{}{asked}; wait a moment and try again.", if *n == 1 { "" } else { "s" }),
-                }
-            }
-            ProviderError::Overloaded { retries: 0, .. } => "Try again in a minute.".into(),
-            ProviderError::Overloaded { retries, .. } => {
-                format!("Tried {retries} more time{}; try again in a minute.", if *retries == 1 { "" } else { "s" })
-            }
-            ProviderError::ConnectTimeout { .. } => "Check the URL in Glossa's options and that the server is up.".into(),
-            ProviderError::IdleTimeout { .. } => {
-                "The model may be overloaded or too large for this machine; try again or choose a smaller model.".into()
-            }
-            ProviderError::FirstTokenTimeout { after, .. } => format!(
-                "The model may still be loading, or the request is long for this machine: try again, allow it longer (`glossa-host settings set timeouts.first_token_secs {}`), or choose a smaller model.",
-                (after.as_secs() * 2).max(600)
-            ),
-            ProviderError::StreamIncomplete { .. } => "The text so far is kept; try again.".into(),
-            ProviderError::BadResponse { .. } => {
-                "Check the URL points at the API itself, not a web page or proxy.".into()
-            }
-            ProviderError::Api { .. } | ProviderError::Other(_) => String::new(),
+            ProviderError::NotBuiltIn { provider } => text::ERR_NOT_BUILT_IN.with([name(provider)]),
+            ProviderError::BadUrl { provider, detail } => text::ERR_BAD_URL.with([name(provider), detail.as_str().into()]),
+            ProviderError::Local { message, .. } | ProviderError::Other(message) => message.as_str().into(),
         }
     }
 
+    /// What to do about it, when there is something to say.
+    pub fn hint_text(&self) -> Option<Text> {
+        let plain = |s: &String| (!s.is_empty()).then(|| Text::from(s.as_str()));
+        let retried = |retries: u32, once: text::Message<0>, more: text::Message<1>| match retries {
+            1 => once.text(),
+            n => more.with([n.into()]),
+        };
+        Some(match self {
+            ProviderError::Unreachable { provider, cause, .. } => {
+                let hint = match provider {
+                    ProviderKind::Ollama => text::HINT_UNREACHABLE_OLLAMA,
+                    ProviderKind::Anthropic => text::HINT_UNREACHABLE_ANTHROPIC,
+                    ProviderKind::Local | ProviderKind::Openai => text::HINT_UNREACHABLE_SERVER,
+                };
+                match cause {
+                    Some(cause) => text::HINT_WITH_CAUSE.with([hint.into(), cause.as_str().into()]),
+                    None => hint.text(),
+                }
+            }
+            ProviderError::ModelMissing { hint, .. } => hint.clone(),
+            ProviderError::BadModelFile { hint, .. } | ProviderError::Local { hint, .. } => return plain(hint),
+            ProviderError::NoVision { vision_models, .. } if vision_models.is_empty() => text::HINT_NO_VISION_NONE.text(),
+            ProviderError::NoVision { vision_models, .. } => text::HINT_NO_VISION_INSTALLED.with([vision_models.join(", ").into()]),
+            ProviderError::Auth { provider, key_set: false, .. } => text::HINT_SET_API_KEY.with([provider.name().into()]),
+            ProviderError::Auth { provider, .. } => text::HINT_CHECK_API_KEY.with([provider.name().into()]),
+            ProviderError::RateLimited { retries: 0, retry_after: None, .. } => text::HINT_WAIT_RETRY.text(),
+            ProviderError::RateLimited { retries: 0, retry_after: Some(d), .. } => text::HINT_WAIT_RETRY_ASKED.with([d.as_secs().into()]),
+            ProviderError::RateLimited { retries, retry_after: None, .. } => {
+                retried(*retries, text::HINT_RETRIED_ONCE_WAIT, text::HINT_RETRIED_WAIT)
+            }
+            ProviderError::RateLimited { retries: 1, retry_after: Some(d), .. } => {
+                text::HINT_RETRIED_ONCE_WAIT_ASKED.with([d.as_secs().into()])
+            }
+            ProviderError::RateLimited { retries, retry_after: Some(d), .. } => {
+                text::HINT_RETRIED_WAIT_ASKED.with([(*retries).into(), d.as_secs().into()])
+            }
+            ProviderError::Overloaded { retries: 0, .. } => text::HINT_TRY_IN_A_MINUTE.text(),
+            ProviderError::Overloaded { retries, .. } => retried(*retries, text::HINT_RETRIED_ONCE_MINUTE, text::HINT_RETRIED_MINUTE),
+            ProviderError::ConnectTimeout { .. } => text::HINT_CHECK_URL_SERVER_UP.text(),
+            ProviderError::IdleTimeout { .. } => text::HINT_MODEL_TOO_SLOW.text(),
+            ProviderError::FirstTokenTimeout { after, .. } => text::HINT_FIRST_TOKEN_TIMEOUT.with([(after.as_secs() * 2).max(600).into()]),
+            ProviderError::StreamIncomplete { .. } => text::HINT_TEXT_KEPT.text(),
+            ProviderError::BadResponse { .. } => text::HINT_CHECK_API_URL.text(),
+            ProviderError::Api { .. } | ProviderError::NotBuiltIn { .. } | ProviderError::BadUrl { .. } | ProviderError::Other(_) => {
+                return None
+            }
+        })
+    }
+
+    /// What to do about it, in English.
+    pub fn hint(&self) -> String {
+        self.hint_text().map(|t| t.english()).unwrap_or_default()
+    }
+
     pub fn info(&self) -> ErrorInfo {
-        ErrorInfo::new(self.code(), self.to_string(), self.hint())
+        ErrorInfo::localized(self.code(), self.text(), self.hint_text())
     }
 }
 
@@ -156,7 +248,7 @@ impl super::Provider for Unavailable {
         Err(self.error())
     }
     async fn check(&self, _: &str, _: &str) -> glossa_protocol::CheckReport {
-        let mut report = glossa_protocol::CheckReport::new(self.0, "not built into this host");
+        let mut report = glossa_protocol::CheckReport::new(self.0, text::CHECK_NOT_BUILT_IN);
         report.problems.push(self.error().info());
         report
     }
@@ -164,9 +256,6 @@ impl super::Provider for Unavailable {
 
 impl Unavailable {
     fn error(&self) -> ProviderError {
-        ProviderError::Other(format!(
-            "This glossa-host was built without the {} provider; rebuild with `--features local` or choose another provider.",
-            self.0.display_name()
-        ))
+        ProviderError::NotBuiltIn { provider: self.0 }
     }
 }

@@ -81,13 +81,9 @@ impl HttpClient {
         if e.is_timeout() {
             ProviderError::ConnectTimeout { provider, url: base.to_owned(), after: self.timeouts.connect }
         } else if e.is_connect() {
-            ProviderError::Unreachable { provider, url: base.to_owned(), hint: unreachable_hint(provider) }
+            ProviderError::Unreachable { provider, url: base.to_owned(), cause: None }
         } else {
-            ProviderError::Unreachable {
-                provider,
-                url: base.to_owned(),
-                hint: format!("{} ({})", unreachable_hint(provider), error_chain(e)),
-            }
+            ProviderError::Unreachable { provider, url: base.to_owned(), cause: Some(error_chain(e)) }
         }
     }
 }
@@ -188,14 +184,6 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_millis(ms as u64));
     }
     get("retry-after").and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v >= 0.0).map(Duration::from_secs_f64)
-}
-
-pub fn unreachable_hint(provider: ProviderKind) -> String {
-    match provider {
-        ProviderKind::Ollama => "Make sure it's running (`ollama serve`).".into(),
-        ProviderKind::Anthropic => "Check your internet connection and the Anthropic URL in Glossa's options.".into(),
-        _ => "Make sure the server is running and its URL in Glossa's options is right.".into(),
-    }
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -3,6 +3,7 @@
 //! `GET /api/version` for a health check.
 
 use async_trait::async_trait;
+use glossa_protocol::text;
 use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,12 @@ impl Ollama {
     }
 
     fn model_missing(model: &str, available: Vec<String>) -> ProviderError {
-        ProviderError::ModelMissing { provider: KIND, model: model.to_owned(), available, hint: format!("Run: `ollama pull {model}`") }
+        ProviderError::ModelMissing {
+            provider: KIND,
+            model: model.to_owned(),
+            available,
+            hint: text::HINT_OLLAMA_PULL.with([model.into()]),
+        }
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, HttpFailure> {
@@ -151,14 +157,16 @@ impl Provider for Ollama {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
-        let mut report = CheckReport::new(KIND, format!("Ollama at {base}"));
-        report.warnings.extend(self.server.cleartext_warning(false));
+        let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
+        if let Some(warning) = self.server.cleartext_warning(false) {
+            report.warn(warning);
+        }
         let version: Result<Version, ProviderError> = match self.server.endpoint("version") {
             Ok(e) => self.get_json(self.http.client.get(e)).await,
             Err(e) => Err(e),
         };
         match version {
-            Ok(v) => report.detail = format!("Ollama {} at {base}", v.version),
+            Ok(v) => report.set_detail(text::CHECK_OLLAMA_VERSION.with([v.version.into(), base.as_str().into()])),
             Err(e) => {
                 report.problems.push(e.info());
                 return report;
@@ -176,10 +184,10 @@ impl Provider for Ollama {
         let missing = |model: &str| Self::model_missing(model, vec![]).info();
         check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);
         if models.is_empty() {
-            report.problems.push(ErrorInfo::new(
+            report.problems.push(ErrorInfo::localized(
                 ErrorCode::ModelMissing,
-                "Ollama has no models installed.",
-                format!("Run: `ollama pull {frame_model}`"),
+                text::ERR_OLLAMA_NO_MODELS,
+                Some(text::HINT_OLLAMA_PULL.with([frame_model.into()])),
             ));
         }
         report

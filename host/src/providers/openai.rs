@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use glossa_protocol::text;
 use glossa_protocol::{CheckReport, ErrorInfo, ModelInfo, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
 
@@ -87,7 +88,7 @@ impl OpenAi {
             provider: KIND,
             model: "(any)".into(),
             available: vec![],
-            hint: "The server lists no models; load one into it (for llama-server: `-m model.gguf`).".into(),
+            hint: text::HINT_SERVER_LISTS_NO_MODELS.text(),
         })?;
         self.resolved.set(&self.server.display(), &first);
         Ok(first)
@@ -96,9 +97,9 @@ impl OpenAi {
     async fn model_missing(&self, model: &str) -> ProviderError {
         let available: Vec<String> = self.models().await.map(|m| m.into_iter().map(|m| m.name).collect()).unwrap_or_default();
         let hint = if available.is_empty() {
-            format!("The server has no model {model}; load it there or choose another in Glossa's options.")
+            text::HINT_SERVER_HAS_NO_MODEL.with([model.into()])
         } else {
-            format!("The server has no model {model}; available: {}. Choose one in Glossa's options.", available.join(", "))
+            text::HINT_SERVER_MODELS_AVAILABLE.with([model.into(), available.join(", ").into()])
         };
         ProviderError::ModelMissing { provider: KIND, model: model.to_owned(), available, hint }
     }
@@ -183,8 +184,10 @@ impl Provider for OpenAi {
 
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
-        let mut report = CheckReport::new(KIND, format!("{} at {base}", KIND.display_name()));
-        report.warnings.extend(self.server.cleartext_warning(!self.api_key.is_empty()));
+        let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
+        if let Some(warning) = self.server.cleartext_warning(!self.api_key.is_empty()) {
+            report.warn(warning);
+        }
         let models = match self.models().await {
             Ok(m) => m,
             Err(e) => {
@@ -194,16 +197,18 @@ impl Provider for OpenAi {
         };
         report.reachable = true;
         let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-        report.detail =
-            format!("{} at {base} serving {}", KIND.display_name(), if names.is_empty() { "no models".into() } else { names.join(", ") });
+        let serving = if names.is_empty() { text::NO_MODELS.into() } else { names.join(", ").into() };
+        report.set_detail(text::CHECK_SERVING.with([KIND.name().into(), base.as_str().into(), serving]));
         // An empty setting means "the server's first model".
         let find =
             |wanted: &str| if wanted.is_empty() { (!models.is_empty()).then_some(0) } else { models.iter().position(|m| m.name == wanted) };
         let missing = |wanted: &str| {
-            ErrorInfo::new(
+            let model = if wanted.is_empty() { text::FIRST_LISTED.into() } else { wanted.into() };
+            let available = if names.is_empty() { text::NONE.into() } else { names.join(", ").into() };
+            ErrorInfo::localized(
                 glossa_protocol::ErrorCode::ModelMissing,
-                format!("The server has no model {}.", if wanted.is_empty() { "(first listed)" } else { wanted }),
-                format!("Available: {}. Choose one in Glossa's options.", if names.is_empty() { "none".into() } else { names.join(", ") }),
+                text::ERR_SERVER_NO_MODEL.with([model]),
+                Some(text::HINT_AVAILABLE_CHOOSE.with([available])),
             )
         };
         check::check_models(&mut report, &models, (frame_model, subtitle_model), find, missing);

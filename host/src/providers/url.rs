@@ -1,6 +1,7 @@
 //! A provider's server: its configured URL, the endpoints under it, and what the URL says
 //! about safety (plain http to another machine).
 
+use glossa_protocol::text::{self, Text};
 use glossa_protocol::ProviderKind;
 use url::Url;
 
@@ -23,9 +24,7 @@ impl Server {
 
     /// The URL, or the error that names the setting to correct.
     pub fn url(&self) -> Result<&Url, ProviderError> {
-        self.url.as_ref().map_err(|e| {
-            ProviderError::Other(format!("The {} URL is not usable: {e}. Correct it in Glossa's options.", self.kind.display_name()))
-        })
+        self.url.as_ref().map_err(|e| ProviderError::BadUrl { provider: self.kind, detail: e.clone() })
     }
 
     /// The URL as people write it (no trailing slash); empty when unusable.
@@ -42,7 +41,7 @@ impl Server {
     }
 
     /// [`cleartext_warning`] for this server, when its URL is usable.
-    pub fn cleartext_warning(&self, has_key: bool) -> Option<String> {
+    pub fn cleartext_warning(&self, has_key: bool) -> Option<Text> {
         self.url.as_ref().ok().and_then(|u| cleartext_warning(u, has_key))
     }
 }
@@ -58,13 +57,9 @@ pub fn is_local(url: &Url) -> bool {
 }
 
 /// A warning to show when a key would travel in clear text to another machine.
-pub fn cleartext_warning(url: &Url, has_key: bool) -> Option<String> {
-    (url.scheme() == "http" && !is_local(url)).then(|| {
-        format!(
-            "{url} uses plain http to another machine{}: use https if you can.",
-            if has_key { ", so your API key travels unencrypted" } else { "" }
-        )
-    })
+pub fn cleartext_warning(url: &Url, has_key: bool) -> Option<Text> {
+    let warning = if has_key { text::WARN_CLEARTEXT_KEY } else { text::WARN_CLEARTEXT };
+    (url.scheme() == "http" && !is_local(url)).then(|| warning.with([url.as_str().into()]))
 }
 
 #[cfg(test)]
@@ -91,6 +86,6 @@ mod tests {
         assert!(cleartext_warning(&parse("http://127.0.0.1:8080").unwrap(), true).is_none());
         assert!(cleartext_warning(&parse("https://gpu-box:8000").unwrap(), true).is_none());
         let w = cleartext_warning(&parse("http://gpu-box:8000").unwrap(), true).unwrap();
-        assert!(w.contains("API key"));
+        assert!(w.english().contains("API key"));
     }
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use glossa_protocol::text::{self, Text};
 use rusqlite::Connection;
 
 pub use settings::Settings;
@@ -25,16 +26,12 @@ pub enum StoreError {
     #[error("cannot prepare the data directory {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
-    InvalidSetting(String),
+    InvalidSetting(glossa_protocol::Text),
     #[error("the database {path} is read-only")]
     ReadOnly { path: PathBuf },
     #[error("a database task stopped: {0}")]
     Task(String),
 }
-
-/// What to do about a database this user cannot write (shown in warnings and errors).
-pub const READ_ONLY_FIX: &str =
-    "Make the file and its folder writable for you (e.g. `chmod u+w`, or fix their owner), then reload the extension.";
 
 /// How long a writer waits for another process's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -45,7 +42,7 @@ pub struct Store {
     conn: Arc<Mutex<Connection>>,
     path: PathBuf,
     /// Problems met while opening (e.g. a corrupt file set aside), for the user to see.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
     /// Opened read-only (the file or its folder is not writable for this user): settings
     /// are read, nothing is written.
     read_only: bool,
@@ -63,21 +60,14 @@ impl Store {
             Ok(c) => c,
             Err(StoreError::Sql(e) | StoreError::Open { source: e, .. }) if is_corrupt(&e) => {
                 let aside = set_aside(path)?;
-                let msg = format!(
-                    "The settings database {} was damaged; it was kept as {} and settings were reset to defaults.",
-                    path.display(),
-                    aside.display()
-                );
+                let msg = text::WARN_DB_DAMAGED.with([path.display().to_string().into(), aside.display().to_string().into()]);
                 tracing::warn!("{msg}");
                 warnings.push(msg);
                 Self::open_and_migrate(path)?
             }
             Err(e) if path.is_file() && is_not_writable(&e) => {
                 let mut store = Self::open_read_only(path).map_err(|_| e)?;
-                let msg = format!(
-                    "The settings database {} is read-only for this user: your saved settings are used, but changes cannot be saved and translations are not cached. {READ_ONLY_FIX}",
-                    path.display()
-                );
+                let msg = text::WARN_DB_READ_ONLY.with([path.display().to_string().into(), text::HINT_READ_ONLY_FIX.into()]);
                 tracing::warn!("{msg}");
                 warnings.push(msg);
                 store.warnings = warnings;

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use glossa_protocol::text::{self, Text};
 use glossa_protocol::{
     default_value, DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView, TimeoutSettings,
     SECRET_KEYS, SETTING_KEYS,
@@ -73,7 +74,7 @@ impl Settings {
     }
 
     /// What the extension may see: everything but secrets, which become previews.
-    pub fn view(&self, warnings: Vec<String>) -> SettingsView {
+    pub fn view(&self, warnings: Vec<Text>) -> SettingsView {
         let provider = |kind: ProviderKind, url_key: &str, key_key: Option<&str>| ProviderSettingsView {
             url: Some(self.get(url_key).to_owned()),
             frame_model: self.frame_model(kind).to_owned(),
@@ -108,44 +109,48 @@ impl Settings {
                 idle_secs: self.number("timeouts.idle_secs"),
             },
             updated_at: self.updated_at,
-            warnings,
+            warnings: warnings.iter().map(Text::english).collect(),
+            warning_texts: warnings,
         }
     }
 }
 
 /// Check one key/value pair, returning the value to store (trimmed, normalised).
 pub fn validate(key: &str, value: &str) -> Result<String, StoreError> {
-    let bad = |why: String| Err(StoreError::InvalidSetting(why));
+    let bad = |why: Text| Err(StoreError::InvalidSetting(why));
     if !SETTING_KEYS.contains(&key) {
-        return bad(format!("Unknown setting `{key}`. Known settings: {}.", SETTING_KEYS.join(", ")));
+        return bad(text::ERR_UNKNOWN_SETTING.with([key.into(), SETTING_KEYS.join(", ").into()]));
     }
     let value = value.trim();
+    let not = |message: text::Message<2>| bad(message.with([key.into(), value.into()]));
     match key {
-        "provider" => value.parse::<ProviderKind>().map(|k| k.to_string()).or_else(bad),
+        "provider" => {
+            value.parse::<ProviderKind>().map(|k| k.to_string()).or_else(|_| bad(text::ERR_UNKNOWN_PROVIDER.with([value.into()])))
+        }
         k if k.ends_with(".url") || k.ends_with(".base_url") => {
             if value.is_empty() {
                 return Ok(default_value(k).to_owned());
             }
             crate::server_url::parse(value)
                 .map(|u| u.as_str().trim_end_matches('/').to_owned())
-                .map_err(|e| StoreError::InvalidSetting(format!("`{key}`: {e}")))
+                .map_err(|e| StoreError::InvalidSetting(text::ERR_SETTING_INVALID.with([key.into(), e.into()])))
         }
         "local.context_size" | "local.threads" | "local.gpu_layers" | "local.idle_unload_secs" | "display.font_size" => {
-            value.parse::<u64>().map(|n| n.to_string()).or_else(|_| bad(format!("`{key}` must be a whole number, not `{value}`.")))
+            value.parse::<u64>().map(|n| n.to_string()).or_else(|_| not(text::ERR_SETTING_WHOLE_NUMBER))
         }
         "timeouts.connect_secs" | "timeouts.first_token_secs" | "timeouts.idle_secs" => match value.parse::<u64>() {
             Ok(n @ 1..=3600) => Ok(n.to_string()),
-            _ => bad(format!("`{key}` must be a number of seconds from 1 to 3600, not `{value}`.")),
+            _ => not(text::ERR_SETTING_SECONDS),
         },
         "display.dual" | "display.pause_on_frame" => match value {
             "true" | "false" => Ok(value.to_owned()),
-            _ => bad(format!("`{key}` must be true or false, not `{value}`.")),
+            _ => not(text::ERR_SETTING_BOOL),
         },
         "display.position" => match value {
             "bottom" | "top" => Ok(value.to_owned()),
-            _ => bad(format!("`{key}` must be bottom or top, not `{value}`.")),
+            _ => not(text::ERR_SETTING_POSITION),
         },
-        "target_language" if value.is_empty() => bad("`target_language` cannot be empty (e.g. en, ja, zh-CN).".into()),
+        "target_language" if value.is_empty() => bad(text::ERR_TARGET_LANGUAGE_EMPTY.text()),
         _ => Ok(value.to_owned()),
     }
 }

@@ -138,11 +138,7 @@ impl Provider for FakeTranslator {
         };
         self.log.lock().unwrap().push(CallRecord { started, lines: lines.iter().map(|(_, t)| t.clone()).collect(), repair, prompt_tokens });
         if self.misbehaviour == Misbehaviour::Unreachable {
-            return Err(ProviderError::Unreachable {
-                provider: ProviderKind::Ollama,
-                url: "http://localhost:11434".into(),
-                hint: "Make sure it's running (`ollama serve`).".into(),
-            });
+            return Err(ProviderError::Unreachable { provider: ProviderKind::Ollama, url: "http://localhost:11434".into(), cause: None });
         }
         let reply = if lines.len() == 1 && lines[0].0.is_empty() {
             // One line in plain text (the per-line baseline, or the last resort for a line).
@@ -187,16 +183,7 @@ impl Provider for FakeTranslator {
     }
 
     async fn check(&self, _: &str, _: &str) -> CheckReport {
-        CheckReport {
-            provider: ProviderKind::Ollama,
-            reachable: true,
-            detail: "fake".into(),
-            frame_model_present: None,
-            subtitle_model_present: None,
-            frame_model_vision: None,
-            problems: vec![],
-            warnings: vec![],
-        }
+        CheckReport { reachable: true, ..CheckReport::new(ProviderKind::Ollama, "fake") }
     }
 }
 

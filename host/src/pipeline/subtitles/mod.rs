@@ -38,6 +38,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::stream::Stream;
+use glossa_protocol::text;
 use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TranslatedCue, Usage};
 
 use super::language::nothing_to_translate;
@@ -224,23 +225,23 @@ fn pass_through(track: &CaptionTrack, emit: &mut (dyn FnMut(Vec<TranslatedCue>) 
 fn check_track(track: &CaptionTrack) -> Result<(), ErrorInfo> {
     let bytes: usize = track.cues.iter().map(|c| c.text.len() + c.id.len()).sum();
     if track.cues.len() > MAX_TRACK_CUES || bytes > MAX_TRACK_TEXT_BYTES {
-        return Err(ErrorInfo::new(
+        return Err(ErrorInfo::localized(
             ErrorCode::TooLarge,
-            format!(
-                "The caption track has {} cues ({} KiB of text); the limit is {MAX_TRACK_CUES} cues and {} KiB.",
-                track.cues.len(),
-                bytes / 1024,
-                MAX_TRACK_TEXT_BYTES / 1024
-            ),
-            "Translate a shorter track, or split the file.",
+            text::ERR_TRACK_TOO_LARGE.with([
+                track.cues.len().into(),
+                (bytes / 1024).into(),
+                MAX_TRACK_CUES.into(),
+                (MAX_TRACK_TEXT_BYTES / 1024).into(),
+            ]),
+            Some(text::HINT_SHORTER_TRACK.text()),
         ));
     }
     let mut seen = HashSet::new();
     if let Some(dup) = track.cues.iter().find(|c| !seen.insert(c.id.as_str())) {
-        return Err(ErrorInfo::new(
+        return Err(ErrorInfo::localized(
             ErrorCode::BadRequest,
-            format!("Two cues of the track have the id `{}`.", dup.id),
-            "Every cue needs its own id so its translation can be matched to it; this is a bug in the caller.",
+            text::ERR_DUPLICATE_CUE.with([dup.id.as_str().into()]),
+            Some(text::HINT_DUPLICATE_CUE.text()),
         ));
     }
     Ok(())

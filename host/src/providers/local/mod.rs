@@ -82,7 +82,7 @@ impl Local {
             provider: ProviderKind::Local,
             model: if name.trim().is_empty() { "(none chosen)".into() } else { name.trim().into() },
             available: installed,
-            hint,
+            hint: hint.into(),
         })
     }
 

@@ -13,6 +13,7 @@ mod srt;
 mod srv3;
 mod vtt;
 
+use glossa_protocol::text;
 use glossa_protocol::{Cue, ErrorCode, ErrorInfo, TrackRequest, TrackSource};
 
 pub use glossa_protocol::CaptionFormat;
@@ -63,17 +64,17 @@ pub fn track_of(request: &TrackRequest) -> Result<CaptionTrack, ErrorInfo> {
         TrackSource::Cues(cues) => Ok(CaptionTrack { cues: cues.clone(), auto_generated: request.auto_generated }),
         TrackSource::Captions(file) => {
             if file.text.len() > MAX_CAPTION_FILE_BYTES {
-                return Err(ErrorInfo::new(
+                return Err(ErrorInfo::localized(
                     ErrorCode::TooLarge,
-                    format!("The caption file is {} MiB; the limit is {} MiB.", file.text.len() >> 20, MAX_CAPTION_FILE_BYTES >> 20),
-                    "Translate a shorter track, or split the file.",
+                    text::ERR_CAPTION_FILE_TOO_LARGE.with([(file.text.len() >> 20).into(), (MAX_CAPTION_FILE_BYTES >> 20).into()]),
+                    Some(text::HINT_SHORTER_TRACK.text()),
                 ));
             }
             parse(&file.text, file.format).map_err(|e| {
-                ErrorInfo::new(
+                ErrorInfo::localized(
                     ErrorCode::BadRequest,
-                    format!("The caption track `{}` could not be read: {e}.", request.track),
-                    "YouTube may have changed its caption format: update Glossa, or report the video.",
+                    text::ERR_CAPTIONS_UNREADABLE.with([request.track.as_str().into(), e.to_string().into()]),
+                    Some(text::HINT_CAPTION_FORMAT.text()),
                 )
             })
         }
