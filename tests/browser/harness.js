@@ -648,6 +648,8 @@ export async function openWatch(browser, videoId = VIDEO_ONE) {
   const page = browser.newPage ? await browser.newPage() : await browser.context.newPage();
   page.on("dialog", (d) => { browser.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   await page.goto(browser.siteUrl ? browser.siteUrl(`/watch?v=${videoId}`) : `https://www.youtube.com/watch?v=${videoId}`);
+  // In front, as the tab a person watches is (a background tab gets no animation frames).
+  await page.bringToFront();
   await page.waitForFunction(() => document.querySelector("video").readyState >= 2, null, { timeout: 30_000 });
   return page;
 }
@@ -704,12 +706,14 @@ export async function launchFirefox({ dataDir, registerHost = true, hostExe = ho
   });
   const addonId = await browser.installExtension(dist);
   if (!keepFirstRun) {
-    // The first-run options tab, closed as in launchChromium (it opens a moment after install).
-    const close = (t) => {
-      if (t.url().includes("/options/options.html?first-run")) t.page().then((p) => p && p.close(), () => {});
-    };
-    browser.on("targetcreated", close);
-    browser.on("targetchanged", close);
+    // The first-run options tab, closed as in launchChromium. It opens a moment after the
+    // install, and its address may show only later: look for it for a few seconds.
+    const isFirstRun = (p) => p.url().includes("/options/options.html?first-run");
+    for (let i = 0; i < 50; i++) {
+      const tab = (await browser.pages()).find(isFirstRun);
+      if (tab) { await tab.close().catch(() => {}); break; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   const dialogs = [];
   return {
