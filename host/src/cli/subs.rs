@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use glossa_protocol::{Cue, TranslatedCue};
+use glossa_protocol::TranslatedCue;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::App;
@@ -46,8 +46,8 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     let app = App::new(store, data_dir);
     let config = super::block_on(app.config())?;
     let mut job = resolve::track(&config, &app.providers, args.to.as_deref(), args.from.as_deref(), Some(app.cache()));
-    // No viewer: nothing is ever behind the playhead, and it does not move.
-    job.options.drop_behind_secs = f64::INFINITY;
+    // No viewer: the whole file, nothing ever behind the playhead.
+    job.options = job.options.whole_track();
     let kind = job.provider.kind();
     let to = job.to.clone();
     let output = match &args.output {
@@ -75,11 +75,8 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let summary = summary.map_err(|e| anyhow::anyhow!("{e}"))?;
 
-    let cues = merge(&track.cues, translated);
-    let written = match out_format {
-        CaptionFormat::Srt => captions::write_srt(&cues),
-        _ => captions::write_vtt(&cues),
-    };
+    let cues = captions::translated(&track.cues, translated);
+    let written = captions::write(&cues, out_format).unwrap_or_default();
     write_atomically(&output, &written)?;
     let calls = summary.usage.provider_calls.unwrap_or(0);
     eprintln!(
@@ -91,19 +88,6 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     );
     println!("wrote {}", output.display());
     Ok(())
-}
-
-/// The source cues with their translations (the original where none came back).
-fn merge(source: &[Cue], translated: Vec<TranslatedCue>) -> Vec<Cue> {
-    let mut by_id: std::collections::HashMap<String, String> = translated.into_iter().map(|t| (t.id, t.text)).collect();
-    source
-        .iter()
-        .filter_map(|c| {
-            let text = by_id.remove(&c.id).unwrap_or_else(|| c.text.clone());
-            // Rolling ASR cues that only repeated earlier words carry no text of their own.
-            (!text.trim().is_empty()).then(|| Cue { text, ..c.clone() })
-        })
-        .collect()
 }
 
 fn default_output(input: &Path, to: &str, format: CaptionFormat) -> PathBuf {

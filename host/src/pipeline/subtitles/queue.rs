@@ -1,7 +1,10 @@
 //! Which batch to translate next: the one under the playhead first, then forward in
 //! time. The extension only reports seeks and rate changes, so the playhead is projected
 //! from the last report (`time + rate × elapsed`). Batches the viewer has left far behind
-//! are dropped: translating them would only delay what is about to be seen.
+//! are dropped: translating them would only delay what is about to be seen. Batches
+//! beyond the window ahead of the playhead wait until playback brings them within it.
+
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -27,6 +30,12 @@ impl Playhead {
     pub fn now(&self) -> f64 {
         self.time + self.rate * self.at.elapsed().as_secs_f64()
     }
+
+    /// How far ahead of the playhead `window` seconds reach: wider at faster playback (the
+    /// same wall time ahead), never narrower while paused.
+    fn reach(&self, window: f64) -> f64 {
+        window * self.rate.max(1.0)
+    }
 }
 
 pub struct Queue {
@@ -36,11 +45,32 @@ pub struct Queue {
     drop_behind: f64,
     sizes: BatchSizes,
     dropped_units: usize,
+    /// Seconds of video ahead of the playhead (at 1×) a batch may start in to be translated.
+    window: f64,
 }
 
 impl Queue {
     pub fn new(batches: Vec<Batch>, playhead: Playhead, drop_behind: f64, sizes: BatchSizes) -> Self {
-        Queue { pending: batches, playhead, drop_behind, sizes, dropped_units: 0 }
+        Queue { pending: batches, playhead, drop_behind, sizes, dropped_units: 0, window: f64::INFINITY }
+    }
+
+    /// Translate only batches starting within `window` seconds ahead of the playhead.
+    pub fn with_window(self, window: f64) -> Self {
+        Queue { window, ..self }
+    }
+
+    /// The end of the window now, in track seconds.
+    fn horizon(&self, t: f64) -> f64 {
+        t + self.playhead.reach(self.window)
+    }
+
+    /// How long until playback brings the next batch waiting beyond the window within it;
+    /// `None` when none waits, or while paused (only a playhead report can move it then).
+    pub fn next_in_window(&self) -> Option<Duration> {
+        let t = self.playhead.now();
+        let horizon = self.horizon(t);
+        let first = self.pending.iter().map(|b| b.start).filter(|&s| s > horizon).min_by(f64::total_cmp)?;
+        (self.playhead.rate > 0.0).then(|| Duration::from_secs_f64((first - horizon) / self.playhead.rate))
     }
 
     pub fn set_playhead(&mut self, playhead: Playhead) {
@@ -60,9 +90,10 @@ impl Queue {
         self.pending.is_empty()
     }
 
-    /// The batch to start now, or None when nothing is left.
+    /// The batch to start now, or None when nothing is left within the window.
     pub fn next(&mut self, units: &[Unit]) -> Option<Batch> {
         let t = self.playhead.now();
+        let horizon = self.horizon(t);
         let before = self.pending.len();
         let drop_behind = self.drop_behind;
         let mut dropped = 0;
@@ -85,7 +116,7 @@ impl Queue {
             .pending
             .iter()
             .enumerate()
-            .filter(|(_, b)| b.start >= t)
+            .filter(|(_, b)| b.start >= t && b.start <= horizon)
             .min_by(|(_, a), (_, b)| a.start.total_cmp(&b.start))
             .map(|(i, _)| i);
         if let Some(i) = under.or(ahead.filter(|&i| self.pending[i].start - t < self.sizes.head_secs)) {
@@ -96,7 +127,10 @@ impl Queue {
             return Some(head);
         }
         // Then the nearest ahead, then the nearest behind.
-        let pick = ahead.or_else(|| self.pending.iter().enumerate().max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i))?;
+        let behind = || {
+            self.pending.iter().enumerate().filter(|(_, b)| b.start < t).max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
+        };
+        let pick = ahead.or_else(behind)?;
         Some(self.pending.swap_remove(pick))
     }
 }

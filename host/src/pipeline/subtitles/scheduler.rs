@@ -1,6 +1,7 @@
 //! When each batch runs: at most a few at a time, the next one chosen by the [`Queue`]
 //! (under the playhead first) each time one finishes, with the viewer's playhead
-//! reports taken as they come so a seek re-prioritises what starts next.
+//! reports taken as they come so a seek re-prioritises what starts next. Batches beyond
+//! the queue's window start when the projected playhead brings them within it.
 
 use std::future::Future;
 
@@ -43,7 +44,8 @@ where
     }
 
     /// The next batch to finish, with its result; `None` once every batch has run (or
-    /// was dropped, far behind the playhead). Dropping the scheduler drops the batches
+    /// was dropped, far behind the playhead), or when the rest waits beyond the window of
+    /// a paused playhead that can no longer move. Dropping the scheduler drops the batches
     /// still running.
     pub async fn next(&mut self) -> Option<Fut::Output> {
         let Scheduler { units, queue, playhead, updates_open, max_in_flight, start, in_flight } = self;
@@ -62,7 +64,8 @@ where
                     None => break,
                 }
             }
-            if in_flight.is_empty() {
+            let wake = queue.next_in_window();
+            if in_flight.is_empty() && (queue.is_empty() || (wake.is_none() && !*updates_open)) {
                 return None;
             }
             tokio::select! {
@@ -75,6 +78,9 @@ where
                     None => *updates_open = false,
                 },
                 Some(finished) = in_flight.next() => return Some(finished),
+                // Playback brought a waiting batch within the window: start it.
+                () = tokio::time::sleep(wake.unwrap_or_default()), if wake.is_some() => {}
+                else => return None,
             }
         }
     }

@@ -13,7 +13,7 @@ mod srt;
 mod srv3;
 mod vtt;
 
-use glossa_protocol::{Cue, ErrorCode, ErrorInfo, TrackRequest, TrackSource};
+use glossa_protocol::{Cue, ErrorCode, ErrorInfo, TrackRequest, TrackSource, TranslatedCue};
 
 pub use glossa_protocol::CaptionFormat;
 pub use json3::parse_json3;
@@ -44,6 +44,28 @@ pub struct CaptionError {
 impl CaptionError {
     pub fn new(line: usize, message: impl Into<String>) -> Self {
         CaptionError { line, message: message.into() }
+    }
+}
+
+/// The source cues with their translations in place (the original where none came back).
+/// Rolling ASR cues that only repeated earlier words carry no text of their own: left out.
+pub fn translated(source: &[Cue], translations: impl IntoIterator<Item = TranslatedCue>) -> Vec<Cue> {
+    let mut by_id: std::collections::HashMap<String, String> = translations.into_iter().map(|t| (t.id, t.text)).collect();
+    source
+        .iter()
+        .filter_map(|c| {
+            let text = by_id.remove(&c.id).unwrap_or_else(|| c.text.clone());
+            (!text.trim().is_empty()).then(|| Cue { text, ..c.clone() })
+        })
+        .collect()
+}
+
+/// `cues` written as `format`; `None` for the formats Glossa only reads.
+pub fn write(cues: &[Cue], format: CaptionFormat) -> Option<String> {
+    match format {
+        CaptionFormat::Srt => Some(write_srt(cues)),
+        CaptionFormat::Vtt => Some(write_vtt(cues)),
+        CaptionFormat::Json3 | CaptionFormat::Srv3 => None,
     }
 }
 
@@ -211,6 +233,7 @@ mod tests {
             auto_generated: true,
             playhead: 0.0,
             rate: 1.0,
+            whole: false,
         };
         let json3 = r#"{"events":[{"tStartMs":0,"dDurationMs":1000,"segs":[{"utf8":"  Hi  "}]}]}"#;
         let file = |format, text: &str| TrackSource::Captions(glossa_protocol::CaptionFile { format, text: text.into() });
