@@ -97,14 +97,15 @@ pub struct TrackOptions {
     /// Follow-up calls for lines missing from an answer.
     pub repair_attempts: u32,
     /// Only batches starting this many seconds of playback ahead of the playhead are
-    /// translated (widened by the playback rate); playback moves the window on.
+    /// translated (widened by the playback rate); playback moves the window on. Within
+    /// it, work starts only as far ahead as the model's measured pace needs (a couple of
+    /// batch durations, see `queue`), so a viewer who leaves has paid for little unseen.
     pub window_secs: f64,
     /// Report tokens used and the estimate for the rest ([`TrackSink::cost`]).
     pub report_cost: bool,
 }
 
-/// How far ahead a track is translated by default: ten minutes of playback. A viewer who
-/// leaves early has not paid for the rest; one who stays never waits.
+/// How far ahead a track is translated at most, by default: ten minutes of playback.
 pub const DEFAULT_WINDOW_SECS: f64 = 600.0;
 
 impl Default for TrackOptions {

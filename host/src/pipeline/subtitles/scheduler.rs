@@ -5,8 +5,10 @@
 
 use std::future::Future;
 
+use futures::future::{join, ready, Join, Ready};
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use futures::FutureExt;
+use tokio::time::Instant;
 
 use super::batch::Batch;
 use super::queue::{Playhead, Queue};
@@ -14,7 +16,7 @@ use super::{PlayheadUpdate, Unit};
 
 /// Runs the batches of a [`Queue`] through `start` (which gives back its batch with the
 /// result) and yields them as they finish.
-pub struct Scheduler<'u, S, F, Fut> {
+pub struct Scheduler<'u, S, F, Fut: Future> {
     units: &'u [Unit],
     queue: Queue,
     playhead: S,
@@ -22,7 +24,8 @@ pub struct Scheduler<'u, S, F, Fut> {
     updates_open: bool,
     max_in_flight: usize,
     start: F,
-    in_flight: FuturesUnordered<Fut>,
+    /// Each running batch with when it started, so the queue learns the model's pace.
+    in_flight: FuturesUnordered<Join<Ready<Instant>, Fut>>,
 }
 
 impl<'u, S, F, Fut> Scheduler<'u, S, F, Fut>
@@ -60,7 +63,7 @@ where
             }
             while in_flight.len() < *max_in_flight {
                 match queue.next(units) {
-                    Some(batch) => in_flight.push(start(batch)),
+                    Some(batch) => in_flight.push(join(ready(Instant::now()), start(batch))),
                     None => break,
                 }
             }
@@ -77,7 +80,10 @@ where
                     }
                     None => *updates_open = false,
                 },
-                Some(finished) = in_flight.next() => return Some(finished),
+                Some((started, finished)) = in_flight.next() => {
+                    queue.batch_took(started.elapsed().as_secs_f64());
+                    return Some(finished);
+                }
                 // Playback brought a waiting batch within the window: start it.
                 () = tokio::time::sleep(wake.unwrap_or_default()), if wake.is_some() => {}
                 else => return None,
