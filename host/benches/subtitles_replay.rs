@@ -116,7 +116,9 @@ impl Numbers {
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
-    let mut goals_met = true;
+    // The standing goals decide the exit status; the goals against peers are printed per row.
+    let mut standing_met = true;
+    let (mut rows, mut rows_met) = (0, 0);
     for name in ["manual.json3", "asr.json3"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions").join(name);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -156,17 +158,24 @@ fn main() {
                         n.rewatch_calls.map_or("-".into(), |c| c.to_string()),
                     );
                 }
-                goals_met &= print_goals(&track, model, rate, &glossa, &peers);
+                let (standing, against_peers) = print_goals(&track, model, rate, &glossa, &peers);
+                standing_met &= standing;
+                rows += 1;
+                rows_met += usize::from(against_peers);
             }
         }
     }
-    if !goals_met {
+    println!(
+        "\ngoals against peers met in {rows_met} of {rows} rows; standing goals (fast model, 1× and 2×) {}",
+        if standing_met { "met" } else { "NOT MET" }
+    );
+    if !standing_met {
         std::process::exit(1);
     }
 }
 
-/// Prints this row's goals; true when all are met.
-fn print_goals(track: &Track, model: Model, rate: f64, glossa: &Numbers, peers: &[(&str, Numbers)]) -> bool {
+/// Prints this row's goals; whether the standing goals, and the goals against peers, are met.
+fn print_goals(track: &Track, model: Model, rate: f64, glossa: &Numbers, peers: &[(&str, Numbers)]) -> (bool, bool) {
     let readiest = peers.iter().map(|(_, n)| n.ready_share).fold(0.0, f64::max);
     let as_ready = glossa.ready_share >= readiest;
     // Per-line requests are never ahead, so they waste nothing (and are rarely ready): the
@@ -174,7 +183,8 @@ fn print_goals(track: &Track, model: Model, rate: f64, glossa: &Numbers, peers: 
     let look_ahead = || peers.iter().filter(|(l, _)| *l != "per-line").map(|(_, n)| n);
     let cheapest: Vec<u64> = (0..LEAVES.len()).map(|i| look_ahead().map(|n| n.wasted[i]).min().unwrap_or(0)).collect();
     let frugal = (0..LEAVES.len()).all(|i| glossa.wasted[i] as f64 <= cheapest[i] as f64 * WASTE_MARGIN);
-    let mut met = as_ready && frugal;
+    let against_peers = as_ready && frugal;
+    let mut standing = true;
     let mut line = format!(
         "      goals: ready ≥ every peer ({:.1}%) {}; wasted ≤ 110 % of the cheapest look-ahead peer ({} / {}) {}",
         readiest * 100.0,
@@ -186,12 +196,11 @@ fn print_goals(track: &Track, model: Model, rate: f64, glossa: &Numbers, peers: 
     // The standing goals, for the fast model at 1× and 2× (what tests/bench.sh promised).
     if model.first_token < Duration::from_secs(1) && rate <= 2.0 {
         let calls_goal = track.caption.cues.len() as u64 / 15;
-        let standing = glossa.ready_share >= 0.99 && glossa.calls <= calls_goal && glossa.rewatch_calls == Some(0);
+        standing = glossa.ready_share >= 0.99 && glossa.calls <= calls_goal && glossa.rewatch_calls == Some(0);
         line += &format!("; ready ≥ 99 %, calls ≤ cues/15 = {calls_goal}, re-watch 0 calls {}", mark(standing));
-        met &= standing;
     }
-    println!("{line} → {}", if met { "met" } else { "NOT MET" });
-    met
+    println!("{line} → {}", if against_peers && standing { "met" } else { "NOT MET" });
+    (standing, against_peers)
 }
 
 fn mark(ok: bool) -> &'static str {

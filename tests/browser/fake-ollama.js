@@ -35,7 +35,7 @@ function errorBody(res, status, message) {
 }
 
 /** The answer to one chat request: the prompt's {id, text} lines, translated, as JSON. */
-function answer(body) {
+export function answer(body) {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const system = messages.find((m) => m.role === "system")?.content || "";
   const user = [...messages].reverse().find((m) => m.role === "user")?.content || "";
