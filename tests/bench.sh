@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/tools/env.sh"
 
-step "subtitles: 10-minute track replayed at 1x and 2x, whole-track pipeline vs per-line requests"
+step "subtitles: 10-minute tracks replayed at 1x, 2x and 4x with a fast and a slow model, Glossa vs Read Frog, KISS Translator and per-line"
 # Simulated time: the build profile does not change the numbers, so reuse the test build.
 cargo bench -q --profile dev -p glossa-host --bench subtitles_replay
 

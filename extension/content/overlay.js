@@ -1,5 +1,5 @@
 // The subtitle overlay: takes the caption file the player loaded (observed by
-// page/timedtext.js), has glossa-host read it and translate the whole track ahead of the
+// page/timedtext.js), has glossa-host read it and translate the track (a window) ahead of the
 // playhead — the host answers first with the cues it read (ids, times, text), then their
 // translations — and shows the translated line for video.currentTime in a shadow root
 // inside the player.
@@ -9,7 +9,7 @@
 (() => {
   const G = globalThis.glossa;
   const state = {
-    track: null, // { key, videoId, lang, captions, cues, translations, requestId, failed }
+    track: null, // { key, videoId, lang, captions, cues, translations, requestId, failed, whole, cost, spentBefore }
     seenTracks: new Map(), // videoId -> Map(track key -> timedtext announcement), the newest SEEN_TRACKS videos
     // Glossa's subtitles on/off (the player's toggle, subtitle-source.js); off: no requests at all.
     on: false,
@@ -81,7 +81,10 @@
     stopTrack();
     // The file goes to the host as it came: the host reads it (as `translate-subs` does).
     const captions = { format: seen.format, text: seen.body };
-    state.track = { key, videoId: v, lang, captions, cues: [], translations: new Map(), requestId: null, failed: null };
+    state.track = {
+      key, videoId: v, lang, captions, cues: [], translations: new Map(), requestId: null, failed: null,
+      whole: false, cost: null, spentBefore: { input_tokens: 0, output_tokens: 0 },
+    };
     requestTrack();
     loadDisplay();
   }
@@ -97,11 +100,15 @@
     const tr = state.track;
     const video = G.findVideo();
     tr.failed = null;
+    // Tokens the track's earlier requests used still count for this video.
+    if (tr.cost) tr.spentBefore = addTokens(tr.spentBefore, tr.cost.used);
+    tr.cost = null;
     const body = {
       type: "translate_track", track: tr.key, captions: tr.captions,
       playhead: video ? video.currentTime : 0, rate: effectiveRate(video),
     };
     if (tr.lang) body.from = tr.lang;
+    if (tr.whole) body.whole = true; // the user asked for every line (the player menu)
     tr.requestId = G.request(body, (ev) => {
       if (state.track !== tr) return;
       if (ev.event === "track") {
@@ -113,6 +120,8 @@
       } else if (ev.event === "cues") {
         for (const c of ev.cues || []) tr.translations.set(String(c.id), c);
         render(true);
+      } else if (ev.event === "cost") {
+        tr.cost = ev; // paid providers only: tokens used, and the estimate for the rest
       } else if (ev.event === "done") {
         tr.requestId = null;
       } else if (ev.event === "error") {
@@ -122,6 +131,26 @@
       }
     });
   }
+
+  const addTokens = (a, b) => ({ input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens });
+
+  /** The current video's track for the player menu (menu.js), or null: its lines, the
+   * translations so far, what it cost (paid providers), and a way to ask for all of it. */
+  G.subtitleTrack = () => {
+    const tr = state.track;
+    if (!tr || tr.videoId !== videoIdNow()) return null;
+    return {
+      videoId: tr.videoId, lang: tr.lang, cues: tr.cues, translations: tr.translations, failed: tr.failed,
+      whole: tr.whole, running: !!tr.requestId,
+      cost: tr.cost && { used: addTokens(tr.spentBefore, tr.cost.used), rest: tr.cost.rest, rest_units: tr.cost.rest_units },
+      translateWhole() {
+        if (state.track !== tr || (tr.whole && (tr.requestId || !tr.failed))) return;
+        tr.whole = true;
+        if (tr.requestId) G.cancel(tr.requestId); // what it already translated is in the cache
+        requestTrack();
+      },
+    };
+  };
 
   /** Give up on track `tr` without a notice, so the caption-DOM fallback can take over. */
   function dropTrack(tr) {
@@ -146,7 +175,8 @@
     return video.paused ? 0 : video.playbackRate;
   }
 
-  /** The viewer moved: re-prioritise, or ask again if the host already finished/failed. */
+  /** The viewer moved: re-prioritise (a running request's window follows the playhead), or
+   * ask again if the host already finished (lines left behind by a seek) or failed. */
   function playheadMoved() {
     const tr = state.track;
     const video = G.findVideo();

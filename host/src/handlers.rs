@@ -2,14 +2,14 @@
 //! translate go through `crate::resolve`, as the CLI's do; events go to an [`EventSink`].
 
 use glossa_protocol::text;
-use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, Timings, TranslatedCue, Usage, PROTOCOL_VERSION};
+use glossa_protocol::{ErrorCode, ErrorInfo, EventBody, RequestBody, Timings, TrackCost, TranslatedCue, Usage, PROTOCOL_VERSION};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
 use crate::detect;
 use crate::models::{self, catalogue, download};
 use crate::pipeline;
-use crate::pipeline::subtitles::{self, PlayheadUpdate};
+use crate::pipeline::subtitles::{self, PlayheadUpdate, TrackSink};
 use crate::resolve;
 use crate::sink::EventSink;
 
@@ -91,13 +91,17 @@ pub async fn handle(
             let track = subtitles::captions::track_of(&request)?;
             // The lines as the host read them: the ids and times the `cues` events refer to.
             sink.send(EventBody::Track { cues: track.cues.clone() });
-            let job =
+            let mut job =
                 resolve::track(&app.config().await, &app.providers, request.to.as_deref(), request.from.as_deref(), Some(app.cache()));
-            let mut emit = |cues: Vec<TranslatedCue>| {
-                sink.send(EventBody::Cues { cues });
-            };
+            if request.whole {
+                job.options = job.options.whole_track();
+            }
+            // The request stays open while playback moves its window on, fed by the playhead
+            // reports the extension sends anyway (seek, rate, pause, play): one caption file
+            // sent and read once, one plan and cache lookup, rather than the file again on
+            // every step of the window.
             let start = PlayheadUpdate { time: request.playhead, rate: request.rate };
-            let summary = subtitles::translate_track(&job, &track, start, playhead_updates(control), &mut emit).await?;
+            let summary = subtitles::translate_track(&job, &track, start, playhead_updates(control), &mut TrackEvents(sink)).await?;
             tracing::info!(
                 track = %request.track,
                 cues = track.cues.len(),
@@ -108,6 +112,15 @@ pub async fn handle(
                 "track translated"
             );
             Ok(Finished { usage: Some(summary.usage), ms: Some(summary.ms) })
+        }
+        RequestBody::WriteCaptions(request) => {
+            let rolling = subtitles::captions::rolls(&request.cues);
+            let cues = subtitles::captions::translated(&request.cues, request.translations, rolling);
+            let text = subtitles::captions::write(&cues, request.format).ok_or_else(|| {
+                ErrorInfo::new(ErrorCode::BadRequest, "Glossa writes subtitles as WebVTT (`vtt`) or SubRip (`srt`) only.", "")
+            })?;
+            sink.send(EventBody::Captions { format: request.format, text });
+            Ok(Finished::default())
         }
         RequestBody::ListLocalModels => {
             sink.send(local_models(app).await?);
@@ -207,6 +220,19 @@ async fn local_models(app: &App) -> Result<EventBody, ErrorInfo> {
                 Some(text::HINT_TRY_AGAIN.text()),
             )
         })
+}
+
+/// A track's results as `cues` and `cost` events.
+struct TrackEvents<'s>(&'s EventSink);
+
+impl TrackSink for TrackEvents<'_> {
+    fn cues(&mut self, cues: Vec<TranslatedCue>) {
+        self.0.send(EventBody::Cues { cues });
+    }
+
+    fn cost(&mut self, cost: TrackCost) {
+        self.0.send(EventBody::Cost(cost));
+    }
 }
 
 /// The playhead reports the session routes to a running track request.

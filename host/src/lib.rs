@@ -11,7 +11,7 @@
 //! - `config`    — the settings, typed: one struct per provider, the languages, the timeouts.
 //! - `models`    — GGUF files for the built-in backend: the catalogue, downloads, inspection.
 //! - `providers` — the model backends behind one `Provider` trait, each built from its config.
-//! - `pipeline`  — what is asked of the models: frame, text and whole-track subtitle translation.
+//! - `pipeline`  — what is asked of the models: frame, text and subtitle-track translation.
 //! - `resolve`   — settings + a request → the job that runs (`FrameJob`, `TrackJob`, `TextJob`).
 //! - `detect`    — first run: the providers the user already has (Ollama, servers, keys).
 //! - `app`       — what every request can reach: store, providers, data folder.

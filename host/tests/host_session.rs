@@ -269,3 +269,23 @@ fn an_exclusively_locked_database_falls_back_to_defaults_with_a_warning() {
     assert!(warnings.contains("doctor") || warnings.contains("defaults"), "{warnings}");
     drop(locker);
 }
+
+#[test]
+fn write_captions_puts_the_translations_on_their_cues_as_srt_or_vtt() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut host = Host::start(dir.path());
+    let cues = json!([
+        {"id":"1","start":1.2,"end":3.5,"text":"Hello."},
+        {"id":"2","start":4.0,"end":6.0,"text":"Not answered."},
+        {"id":"3","start":6.0,"end":7.0,"text":" "}
+    ]);
+    let translations = json!([{"id":"1","text":"Bonjour."}]);
+    let ev = host.request(json!({"id":"w1","type":"write_captions","format":"srt","cues":cues,"translations":translations}));
+    assert_eq!((ev[0]["event"].as_str(), ev[0]["format"].as_str()), (Some("captions"), Some("srt")));
+    assert_eq!(ev[0]["text"], "1\n00:00:01,200 --> 00:00:03,500\nBonjour.\n\n2\n00:00:04,000 --> 00:00:06,000\nNot answered.\n\n");
+    assert_eq!(ev[1]["event"], "done");
+    let ev = host.request(json!({"id":"w2","type":"write_captions","format":"vtt","cues":cues,"translations":translations}));
+    assert!(ev[0]["text"].as_str().unwrap().starts_with("WEBVTT\n\n1\n00:00:01.200 --> 00:00:03.500\nBonjour.\n"), "{}", ev[0]["text"]);
+    let ev = host.request(json!({"id":"w3","type":"write_captions","format":"json3","cues":cues}));
+    assert_eq!((ev[0]["event"].as_str(), ev[0]["code"].as_str()), (Some("error"), Some("bad_request")));
+}

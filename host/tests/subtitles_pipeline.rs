@@ -13,9 +13,12 @@ use std::sync::Arc;
 use futures::channel::mpsc;
 use glossa_host::pipeline::subtitles::cache::TranslationCache;
 use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat, CaptionTrack};
-use glossa_host::pipeline::subtitles::{translate_track, PlayheadUpdate, TrackJob, TrackOptions, TrackSummary};
+use glossa_host::pipeline::subtitles::{
+    translate_track, PlayheadUpdate, TrackJob, TrackOptions, TrackSink, TrackSummary, DEFAULT_WINDOW_SECS,
+};
+use glossa_host::providers::Billing;
 use glossa_host::store::Store;
-use glossa_protocol::TranslatedCue;
+use glossa_protocol::{TrackCost, TranslatedCue};
 use support::fake_translator::{FakeTranslator, Misbehaviour};
 
 const FIXTURES: [&str; 4] = ["manual.json3", "manual.vtt", "asr.json3", "asr.vtt"];
@@ -383,4 +386,134 @@ async fn a_track_in_another_script_of_the_target_language_is_translated() {
     assert_each_cue_once(&request, &emitted);
     assert!(fake.calls() > 0);
     assert_eq!(summary.usage.provider_calls, Some(fake.calls()));
+}
+
+/// Runs `request` with `options` until it ends or `leave_after` (simulated wall time)
+/// passes, `on_time` moving the viewer meanwhile; what was emitted, and the summary when
+/// the request ended by itself.
+async fn watch_until(
+    request: &Watch,
+    fake: Arc<FakeTranslator>,
+    options: TrackOptions,
+    leave_after: std::time::Duration,
+    viewer: impl std::future::Future<Output = ()>,
+    updates: mpsc::UnboundedReceiver<PlayheadUpdate>,
+    sink: &mut dyn TrackSink,
+) -> Option<TrackSummary> {
+    let job = TrackJob { provider: fake, model: "fake-model".into(), to: "ja".into(), from: Some("en".into()), cache: None, options };
+    let work = tokio::time::timeout(leave_after, translate_track(&job, &request.track, request.start(), updates, sink));
+    let (ended, ()) = futures::join!(work, viewer);
+    ended.ok().map(|r| r.expect("track translated"))
+}
+
+/// Emitted cues, shared with the test while the request runs.
+#[derive(Clone, Default)]
+struct Collected(Arc<std::sync::Mutex<Vec<TranslatedCue>>>, Arc<std::sync::Mutex<Vec<TrackCost>>>);
+
+impl TrackSink for Collected {
+    fn cues(&mut self, cues: Vec<TranslatedCue>) {
+        self.0.lock().unwrap().extend(cues);
+    }
+    fn cost(&mut self, cost: TrackCost) {
+        self.1.lock().unwrap().push(cost);
+    }
+}
+
+impl Collected {
+    fn starts(&self, request: &Watch) -> Vec<f64> {
+        let ids: std::collections::HashSet<String> = self.0.lock().unwrap().iter().map(|c| c.id.clone()).collect();
+        request.track.cues.iter().filter(|c| ids.contains(&c.id)).map(|c| c.start).collect()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_translates_only_its_window_and_extends_it_as_the_playhead_moves() {
+    let mut request = fixture("manual.json3");
+    request.rate = 0.0; // paused at the start
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let options = TrackOptions { window_secs: 30.0, ..TrackOptions::default() };
+    let (tx, rx) = mpsc::unbounded();
+    let mut collected = Collected::default();
+    let seen = collected.clone();
+    let (request_ref, seen_ref) = (&request, &seen);
+    let viewer = async move {
+        tokio::time::sleep(std::time::Duration::from_secs(120)).await;
+        // Two minutes paused: only what starts within 30 s was asked for.
+        let starts = seen_ref.starts(request_ref);
+        assert!(starts.iter().any(|&s| s < 10.0), "the first lines are there: {starts:?}");
+        assert!(starts.iter().all(|&s| s < 120.0), "nothing far ahead: {starts:?}");
+        // Play on from 5 minutes in.
+        tx.unbounded_send(PlayheadUpdate { time: 300.0, rate: 1.0 }).unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    };
+    let ended = watch_until(&request, fake.clone(), options, std::time::Duration::from_secs(181), viewer, rx, &mut collected).await;
+    assert!(ended.is_none(), "a window request stays open while the rest waits for playback");
+    let starts = collected.starts(&request);
+    for cue in request.track.cues.iter().filter(|c| (300.0..360.0).contains(&c.start)) {
+        assert!(starts.contains(&cue.start), "cue {} at {} s, watched after the move, was not translated", cue.id, cue.start);
+    }
+    assert!(!starts.iter().any(|&s| (100.0..190.0).contains(&s)), "lines jumped over were translated: {starts:?}");
+    assert!(starts.iter().all(|&s| s < 480.0), "nothing far beyond the playhead: {starts:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn whole_translates_every_line_at_once_even_for_a_paused_viewer() {
+    let mut request = fixture("manual.json3");
+    request.rate = 0.0;
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let (_tx, rx) = mpsc::unbounded();
+    let mut collected = Collected::default();
+    let hour = std::time::Duration::from_secs(3600);
+    let summary = watch_until(&request, fake, TrackOptions::default().whole_track(), hour, async {}, rx, &mut collected).await;
+    assert!(summary.is_some(), "the request ends once every line is done");
+    assert_manual_lines(&request, &collected.0.lock().unwrap(), |_| false);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_built_in_provider_translates_the_whole_track_and_paid_ones_a_window_with_costs() {
+    let mut built_in = FakeTranslator::realistic(Misbehaviour::None);
+    built_in.billing = Billing::BuiltIn;
+    let options = TrackOptions::for_provider(&built_in);
+    assert_eq!((options.window_secs, options.report_cost), (f64::INFINITY, false));
+    let mut request = fixture("manual.json3");
+    request.rate = 0.0;
+    let (_tx, rx) = mpsc::unbounded();
+    let mut collected = Collected::default();
+    let hour = std::time::Duration::from_secs(3600);
+    let summary = watch_until(&request, Arc::new(built_in), options, hour, async {}, rx, &mut collected).await;
+    assert!(summary.is_some());
+    assert_eq!(collected.0.lock().unwrap().len(), request.track.cues.len());
+    assert!(collected.1.lock().unwrap().is_empty(), "no cost events for a free provider");
+
+    let mut paid = FakeTranslator::realistic(Misbehaviour::None);
+    paid.billing = Billing::PerToken;
+    let options = TrackOptions::for_provider(&paid);
+    assert_eq!((options.window_secs, options.report_cost), (DEFAULT_WINDOW_SECS, true));
+    let own = FakeTranslator::realistic(Misbehaviour::None);
+    assert_eq!(TrackOptions::for_provider(&own).window_secs, DEFAULT_WINDOW_SECS);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_paid_provider_reports_tokens_used_and_a_fair_estimate_for_the_rest() {
+    let request = fixture("manual.json3");
+    let mut paid = FakeTranslator::realistic(Misbehaviour::None);
+    paid.billing = Billing::PerToken;
+    let options = TrackOptions::for_provider(&paid).whole_track();
+    let (_tx, rx) = mpsc::unbounded();
+    let mut collected = Collected::default();
+    let hour = std::time::Duration::from_secs(3600);
+    let summary = watch_until(&request, Arc::new(paid), options, hour, async {}, rx, &mut collected).await.expect("done");
+    let costs = collected.1.lock().unwrap().clone();
+    let units = request.track.cues.len() as u64;
+    assert_eq!((costs[0].used, costs[0].rest_units), (glossa_protocol::Usage::default(), units), "before the first batch: all of it");
+    assert!(costs[0].rest.input_tokens > 0 && costs[0].rest.output_tokens > 0);
+    let last = costs.last().unwrap();
+    assert_eq!((last.used.input_tokens, last.used.output_tokens), (summary.usage.input_tokens, summary.usage.output_tokens));
+    assert_eq!((last.rest_units, last.rest.input_tokens), (0, 0));
+    // Once a few batches have answered, the estimate for the rest is within a fifth of what it cost.
+    for early in &costs[3..costs.len() - 1] {
+        let estimated = (early.rest.input_tokens + early.rest.output_tokens) as f64;
+        let actual = ((last.used.input_tokens + last.used.output_tokens) - (early.used.input_tokens + early.used.output_tokens)) as f64;
+        assert!((estimated / actual - 1.0).abs() < 0.2, "estimated {estimated} for a rest that cost {actual}: {costs:?}");
+    }
 }

@@ -50,7 +50,7 @@ function asked(body) {
 }
 
 /** The answer to one chat request: the prompt's {id, text} lines, translated, as JSON. */
-function answer(body) {
+export function answer(body) {
   const { to, last, lines } = asked(body);
   if (!lines) return fakeTranslation(to, last); // not a subtitle batch: translate the text as a whole
   return JSON.stringify(lines.map((l) => ({ id: l.id, text: fakeTranslation(to, String(l.text)) })), null, 1);

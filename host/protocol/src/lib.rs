@@ -14,7 +14,16 @@
 //! → {"id":"9","type":"translate_track","track":"youtube:…","captions":{"format":"json3","text":"{…}"},"from":"en"}
 //! ← {"id":"9","event":"track","cues":[{"id":"1","start":1.2,"end":4.0,"text":"…"},…]}
 //! ← {"id":"9","event":"cues","cues":[{"id":"1","text":"…"},…]}   … more batches, then done
+//! ← {"id":"9","event":"cost","used":{…},"rest":{…},"rest_units":120}   (paid providers)
+//! → {"id":"10","type":"translate_track",…,"whole":true}          the user asked for all of it
+//! → {"id":"11","type":"write_captions","format":"srt","cues":[…],"translations":[…]}
+//! ← {"id":"11","event":"captions","format":"srt","text":"1\n00:00:01,200 --> …"}
 //! ```
+//!
+//! A track request translates a window ahead of the playhead (10 minutes of playback by
+//! default) and stays open while playback moves it on, taking `playhead` reports; it ends
+//! once every line is translated (or was left far behind). `whole: true`, or a provider
+//! built into the host, translates every line at once.
 //!
 //! Every request ends with exactly one terminal event, `done` or `error`; anything else
 //! (`delta`, `settings`, `models`, `track`, `cues`, `progress`, …) comes before it. Between
@@ -98,6 +107,9 @@ pub enum RequestBody {
         #[serde(default = "one")]
         rate: f64,
     },
+    /// A track as a WebVTT or SRT file: `cues` with their `translations` (by id) in
+    /// place of the text; answered with [`EventBody::Captions`].
+    WriteCaptions(WriteCaptionsRequest),
     /// GGUF files the built-in local backend can use.
     ListLocalModels,
     /// Download a model into the data dir, streaming `progress` events.
@@ -161,6 +173,22 @@ pub struct TrackRequest {
     pub playhead: f64,
     #[serde(default = "one")]
     pub rate: f64,
+    /// Translate every line now, not only a window ahead of the playhead (the user asked
+    /// for the whole video, e.g. to download it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole: bool,
+}
+
+/// "Give me this track as a subtitle file": the lines a track request answered with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WriteCaptionsRequest {
+    /// `vtt` or `srt`.
+    pub format: CaptionFormat,
+    /// The lines as the `track` event gave them.
+    pub cues: Vec<Cue>,
+    /// Their translations; a cue without one keeps its text.
+    #[serde(default)]
+    pub translations: Vec<TranslatedCue>,
 }
 
 /// Where a track's lines come from.
@@ -271,6 +299,14 @@ pub enum EventBody {
     Cues {
         cues: Vec<TranslatedCue>,
     },
+    /// Tokens a track request has used and an estimate for the lines still untranslated;
+    /// sent (after each batch, and once before the first) only for providers paid per token.
+    Cost(TrackCost),
+    /// A subtitle file written for [`RequestBody::WriteCaptions`].
+    Captions {
+        format: CaptionFormat,
+        text: String,
+    },
     Settings(SettingsView),
     Models {
         provider: ProviderKind,
@@ -326,6 +362,18 @@ pub struct Usage {
     /// Subtitle requests: how many cues came from the translation cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached: Option<u64>,
+}
+
+/// What translating a track costs, in tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackCost {
+    /// Spent by this request so far.
+    pub used: Usage,
+    /// Estimated for translating every line still untranslated (source tokens from the
+    /// text's length, scaled by what the answered batches used).
+    pub rest: Usage,
+    /// Lines (units: a cue, or a sentence of auto-generated cues) still untranslated.
+    pub rest_units: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -640,6 +688,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "translate_frame",
     "translate_track",
     "playhead",
+    "write_captions",
     "list_local_models",
     "pull_model",
     "remove_local_model",
@@ -696,6 +745,7 @@ mod tests {
             r#"{"id":"1","type":"translate_frame","image":""}"#,
             r#"{"id":"1","type":"translate_track","track":"t","captions":{"format":"json3","text":"{}"}}"#,
             r#"{"id":"1","type":"playhead","target":"2","time":1.5}"#,
+            r#"{"id":"1","type":"write_captions","format":"vtt","cues":[]}"#,
             r#"{"id":"1","type":"list_local_models"}"#,
             r#"{"id":"1","type":"pull_model","source":"x"}"#,
             r#"{"id":"1","type":"remove_local_model","file":"x.gguf"}"#,
@@ -718,8 +768,9 @@ mod tests {
         .unwrap();
         let RequestBody::TranslateTrack(track) = &file.body else { panic!() };
         assert_eq!(track.source, TrackSource::Captions(CaptionFile { format: CaptionFormat::Srv3, text: "<timedtext/>".into() }));
-        assert_eq!((track.from.as_deref(), track.playhead, track.rate), (Some("en"), 3.0, 1.0));
+        assert_eq!((track.from.as_deref(), track.playhead, track.rate, track.whole), (Some("en"), 3.0, 1.0, false));
         let back = serde_json::to_value(&file).unwrap();
+        assert!(back.get("whole").is_none(), "a window is the default and is not spelled out");
         assert_eq!(back["captions"]["format"], "srv3");
         assert!(back.get("cues").is_none());
 
@@ -733,5 +784,29 @@ mod tests {
         let bad_format =
             parse_request(br#"{"id":"4","type":"translate_track","track":"t","captions":{"format":"ttml","text":""}}"#).unwrap_err();
         assert!(matches!(&bad_format.body, EventBody::Error(i) if i.code == ErrorCode::BadRequest));
+    }
+
+    #[test]
+    fn the_whole_track_is_asked_for_by_name_and_costs_travel_as_events() {
+        let whole = parse_request(br#"{"id":"1","type":"translate_track","track":"t","cues":[],"whole":true}"#).unwrap();
+        assert!(matches!(&whole.body, RequestBody::TranslateTrack(t) if t.whole));
+        let cost = Event::new(
+            "1",
+            EventBody::Cost(TrackCost {
+                used: Usage { input_tokens: 10, output_tokens: 5, ..Usage::default() },
+                rest: Usage { input_tokens: 100, output_tokens: 50, ..Usage::default() },
+                rest_units: 7,
+            }),
+        );
+        let v = serde_json::to_value(&cost).unwrap();
+        assert_eq!((v["event"].as_str(), v["used"]["input_tokens"].as_u64(), v["rest_units"].as_u64()), (Some("cost"), Some(10), Some(7)));
+        assert!(!cost.is_terminal());
+        let write = parse_request(
+            br#"{"id":"2","type":"write_captions","format":"srt","cues":[{"id":"1","start":1,"end":2,"text":"hi"}],"translations":[{"id":"1","text":"salut"}]}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(&write.body, RequestBody::WriteCaptions(w) if w.format == CaptionFormat::Srt && w.translations[0].text == "salut")
+        );
     }
 }

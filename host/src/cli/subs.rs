@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use glossa_protocol::{Cue, TranslatedCue};
+use glossa_protocol::TranslatedCue;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::App;
@@ -46,8 +46,8 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     let app = App::new(store, data_dir);
     let config = super::block_on(app.config())?;
     let mut job = resolve::track(&config, &app.providers, args.to.as_deref(), args.from.as_deref(), Some(app.cache()));
-    // No viewer: nothing is ever behind the playhead, and it does not move.
-    job.options.drop_behind_secs = f64::INFINITY;
+    // No viewer: the whole file, nothing ever behind the playhead.
+    job.options = job.options.whole_track();
     let kind = job.provider.kind();
     let to = job.to.clone();
     let output = match &args.output {
@@ -75,11 +75,8 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let summary = summary.map_err(|e| anyhow::anyhow!("{e}"))?;
 
-    let cues = merge(&track.cues, translated, track.auto_generated);
-    let written = match out_format {
-        CaptionFormat::Srt => captions::write_srt(&cues),
-        _ => captions::write_vtt(&cues),
-    };
+    let cues = captions::translated(&track.cues, translated, track.auto_generated);
+    let written = captions::write(&cues, out_format).unwrap_or_default();
     write_atomically(&output, &written)?;
     let calls = summary.usage.provider_calls.unwrap_or(0);
     eprintln!(
@@ -93,33 +90,6 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The source cues with their translations (the original where none came back); blank
-/// ones left out. A rolling ASR track's cues overlap (two lines at a time) and each shows
-/// whole sentences, so there a sentence becomes one cue, from the first cue showing it
-/// until the next sentence's: nothing is on screen twice.
-fn merge(source: &[Cue], translated: Vec<TranslatedCue>, rolling: bool) -> Vec<Cue> {
-    let mut by_id: std::collections::HashMap<String, String> = translated.into_iter().map(|t| (t.id, t.text)).collect();
-    let cues = source.iter().filter_map(|c| {
-        let text = by_id.remove(&c.id).unwrap_or_else(|| c.text.clone());
-        (!text.trim().is_empty()).then(|| Cue { text, ..c.clone() })
-    });
-    if !rolling {
-        return cues.collect();
-    }
-    let mut merged: Vec<Cue> = Vec::new();
-    for cue in cues {
-        match merged.last_mut() {
-            Some(last) if last.text == cue.text => last.end = last.end.max(cue.end),
-            Some(last) => {
-                last.end = last.end.min(cue.start);
-                merged.push(cue);
-            }
-            None => merged.push(cue),
-        }
-    }
-    merged
-}
-
 fn default_output(input: &Path, to: &str, format: CaptionFormat) -> PathBuf {
     let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("captions");
     let ext = if format == CaptionFormat::Srt { "srt" } else { "vtt" };
@@ -131,27 +101,4 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cue(id: &str, start: f64, end: f64, text: &str) -> Cue {
-        Cue { id: id.into(), start, end, text: text.into() }
-    }
-
-    fn done(id: &str, text: &str) -> TranslatedCue {
-        TranslatedCue { id: id.into(), text: text.into(), untranslated: false }
-    }
-
-    #[test]
-    fn a_rolling_track_is_written_a_sentence_a_cue_without_overlaps() {
-        // Lines overlap as in YouTube's json3; lines 1–2 show sentence A, line 3 sentence B.
-        let source = [cue("1", 1.0, 5.0, "it was"), cue("2", 3.0, 7.0, "late we"), cue("3", 5.0, 9.0, "left"), cue("4", 9.0, 9.5, " ")];
-        let translated = vec![done("1", "A."), done("2", "A."), done("3", "B."), done("4", "")];
-        assert_eq!(merge(&source, translated.clone(), true), vec![cue("1", 1.0, 5.0, "A."), cue("3", 5.0, 9.0, "B.")]);
-        // A manual track keeps its cues as they are (blank ones left out).
-        assert_eq!(merge(&source, translated, false).len(), 3);
-    }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
 use super::url::Server;
-use super::{check, decode, sse, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{check, decode, sse, Billing, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::{AnthropicConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Anthropic;
@@ -113,6 +113,10 @@ fn names_model(listed: &str, wanted: &str) -> bool {
 impl Provider for Anthropic {
     fn kind(&self) -> ProviderKind {
         KIND
+    }
+
+    fn billing(&self) -> Billing {
+        Billing::PerToken
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {

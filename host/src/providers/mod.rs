@@ -96,6 +96,26 @@ pub trait Provider: Send + Sync {
     fn context_tokens(&self) -> Option<u32> {
         None
     }
+
+    /// Who pays for this provider's work, which decides how far ahead of the viewer the
+    /// subtitle pipeline translates and whether the user is shown tokens.
+    fn billing(&self) -> Billing {
+        Billing::OwnServer
+    }
+}
+
+/// What a provider's tokens cost the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Billing {
+    /// A hosted API paid per token: translate only a window ahead of the viewer and show
+    /// the tokens used and an estimate for the rest.
+    PerToken,
+    /// A server the user runs (Ollama, llama-server on this machine or the LAN): free, but
+    /// it shares the machine, so subtitles are still translated a window ahead.
+    OwnServer,
+    /// The model inside glossa-host: nothing to pay and nothing else waiting on it, so a
+    /// track is translated whole as soon as it loads.
+    BuiltIn,
 }
 
 /// Long-lived state the providers share across requests: one HTTP client (connection

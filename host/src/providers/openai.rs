@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
 use super::url::Server;
-use super::{check, decode, sse, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{check, decode, sse, Billing, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::{OpenAiConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Openai;
@@ -167,6 +167,15 @@ fn mentions_images(message: &str) -> bool {
 impl Provider for OpenAi {
     fn kind(&self) -> ProviderKind {
         KIND
+    }
+
+    /// The same API serves OpenAI's paid models and free local servers: the URL tells.
+    fn billing(&self) -> Billing {
+        if self.server.is_own_network() {
+            Billing::OwnServer
+        } else {
+            Billing::PerToken
+        }
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {

@@ -40,6 +40,12 @@ impl Server {
         Ok(format!("{base}/{}/{path}", self.api_root))
     }
 
+    /// Is the server on this machine or the local network (a server the user runs, not a
+    /// paid API)? An unusable URL is not: nothing is known about it.
+    pub fn is_own_network(&self) -> bool {
+        self.url.as_ref().is_ok_and(is_own_network)
+    }
+
     /// [`cleartext_warning`] for this server, when its URL is usable.
     pub fn cleartext_warning(&self, has_key: bool) -> Option<Text> {
         self.url.as_ref().ok().and_then(|u| cleartext_warning(u, has_key))
@@ -54,6 +60,18 @@ pub fn is_local(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
+}
+
+/// True for loopback, private-network and `.local` hosts: servers the user runs.
+pub fn is_own_network(url: &Url) -> bool {
+    is_local(url)
+        || match url.host() {
+            // A bare name (`gpu-box`) only resolves on the local network.
+            Some(url::Host::Domain(d)) => !d.contains('.') || d.ends_with(".local") || d.ends_with(".lan"),
+            Some(url::Host::Ipv4(ip)) => ip.is_private() || ip.is_link_local(),
+            Some(url::Host::Ipv6(ip)) => (ip.segments()[0] & 0xfe00) == 0xfc00, // unique local
+            None => false,
+        }
 }
 
 /// A warning to show when a key would travel in clear text to another machine.
@@ -87,5 +105,17 @@ mod tests {
         assert!(cleartext_warning(&parse("https://gpu-box:8000").unwrap(), true).is_none());
         let w = cleartext_warning(&parse("http://gpu-box:8000").unwrap(), true).unwrap();
         assert!(w.english().contains("API key"));
+    }
+
+    #[test]
+    fn servers_the_user_runs_are_told_from_paid_apis() {
+        for own in
+            ["http://localhost:8080", "http://127.0.0.1:1234", "http://192.168.1.20:8000", "http://gpu-box:8000", "http://studio.local"]
+        {
+            assert!(is_own_network(&parse(own).unwrap()), "{own}");
+        }
+        for paid in ["https://api.openai.com", "https://openrouter.ai/api", "http://8.8.8.8"] {
+            assert!(!is_own_network(&parse(paid).unwrap()), "{paid}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::StreamExt;
-use glossa_host::providers::{ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use glossa_host::providers::{Billing, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 use serde_json::{json, Value};
 
@@ -48,12 +48,16 @@ pub struct CallRecord {
     pub lines: Vec<String>,
     pub repair: bool,
     pub prompt_tokens: u64,
+    /// Tokens of the whole answer (also when the caller stops reading it early).
+    pub output_tokens: u64,
 }
 
 pub struct FakeTranslator {
     pub first_token: Duration,
     pub tokens_per_sec: f64,
     pub misbehaviour: Misbehaviour,
+    /// Who pays for it (a server the user runs, unless a test says otherwise).
+    pub billing: Billing,
     epoch: tokio::time::Instant,
     calls: AtomicU64,
     prompt_tokens: AtomicU64,
@@ -66,6 +70,7 @@ impl FakeTranslator {
             first_token,
             tokens_per_sec,
             misbehaviour,
+            billing: Billing::OwnServer,
             epoch: tokio::time::Instant::now(),
             calls: AtomicU64::new(0),
             prompt_tokens: AtomicU64::new(0),
@@ -111,6 +116,10 @@ impl Provider for FakeTranslator {
         ProviderKind::Ollama
     }
 
+    fn billing(&self) -> Billing {
+        self.billing
+    }
+
     async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let started = self.epoch.elapsed();
         self.calls.fetch_add(1, Ordering::SeqCst);
@@ -136,7 +145,12 @@ impl Provider for FakeTranslator {
             }
             Err(_) => vec![(String::new(), last.to_owned())],
         };
-        self.log.lock().unwrap().push(CallRecord { started, lines: lines.iter().map(|(_, t)| t.clone()).collect(), repair, prompt_tokens });
+        let record = CallRecord { started, lines: lines.iter().map(|(_, t)| t.clone()).collect(), repair, prompt_tokens, output_tokens: 0 };
+        let record_at = {
+            let mut log = self.log.lock().unwrap();
+            log.push(record);
+            log.len() - 1
+        };
         if self.misbehaviour == Misbehaviour::Unreachable {
             return Err(ProviderError::Unreachable { provider: ProviderKind::Ollama, url: "http://localhost:11434".into(), cause: None });
         }
@@ -151,6 +165,7 @@ impl Provider for FakeTranslator {
         } else {
             self.answer(&to, lines, repair)
         };
+        self.log.lock().unwrap()[record_at].output_tokens = tokens(&reply);
         // Stream in pieces of 4 tokens at the configured rate, after the first token's wait.
         let mut chars: Vec<char> = reply.chars().collect();
         let cut = self.misbehaviour == Misbehaviour::CutMidway && !repair;

@@ -5,11 +5,11 @@
 
 use std::time::Instant;
 
-use glossa_protocol::{Cue, TranslatedCue};
+use glossa_protocol::{Cue, TrackCost, TranslatedCue};
 
 use super::cache::CacheKey;
 use super::plan::Plan;
-use super::{rolling, Unit};
+use super::{rolling, TrackSink, Unit};
 
 pub struct Assembler<'c> {
     cues: &'c [Cue],
@@ -96,7 +96,7 @@ impl<'c> Assembler<'c> {
 
 /// Finished cues on their way to the caller, counted as they go.
 pub struct Delivery<'e> {
-    emit: &'e mut (dyn FnMut(Vec<TranslatedCue>) + Send),
+    sink: &'e mut dyn TrackSink,
     started: Instant,
     /// Milliseconds from `started` to the first cue handed over.
     pub first: Option<u64>,
@@ -105,8 +105,8 @@ pub struct Delivery<'e> {
 }
 
 impl<'e> Delivery<'e> {
-    pub fn new(emit: &'e mut (dyn FnMut(Vec<TranslatedCue>) + Send), started: Instant) -> Self {
-        Delivery { emit, started, first: None, cues_sent: 0, untranslated: 0 }
+    pub fn new(sink: &'e mut dyn TrackSink, started: Instant) -> Self {
+        Delivery { sink, started, first: None, cues_sent: 0, untranslated: 0 }
     }
 
     pub fn send(&mut self, cues: Vec<TranslatedCue>) {
@@ -116,7 +116,11 @@ impl<'e> Delivery<'e> {
         self.first.get_or_insert_with(|| self.started.elapsed().as_millis() as u64);
         self.cues_sent += cues.len();
         self.untranslated += cues.iter().filter(|c| c.untranslated).count();
-        (self.emit)(cues);
+        self.sink.cues(cues);
+    }
+
+    pub fn cost(&mut self, cost: TrackCost) {
+        self.sink.cost(cost);
     }
 }
 

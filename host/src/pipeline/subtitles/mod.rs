@@ -1,10 +1,13 @@
-//! Whole-track subtitle translation, ahead of the viewer.
+//! Subtitle translation, ahead of the viewer.
 //!
 //! A track is every cue of a caption track (a file read by `captions`, or lines a page
 //! read off the player). The pipeline turns cues into
 //! units (a cue, or a sentence merged from rolling ASR cues), serves what it can from the
 //! cache, cuts the rest into batches on sentence boundaries, and translates them under
-//! the playhead first, a bounded number at a time. Each batch's cues go back as soon as
+//! the playhead first, a bounded number at a time, within a window ahead of the playhead
+//! that playback moves on (the whole track when asked, or when the provider costs nothing
+//! and serves no one else). For providers paid per token it reports the tokens used and an
+//! estimate for the rest. Each batch's cues go back as soon as
 //! they are ready; a line the model never answered properly keeps its original text,
 //! marked untranslated. A track already in the target language goes back as it is.
 //!
@@ -17,6 +20,7 @@
 //! - `scheduler`  — when batches run: a few at a time, re-prioritised as the playhead moves.
 //! - `prompt`     — what the model is asked.
 //! - `call`       — one batch through the provider, with repair.
+//! - `cost`       — tokens used, and the estimate for the untranslated rest.
 //! - `answer`     — reading and checking the model's `{id, text}` answer.
 //! - `assembler`  — translated units back onto cues, each cue handed over once complete.
 //! - `cache`      — translated lines in SQLite, shared by every host process.
@@ -27,6 +31,7 @@ pub mod batch;
 pub mod cache;
 pub mod call;
 pub mod captions;
+pub mod cost;
 pub mod plan;
 pub mod prompt;
 pub mod queue;
@@ -39,15 +44,16 @@ use std::time::Instant;
 
 use futures::stream::Stream;
 use glossa_protocol::text;
-use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TranslatedCue, Usage};
+use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TrackCost, TranslatedCue, Usage};
 
 use super::language::nothing_to_translate;
-use crate::providers::Provider;
+use crate::providers::{Billing, Provider};
 use assembler::{Assembler, Delivery};
 use batch::BatchSizes;
 use cache::{CacheScope, TranslationCache};
 use call::CallSetup;
 use captions::CaptionTrack;
+use cost::Meter;
 use plan::Plan;
 use queue::{Playhead, Queue};
 use scheduler::Scheduler;
@@ -91,19 +97,65 @@ pub struct TrackOptions {
     pub drop_behind_secs: f64,
     /// Follow-up calls for lines missing from an answer.
     pub repair_attempts: u32,
+    /// Only batches starting this many seconds of playback ahead of the playhead are
+    /// translated (widened by the playback rate); playback moves the window on. Within
+    /// it, work starts only as far ahead as the model's measured pace needs (a couple of
+    /// batch durations, see `queue`), so a viewer who leaves has paid for little unseen.
+    pub window_secs: f64,
+    /// Report tokens used and the estimate for the rest ([`TrackSink::cost`]).
+    pub report_cost: bool,
 }
+
+/// How far ahead a track is translated at most, by default: ten minutes of playback.
+pub const DEFAULT_WINDOW_SECS: f64 = 600.0;
 
 impl Default for TrackOptions {
     fn default() -> Self {
-        TrackOptions { sizes: BatchSizes::default(), max_in_flight: 2, drop_behind_secs: 60.0, repair_attempts: 1 }
+        TrackOptions {
+            sizes: BatchSizes::default(),
+            max_in_flight: 2,
+            drop_behind_secs: 60.0,
+            repair_attempts: 1,
+            window_secs: DEFAULT_WINDOW_SECS,
+            report_cost: false,
+        }
     }
 }
 
 impl TrackOptions {
-    /// The defaults, with batches that fit `provider`'s context.
+    /// The defaults, with batches that fit `provider`'s context, the whole track at once
+    /// when the provider is built in, and costs reported when it is paid per token.
     pub fn for_provider(provider: &dyn Provider) -> Self {
         let defaults = TrackOptions::default();
-        TrackOptions { sizes: defaults.sizes.fitted(provider.context_tokens()), ..defaults }
+        let options = TrackOptions {
+            sizes: defaults.sizes.fitted(provider.context_tokens()),
+            report_cost: provider.billing() == Billing::PerToken,
+            ..defaults
+        };
+        match provider.billing() {
+            Billing::BuiltIn => options.whole_track(),
+            Billing::PerToken | Billing::OwnServer => options,
+        }
+    }
+
+    /// Every line, however far from the playhead (the user asked for the whole track).
+    pub fn whole_track(self) -> Self {
+        TrackOptions { window_secs: f64::INFINITY, drop_behind_secs: f64::INFINITY, ..self }
+    }
+}
+
+/// Where a track's results go as they are ready.
+pub trait TrackSink: Send {
+    /// Translated cues; each cue comes at most once.
+    fn cues(&mut self, cues: Vec<TranslatedCue>);
+    /// Tokens used so far and the estimate for the rest (when [`TrackOptions::report_cost`]).
+    fn cost(&mut self, _cost: TrackCost) {}
+}
+
+/// A closure taking the cues is a sink that ignores costs.
+impl<F: FnMut(Vec<TranslatedCue>) + Send> TrackSink for F {
+    fn cues(&mut self, cues: Vec<TranslatedCue>) {
+        self(cues);
     }
 }
 
@@ -135,15 +187,18 @@ pub struct TrackSummary {
     pub dropped_units: usize,
 }
 
-/// Translate a whole track, calling `emit` with each group of cues as soon as they are
-/// ready. Every cue is emitted at most once (exactly once unless the viewer left it far
-/// behind); work starts under `start` and `playhead` updates re-prioritise it while it runs.
+/// Translate a track, handing each group of cues to `sink` as soon as they are ready.
+/// Every cue is handed over at most once (exactly once unless the viewer left it far
+/// behind); work starts under `start` and `playhead` updates re-prioritise it and move
+/// its window on while it runs. It ends once every line within reach is done: with a
+/// window, that is when playback has brought the last line within it (a paused viewer
+/// keeps it waiting; the caller cancels by dropping it).
 pub async fn translate_track<S>(
     job: &TrackJob,
     track: &CaptionTrack,
     start: PlayheadUpdate,
     playhead: S,
-    emit: &mut (dyn FnMut(Vec<TranslatedCue>) + Send),
+    sink: &mut dyn TrackSink,
 ) -> Result<TrackSummary, ErrorInfo>
 where
     S: Stream<Item = PlayheadUpdate> + Unpin + Send,
@@ -151,7 +206,7 @@ where
     let started = Instant::now();
     check_track(track)?;
     if nothing_to_translate(job.from.as_deref(), &job.to) {
-        return Ok(pass_through(track, emit, started));
+        return Ok(pass_through(track, sink, started));
     }
     let sizes = job.options.sizes;
     let scope = CacheScope {
@@ -162,11 +217,16 @@ where
     };
     let plan = Plan::new(&track.cues, track.auto_generated, &scope, sizes.context_units, job.cache.as_ref()).await;
     let mut assembler = Assembler::new(&track.cues, &plan.units);
-    let mut delivery = Delivery::new(emit, started);
+    let mut delivery = Delivery::new(sink, started);
     let mut usage = Usage { cached: Some(plan.cached_cues(&track.cues)).filter(|&n| n > 0), ..Usage::default() };
+    let todo = plan.todo();
+    let mut meter = job.options.report_cost.then(|| Meter::new(&plan.units, &todo));
 
-    // What the cache already has goes out at once.
+    // What the cache already has goes out at once, with what the rest would cost.
     delivery.send(assembler.from_cache(&plan));
+    if let Some(meter) = &meter {
+        delivery.cost(meter.cost());
+    }
 
     let setup = Arc::new(CallSetup {
         provider: job.provider.clone(),
@@ -176,12 +236,9 @@ where
         repair_attempts: job.options.repair_attempts,
         context_units: sizes.context_units,
     });
-    let queue = Queue::new(
-        batch::plan(&plan.units, &plan.todo(), &sizes),
-        Playhead::new(start.time, start.rate),
-        job.options.drop_behind_secs,
-        sizes,
-    );
+    let queue =
+        Queue::new(batch::plan(&plan.units, &todo, &sizes), Playhead::new(start.time, start.rate), job.options.drop_behind_secs, sizes)
+            .with_window(job.options.window_secs);
     let start_batch = |batch| call::batch_call(setup.clone(), &plan.units, batch);
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
     let mut calls = 0;
@@ -197,6 +254,10 @@ where
             }
         }
         delivery.send(ready);
+        if let Some(meter) = &mut meter {
+            meter.answered(&plan.units, &batch.units, answer.usage);
+            delivery.cost(meter.cost());
+        }
     }
     usage.provider_calls = Some(calls);
     Ok(TrackSummary {
@@ -210,8 +271,8 @@ where
 
 /// A track already in the target language: every cue as it is, at once, with no provider
 /// call and nothing written to the cache (there is no translation to keep).
-fn pass_through(track: &CaptionTrack, emit: &mut (dyn FnMut(Vec<TranslatedCue>) + Send), started: Instant) -> TrackSummary {
-    let mut delivery = Delivery::new(emit, started);
+fn pass_through(track: &CaptionTrack, sink: &mut dyn TrackSink, started: Instant) -> TrackSummary {
+    let mut delivery = Delivery::new(sink, started);
     delivery.send(track.cues.iter().map(|c| TranslatedCue { id: c.id.clone(), text: c.text.clone(), untranslated: false }).collect());
     TrackSummary {
         usage: Usage { provider_calls: Some(0), ..Usage::default() },

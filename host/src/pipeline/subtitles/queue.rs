@@ -1,7 +1,14 @@
 //! Which batch to translate next: the one under the playhead first, then forward in
 //! time. The extension only reports seeks and rate changes, so the playhead is projected
 //! from the last report (`time + rate × elapsed`). Batches the viewer has left far behind
-//! are dropped: translating them would only delay what is about to be seen.
+//! are dropped: translating them would only delay what is about to be seen. Batches
+//! beyond the window ahead of the playhead wait until playback brings them within it; the
+//! window reaches no further than a couple of batch durations (measured as batches
+//! answer) of playback, which is as early as a batch must start to be ready in time:
+//! the `subtitles_replay` bench weighs this lead against readiness and tokens spent on
+//! lines a viewer who leaves never sees.
+
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -27,6 +34,12 @@ impl Playhead {
     pub fn now(&self) -> f64 {
         self.time + self.rate * self.at.elapsed().as_secs_f64()
     }
+
+    /// How far ahead of the playhead `secs` of playback reach: wider at faster playback
+    /// (the same wall time ahead), never narrower while paused.
+    fn reach(&self, secs: f64) -> f64 {
+        secs * self.rate.max(1.0)
+    }
 }
 
 pub struct Queue {
@@ -36,11 +49,61 @@ pub struct Queue {
     drop_behind: f64,
     sizes: BatchSizes,
     dropped_units: usize,
+    /// Seconds of playback ahead of the playhead a batch may start in to be translated.
+    window: f64,
+    /// Wall seconds a batch takes, smoothed over the batches that answered.
+    batch_secs: f64,
 }
+
+/// How long a batch is guessed to take before one has answered (a slow local model's).
+const FIRST_BATCH_SECS_GUESS: f64 = 30.0;
+/// Within the window, a batch starts this many batch durations of playback before it is
+/// shown: ready in time with room for a slow answer, and little paid for far ahead.
+const LEAD_IN_BATCHES: f64 = 2.0;
 
 impl Queue {
     pub fn new(batches: Vec<Batch>, playhead: Playhead, drop_behind: f64, sizes: BatchSizes) -> Self {
-        Queue { pending: batches, playhead, drop_behind, sizes, dropped_units: 0 }
+        Queue {
+            pending: batches,
+            playhead,
+            drop_behind,
+            sizes,
+            dropped_units: 0,
+            window: f64::INFINITY,
+            batch_secs: FIRST_BATCH_SECS_GUESS,
+        }
+    }
+
+    /// A batch answered after `secs` of wall time: the lead follows the model's pace.
+    pub fn batch_took(&mut self, secs: f64) {
+        if secs.is_finite() && secs >= 0.0 {
+            self.batch_secs = (self.batch_secs + secs) / 2.0;
+        }
+    }
+
+    /// Translate only batches starting within `window` seconds ahead of the playhead.
+    pub fn with_window(self, window: f64) -> Self {
+        Queue { window, ..self }
+    }
+
+    /// The end of the window now, in track seconds: as far ahead as work must start to be
+    /// ready in time at the model's pace, never beyond the window.
+    fn horizon(&self, t: f64) -> f64 {
+        if self.window == f64::INFINITY {
+            return f64::INFINITY; // the whole track: no lead to keep
+        }
+        let lead = LEAD_IN_BATCHES * self.batch_secs;
+        t + self.playhead.reach(self.window.min(lead))
+    }
+
+    /// How long until playback brings the next batch waiting beyond the window within it;
+    /// `None` when none waits, or while paused (only a playhead report can move it then).
+    pub fn next_in_window(&self) -> Option<Duration> {
+        let t = self.playhead.now();
+        let horizon = self.horizon(t);
+        let first = self.pending.iter().map(|b| b.start).filter(|&s| s > horizon).min_by(f64::total_cmp)?;
+        // At least a millisecond: a wait that rounds to nothing would not move the clock.
+        (self.playhead.rate > 0.0).then(|| Duration::from_secs_f64((first - horizon) / self.playhead.rate).max(Duration::from_millis(1)))
     }
 
     pub fn set_playhead(&mut self, playhead: Playhead) {
@@ -60,9 +123,10 @@ impl Queue {
         self.pending.is_empty()
     }
 
-    /// The batch to start now, or None when nothing is left.
+    /// The batch to start now, or None when nothing is left within the window.
     pub fn next(&mut self, units: &[Unit]) -> Option<Batch> {
         let t = self.playhead.now();
+        let horizon = self.horizon(t);
         let before = self.pending.len();
         let drop_behind = self.drop_behind;
         let mut dropped = 0;
@@ -85,7 +149,7 @@ impl Queue {
             .pending
             .iter()
             .enumerate()
-            .filter(|(_, b)| b.start >= t)
+            .filter(|(_, b)| b.start >= t && b.start <= horizon)
             .min_by(|(_, a), (_, b)| a.start.total_cmp(&b.start))
             .map(|(i, _)| i);
         if let Some(i) = under.or(ahead.filter(|&i| self.pending[i].start - t < self.sizes.head_secs)) {
@@ -96,7 +160,10 @@ impl Queue {
             return Some(head);
         }
         // Then the nearest ahead, then the nearest behind.
-        let pick = ahead.or_else(|| self.pending.iter().enumerate().max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i))?;
+        let behind = || {
+            self.pending.iter().enumerate().filter(|(_, b)| b.start < t).max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
+        };
+        let pick = ahead.or_else(behind)?;
         Some(self.pending.swap_remove(pick))
     }
 }
@@ -149,5 +216,53 @@ pub(super) mod tests {
         // Lines 0–19 (batches ending at 30 s and 60 s) are more than 30 s behind: dropped.
         assert_eq!(q.dropped_units(), 20);
         assert_eq!(q.next(&units).unwrap().units, (35..40).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_window_holds_batches_until_playback_brings_them_within_it() {
+        let units = track(60); // batches of 10 lines = 30 s
+        let all: Vec<usize> = (0..60).collect();
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), 60.0, sizes()).with_window(20.0);
+        assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
+        assert_eq!(q.next(&units).unwrap().units, (2..10).collect::<Vec<_>>());
+        assert!(q.next(&units).is_none(), "the next batch starts at 30 s, beyond 0 + 20 s");
+        assert!(!q.is_empty());
+        assert_eq!(q.next_in_window(), Some(Duration::from_secs(10)));
+        tokio::time::advance(Duration::from_secs(10)).await;
+        assert_eq!(q.next(&units).unwrap().units, (10..20).collect::<Vec<_>>());
+        // At 2× the window reaches twice as far: 40 s of video from 10 s.
+        q.set_playhead(Playhead::new(10.0, 2.0));
+        assert!(q.next(&units).is_none());
+        assert_eq!(q.next_in_window(), Some(Duration::from_secs(5)), "batch 20–29 starts at 60 s, the window ends at 50 s");
+        // Paused: only a playhead report can bring it in.
+        q.set_playhead(Playhead::new(10.0, 0.0));
+        assert_eq!(q.next_in_window(), None);
+        q.set_playhead(Playhead::new(45.0, 0.0));
+        assert_eq!(q.next(&units).unwrap().units, (20..30).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn within_the_window_work_starts_only_as_far_ahead_as_the_models_pace_needs() {
+        let units = track(60);
+        let all: Vec<usize> = (0..60).collect();
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), 60.0, sizes()).with_window(600.0);
+        assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
+        // A fast model: batches answer in a second, so two seconds ahead is enough.
+        for _ in 0..10 {
+            q.batch_took(1.0);
+        }
+        assert!(q.next(&units).is_none(), "line 2 starts at 6 s: a model answering in a second can start it at 4 s");
+        let wait = q.next_in_window().unwrap();
+        assert!(wait > Duration::from_millis(3900) && wait < Duration::from_secs(4), "{wait:?}");
+        tokio::time::advance(wait).await;
+        assert_eq!(q.next(&units).unwrap().units, vec![2, 3], "about to be shown: cut to a short head");
+        assert!(q.next(&units).is_none(), "line 4 at 12 s is further ahead than the model needs");
+        let mut whole = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 0.0), 60.0, sizes());
+        whole.batch_took(1.0);
+        let mut n = 0;
+        while whole.next(&units).is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 7, "without a window, everything: a head, its rest and five batches");
     }
 }

@@ -1,11 +1,14 @@
 //! When each batch runs: at most a few at a time, the next one chosen by the [`Queue`]
 //! (under the playhead first) each time one finishes, with the viewer's playhead
-//! reports taken as they come so a seek re-prioritises what starts next.
+//! reports taken as they come so a seek re-prioritises what starts next. Batches beyond
+//! the queue's window start when the projected playhead brings them within it.
 
 use std::future::Future;
 
+use futures::future::{join, ready, Join, Ready};
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use futures::FutureExt;
+use tokio::time::Instant;
 
 use super::batch::Batch;
 use super::queue::{Playhead, Queue};
@@ -13,7 +16,7 @@ use super::{PlayheadUpdate, Unit};
 
 /// Runs the batches of a [`Queue`] through `start` (which gives back its batch with the
 /// result) and yields them as they finish.
-pub struct Scheduler<'u, S, F, Fut> {
+pub struct Scheduler<'u, S, F, Fut: Future> {
     units: &'u [Unit],
     queue: Queue,
     playhead: S,
@@ -21,7 +24,8 @@ pub struct Scheduler<'u, S, F, Fut> {
     updates_open: bool,
     max_in_flight: usize,
     start: F,
-    in_flight: FuturesUnordered<Fut>,
+    /// Each running batch with when it started, so the queue learns the model's pace.
+    in_flight: FuturesUnordered<Join<Ready<Instant>, Fut>>,
 }
 
 impl<'u, S, F, Fut> Scheduler<'u, S, F, Fut>
@@ -43,7 +47,8 @@ where
     }
 
     /// The next batch to finish, with its result; `None` once every batch has run (or
-    /// was dropped, far behind the playhead). Dropping the scheduler drops the batches
+    /// was dropped, far behind the playhead), or when the rest waits beyond the window of
+    /// a paused playhead that can no longer move. Dropping the scheduler drops the batches
     /// still running.
     pub async fn next(&mut self) -> Option<Fut::Output> {
         let Scheduler { units, queue, playhead, updates_open, max_in_flight, start, in_flight } = self;
@@ -58,11 +63,12 @@ where
             }
             while in_flight.len() < *max_in_flight {
                 match queue.next(units) {
-                    Some(batch) => in_flight.push(start(batch)),
+                    Some(batch) => in_flight.push(join(ready(Instant::now()), start(batch))),
                     None => break,
                 }
             }
-            if in_flight.is_empty() {
+            let wake = queue.next_in_window();
+            if in_flight.is_empty() && (queue.is_empty() || (wake.is_none() && !*updates_open)) {
                 return None;
             }
             tokio::select! {
@@ -74,7 +80,13 @@ where
                     }
                     None => *updates_open = false,
                 },
-                Some(finished) = in_flight.next() => return Some(finished),
+                Some((started, finished)) = in_flight.next() => {
+                    queue.batch_took(started.elapsed().as_secs_f64());
+                    return Some(finished);
+                }
+                // Playback brought a waiting batch within the window: start it.
+                () = tokio::time::sleep(wake.unwrap_or_default()), if wake.is_some() => {}
+                else => return None,
             }
         }
     }

@@ -23,7 +23,7 @@ pub use job::LoadParams;
 use job::{GenEvent, Job};
 pub use runtime::LocalRuntime;
 
-use super::{ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{Billing, ChatRequest, Delta, Provider, ProviderError, TokenStream};
 use crate::config::LocalConfig;
 use crate::models::{self, catalogue, gguf};
 
@@ -138,6 +138,10 @@ impl Provider for Local {
 
     fn context_tokens(&self) -> Option<u32> {
         Some(self.load.context_size).filter(|&n| n > 0)
+    }
+
+    fn billing(&self) -> Billing {
+        Billing::BuiltIn
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {

@@ -14,7 +14,7 @@ mod srv3;
 mod vtt;
 
 use glossa_protocol::text;
-use glossa_protocol::{Cue, ErrorCode, ErrorInfo, TrackRequest, TrackSource};
+use glossa_protocol::{Cue, ErrorCode, ErrorInfo, TrackRequest, TrackSource, TranslatedCue};
 
 pub use glossa_protocol::CaptionFormat;
 pub use json3::parse_json3;
@@ -45,6 +45,49 @@ pub struct CaptionError {
 impl CaptionError {
     pub fn new(line: usize, message: impl Into<String>) -> Self {
         CaptionError { line, message: message.into() }
+    }
+}
+
+/// The source cues with their translations in place (the original where none came back);
+/// blank ones left out. A rolling ASR track's cues overlap (two lines at a time) and each
+/// shows whole sentences, so there a sentence becomes one cue, from the first cue showing
+/// it until the next sentence's: nothing is on screen twice.
+pub fn translated(source: &[Cue], translations: impl IntoIterator<Item = TranslatedCue>, rolling: bool) -> Vec<Cue> {
+    let mut by_id: std::collections::HashMap<String, String> = translations.into_iter().map(|t| (t.id, t.text)).collect();
+    let cues = source.iter().filter_map(|c| {
+        let text = by_id.remove(&c.id).unwrap_or_else(|| c.text.clone());
+        (!text.trim().is_empty()).then(|| Cue { text, ..c.clone() })
+    });
+    if !rolling {
+        return cues.collect();
+    }
+    let mut merged: Vec<Cue> = Vec::new();
+    for cue in cues {
+        match merged.last_mut() {
+            Some(last) if last.text == cue.text => last.end = last.end.max(cue.end),
+            Some(last) => {
+                last.end = last.end.min(cue.start);
+                merged.push(cue);
+            }
+            None => merged.push(cue),
+        }
+    }
+    merged
+}
+
+/// Whether `cues` roll like an auto-generated track's: most of them overlap the next (for
+/// cues that come without the file they were read from, e.g. from the extension).
+pub fn rolls(cues: &[Cue]) -> bool {
+    let overlapping = cues.windows(2).filter(|w| w[1].start < w[0].end).count();
+    cues.len() > 2 && overlapping * 2 > cues.len()
+}
+
+/// `cues` written as `format`; `None` for the formats Glossa only reads.
+pub fn write(cues: &[Cue], format: CaptionFormat) -> Option<String> {
+    match format {
+        CaptionFormat::Srt => Some(write_srt(cues)),
+        CaptionFormat::Vtt => Some(write_vtt(cues)),
+        CaptionFormat::Json3 | CaptionFormat::Srv3 => None,
     }
 }
 
@@ -189,6 +232,26 @@ fn has_inline_timestamps(payload: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn cue(id: &str, start: f64, end: f64, text: &str) -> Cue {
+        Cue { id: id.into(), start, end, text: text.into() }
+    }
+
+    fn done(id: &str, text: &str) -> TranslatedCue {
+        TranslatedCue { id: id.into(), text: text.into(), untranslated: false }
+    }
+
+    #[test]
+    fn a_rolling_track_is_written_a_sentence_a_cue_without_overlaps() {
+        // Lines overlap as in YouTube's json3; lines 1–2 show sentence A, line 3 sentence B.
+        let source = [cue("1", 1.0, 5.0, "it was"), cue("2", 3.0, 7.0, "late we"), cue("3", 5.0, 9.0, "left"), cue("4", 9.0, 9.5, " ")];
+        let translated_cues = vec![done("1", "A."), done("2", "A."), done("3", "B."), done("4", "")];
+        assert!(rolls(&source), "most lines overlap the next");
+        assert_eq!(translated(&source, translated_cues.clone(), true), vec![cue("1", 1.0, 5.0, "A."), cue("3", 5.0, 9.0, "B.")]);
+        // A manual track keeps its cues as they are (blank ones left out).
+        assert_eq!(translated(&source, translated_cues, false).len(), 3);
+        assert!(!rolls(&[cue("1", 1.0, 2.0, "a"), cue("2", 2.0, 3.0, "b"), cue("3", 3.5, 4.0, "c")]));
+    }
+
     #[test]
     fn timestamps_round_trip() {
         assert_eq!(parse_timestamp("00:01:02.345", &['.']), Some(62.345));
@@ -212,6 +275,7 @@ mod tests {
             auto_generated: true,
             playhead: 0.0,
             rate: 1.0,
+            whole: false,
         };
         let json3 = r#"{"events":[{"tStartMs":0,"dDurationMs":1000,"segs":[{"utf8":"  Hi  "}]}]}"#;
         let file = |format, text: &str| TrackSource::Captions(glossa_protocol::CaptionFile { format, text: text.into() });
