@@ -75,11 +75,11 @@ pub fn translated(source: &[Cue], translations: impl IntoIterator<Item = Transla
     merged
 }
 
-/// Whether `cues` roll like an auto-generated track's: most of them overlap the next (for
-/// cues that come without the file they were read from, e.g. from the extension).
+/// Whether `cues` roll like an auto-generated track's: at least half of them overlap the
+/// next (for cues that come without the file they were read from, e.g. from the extension).
 pub fn rolls(cues: &[Cue]) -> bool {
     let overlapping = cues.windows(2).filter(|w| w[1].start < w[0].end).count();
-    cues.len() > 2 && overlapping * 2 > cues.len()
+    cues.len() > 2 && overlapping * 2 >= cues.len() - 1
 }
 
 /// `cues` written as `format`; `None` for the formats Glossa only reads.
