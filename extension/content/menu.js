@@ -30,7 +30,8 @@
   const missing = (track) => track.cues.some((c) => !track.translations.has(String(c.id)));
 
   function addButton() {
-    const controls = document.querySelector("#movie_player .ytp-right-controls, .ytp-right-controls");
+    // Where the frame button goes (content.js, which loads after this file): the same group.
+    const controls = G.controlSlot && G.controlSlot();
     if (!controls || controls.querySelector("[data-glossa='subtitles-menu']")) return;
     const label = G.t("menuButton");
     const button = G.el("button", {
