@@ -419,6 +419,14 @@ process.on("exit", (code) => {
 });
 
 /** A temp data dir for glossa-host, with settings applied through its own CLI. */
+/** Pids of the hosts started so far for `dataDir`, from the host's own log. */
+export function hostPids(dataDir) {
+  const dir = path.join(dataDir, "logs");
+  if (!fs.existsSync(dir)) return [];
+  const text = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
+  return [...text.matchAll(/host started.*?pid=(\d+)/g)].map((m) => Number(m[1]));
+}
+
 export function makeHostData(settings = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-data-"));
   hostDataDirs.push(dataDir);
@@ -708,12 +716,15 @@ export async function launchFirefox({ dataDir, registerHost = true, hostExe = ho
   if (!keepFirstRun) {
     // The first-run options tab, closed as in launchChromium. It opens a moment after the
     // install, and its address may show only later: look for it for a few seconds.
+    // On a loaded machine that can take a while: look until it has been seen (or a minute).
     const isFirstRun = (p) => p.url().includes("/options/options.html?first-run");
-    for (let i = 0; i < 50; i++) {
-      const tab = (await browser.pages()).find(isFirstRun);
-      if (tab) { await tab.close().catch(() => {}); break; }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const started = Date.now();
+    const look = setInterval(async () => {
+      const tab = (await browser.pages().catch(() => [])).find(isFirstRun);
+      if (tab) await tab.close().catch(() => {});
+      if (tab || Date.now() - started > 60_000) clearInterval(look);
+    }, 100);
+    browser.once("disconnected", () => clearInterval(look));
   }
   const dialogs = [];
   return {

@@ -5,17 +5,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  llamaCpuSkip, CUES, VIDEO_ONE, checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings,
+  llamaCpuSkip, CUES, VIDEO_ONE, checkPrerequisites, hostPids, launchChromium, makeHostData, openWatch, openaiProviderSettings,
   startFakeYouTube, startLlamaServer,
 } from "./harness.js";
-
-/** Pids of the hosts started so far, from the host's own log. */
-function hostPids(dataDir) {
-  const dir = path.join(dataDir, "logs");
-  if (!fs.existsSync(dir)) return [];
-  const text = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
-  return [...text.matchAll(/host started.*?pid=(\d+)/g)].map((m) => Number(m[1]));
-}
 
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return false; } };
 

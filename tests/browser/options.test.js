@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  BROWSERS, browserName, llamaCpuSkip, here, checkPrerequisites, hostBin, launchBrowser, makeHostData, openWatch, openaiProviderSettings,
+  BROWSERS, browserName, llamaCpuSkip, here, checkPrerequisites, hostBin, hostPids, launchBrowser, makeHostData, openWatch, openaiProviderSettings,
   screenshotPath, startFakeYouTube, startLlamaServer,
 } from "./harness.js";
 
@@ -57,7 +57,9 @@ for (const kind of BROWSERS) {
       await page.locator("[data-glossa='subtitle-model']").selectOption(llama.model);
       await page.fill("[data-glossa='api-key']", SECRET);
       await page.click("[data-glossa='save']");
-      await page.locator("[data-glossa='save-status'][data-state='saved']").waitFor();
+      const status = page.locator("[data-glossa='save-status'][data-state='saved'], [data-glossa='save-status'][data-state='error']");
+      await status.waitFor();
+      assert.equal(await status.getAttribute("data-state"), "saved", await status.textContent());
       assert.match(await page.locator("[data-glossa='api-key-status']").textContent(), /…abcdef/);
       assert.equal(await page.locator("[data-glossa='api-key']").inputValue(), "");
       const html = await page.evaluate(() => document.documentElement.outerHTML + [...document.querySelectorAll("input")].map((i) => i.value).join(" "));
@@ -142,11 +144,17 @@ for (const kind of BROWSERS) {
     let browser;
     before(async () => {
       checkPrerequisites();
-      browser = await launchBrowser(kind, { dataDir: makeHostData({}) });
+      const dataDir = makeHostData({});
+      browser = await launchBrowser(kind, { dataDir });
       // Point the registered host at a release that predates the handshake.
       const json = JSON.parse(fs.readFileSync(browser.nativeHostManifest, "utf8"));
       json.path = path.join(here, "old-host.mjs");
       fs.writeFileSync(browser.nativeHostManifest, JSON.stringify(json));
+      // The first-run page may have started the current host already: stop it, as an update
+      // would, so the next request starts the old one.
+      for (const pid of hostPids(dataDir)) {
+        try { process.kill(pid, "SIGKILL"); } catch (e) { /* already gone */ }
+      }
     });
     after(async () => {
       await browser?.close();
