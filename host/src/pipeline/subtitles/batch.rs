@@ -23,11 +23,25 @@ pub struct BatchSizes {
     pub head_secs: f64,
     /// Lines before a batch sent along as context (not translated).
     pub context_units: usize,
+    /// From where playback starts, batches grow: the first is cut after about this many
+    /// lines, each next one after twice as many as the one before, up to the sizes above.
+    /// The first lines come back after a short call, and little is paid far ahead early
+    /// on; the few extra calls are spread over a whole track of large batches.
+    pub first_units: usize,
 }
 
 impl Default for BatchSizes {
     fn default() -> Self {
-        BatchSizes { min_units: 20, target_chars: 1500, max_units: 40, max_chars: 2400, head_units: 6, head_secs: 15.0, context_units: 3 }
+        BatchSizes {
+            min_units: 20,
+            target_chars: 1500,
+            max_units: 40,
+            max_chars: 2400,
+            head_units: 6,
+            head_secs: 15.0,
+            context_units: 3,
+            first_units: 4,
+        }
     }
 }
 
@@ -47,6 +61,7 @@ impl BatchSizes {
             min_units: self.min_units.min(max_units * 2 / 3).max(1),
             target_chars: self.target_chars.min(max_chars * 2 / 3),
             head_units: self.head_units.min(max_units),
+            first_units: self.first_units.min(max_units),
             ..self
         }
     }
@@ -81,25 +96,46 @@ pub fn ends_sentence(text: &str) -> bool {
 /// Cut `todo` (ascending unit indices) into batches. Runs of consecutive indices are
 /// batched separately: a gap means the lines between are already translated.
 pub fn plan(units: &[Unit], todo: &[usize], sizes: &BatchSizes) -> Vec<Batch> {
+    plan_from(units, todo, sizes, f64::INFINITY)
+}
+
+/// [`plan`], with batches growing from the playhead at `from` (see
+/// [`BatchSizes::first_units`]); batches before it have the full sizes.
+pub fn plan_from(units: &[Unit], todo: &[usize], sizes: &BatchSizes, from: f64) -> Vec<Batch> {
     let mut batches = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     let mut chars = 0;
+    // Line limits of the batch being filled: (enough at a sentence end, full).
+    let mut grown = 0u32;
+    let limits = |grown: u32| {
+        let cap = sizes.first_units.max(1).saturating_mul(1usize.checked_shl(grown).unwrap_or(usize::MAX));
+        (sizes.min_units.min(cap), sizes.max_units.min(cap.saturating_mul(2)))
+    };
+    let mut push = |batch: Vec<usize>, batches: &mut Vec<Batch>, grown: &mut u32| {
+        let batch = Batch::new(batch, units);
+        if batch.end > from {
+            *grown += 1;
+        }
+        batches.push(batch);
+    };
     for &u in todo {
         if current.last().is_some_and(|&last| last + 1 != u) {
-            batches.push(Batch::new(std::mem::take(&mut current), units));
+            push(std::mem::take(&mut current), &mut batches, &mut grown);
             chars = 0;
         }
         current.push(u);
         chars += units[u].text.chars().count();
-        let full = current.len() >= sizes.max_units || chars >= sizes.max_chars;
-        let enough = current.len() >= sizes.min_units || chars >= sizes.target_chars;
+        let growing = units[current[0]].end > from || units[u].end > from;
+        let (min_units, max_units) = if growing { limits(grown) } else { (sizes.min_units, sizes.max_units) };
+        let full = current.len() >= max_units || chars >= sizes.max_chars;
+        let enough = current.len() >= min_units || chars >= sizes.target_chars;
         if full || (enough && ends_sentence(&units[u].text)) {
-            batches.push(Batch::new(std::mem::take(&mut current), units));
+            push(std::mem::take(&mut current), &mut batches, &mut grown);
             chars = 0;
         }
     }
     if !current.is_empty() {
-        batches.push(Batch::new(current, units));
+        push(current, &mut batches, &mut grown);
     }
     batches
 }
@@ -147,6 +183,7 @@ mod tests {
             head_units: 2,
             head_secs: 15.0,
             context_units: 2,
+            first_units: 1,
         };
         let u = units(&["One two", "three.", "Four", "five", "six", "seven.", "eight", "nine."]);
         let all: Vec<usize> = (0..u.len()).collect();
@@ -176,6 +213,23 @@ mod tests {
             let total = prompt_tokens + crate::pipeline::subtitles::prompt::max_tokens(&refs);
             assert!(total <= context, "context {context}: {s:?} needs {total}");
         }
+    }
+
+    #[test]
+    fn batches_grow_from_the_playhead() {
+        let sizes = BatchSizes { min_units: 10, max_units: 12, first_units: 2, ..BatchSizes::default() };
+        // Every line ends a sentence: each batch is cut as soon as it has enough lines.
+        let u = units(&["a."; 40]);
+        let all: Vec<usize> = (0..40).collect();
+        let lens = |b: Vec<Batch>| b.iter().map(|b| b.units.len()).collect::<Vec<_>>();
+        assert_eq!(lens(plan_from(&u, &all, &sizes, 0.0)), vec![2, 4, 8, 10, 10, 6]);
+        // From the middle: full batches behind the playhead; the one reaching it is cut at the
+        // first sentence end past it, and they grow from there.
+        assert_eq!(lens(plan_from(&u, &all, &sizes, 45.0)), vec![10, 6, 4, 8, 10, 2]);
+        // No sentence end: a growing batch is cut at twice its size.
+        let u = units(&["a"; 20]);
+        assert_eq!(lens(plan_from(&u, &(0..20).collect::<Vec<_>>(), &sizes, 0.0)), vec![4, 8, 8]);
+        assert_eq!(lens(plan(&u, &(0..20).collect::<Vec<_>>(), &sizes)), vec![12, 8]);
     }
 
     #[test]

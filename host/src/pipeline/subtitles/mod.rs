@@ -236,9 +236,13 @@ where
         repair_attempts: job.options.repair_attempts,
         context_units: sizes.context_units,
     });
-    let queue =
-        Queue::new(batch::plan(&plan.units, &todo, &sizes), Playhead::new(start.time, start.rate), job.options.drop_behind_secs, sizes)
-            .with_window(job.options.window_secs);
+    let queue = Queue::new(
+        batch::plan_from(&plan.units, &todo, &sizes, start.time),
+        Playhead::new(start.time, start.rate),
+        job.options.drop_behind_secs,
+        sizes,
+    )
+    .with_window(job.options.window_secs);
     let start_batch = |batch| call::batch_call(setup.clone(), &plan.units, batch);
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
     let mut calls = 0;
