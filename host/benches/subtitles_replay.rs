@@ -102,6 +102,17 @@ impl Numbers {
                 let share = (call.prompt_tokens + call.output_tokens) as f64 / call.lines.len().max(1) as f64;
                 let unwatched = call.lines.iter().filter(|l| track.start_of.get(*l).is_some_and(|&s| s >= leave)).count();
                 wasted[i] += (share * unwatched as f64).round() as u64;
+                if unwatched > 0 && std::env::var_os("GLOSSA_BENCH_VERBOSE").is_some() {
+                    let starts: Vec<f64> = call.lines.iter().filter_map(|l| track.start_of.get(l).copied()).collect();
+                    eprintln!(
+                        "leave {leave}: call at {:.1}s of video, {} lines from {:.1}s to {:.1}s, {unwatched} unwatched, {} tokens",
+                        call.started.as_secs_f64() * rate,
+                        call.lines.len(),
+                        starts.first().unwrap_or(&0.0),
+                        starts.last().unwrap_or(&0.0),
+                        call.prompt_tokens + call.output_tokens
+                    );
+                }
             }
         }
         Numbers {
