@@ -239,7 +239,8 @@ where
         context_units: sizes.context_units,
     });
     let queue = Queue::new(batches, Playhead::new(start.time, start.rate), job.options.drop_behind_secs, sizes)
-        .with_window(job.options.window_secs);
+        .with_window(job.options.window_secs)
+        .with_parallel(job.options.max_in_flight);
     let start_batch = |batch| call::batch_call(setup.clone(), &plan.units, batch);
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
     let mut calls = 0;

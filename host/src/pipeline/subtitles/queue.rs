@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::batch::{split_at_playhead, Batch, BatchSizes};
+use super::batch::{ends_sentence, split_at_playhead, Batch, BatchSizes};
 use super::Unit;
 
 /// Where the viewer is, as last reported.
@@ -52,6 +52,8 @@ pub struct Queue {
     /// Seconds of playback ahead of the playhead a batch may start in to be translated.
     window: f64,
     pace: Pace,
+    /// Batches that may run at once (how fast the model can keep up).
+    parallel: usize,
 }
 
 /// How long the model takes for a batch: a fixed time to answer plus a time per line,
@@ -71,6 +73,11 @@ const PACE_MEMORY: usize = 6;
 /// first line, plus the margin: room for a slower answer and a busy provider.
 const LEAD_SAFETY: f64 = 1.5;
 const LEAD_MARGIN_SECS: f64 = 2.0;
+/// Within a window, a batch expected to take longer than this is cut shorter when the
+/// model still keeps up with playback (with this much to spare): a slow model's long
+/// batches need a long lead, paid for by a viewer who leaves.
+const LONG_BATCH_SECS: f64 = 15.0;
+const KEEP_UP_SPARE: f64 = 1.5;
 
 impl Pace {
     /// A batch of `lines` answered after `secs` of wall time.
@@ -118,7 +125,41 @@ impl Pace {
 
 impl Queue {
     pub fn new(batches: Vec<Batch>, playhead: Playhead, drop_behind: f64, sizes: BatchSizes) -> Self {
-        Queue { pending: batches, playhead, drop_behind, sizes, dropped_units: 0, window: f64::INFINITY, pace: Pace::default() }
+        Queue {
+            pending: batches,
+            playhead,
+            drop_behind,
+            sizes,
+            dropped_units: 0,
+            window: f64::INFINITY,
+            pace: Pace::default(),
+            parallel: 1,
+        }
+    }
+
+    /// `parallel` batches may run at once.
+    pub fn with_parallel(self, parallel: usize) -> Self {
+        Queue { parallel: parallel.max(1), ..self }
+    }
+
+    /// `batch`, or its first lines when it would take long and shorter batches keep up with
+    /// playback (the rest goes back to the queue).
+    fn shortened(&mut self, batch: Batch, units: &[Unit]) -> Batch {
+        let n = batch.units.len();
+        if self.window == f64::INFINITY || n < 2 || self.pace.expected(n) <= LONG_BATCH_SECS {
+            return batch;
+        }
+        let Some(k) = (1..n).rev().find(|&k| self.pace.expected(k) <= LONG_BATCH_SECS) else { return batch };
+        // Lines per wall second playback needs here, and what batches of `k` answer.
+        let need = n as f64 / (batch.end - batch.start).max(1.0) * self.playhead.rate.max(1.0);
+        let pace = (self.parallel * k) as f64 / self.pace.expected(k);
+        if pace < need * KEEP_UP_SPARE {
+            return batch;
+        }
+        // At a sentence end in the back half, if there is one.
+        let cut = (k.div_ceil(2)..=k).rev().find(|&j| ends_sentence(&units[batch.units[j - 1]].text)).unwrap_or(k);
+        self.pending.push(Batch::new(batch.units[cut..].to_vec(), units));
+        Batch::new(batch.units[..cut].to_vec(), units)
     }
 
     /// A batch of `lines` answered after `secs` of wall time: the lead follows the model's pace.
@@ -208,7 +249,8 @@ impl Queue {
             self.pending.iter().enumerate().filter(|(_, b)| b.start < t).max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
         };
         let pick = ahead.or_else(behind)?;
-        Some(self.pending.swap_remove(pick))
+        let batch = self.pending.swap_remove(pick);
+        Some(if ahead.is_some() { self.shortened(batch, units) } else { batch })
     }
 }
 
@@ -336,5 +378,22 @@ pub(super) mod tests {
             n += 1;
         }
         assert_eq!(n, 7, "without a window, everything: a head, its rest and five batches");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_models_long_batch_is_cut_shorter_while_shorter_ones_keep_up() {
+        let units = track(60);
+        let all: Vec<usize> = (0..60).collect();
+        let sizes = BatchSizes { min_units: 20, max_units: 20, ..sizes() };
+        for (rate, lines) in [(1.0, 2..14), (4.0, 2..20)] {
+            let mut q = Queue::new(plan(&units, &all, &sizes), Playhead::new(0.0, rate), 60.0, sizes).with_window(600.0).with_parallel(2);
+            assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
+            // 3 s to answer and a second a line: lines 2–19 would take 21 s.
+            q.batch_took(2, 5.0);
+            q.batch_took(10, 13.0);
+            // At 1×, two batches of 12 lines at a time (15 s each) keep up with a line every
+            // 3 s; at 4× they would not, and the batch stays whole.
+            assert_eq!(q.next(&units).unwrap().units, lines.collect::<Vec<_>>(), "at {rate}×");
+        }
     }
 }
