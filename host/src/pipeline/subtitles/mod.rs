@@ -99,8 +99,8 @@ pub struct TrackOptions {
     pub repair_attempts: u32,
     /// Only batches starting this many seconds of playback ahead of the playhead are
     /// translated (widened by the playback rate); playback moves the window on. Within
-    /// it, work starts only as far ahead as the model's measured pace needs (a couple of
-    /// batch durations, see `queue`), so a viewer who leaves has paid for little unseen.
+    /// it, a batch starts only as far ahead as the model's measured pace says it takes
+    /// (with room to spare, see `queue`), so a viewer who leaves has paid for little unseen.
     pub window_secs: f64,
     /// Report tokens used and the estimate for the rest ([`TrackSink::cost`]).
     pub report_cost: bool,

@@ -111,6 +111,11 @@ impl Pace {
         (GUESS_FIXED_SECS * scale, GUESS_SECS_PER_LINE * scale)
     }
 
+    /// Some batch has answered: the pace is the model's, not the guess.
+    pub fn measured(&self) -> bool {
+        !self.seen.is_empty()
+    }
+
     /// Wall seconds a batch of `lines` is expected to take.
     pub fn expected(&self, lines: usize) -> f64 {
         let (fixed, per_line) = self.fit();
@@ -227,26 +232,30 @@ impl Queue {
 
         // The batch under the playhead — or the next one, when it starts too soon to be
         // translated whole in time — is cut so a short head is translated first; the rest
-        // is queued.
-        let under = self.pending.iter().position(|b| b.contains_time(t));
+        // is queued. When even a short head would come back after its lines are gone
+        // (fast playback, a slow model), work starts where the playhead will be instead:
+        // the lines before are late anyway.
+        let head_secs = self.playhead.rate * self.pace.expected(self.sizes.head_units);
+        let aim = if self.pace.measured() && head_secs > self.sizes.head_secs { t + head_secs } else { t };
+        let under = self.pending.iter().position(|b| b.contains_time(aim));
         let ahead = self
             .pending
             .iter()
             .enumerate()
-            .filter(|(_, b)| b.start >= t && b.start <= self.horizon(t, b))
+            .filter(|(_, b)| b.start >= aim && b.start <= self.horizon(t, b))
             .min_by(|(_, a), (_, b)| a.start.total_cmp(&b.start))
             .map(|(i, _)| i);
-        let too_soon = |b: &Batch| b.start - t < self.sizes.head_secs.min(self.playhead.reach(self.pace.expected(b.units.len())));
+        let too_soon = |b: &Batch| b.start - aim < self.sizes.head_secs.min(self.playhead.reach(self.pace.expected(b.units.len())));
         if let Some(i) = under.or(ahead.filter(|&i| too_soon(&self.pending[i]))) {
             let batch = self.pending.swap_remove(i);
-            let (behind, head, rest) = split_at_playhead(&batch, units, t, &self.sizes);
+            let (behind, head, rest) = split_at_playhead(&batch, units, aim, &self.sizes);
             self.pending.extend(behind);
             self.pending.extend(rest);
             return Some(head);
         }
         // Then the nearest ahead, then the nearest behind.
         let behind = || {
-            self.pending.iter().enumerate().filter(|(_, b)| b.start < t).max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
+            self.pending.iter().enumerate().filter(|(_, b)| b.start < aim).max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
         };
         let pick = ahead.or_else(behind)?;
         let batch = self.pending.swap_remove(pick);
@@ -383,17 +392,34 @@ pub(super) mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_slow_models_long_batch_is_cut_shorter_while_shorter_ones_keep_up() {
         let units = track(60);
-        let all: Vec<usize> = (0..60).collect();
-        let sizes = BatchSizes { min_units: 20, max_units: 20, ..sizes() };
-        for (rate, lines) in [(1.0, 2..14), (4.0, 2..20)] {
-            let mut q = Queue::new(plan(&units, &all, &sizes), Playhead::new(0.0, rate), 60.0, sizes).with_window(600.0).with_parallel(2);
-            assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
+        for (rate, parallel, lines) in [(1.0, 2, 2..14), (2.0, 1, 2..20)] {
+            let mut q = Queue::new(vec![], Playhead::new(0.0, rate), 60.0, sizes()).with_window(600.0).with_parallel(parallel);
             // 3 s to answer and a second a line: lines 2–19 would take 21 s.
             q.batch_took(2, 5.0);
             q.batch_took(10, 13.0);
             // At 1×, two batches of 12 lines at a time (15 s each) keep up with a line every
-            // 3 s; at 4× they would not, and the batch stays whole.
-            assert_eq!(q.next(&units).unwrap().units, lines.collect::<Vec<_>>(), "at {rate}×");
+            // 3 s; at 2× one at a time would not, and the batch stays whole.
+            let batch = q.shortened(Batch::new((2..20).collect(), &units), &units);
+            assert_eq!(batch.units, lines.collect::<Vec<_>>(), "at {rate}×");
+            assert_eq!(q.pending.iter().map(|b| b.units.len()).sum::<usize>(), 18 - batch.units.len());
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn when_a_head_would_come_back_too_late_work_starts_where_the_playhead_will_be() {
+        let units = track(60);
+        let all: Vec<usize> = (0..60).collect();
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 4.0), 60.0, sizes()).with_window(600.0);
+        assert_eq!(q.next(&units).unwrap().units, vec![0, 1], "nothing measured yet: under the playhead");
+        // A head of two lines takes 5 s: 20 s of video at 4×, longer than a head's 5 s.
+        q.batch_took(2, 5.0);
+        q.batch_took(10, 13.0);
+        assert_eq!(q.next(&units).unwrap().units, vec![6, 7], "line 6 is on screen at 20 s");
+        // The lines skipped are translated once nothing ahead is due.
+        let mut rest = Vec::new();
+        while let Some(b) = q.next(&units) {
+            rest.extend(b.units);
+        }
+        assert!((2..6).all(|u| rest.contains(&u)), "{rest:?}");
     }
 }
