@@ -102,6 +102,17 @@ impl Numbers {
                 let share = (call.prompt_tokens + call.output_tokens) as f64 / call.lines.len().max(1) as f64;
                 let unwatched = call.lines.iter().filter(|l| track.start_of.get(*l).is_some_and(|&s| s >= leave)).count();
                 wasted[i] += (share * unwatched as f64).round() as u64;
+                if unwatched > 0 && std::env::var_os("GLOSSA_BENCH_VERBOSE").is_some() {
+                    let starts: Vec<f64> = call.lines.iter().filter_map(|l| track.start_of.get(l).copied()).collect();
+                    eprintln!(
+                        "leave {leave}: call at {:.1}s of video, {} lines from {:.1}s to {:.1}s, {unwatched} unwatched, {} tokens",
+                        call.started.as_secs_f64() * rate,
+                        call.lines.len(),
+                        starts.first().unwrap_or(&0.0),
+                        starts.last().unwrap_or(&0.0),
+                        call.prompt_tokens + call.output_tokens
+                    );
+                }
             }
         }
         Numbers {
@@ -180,7 +191,7 @@ fn print_goals(track: &Track, model: Model, rate: f64, glossa: &Numbers, peers: 
     let as_ready = glossa.ready_share >= readiest;
     // Per-line requests are never ahead, so they waste nothing (and are rarely ready): the
     // waste goal is against the peers that look ahead, as Glossa does.
-    let look_ahead = || peers.iter().filter(|(l, _)| *l != "per-line").map(|(_, n)| n);
+    let look_ahead = || look_ahead_peers(peers).map(|(_, n)| n);
     let cheapest: Vec<u64> = (0..LEAVES.len()).map(|i| look_ahead().map(|n| n.wasted[i]).min().unwrap_or(0)).collect();
     let frugal = (0..LEAVES.len()).all(|i| glossa.wasted[i] as f64 <= cheapest[i] as f64 * WASTE_MARGIN);
     let against_peers = as_ready && frugal;
@@ -200,7 +211,28 @@ fn print_goals(track: &Track, model: Model, rate: f64, glossa: &Numbers, peers: 
         line += &format!("; ready ≥ 99 %, calls ≤ cues/15 = {calls_goal}, re-watch 0 calls {}", mark(standing));
     }
     println!("{line} → {}", if against_peers && standing { "met" } else { "NOT MET" });
+    // A peer that falls behind pays little for lines never watched because it never gets
+    // ahead of the viewer: say so beside the row (the goal stays as it is).
+    for (i, leave) in LEAVES.into_iter().enumerate() {
+        let behind = look_ahead_peers(peers)
+            .filter(|(_, n)| n.wasted[i] == cheapest[i] && n.ready_share < glossa.ready_share / 2.0)
+            .filter(|_| glossa.wasted[i] as f64 > cheapest[i] as f64 * WASTE_MARGIN)
+            .map(|(label, n)| format!("{label}'s ({:.1}% ready)", n.ready_share * 100.0))
+            .collect::<Vec<_>>();
+        if !behind.is_empty() {
+            println!(
+                "      note: the cheapest waste at {:.0} min is {}: a peer rarely ahead of the viewer",
+                leave / 60.0,
+                behind.join(", ")
+            );
+        }
+    }
     (standing, against_peers)
+}
+
+/// The peers that translate ahead of the viewer, as Glossa does.
+fn look_ahead_peers<'p>(peers: &'p [(&'p str, Numbers)]) -> impl Iterator<Item = (&'p str, &'p Numbers)> {
+    peers.iter().filter(|(l, _)| *l != "per-line").map(|(l, n)| (*l, n))
 }
 
 fn mark(ok: bool) -> &'static str {

@@ -16,6 +16,13 @@ pub struct BatchSizes {
     pub max_units: usize,
     /// Never more characters than this.
     pub max_chars: usize,
+    /// Cut at the first sentence end (anywhere, in text without any) past this many
+    /// seconds of video once the batch shows `min_units` cues (not lines, which may be
+    /// sentences of several cues): a
+    /// viewer who leaves mid-batch has paid for the rest of it, so sparse lines (sentences
+    /// merged from auto-generated cues) make shorter batches, while each call still covers
+    /// enough of what the viewer sees to spread its fixed cost.
+    pub max_secs: f64,
     /// The batch under the playhead is first cut to about this many lines, so the lines
     /// on screen now come back after one short call instead of one long one.
     pub head_units: usize,
@@ -23,11 +30,26 @@ pub struct BatchSizes {
     pub head_secs: f64,
     /// Lines before a batch sent along as context (not translated).
     pub context_units: usize,
+    /// From where playback starts, batches grow: the first is cut after about this many
+    /// lines, each next one after twice as many as the one before, up to the sizes above.
+    /// The first lines come back after a short call, and little is paid far ahead early
+    /// on; the few extra calls are spread over a whole track of large batches.
+    pub first_units: usize,
 }
 
 impl Default for BatchSizes {
     fn default() -> Self {
-        BatchSizes { min_units: 20, target_chars: 1500, max_units: 40, max_chars: 2400, head_units: 6, head_secs: 15.0, context_units: 3 }
+        BatchSizes {
+            min_units: 20,
+            target_chars: 1500,
+            max_units: 40,
+            max_chars: 2400,
+            max_secs: 45.0,
+            head_units: 6,
+            head_secs: 15.0,
+            context_units: 3,
+            first_units: 4,
+        }
     }
 }
 
@@ -47,6 +69,7 @@ impl BatchSizes {
             min_units: self.min_units.min(max_units * 2 / 3).max(1),
             target_chars: self.target_chars.min(max_chars * 2 / 3),
             head_units: self.head_units.min(max_units),
+            first_units: self.first_units.min(max_units),
             ..self
         }
     }
@@ -81,25 +104,53 @@ pub fn ends_sentence(text: &str) -> bool {
 /// Cut `todo` (ascending unit indices) into batches. Runs of consecutive indices are
 /// batched separately: a gap means the lines between are already translated.
 pub fn plan(units: &[Unit], todo: &[usize], sizes: &BatchSizes) -> Vec<Batch> {
+    plan_from(units, todo, sizes, f64::INFINITY)
+}
+
+/// [`plan`], with batches growing from the playhead at `from` (see
+/// [`BatchSizes::first_units`]); batches before it have the full sizes.
+pub fn plan_from(units: &[Unit], todo: &[usize], sizes: &BatchSizes, from: f64) -> Vec<Batch> {
     let mut batches = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     let mut chars = 0;
+    let mut cues = 0;
+    // Line limits of the batch being filled: (enough at a sentence end, full).
+    let mut grown = 0u32;
+    let limits = |grown: u32| {
+        let cap = sizes.first_units.max(1).saturating_mul(1usize.checked_shl(grown).unwrap_or(usize::MAX));
+        (sizes.min_units.min(cap), sizes.max_units.min(cap.saturating_mul(2)))
+    };
+    let push = |batch: Vec<usize>, batches: &mut Vec<Batch>, grown: &mut u32| {
+        let batch = Batch::new(batch, units);
+        if batch.end > from {
+            *grown += 1;
+        }
+        batches.push(batch);
+    };
     for &u in todo {
         if current.last().is_some_and(|&last| last + 1 != u) {
-            batches.push(Batch::new(std::mem::take(&mut current), units));
-            chars = 0;
+            push(std::mem::take(&mut current), &mut batches, &mut grown);
+            (chars, cues) = (0, 0);
         }
         current.push(u);
         chars += units[u].text.chars().count();
-        let full = current.len() >= sizes.max_units || chars >= sizes.max_chars;
-        let enough = current.len() >= sizes.min_units || chars >= sizes.target_chars;
+        cues += units[u].parts.len();
+        let growing = units[current[0]].end > from || units[u].end > from;
+        let (min_units, max_units) = if growing { limits(grown) } else { (sizes.min_units, sizes.max_units) };
+        let span = units[u].end - units[current[0]].start;
+        // Long enough in time: cut at a sentence end, or anywhere in unpunctuated text
+        // (auto-generated captions), where no sentence end will come.
+        let long = span >= sizes.max_secs && cues >= sizes.min_units;
+        let unpunctuated = !current.iter().any(|&v| ends_sentence(&units[v].text));
+        let full = current.len() >= max_units || chars >= sizes.max_chars || (long && unpunctuated);
+        let enough = current.len() >= min_units || chars >= sizes.target_chars || long;
         if full || (enough && ends_sentence(&units[u].text)) {
-            batches.push(Batch::new(std::mem::take(&mut current), units));
-            chars = 0;
+            push(std::mem::take(&mut current), &mut batches, &mut grown);
+            (chars, cues) = (0, 0);
         }
     }
     if !current.is_empty() {
-        batches.push(Batch::new(current, units));
+        push(current, &mut batches, &mut grown);
     }
     batches
 }
@@ -144,9 +195,11 @@ mod tests {
             target_chars: 1000,
             max_units: 6,
             max_chars: 1000,
+            max_secs: 60.0,
             head_units: 2,
             head_secs: 15.0,
             context_units: 2,
+            first_units: 1,
         };
         let u = units(&["One two", "three.", "Four", "five", "six", "seven.", "eight", "nine."]);
         let all: Vec<usize> = (0..u.len()).collect();
@@ -157,6 +210,20 @@ mod tests {
         let b = plan(&u, &(0..14).collect::<Vec<_>>(), &sizes);
         assert_eq!(b.iter().map(|b| b.units.len()).collect::<Vec<_>>(), vec![6, 6, 2]);
         assert_eq!((b[1].start, b[1].end), (18.0, 36.0));
+        // Sparse lines: a batch ends at the first sentence end past `max_secs` of video once
+        // it shows `min_units` cues, here two per line…
+        let two_cues_each = |texts: &[&str]| {
+            let mut u = units(texts);
+            u.iter_mut().for_each(|u| u.parts.push(u.parts[0].clone()));
+            u
+        };
+        let u = two_cues_each(&["a", "b.", "c.", "d", "e.", "f"]);
+        let sizes = BatchSizes { max_secs: 5.0, min_units: 4, target_chars: 1000, max_units: 8, ..sizes };
+        let lens = |b: Vec<Batch>| b.iter().map(|b| b.units.len()).collect::<Vec<_>>();
+        assert_eq!(lens(plan(&u, &(0..6).collect::<Vec<_>>(), &sizes)), vec![2, 3, 1]);
+        // …or anywhere in text without sentence ends (auto-generated captions).
+        let u = two_cues_each(&["a"; 7]);
+        assert_eq!(lens(plan(&u, &(0..7).collect::<Vec<_>>(), &sizes)), vec![2, 2, 2, 1]);
     }
 
     #[test]
@@ -176,6 +243,23 @@ mod tests {
             let total = prompt_tokens + crate::pipeline::subtitles::prompt::max_tokens(&refs);
             assert!(total <= context, "context {context}: {s:?} needs {total}");
         }
+    }
+
+    #[test]
+    fn batches_grow_from_the_playhead() {
+        let sizes = BatchSizes { min_units: 10, max_units: 12, first_units: 2, ..BatchSizes::default() };
+        // Every line ends a sentence: each batch is cut as soon as it has enough lines.
+        let u = units(&["a."; 40]);
+        let all: Vec<usize> = (0..40).collect();
+        let lens = |b: Vec<Batch>| b.iter().map(|b| b.units.len()).collect::<Vec<_>>();
+        assert_eq!(lens(plan_from(&u, &all, &sizes, 0.0)), vec![2, 4, 8, 10, 10, 6]);
+        // From the middle: full batches behind the playhead; the one reaching it is cut at the
+        // first sentence end past it, and they grow from there.
+        assert_eq!(lens(plan_from(&u, &all, &sizes, 45.0)), vec![10, 6, 4, 8, 10, 2]);
+        // No sentence end: a growing batch is cut at twice its size.
+        let u = units(&["a"; 20]);
+        assert_eq!(lens(plan_from(&u, &(0..20).collect::<Vec<_>>(), &sizes, 0.0)), vec![4, 8, 8]);
+        assert_eq!(lens(plan(&u, &(0..20).collect::<Vec<_>>(), &sizes)), vec![12, 8]);
     }
 
     #[test]

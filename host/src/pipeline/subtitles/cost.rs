@@ -4,7 +4,9 @@
 //! The rest's source text is counted from its length (about 4 characters a token); what
 //! the prompts add around it (instructions, context lines, ids) and what the answers
 //! cost are scaled from what the answered batches really used, or from priors until the
-//! first batch answers.
+//! first batch answers. What every call costs whatever its size (the instructions) is
+//! counted apart, per batch still planned: batches grow, so the first, small ones cost
+//! more per line than the rest will.
 
 use glossa_protocol::{TrackCost, Usage};
 
@@ -26,17 +28,31 @@ pub struct Meter {
     used: Usage,
     /// Source tokens of the units answered so far (what `used` paid for).
     answered_source: u64,
+    /// Input tokens every call costs whatever its size (the instructions).
+    per_call_input: u64,
+    /// Calls answered, and batches planned and not answered yet.
+    answered_batches: u64,
+    rest_batches: u64,
     /// Per unit: still untranslated.
     rest: Vec<bool>,
     rest_source: u64,
 }
 
 impl Meter {
-    /// A meter for a track whose `todo` units (those the cache did not have) are untranslated.
-    pub fn new(units: &[Unit], todo: &[usize]) -> Self {
+    /// A meter for a track whose `todo` units (those the cache did not have) are
+    /// untranslated, planned as `batches` calls, each sending `instructions` (the system prompt).
+    pub fn new(units: &[Unit], todo: &[usize], batches: usize, instructions: &str) -> Self {
         let mut rest = vec![false; units.len()];
         todo.iter().for_each(|&u| rest[u] = true);
-        Meter { used: Usage::default(), answered_source: 0, rest, rest_source: todo.iter().map(|&u| source_tokens(&units[u].text)).sum() }
+        Meter {
+            used: Usage::default(),
+            answered_source: 0,
+            per_call_input: source_tokens(instructions),
+            answered_batches: 0,
+            rest_batches: batches as u64,
+            rest,
+            rest_source: todo.iter().map(|&u| source_tokens(&units[u].text)).sum(),
+        }
     }
 
     /// A batch of `answered` units came back, having used `usage`.
@@ -50,21 +66,30 @@ impl Meter {
                 self.rest_source -= tokens;
             }
         }
+        self.answered_batches += 1;
+        self.rest_batches = self.rest_batches.saturating_sub(1);
     }
 
     /// Used so far, and the estimate for the units still untranslated.
     pub fn cost(&self) -> TrackCost {
         let observed = self.answered_source > 0 && self.used.input_tokens > 0;
-        let (input_per_source, output_per_input) = if observed {
-            let input = self.used.input_tokens as f64;
-            (input / self.answered_source as f64, self.used.output_tokens as f64 / input)
+        let rest_source = self.rest_source as f64;
+        let (input, output) = if observed && rest_source > 0.0 {
+            let answered = self.answered_source as f64;
+            let instructions = (self.answered_batches * self.per_call_input) as f64;
+            let input_per_source = (self.used.input_tokens as f64 - instructions).max(0.0) / answered;
+            let output_per_source = self.used.output_tokens as f64 / answered;
+            let rest_instructions = (self.rest_batches.max(1) * self.per_call_input) as f64;
+            ((rest_instructions + rest_source * input_per_source).round(), (rest_source * output_per_source).round())
+        } else if observed {
+            (0.0, 0.0)
         } else {
-            (INPUT_PER_SOURCE_PRIOR, OUTPUT_PER_INPUT_PRIOR)
+            let input = (rest_source * INPUT_PER_SOURCE_PRIOR).round();
+            (input, (input * OUTPUT_PER_INPUT_PRIOR).round())
         };
-        let input = (self.rest_source as f64 * input_per_source).round();
         TrackCost {
             used: self.used,
-            rest: Usage { input_tokens: input as u64, output_tokens: (input * output_per_input).round() as u64, ..Usage::default() },
+            rest: Usage { input_tokens: input as u64, output_tokens: output as u64, ..Usage::default() },
             rest_units: self.rest.iter().filter(|&&r| r).count() as u64,
         }
     }
@@ -83,7 +108,7 @@ mod tests {
         // 40 characters: 10 source tokens each.
         let line = "forty characters of subtitle text here!!";
         let units = units(&[line; 4]);
-        let mut meter = Meter::new(&units, &[0, 1, 2, 3]);
+        let mut meter = Meter::new(&units, &[0, 1, 2, 3], 2, "");
         let before = meter.cost();
         assert_eq!((before.used.input_tokens, before.rest_units), (0, 4));
         assert_eq!(before.rest.input_tokens, 80, "prior: twice the 40 source tokens");
@@ -102,9 +127,23 @@ mod tests {
     }
 
     #[test]
+    fn the_instructions_are_counted_per_call_apart_from_the_lines() {
+        // 40 characters: 10 source tokens each; every call sends 100 tokens of instructions,
+        // and costs 2 in and 1 out per source token.
+        let line = "forty characters of subtitle text here!!";
+        let units = units(&[line; 16]);
+        let mut meter = Meter::new(&units, &(0..16).collect::<Vec<_>>(), 4, &"x".repeat(400));
+        let usage = |lines: u64| Usage { input_tokens: 100 + 20 * lines, output_tokens: 10 * lines, ..Usage::default() };
+        meter.answered(&units, &[0], usage(1));
+        meter.answered(&units, &[1, 2, 3], usage(3));
+        // Two batches of 6 lines left: 2 × 100 + 120 source tokens × 2 in, × 1 out.
+        assert_eq!((meter.cost().rest.input_tokens, meter.cost().rest.output_tokens), (440, 120));
+    }
+
+    #[test]
     fn cached_units_are_not_part_of_the_rest() {
         let units = units(&["abcd", "abcdefgh"]);
-        let meter = Meter::new(&units, &[1]);
+        let meter = Meter::new(&units, &[1], 1, "");
         assert_eq!((meter.cost().rest_units, meter.cost().rest.input_tokens), (1, 4));
     }
 }

@@ -99,8 +99,8 @@ pub struct TrackOptions {
     pub repair_attempts: u32,
     /// Only batches starting this many seconds of playback ahead of the playhead are
     /// translated (widened by the playback rate); playback moves the window on. Within
-    /// it, work starts only as far ahead as the model's measured pace needs (a couple of
-    /// batch durations, see `queue`), so a viewer who leaves has paid for little unseen.
+    /// it, a batch starts only as far ahead as the model's measured pace says it takes
+    /// (with room to spare, see `queue`), so a viewer who leaves has paid for little unseen.
     pub window_secs: f64,
     /// Report tokens used and the estimate for the rest ([`TrackSink::cost`]).
     pub report_cost: bool,
@@ -220,7 +220,9 @@ where
     let mut delivery = Delivery::new(sink, started);
     let mut usage = Usage { cached: Some(plan.cached_cues(&track.cues)).filter(|&n| n > 0), ..Usage::default() };
     let todo = plan.todo();
-    let mut meter = job.options.report_cost.then(|| Meter::new(&plan.units, &todo));
+    let batches = batch::plan_from(&plan.units, &todo, &sizes, start.time);
+    let system = prompt::system_prompt(&job.to, job.from.as_deref());
+    let mut meter = job.options.report_cost.then(|| Meter::new(&plan.units, &todo, batches.len(), &system));
 
     // What the cache already has goes out at once, with what the rest would cost.
     delivery.send(assembler.from_cache(&plan));
@@ -231,14 +233,14 @@ where
     let setup = Arc::new(CallSetup {
         provider: job.provider.clone(),
         model: job.model.clone(),
-        system: prompt::system_prompt(&job.to, job.from.as_deref()),
+        system,
         one_line_system: prompt::one_line_system_prompt(&job.to, job.from.as_deref()),
         repair_attempts: job.options.repair_attempts,
         context_units: sizes.context_units,
     });
-    let queue =
-        Queue::new(batch::plan(&plan.units, &todo, &sizes), Playhead::new(start.time, start.rate), job.options.drop_behind_secs, sizes)
-            .with_window(job.options.window_secs);
+    let queue = Queue::new(batches, Playhead::new(start.time, start.rate), job.options.drop_behind_secs, sizes)
+        .with_window(job.options.window_secs)
+        .with_parallel(job.options.max_in_flight);
     let start_batch = |batch| call::batch_call(setup.clone(), &plan.units, batch);
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
     let mut calls = 0;

@@ -2,17 +2,17 @@
 //! time. The extension only reports seeks and rate changes, so the playhead is projected
 //! from the last report (`time + rate × elapsed`). Batches the viewer has left far behind
 //! are dropped: translating them would only delay what is about to be seen. Batches
-//! beyond the window ahead of the playhead wait until playback brings them within it; the
-//! window reaches no further than a couple of batch durations (measured as batches
-//! answer) of playback, which is as early as a batch must start to be ready in time:
-//! the `subtitles_replay` bench weighs this lead against readiness and tokens spent on
-//! lines a viewer who leaves never sees.
+//! beyond the window ahead of the playhead wait until playback brings them within it;
+//! within the window, a batch starts only when the playhead is about as far from its
+//! first line as the batch is expected to take (the model's [`Pace`], measured as
+//! batches answer, with a safety factor and margin): ready in time, and little paid for
+//! lines a viewer who leaves never sees. The `subtitles_replay` bench weighs the two.
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::batch::{split_at_playhead, Batch, BatchSizes};
+use super::batch::{ends_sentence, split_at_playhead, Batch, BatchSizes};
 use super::Unit;
 
 /// Where the viewer is, as last reported.
@@ -51,15 +51,82 @@ pub struct Queue {
     dropped_units: usize,
     /// Seconds of playback ahead of the playhead a batch may start in to be translated.
     window: f64,
-    /// Wall seconds a batch takes, smoothed over the batches that answered.
-    batch_secs: f64,
+    pace: Pace,
+    /// Batches that may run at once (how fast the model can keep up).
+    parallel: usize,
 }
 
-/// How long a batch is guessed to take before one has answered (a slow local model's).
-const FIRST_BATCH_SECS_GUESS: f64 = 30.0;
-/// Within the window, a batch starts this many batch durations of playback before it is
-/// shown: ready in time with room for a slow answer, and little paid for far ahead.
-const LEAD_IN_BATCHES: f64 = 2.0;
+/// How long the model takes for a batch: a fixed time to answer plus a time per line,
+/// fitted to the batches that answered (the last few), guessed before any has.
+#[derive(Debug, Clone, Default)]
+pub struct Pace {
+    /// (lines, wall seconds) of the latest batches, oldest first.
+    seen: Vec<(f64, f64)>,
+}
+
+/// Before any batch answered: a slow local model's pace (3 s to answer, ~1 s a line).
+const GUESS_FIXED_SECS: f64 = 3.0;
+const GUESS_SECS_PER_LINE: f64 = 1.0;
+/// Batches the fit remembers: the model's pace changes with load.
+const PACE_MEMORY: usize = 6;
+/// A batch starts when the playhead is this many times its expected duration from its
+/// first line, plus the margin: room for a slower answer and a busy provider.
+const LEAD_SAFETY: f64 = 1.5;
+const LEAD_MARGIN_SECS: f64 = 2.0;
+/// Within a window, a batch expected to take longer than this is cut shorter when the
+/// model still keeps up with playback (with this much to spare): a slow model's long
+/// batches need a long lead, paid for by a viewer who leaves.
+const LONG_BATCH_SECS: f64 = 15.0;
+const KEEP_UP_SPARE: f64 = 1.5;
+
+impl Pace {
+    /// A batch of `lines` answered after `secs` of wall time.
+    pub fn answered(&mut self, lines: usize, secs: f64) {
+        if secs.is_finite() && secs >= 0.0 && lines > 0 {
+            if self.seen.len() == PACE_MEMORY {
+                self.seen.remove(0);
+            }
+            self.seen.push((lines as f64, secs));
+        }
+    }
+
+    /// (fixed seconds, seconds per line): a least-squares line through what was seen when
+    /// batches of different sizes answered, else the guess scaled to match them.
+    fn fit(&self) -> (f64, f64) {
+        let n = self.seen.len() as f64;
+        if self.seen.is_empty() {
+            return (GUESS_FIXED_SECS, GUESS_SECS_PER_LINE);
+        }
+        let mean_lines = self.seen.iter().map(|s| s.0).sum::<f64>() / n;
+        let mean_secs = self.seen.iter().map(|s| s.1).sum::<f64>() / n;
+        let spread: f64 = self.seen.iter().map(|s| (s.0 - mean_lines).powi(2)).sum();
+        if spread > 0.0 {
+            let per_line = self.seen.iter().map(|s| (s.0 - mean_lines) * (s.1 - mean_secs)).sum::<f64>() / spread;
+            let fixed = mean_secs - per_line * mean_lines;
+            if per_line >= 0.0 && fixed >= 0.0 {
+                return (fixed, per_line);
+            }
+        }
+        let scale = mean_secs / (GUESS_FIXED_SECS + GUESS_SECS_PER_LINE * mean_lines);
+        (GUESS_FIXED_SECS * scale, GUESS_SECS_PER_LINE * scale)
+    }
+
+    /// Some batch has answered: the pace is the model's, not the guess.
+    pub fn measured(&self) -> bool {
+        !self.seen.is_empty()
+    }
+
+    /// Wall seconds a batch of `lines` is expected to take.
+    pub fn expected(&self, lines: usize) -> f64 {
+        let (fixed, per_line) = self.fit();
+        fixed + per_line * lines as f64
+    }
+
+    /// Wall seconds before a batch of `lines` is shown that it should start.
+    fn lead(&self, lines: usize) -> f64 {
+        self.expected(lines) * LEAD_SAFETY + LEAD_MARGIN_SECS
+    }
+}
 
 impl Queue {
     pub fn new(batches: Vec<Batch>, playhead: Playhead, drop_behind: f64, sizes: BatchSizes) -> Self {
@@ -70,15 +137,39 @@ impl Queue {
             sizes,
             dropped_units: 0,
             window: f64::INFINITY,
-            batch_secs: FIRST_BATCH_SECS_GUESS,
+            pace: Pace::default(),
+            parallel: 1,
         }
     }
 
-    /// A batch answered after `secs` of wall time: the lead follows the model's pace.
-    pub fn batch_took(&mut self, secs: f64) {
-        if secs.is_finite() && secs >= 0.0 {
-            self.batch_secs = (self.batch_secs + secs) / 2.0;
+    /// `parallel` batches may run at once.
+    pub fn with_parallel(self, parallel: usize) -> Self {
+        Queue { parallel: parallel.max(1), ..self }
+    }
+
+    /// `batch`, or its first lines when it would take long and shorter batches keep up with
+    /// playback (the rest goes back to the queue).
+    fn shortened(&mut self, batch: Batch, units: &[Unit]) -> Batch {
+        let n = batch.units.len();
+        if self.window == f64::INFINITY || n < 2 || self.pace.expected(n) <= LONG_BATCH_SECS {
+            return batch;
         }
+        let Some(k) = (1..n).rev().find(|&k| self.pace.expected(k) <= LONG_BATCH_SECS) else { return batch };
+        // Lines per wall second playback needs here, and what batches of `k` answer.
+        let need = n as f64 / (batch.end - batch.start).max(1.0) * self.playhead.rate.max(1.0);
+        let pace = (self.parallel * k) as f64 / self.pace.expected(k);
+        if pace < need * KEEP_UP_SPARE {
+            return batch;
+        }
+        // At a sentence end in the back half, if there is one.
+        let cut = (k.div_ceil(2)..=k).rev().find(|&j| ends_sentence(&units[batch.units[j - 1]].text)).unwrap_or(k);
+        self.pending.push(Batch::new(batch.units[cut..].to_vec(), units));
+        Batch::new(batch.units[..cut].to_vec(), units)
+    }
+
+    /// A batch of `lines` answered after `secs` of wall time: the lead follows the model's pace.
+    pub fn batch_took(&mut self, lines: usize, secs: f64) {
+        self.pace.answered(lines, secs);
     }
 
     /// Translate only batches starting within `window` seconds ahead of the playhead.
@@ -86,24 +177,22 @@ impl Queue {
         Queue { window, ..self }
     }
 
-    /// The end of the window now, in track seconds: as far ahead as work must start to be
-    /// ready in time at the model's pace, never beyond the window.
-    fn horizon(&self, t: f64) -> f64 {
+    /// How far ahead of the playhead at `t` `batch` may start now, in track seconds: as far
+    /// ahead as it must start to be ready in time at the model's pace, never beyond the window.
+    fn horizon(&self, t: f64, batch: &Batch) -> f64 {
         if self.window == f64::INFINITY {
             return f64::INFINITY; // the whole track: no lead to keep
         }
-        let lead = LEAD_IN_BATCHES * self.batch_secs;
-        t + self.playhead.reach(self.window.min(lead))
+        t + self.playhead.reach(self.window.min(self.pace.lead(batch.units.len())))
     }
 
     /// How long until playback brings the next batch waiting beyond the window within it;
     /// `None` when none waits, or while paused (only a playhead report can move it then).
     pub fn next_in_window(&self) -> Option<Duration> {
         let t = self.playhead.now();
-        let horizon = self.horizon(t);
-        let first = self.pending.iter().map(|b| b.start).filter(|&s| s > horizon).min_by(f64::total_cmp)?;
+        let early = self.pending.iter().map(|b| b.start - self.horizon(t, b)).filter(|&e| e > 0.0).min_by(f64::total_cmp)?;
         // At least a millisecond: a wait that rounds to nothing would not move the clock.
-        (self.playhead.rate > 0.0).then(|| Duration::from_secs_f64((first - horizon) / self.playhead.rate).max(Duration::from_millis(1)))
+        (self.playhead.rate > 0.0).then(|| Duration::from_secs_f64(early / self.playhead.rate).max(Duration::from_millis(1)))
     }
 
     pub fn set_playhead(&mut self, playhead: Playhead) {
@@ -126,7 +215,6 @@ impl Queue {
     /// The batch to start now, or None when nothing is left within the window.
     pub fn next(&mut self, units: &[Unit]) -> Option<Batch> {
         let t = self.playhead.now();
-        let horizon = self.horizon(t);
         let before = self.pending.len();
         let drop_behind = self.drop_behind;
         let mut dropped = 0;
@@ -142,29 +230,36 @@ impl Queue {
         }
         self.dropped_units += dropped;
 
-        // The batch under the playhead — or, in a pause between lines, the next one when it
-        // starts soon — is cut so a short head is translated first; the rest is queued.
-        let under = self.pending.iter().position(|b| b.contains_time(t));
+        // The batch under the playhead — or the next one, when it starts too soon to be
+        // translated whole in time — is cut so a short head is translated first; the rest
+        // is queued. When even a short head would come back after its lines are gone
+        // (fast playback, a slow model), work starts where the playhead will be instead:
+        // the lines before are late anyway.
+        let head_secs = self.playhead.rate * self.pace.expected(self.sizes.head_units);
+        let aim = if self.pace.measured() && head_secs > self.sizes.head_secs { t + head_secs } else { t };
+        let under = self.pending.iter().position(|b| b.contains_time(aim));
         let ahead = self
             .pending
             .iter()
             .enumerate()
-            .filter(|(_, b)| b.start >= t && b.start <= horizon)
+            .filter(|(_, b)| b.start >= aim && b.start <= self.horizon(t, b))
             .min_by(|(_, a), (_, b)| a.start.total_cmp(&b.start))
             .map(|(i, _)| i);
-        if let Some(i) = under.or(ahead.filter(|&i| self.pending[i].start - t < self.sizes.head_secs)) {
+        let too_soon = |b: &Batch| b.start - aim < self.sizes.head_secs.min(self.playhead.reach(self.pace.expected(b.units.len())));
+        if let Some(i) = under.or(ahead.filter(|&i| too_soon(&self.pending[i]))) {
             let batch = self.pending.swap_remove(i);
-            let (behind, head, rest) = split_at_playhead(&batch, units, t, &self.sizes);
+            let (behind, head, rest) = split_at_playhead(&batch, units, aim, &self.sizes);
             self.pending.extend(behind);
             self.pending.extend(rest);
             return Some(head);
         }
         // Then the nearest ahead, then the nearest behind.
         let behind = || {
-            self.pending.iter().enumerate().filter(|(_, b)| b.start < t).max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
+            self.pending.iter().enumerate().filter(|(_, b)| b.start < aim).max_by(|(_, a), (_, b)| a.end.total_cmp(&b.end)).map(|(i, _)| i)
         };
         let pick = ahead.or_else(behind)?;
-        Some(self.pending.swap_remove(pick))
+        let batch = self.pending.swap_remove(pick);
+        Some(if ahead.is_some() { self.shortened(batch, units) } else { batch })
     }
 }
 
@@ -241,28 +336,90 @@ pub(super) mod tests {
         assert_eq!(q.next(&units).unwrap().units, (20..30).collect::<Vec<_>>());
     }
 
+    #[test]
+    fn the_pace_is_fitted_to_the_batches_that_answered() {
+        let mut pace = Pace::default();
+        assert_eq!(pace.expected(10), 13.0, "the guess: a slow local model");
+        // One answer: the guess scaled to it.
+        pace.answered(10, 3.0);
+        assert!((pace.expected(10) - 3.0).abs() < 1e-9);
+        // Answers of different sizes: their fixed and per-line times.
+        pace.answered(2, 1.0);
+        pace.answered(18, 5.0);
+        assert!((pace.expected(0) - 0.5).abs() < 1e-9, "{}", pace.expected(0));
+        assert!((pace.expected(40) - 10.5).abs() < 1e-9, "{}", pace.expected(40));
+        // Only the latest answers count: the model got slower.
+        for _ in 0..PACE_MEMORY {
+            pace.answered(4, 8.0);
+            pace.answered(8, 12.0);
+        }
+        assert!((pace.expected(8) - 12.0).abs() < 1e-9);
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn within_the_window_work_starts_only_as_far_ahead_as_the_models_pace_needs() {
+    async fn within_the_window_a_batch_starts_as_far_ahead_as_it_is_expected_to_take() {
         let units = track(60);
         let all: Vec<usize> = (0..60).collect();
         let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), 60.0, sizes()).with_window(600.0);
         assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
-        // A fast model: batches answer in a second, so two seconds ahead is enough.
-        for _ in 0..10 {
-            q.batch_took(1.0);
-        }
-        assert!(q.next(&units).is_none(), "line 2 starts at 6 s: a model answering in a second can start it at 4 s");
+        // A fast model: half a second to answer and a quarter of a second a line.
+        q.batch_took(2, 1.0);
+        q.batch_took(10, 3.0);
+        // Lines 2–9 start at 6 s and are expected to take 2.5 s: with the safety factor and
+        // margin they start 5.75 s before.
+        assert!(q.next(&units).is_none(), "line 2 at 6 s need not start yet");
         let wait = q.next_in_window().unwrap();
-        assert!(wait > Duration::from_millis(3900) && wait < Duration::from_secs(4), "{wait:?}");
+        assert!(wait > Duration::from_millis(240) && wait < Duration::from_millis(260), "{wait:?}");
         tokio::time::advance(wait).await;
-        assert_eq!(q.next(&units).unwrap().units, vec![2, 3], "about to be shown: cut to a short head");
-        assert!(q.next(&units).is_none(), "line 4 at 12 s is further ahead than the model needs");
+        assert_eq!(q.next(&units).unwrap().units, (2..10).collect::<Vec<_>>());
+        // Lines 10–19 at 30 s, 3 s expected: they start at 23.5 s.
+        assert!(q.next(&units).is_none(), "line 10 at 30 s is further ahead than the model needs");
+        let wait = q.next_in_window().unwrap();
+        assert!(wait > Duration::from_millis(23_240) && wait < Duration::from_millis(23_260), "{wait:?}");
+        // At 2× the same wall time reaches twice as far: from 10 s, they start at 17 s.
+        q.set_playhead(Playhead::new(10.0, 2.0));
+        let wait = q.next_in_window().unwrap();
+        assert!(wait > Duration::from_millis(3490) && wait < Duration::from_millis(3510), "{wait:?}");
         let mut whole = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 0.0), 60.0, sizes());
-        whole.batch_took(1.0);
+        whole.batch_took(2, 1.0);
         let mut n = 0;
         while whole.next(&units).is_some() {
             n += 1;
         }
         assert_eq!(n, 7, "without a window, everything: a head, its rest and five batches");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_models_long_batch_is_cut_shorter_while_shorter_ones_keep_up() {
+        let units = track(60);
+        for (rate, parallel, lines) in [(1.0, 2, 2..14), (2.0, 1, 2..20)] {
+            let mut q = Queue::new(vec![], Playhead::new(0.0, rate), 60.0, sizes()).with_window(600.0).with_parallel(parallel);
+            // 3 s to answer and a second a line: lines 2–19 would take 21 s.
+            q.batch_took(2, 5.0);
+            q.batch_took(10, 13.0);
+            // At 1×, two batches of 12 lines at a time (15 s each) keep up with a line every
+            // 3 s; at 2× one at a time would not, and the batch stays whole.
+            let batch = q.shortened(Batch::new((2..20).collect(), &units), &units);
+            assert_eq!(batch.units, lines.collect::<Vec<_>>(), "at {rate}×");
+            assert_eq!(q.pending.iter().map(|b| b.units.len()).sum::<usize>(), 18 - batch.units.len());
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn when_a_head_would_come_back_too_late_work_starts_where_the_playhead_will_be() {
+        let units = track(60);
+        let all: Vec<usize> = (0..60).collect();
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 4.0), 60.0, sizes()).with_window(600.0);
+        assert_eq!(q.next(&units).unwrap().units, vec![0, 1], "nothing measured yet: under the playhead");
+        // A head of two lines takes 5 s: 20 s of video at 4×, longer than a head's 5 s.
+        q.batch_took(2, 5.0);
+        q.batch_took(10, 13.0);
+        assert_eq!(q.next(&units).unwrap().units, vec![6, 7], "line 6 is on screen at 20 s");
+        // The lines skipped are translated once nothing ahead is due.
+        let mut rest = Vec::new();
+        while let Some(b) = q.next(&units) {
+            rest.extend(b.units);
+        }
+        assert!((2..6).all(|u| rest.contains(&u)), "{rest:?}");
     }
 }

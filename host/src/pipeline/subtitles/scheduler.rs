@@ -24,8 +24,8 @@ pub struct Scheduler<'u, S, F, Fut: Future> {
     updates_open: bool,
     max_in_flight: usize,
     start: F,
-    /// Each running batch with when it started, so the queue learns the model's pace.
-    in_flight: FuturesUnordered<Join<Ready<Instant>, Fut>>,
+    /// Each running batch with when it started and its lines, so the queue learns the model's pace.
+    in_flight: FuturesUnordered<Join<Ready<(Instant, usize)>, Fut>>,
 }
 
 impl<'u, S, F, Fut> Scheduler<'u, S, F, Fut>
@@ -63,7 +63,7 @@ where
             }
             while in_flight.len() < *max_in_flight {
                 match queue.next(units) {
-                    Some(batch) => in_flight.push(join(ready(Instant::now()), start(batch))),
+                    Some(batch) => in_flight.push(join(ready((Instant::now(), batch.units.len())), start(batch))),
                     None => break,
                 }
             }
@@ -80,8 +80,8 @@ where
                     }
                     None => *updates_open = false,
                 },
-                Some((started, finished)) = in_flight.next() => {
-                    queue.batch_took(started.elapsed().as_secs_f64());
+                Some(((started, lines), finished)) = in_flight.next() => {
+                    queue.batch_took(lines, started.elapsed().as_secs_f64());
                     return Some(finished);
                 }
                 // Playback brought a waiting batch within the window: start it.
