@@ -167,15 +167,7 @@
     addButton();
   }, () => {});
 
-  // YouTube builds and rebuilds its player at will: keep the button in place.
-  // Checked at most once per frame: YouTube mutates its DOM constantly.
-  let queued = false;
-  new MutationObserver(() => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => { queued = false; addButton(); });
-  }).observe(document.documentElement, { childList: true, subtree: true });
-  addButton();
+  G.keepControl(addButton);
 
   document.addEventListener("yt-navigate-start", () => G.closePanel());
   if (G.startSubtitles) G.startSubtitles();

@@ -129,14 +129,7 @@
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
-  // YouTube rebuilds its player at will: keep the button in place (checked once a frame).
-  let queued = false;
-  new MutationObserver(() => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => { queued = false; addButton(); });
-  }).observe(document.documentElement, { childList: true, subtree: true });
-  addButton();
+  G.keepControl(addButton);
   document.addEventListener("yt-navigate-start", close);
   document.addEventListener("click", (e) => {
     // A person's click elsewhere closes it (not the download link's synthetic one).

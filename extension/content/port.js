@@ -97,4 +97,21 @@
       captures.set(id, { resolve });
       try { post({ capture_visible: { id } }); } catch (e) { captures.delete(id); resolve({ error: String(e) }); }
     });
+
+  // Controls Glossa adds to the player (the frame button, the subtitle toggle, the menu):
+  // each `add` puts its control in place when it is missing. YouTube builds and rebuilds its
+  // player at will, so they are checked again after DOM changes, at most once a frame.
+  const controlAdders = [];
+  let controlsQueued = false;
+  G.keepControl = (add) => {
+    controlAdders.push(add);
+    if (controlAdders.length === 1) {
+      new MutationObserver(() => {
+        if (controlsQueued) return;
+        controlsQueued = true;
+        requestAnimationFrame(() => { controlsQueued = false; for (const a of controlAdders) a(); });
+      }).observe(document.documentElement, { childList: true, subtree: true });
+    }
+    add();
+  };
 })();

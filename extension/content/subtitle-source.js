@@ -155,13 +155,7 @@
     updateToggle();
   }
 
-  let queued = false;
-  new MutationObserver(() => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => { queued = false; addToggle(); });
-  }).observe(document.documentElement, { childList: true, subtree: true });
-  addToggle();
+  G.keepControl(addToggle);
 
   document.addEventListener("yt-navigate-finish", () => start(videoIdNow()));
 
