@@ -58,12 +58,15 @@ async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_f
     let db = tempfile::tempdir().unwrap();
     let first_process = Store::open(&db.path().join("glossa.sqlite")).unwrap();
     let second_process = Store::open(&db.path().join("glossa.sqlite")).unwrap();
-    // Small batches: a 135M model with a 2048-token context on one CPU thread.
+    // Small batches: a 135M model with a 2048-token context on one CPU thread. The whole
+    // track (as for a viewer who asked for it): a paused viewer's window holds the lines
+    // further on until they play.
     let options = TrackOptions {
         sizes: BatchSizes { min_units: 5, target_chars: 300, max_units: 8, max_chars: 500, head_units: 3, ..BatchSizes::default() },
         max_in_flight: 1,
         ..TrackOptions::default()
-    };
+    }
+    .whole_track();
     for (name, n) in [("manual.vtt", 8), ("asr.json3", 12)] {
         let (cues, auto_generated) = fixture_cues(name, n);
         let track = CaptionTrack { cues: cues.clone(), auto_generated };
