@@ -10,13 +10,12 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { EXTENSION_ID, checkPrerequisites, here, hostBin, launchChromium, makeHostData, models, screenshotPath } from "./harness.js";
+import { EXTENSION_ID, checkPrerequisites, hostBin, launchChromium, makeHostData, models, screenshotPath } from "./harness.js";
 import { startFakeOllama } from "./fake-ollama.js";
 
 const KEY = "sk-ant-api03-FIRSTRUN-SECRET-9f8e7d";
 const LONG_MODEL = "Qwen2.5-VL-72B-Instruct-abliterated-with-a-very-long-quantisation-suffix-Q4_K_M.gguf";
 const SMOL = { id: "smolvlm2-2.2b", repo: "ggml-org/SmolVLM2-2.2B-Instruct-GGUF", model: "SmolVLM2-2.2B-Instruct-Q4_K_M.gguf", mmproj: "mmproj-SmolVLM2-2.2B-Instruct-Q8_0.gguf" };
-const shots = path.join(here, "screenshots");
 
 /** An OpenAI-compatible server (llama-server, LM Studio, vLLM): `GET /v1/models` is all detection asks. */
 async function startFakeOpenai(ids) {
@@ -178,7 +177,7 @@ describe("options page, first run (Chromium)", () => {
     await page.waitForFunction((d) => Number(document.querySelector("[data-glossa='pull-progress']").dataset.done) > d, first, { timeout: 30_000 });
     assert.match(await page.locator("[data-glossa='pull-text']").textContent(), /KB|MB|GB/);
     assert.ok(Number(await page.locator("[data-glossa='pull-bar']").getAttribute("value")) > 0, "the bar shows progress");
-    await page.screenshot({ path: path.join(shots, "options-pull.png") });
+    await page.screenshot({ path: screenshotPath("options-pull.png") });
     await page.click("[data-glossa='pull-cancel']");
     await page.locator("[data-glossa='local-status'][data-state='cancelled']").waitFor();
     assert.equal(await panel.isVisible(), false);
@@ -257,7 +256,7 @@ describe("options page, first run (Chromium)", () => {
       const cut = await long.evaluate((e) => e.scrollWidth > e.clientWidth);
       assert.equal(cut, width < 800, `the long name is ${cut ? "" : "not "}shortened at ${width}px`);
       await page.check("[data-glossa='provider-local']");
-      await page.screenshot({ path: path.join(shots, `options-first-run-${width}.png`), fullPage: true });
+      await page.screenshot({ path: screenshotPath(`options-first-run-${width}.png`), fullPage: true });
     }
   });
 });
