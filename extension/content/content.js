@@ -4,7 +4,6 @@
 "use strict";
 (() => {
   const G = globalThis.glossa;
-  const SVG = "http://www.w3.org/2000/svg";
 
   // Which video this page is about and where its player is, on every surface a viewer
   // uses: /watch?v=, /shorts/ID, /embed/ID (also on youtube-nocookie.com, in iframes of
@@ -69,31 +68,10 @@
 
   G.controlSlot = buttonSlot;
 
-  function icon() {
-    const svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("viewBox", "0 0 36 36");
-    svg.setAttribute("width", "100%");
-    svg.setAttribute("height", "100%");
-    const frame = document.createElementNS(SVG, "path");
-    frame.setAttribute("d", "M9 11h18a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9a2 2 0 0 1-2-2V13a2 2 0 0 1 2-2z");
-    frame.setAttribute("fill", "none");
-    frame.setAttribute("stroke", "#fff");
-    frame.setAttribute("stroke-width", "2");
-    const glyph = document.createElementNS(SVG, "text");
-    glyph.setAttribute("x", "18");
-    glyph.setAttribute("y", "22.5");
-    glyph.setAttribute("text-anchor", "middle");
-    glyph.setAttribute("font-size", "10");
-    glyph.setAttribute("font-weight", "700");
-    glyph.setAttribute("fill", "#fff");
-    glyph.setAttribute("font-family", "Roboto, Arial, sans-serif");
-    // Inside the frame whatever the font's widths (with DejaVu or Noto it overflowed).
-    glyph.setAttribute("textLength", "18");
-    glyph.setAttribute("lengthAdjust", "spacingAndGlyphs");
-    glyph.textContent = "A→あ";
-    svg.append(frame, glyph);
-    return svg;
-  }
+  // Inside the frame whatever the font's widths (with DejaVu or Noto it overflowed).
+  const icon = () => G.controlIcon({
+    frame: "M9 11h18a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9a2 2 0 0 1-2-2V13a2 2 0 0 1 2-2z", glyph: "A→あ", y: "22.5", size: "10", fit: "18",
+  });
 
   function addButton() {
     const controls = buttonSlot();

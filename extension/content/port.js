@@ -98,6 +98,28 @@
       try { post({ capture_visible: { id } }); } catch (e) { captures.delete(id); resolve({ error: String(e) }); }
     });
 
+  /** A player-control icon in YouTube's style: an outlined frame (SVG path `frame`) with
+   * `glyph` written inside, at baseline `y`, squeezed to `fit` units wide if given (fonts
+   * differ between systems); `extra` draws more on top. */
+  G.controlIcon = ({ frame, glyph, y, size, fit, extra }) => {
+    const SVG = "http://www.w3.org/2000/svg";
+    const node = (tag, attrs) => {
+      const n = document.createElementNS(SVG, tag);
+      for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+      return n;
+    };
+    const svg = node("svg", { viewBox: "0 0 36 36", width: "100%", height: "100%" });
+    svg.append(node("path", { d: frame, fill: "none", stroke: "#fff", "stroke-width": "2" }));
+    const text = node("text", {
+      x: "18", y, "text-anchor": "middle", "font-size": size, "font-weight": "700", fill: "#fff", "font-family": "Roboto, Arial, sans-serif",
+      ...(fit ? { textLength: fit, lengthAdjust: "spacingAndGlyphs" } : {}),
+    });
+    text.textContent = glyph;
+    svg.append(text);
+    if (extra) svg.append(node("path", extra));
+    return svg;
+  };
+
   // Controls Glossa adds to the player (the frame button, the subtitle toggle, the menu):
   // each `add` puts its control in place when it is missing. YouTube builds and rebuilds its
   // player at will, so they are checked again after DOM changes, at most once a frame.

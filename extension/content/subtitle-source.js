@@ -11,7 +11,6 @@
 (() => {
   const G = globalThis.glossa;
   const STORE_KEY = "subtitlesOn";
-  const SVG = "http://www.w3.org/2000/svg";
   const state = { on: false, settings: null, asked: null, timer: 0 };
 
   const videoIdNow = () => G.videoId(); // content.js: /watch, /shorts/, /embed/, /live/
@@ -87,33 +86,11 @@
 
   // ------------------------------------------------------------ the toggle
 
-  function icon() {
-    const svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("viewBox", "0 0 36 36");
-    svg.setAttribute("width", "100%");
-    svg.setAttribute("height", "100%");
-    const box = document.createElementNS(SVG, "path");
-    box.setAttribute("d", "M8 10h20a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2V12a2 2 0 0 1 2-2z");
-    box.setAttribute("fill", "none");
-    box.setAttribute("stroke", "#fff");
-    box.setAttribute("stroke-width", "2");
-    const glyph = document.createElementNS(SVG, "text");
-    glyph.setAttribute("x", "18");
-    glyph.setAttribute("y", "22");
-    glyph.setAttribute("text-anchor", "middle");
-    glyph.setAttribute("font-size", "9");
-    glyph.setAttribute("font-weight", "700");
-    glyph.setAttribute("fill", "#fff");
-    glyph.setAttribute("font-family", "Roboto, Arial, sans-serif");
-    glyph.textContent = "字幕";
-    const bar = document.createElementNS(SVG, "path");
-    bar.setAttribute("class", "glossa-on-bar");
-    bar.setAttribute("d", "M10 29h16");
-    bar.setAttribute("stroke", "#3ea6ff");
-    bar.setAttribute("stroke-width", "2.5");
-    svg.append(box, glyph, bar);
-    return svg;
-  }
+  const icon = () => G.controlIcon({
+    frame: "M8 10h20a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2V12a2 2 0 0 1 2-2z", glyph: "字幕", y: "22", size: "9",
+    // Shown while Glossa's subtitles are on.
+    extra: { class: "glossa-on-bar", d: "M10 29h16", stroke: "#3ea6ff", "stroke-width": "2.5" },
+  });
 
   function toggle() {
     return document.querySelector("#movie_player [data-glossa='subtitles-toggle'], [data-glossa='subtitles-toggle']");
