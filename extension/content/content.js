@@ -82,27 +82,9 @@
     controls.prepend(existing || makeButton());
   }
 
-  function makeButton() {
-    const label = G.t("buttonTranslateFrame");
-    const button = G.el("button", {
-      // m.youtube.com's control buttons are .icon-button; the desktop player's, .ytp-button.
-      class: isMobileSite() ? "icon-button glossa-translate-frame" : "ytp-button glossa-translate-frame",
-      "data-glossa": "translate-frame",
-      type: "button",
-      title: label,
-      "aria-label": label,
-      "data-tooltip-title": label,
-      "data-title-no-tooltip": label,
-    });
-    button.style.cssText = "display:inline-flex;align-items:center;justify-content:center;padding:0 4px;";
-    button.append(icon());
-    button.addEventListener("click", (e) => {
-      e.preventDefault();
-      e.stopPropagation();
-      translateFrame(e.shiftKey);
-    });
-    return button;
-  }
+  const makeButton = () => G.controlButton({
+    name: "translate-frame", label: G.t("buttonTranslateFrame"), content: icon(), onClick: (e) => translateFrame(e.shiftKey),
+  });
 
   async function translateFrame(withRegion) {
     const video = G.findVideo();

@@ -33,20 +33,13 @@
     // Where the frame button goes (content.js, which loads after this file): the same group.
     const controls = G.controlSlot && G.controlSlot();
     if (!controls || controls.querySelector("[data-glossa='subtitles-menu']")) return;
-    const label = G.t("menuButton");
-    const button = G.el("button", {
-      class: "ytp-button glossa-subtitles-menu", "data-glossa": "subtitles-menu", type: "button",
-      title: label, "aria-label": label, "aria-haspopup": "menu", "data-tooltip-title": label, "data-title-no-tooltip": label,
-    }, "⋮");
-    button.style.cssText = "display:inline-flex;align-items:center;justify-content:center;font-size:20px;color:#fff;padding:0 4px;";
-    button.addEventListener("click", (e) => {
-      e.preventDefault();
-      e.stopPropagation();
-      if (menu) close(); else open();
+    const button = G.controlButton({
+      name: "subtitles-menu", label: G.t("menuButton"), content: "⋮", attrs: { "aria-haspopup": "menu" },
+      onClick: () => { if (menu) close(); else open(); },
     });
-    // Beside Glossa's frame button when it is there, else first in the controls.
-    const frame = controls.querySelector("[data-glossa='translate-frame']");
-    if (frame) frame.after(button); else controls.prepend(button);
+    button.style.fontSize = "20px";
+    button.style.color = "#fff";
+    G.placeControl(controls, button);
   }
 
   function close() {

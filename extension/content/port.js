@@ -120,6 +120,32 @@
     return svg;
   };
 
+  /** A button for the player's controls, styled as the player's own (m.youtube.com's are
+   * .icon-button, the desktop player's .ytp-button), labelled for people and for YouTube's
+   * tooltip; `content` is its icon or text, `attrs` further attributes. */
+  G.controlButton = ({ name, label, content, onClick, attrs = {} }) => {
+    const look = location.hostname.startsWith("m.") ? "icon-button" : "ytp-button";
+    const button = G.el("button", {
+      class: `${look} glossa-${name}`, "data-glossa": name, type: "button",
+      title: label, "aria-label": label, "data-tooltip-title": label, "data-title-no-tooltip": label, ...attrs,
+    });
+    button.style.cssText = "display:inline-flex;align-items:center;justify-content:center;padding:0 4px;";
+    button.append(content);
+    button.addEventListener("click", (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      onClick(e);
+    });
+    return button;
+  };
+
+  /** Put `button` beside Glossa's frame button in `controls`, or first there. */
+  G.placeControl = (controls, button) => {
+    const frame = controls.querySelector("[data-glossa='translate-frame']");
+    if (frame) frame.after(button);
+    else controls.prepend(button);
+  };
+
   // Controls Glossa adds to the player (the frame button, the subtitle toggle, the menu):
   // each `add` puts its control in place when it is missing. YouTube builds and rebuilds its
   // player at will, so they are checked again after DOM changes, at most once a frame.

@@ -108,27 +108,11 @@
     // Where the frame button goes (content.js, which loads after this file): the same group.
     const controls = G.controlSlot && G.controlSlot();
     if (!controls || controls.querySelector("[data-glossa='subtitles-toggle']")) return;
-    const label = G.t("buttonSubtitles");
-    const button = G.el("button", {
-      class: "ytp-button glossa-subtitles-toggle",
-      "data-glossa": "subtitles-toggle",
-      type: "button",
-      title: label,
-      "aria-label": label,
-      "aria-pressed": String(state.on),
-      "data-tooltip-title": label,
-      "data-title-no-tooltip": label,
+    const button = G.controlButton({
+      name: "subtitles-toggle", label: G.t("buttonSubtitles"), content: icon(), attrs: { "aria-pressed": String(state.on) },
+      onClick: () => { if (state.settings) setOn(!state.on, true); },
     });
-    button.style.cssText = "display:inline-flex;align-items:center;justify-content:center;padding:0 4px;";
-    button.append(icon());
-    button.addEventListener("click", (e) => {
-      e.preventDefault();
-      e.stopPropagation();
-      if (state.settings) setOn(!state.on, true);
-    });
-    const frame = controls.querySelector("[data-glossa='translate-frame']");
-    if (frame) frame.after(button);
-    else controls.prepend(button);
+    G.placeControl(controls, button);
     updateToggle();
   }
 
