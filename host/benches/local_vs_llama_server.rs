@@ -69,6 +69,7 @@ async fn local_run(local: &Local) -> Sample {
         image: None,
         max_tokens: MAX_TOKENS,
         temperature: 0.0,
+        answer_format: None,
     };
     let start = Instant::now();
     let mut first: Option<Instant> = None;

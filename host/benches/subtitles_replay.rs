@@ -406,6 +406,7 @@ async fn per_line(track: &Track, rate: f64, model: Model) -> Numbers {
                 image: None,
                 max_tokens: 256,
                 temperature: 0.2,
+                answer_format: None,
             };
             let mut sink = |_: &str| {};
             glossa_host::providers::answer(fake.as_ref(), &request).forward(&mut sink).await.unwrap();

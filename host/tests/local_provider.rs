@@ -44,6 +44,7 @@ fn subtitle_request(user: &str, max_tokens: u32) -> ChatRequest {
         image: None,
         max_tokens,
         temperature: 0.0,
+        answer_format: None,
     }
 }
 
@@ -147,6 +148,7 @@ async fn a_picture_goes_through_mtmd() {
         image: Some(image),
         max_tokens: 12,
         temperature: 0.0,
+        answer_format: None,
     };
     let mut pieces = 0;
     let usage = chat(&local, &request, &mut |_: &str| pieces += 1).await.expect("vision generation");
@@ -194,7 +196,15 @@ fn hollow_projector() -> Vec<u8> {
 
 async fn error_for(local: &Local, model: &str, image: bool) -> ProviderError {
     let image = image.then(|| Image::from_bytes(std::fs::read(test_models().join(FRAME)).unwrap()).unwrap());
-    let request = ChatRequest { model: model.into(), system: String::new(), user: "Hello".into(), image, max_tokens: 4, temperature: 0.0 };
+    let request = ChatRequest {
+        model: model.into(),
+        system: String::new(),
+        user: "Hello".into(),
+        image,
+        max_tokens: 4,
+        temperature: 0.0,
+        answer_format: None,
+    };
     chat(local, &request, &mut |_: &str| {}).await.expect_err("should fail")
 }
 

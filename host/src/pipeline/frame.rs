@@ -87,6 +87,7 @@ pub async fn translate(job: &FrameJob, image: &Image, on_delta: &mut (dyn FnMut(
         image: Some(image.clone()),
         max_tokens: 1024,
         temperature: 0.2,
+        answer_format: None,
     };
     super::stream::run(job.provider.as_ref(), &chat, on_delta).await
 }

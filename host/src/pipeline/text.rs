@@ -39,6 +39,7 @@ pub async fn translate(job: &TextJob, text: &str, on_delta: &mut (dyn FnMut(&str
         // Room for a long passage, bounded so a model that never stops cannot run on.
         max_tokens: (text.chars().count() as u32 * 2).clamp(64, 2048),
         temperature: 0.2,
+        answer_format: None,
     };
     super::stream::run(job.provider.as_ref(), &chat, on_delta).await
 }

@@ -328,6 +328,7 @@ mod tests {
             image: Image::from_bytes(b"RIFF\0\0\0\0WEBPVP8 ".to_vec()),
             max_tokens: 100,
             temperature: 0.2,
+            answer_format: None,
         };
         let json = serde_json::to_value(MessagesBody::new(&request)).unwrap();
         assert_eq!(json["stream"], true);

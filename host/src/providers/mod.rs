@@ -55,6 +55,21 @@ pub struct ChatRequest {
     pub image: Option<Image>,
     pub max_tokens: u32,
     pub temperature: f32,
+    /// The shape the answer must have, for providers that can enforce one; `None`: free text.
+    pub answer_format: Option<AnswerFormat>,
+}
+
+/// A JSON shape for the answer. Providers that can hold a model to a schema send it
+/// (OpenAI `response_format: json_schema`, Ollama `format`, Anthropic a tool's input
+/// schema); the others ignore it. Either way the caller reads the answer as JSON text and
+/// accepts it wrapped in the schema's object or bare, since many servers ignore schemas.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerFormat {
+    /// A short identifier (`subtitle_lines`, `frame_items`): OpenAI's schema name,
+    /// Anthropic's tool name.
+    pub name: String,
+    /// A JSON Schema whose top level is an object (Anthropic's tool input must be one).
+    pub schema: serde_json::Value,
 }
 
 /// One item of an answer.

@@ -302,6 +302,7 @@ mod tests {
             image: Image::from_bytes(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2]),
             max_tokens: 64,
             temperature: 0.2,
+            answer_format: None,
         };
         let json = serde_json::to_value(ChatBody::new(&request)).unwrap();
         assert_eq!(json["think"], false);

@@ -369,6 +369,7 @@ mod tests {
             image: Image::from_bytes(b"\x89PNG\r\n\x1a\nxx".to_vec()),
             max_tokens: 10,
             temperature: 0.2,
+            answer_format: None,
         };
         let json = serde_json::to_value(ChatBody::new(&request, "m")).unwrap();
         assert_eq!(json["stream"], true);

@@ -53,7 +53,15 @@ pub fn done(output_tokens: u64) -> (u64, Result<Delta, ProviderError>) {
 }
 
 pub fn request(user: &str) -> ChatRequest {
-    ChatRequest { model: "m".into(), system: String::new(), user: user.into(), image: None, max_tokens: 8, temperature: 0.0 }
+    ChatRequest {
+        model: "m".into(),
+        system: String::new(),
+        user: user.into(),
+        image: None,
+        max_tokens: 8,
+        temperature: 0.0,
+        answer_format: None,
+    }
 }
 
 #[async_trait]

@@ -28,6 +28,7 @@ pub fn text_request(model: &str) -> ChatRequest {
         image: None,
         max_tokens: 16,
         temperature: 0.0,
+        answer_format: None,
     }
 }
 

@@ -28,8 +28,15 @@ pub struct BatchAnswer {
 impl BatchAnswer {
     /// One call, counted with its tokens in this answer; returns the reply's text.
     async fn ask(&mut self, setup: &CallSetup, system: &str, user: String, max_tokens: u32) -> Result<String, ProviderError> {
-        let request =
-            ChatRequest { model: setup.model.clone(), system: system.to_owned(), user, image: None, max_tokens, temperature: 0.2 };
+        let request = ChatRequest {
+            model: setup.model.clone(),
+            system: system.to_owned(),
+            user,
+            image: None,
+            max_tokens,
+            temperature: 0.2,
+            answer_format: None,
+        };
         self.calls += 1;
         let (reply, usage) = ask(setup.provider.as_ref(), &request).await?;
         self.usage.input_tokens += usage.input_tokens;
