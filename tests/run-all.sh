@@ -37,6 +37,9 @@ step "host: unit and integration tests"
 # --bins` would resolve features apart from the tests and compile llama.cpp a second time.
 cargo nextest run --workspace --no-fail-fast --exclude glossa-extension
 
+step "translation quality: misbehaving scripted servers, llama-server + SmolLM2 (tests/quality)"
+bash tests/quality/run.sh --test
+
 step "extension: routing unit tests and wasm build"
 cargo test -q -p glossa-extension --lib
 bash extension/build.sh
