@@ -1,7 +1,8 @@
 """Glossa's quality harness: translates the fixtures through the command line a user runs
 (`glossa-host translate-subs`, `translate-image`) with one provider, measures what a viewer
-would read, prints a table, and in `--check` mode asserts what each scripted misbehaviour
-must come to (issue #15). See tests/quality/README.md; run it with tests/quality/run.sh.
+would read, prints a table, and against the scripted servers asserts what each misbehaviour
+must come to (issue #15). The README's "Translation quality" says what each number means;
+run it with tests/quality/run.sh.
 """
 import argparse
 import json
@@ -155,6 +156,29 @@ def translate_track(host, story, src, tgt, limit, report_flag, workdir, strict):
     return result
 
 
+def parse_frame_items(stdout):
+    """The items `translate-image --json` printed: one JSON array (or an object with
+    `items`), or one item per line as they stream."""
+    def items_of(value):
+        if isinstance(value, dict) and isinstance(value.get("items"), list):
+            value = value["items"]
+        if isinstance(value, dict):
+            value = [value]
+        return [it for it in value if isinstance(it, dict) and "original" in it] if isinstance(value, list) else []
+
+    try:
+        return items_of(json.loads(stdout))
+    except ValueError:
+        pass
+    items = []
+    for line in stdout.splitlines():
+        try:
+            items += items_of(json.loads(line))
+        except ValueError:
+            continue
+    return items
+
+
 def translate_frame(host, frame, json_flag):
     args = ["translate-image", frame["file"], "--to", frame["to"]]
     args += ["--json"] if json_flag else ["--with-original"]
@@ -166,12 +190,7 @@ def translate_frame(host, frame, json_flag):
     result["tokens_in"], result["tokens_out"] = (int(m.group(1)), int(m.group(2))) if m else (None, None)
     items = None
     if json_flag:
-        try:
-            parsed = json.loads(stdout)
-            items = parsed.get("items") if isinstance(parsed, dict) else parsed
-            items = [it for it in items if isinstance(it, dict)]
-        except (ValueError, TypeError, AttributeError):
-            items = []
+        items = parse_frame_items(stdout)
         candidates = [str(it.get("original") or "") for it in items]
     else:
         candidates = [l for l in stdout.splitlines() if l.strip()]

@@ -134,6 +134,17 @@ def levenshtein(a, b):
     return prev[-1]
 
 
+def substring_distance(needle, hay):
+    """Edits to make `needle` out of the best-matching part of `hay` (text around it is free)."""
+    prev = [0] * (len(hay) + 1)
+    for i, cn in enumerate(needle, 1):
+        cur = [i]
+        for j, ch in enumerate(hay, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cn != ch)))
+        prev = cur
+    return min(prev)
+
+
 def iou(a, b):
     """Intersection over union of two [x, y, w, h] boxes."""
     ax, ay, aw, ah = a
@@ -151,14 +162,17 @@ def valid_box(box):
 
 def frame_metrics(known, candidates, items=None):
     """Transcription character error rate of one picture: for each known text, the edits to
-    the closest thing the model wrote (`candidates`: the items' originals, or the lines of a
-    plain answer), over the known characters. Box IoU: each known item against the
-    structured item whose original is closest (0 when it has no box)."""
+    the closest thing the model wrote, over the known characters. `candidates` are the
+    structured items' originals (compared whole), or else the lines of a plain answer (where
+    the text may sit beside its translation: compared with the best-matching part of a line).
+    Box IoU: each known item against the structured item whose original is closest (0 when
+    it has no box)."""
     chars = edits = 0
+    distance = levenshtein if items is not None else substring_distance
     for k in known:
         target = norm(k["text"])
         chars += len(target)
-        edits += min((levenshtein(target, norm(c)) for c in candidates), default=len(target))
+        edits += min((distance(target, norm(c)) for c in candidates), default=len(target))
     ious = None
     if items is not None:
         ious = []

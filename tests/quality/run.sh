@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Glossa's quality harness (tests/quality/README.md).
+# Glossa's quality harness (README: "Translation quality").
 #
 #   bash tests/quality/run.sh --test   what tests/run-all.sh runs: the harness's unit tests, every
 #                                      misbehaving scripted server with its checks (the list of checks
@@ -14,6 +14,7 @@
 # glossa-host is $GLOSSA_HOST, else $CARGO_TARGET_DIR/debug/glossa-host (built when missing).
 set -euo pipefail
 source "$(dirname "$0")/../tools/env.sh"
+export PYTHONDONTWRITEBYTECODE=1
 
 # Python with Pillow (renders the frame fixtures): the venv fetch-models.sh makes.
 py="$GLOSSA_CACHE/venv/bin/python"

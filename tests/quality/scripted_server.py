@@ -90,13 +90,20 @@ def json_arrays(text):
         except ValueError:
             continue
         if isinstance(value, list):
-            yield value
+            yield m.start(), value
+
+
+# Words that introduce lines sent as context only: an array after them is not to translate.
+CONTEXT_ONLY = re.compile(r"context only|do not translate|don't translate|already translated", re.I)
 
 
 def lines_to_translate(script, user):
     """[(id, line index)] of a batch, or None; the one-line fallback gives [(None, index)]."""
     found = None
-    for array in json_arrays(user):
+    for start, array in json_arrays(user):
+        intro = user[:start].rstrip().rsplit("\n", 1)[-1]
+        if CONTEXT_ONLY.search(intro):
+            continue
         items = []
         for item in array:
             if not isinstance(item, dict) or "id" not in item or "translation" in item:

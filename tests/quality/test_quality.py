@@ -5,6 +5,7 @@ import os
 import unittest
 import urllib.request
 
+import harness
 import metrics
 import scripted_server
 import story
@@ -43,9 +44,39 @@ class Metrics(unittest.TestCase):
         known = [{"text": "出口", "box": [0.4, 0.3, 0.2, 0.2]}, {"text": "改札はこちら", "box": [0.3, 0.6, 0.3, 0.1]}]
         self.assertEqual(metrics.frame_metrics(known, ["出口", "Exit", "改札はこちら"])["cer"], 0.0)
         self.assertAlmostEqual(metrics.frame_metrics(known, ["出ロ", "改札はこちら"])["cer"], 1 / 8)
+        self.assertEqual(metrics.frame_metrics(known, ["出口 — Exit", "「改札はこちら」 Ticket gates"])["cer"], 0.0)
+        self.assertAlmostEqual(metrics.frame_metrics(known, ["出口 改札はこちら"], [{"original": "出口 改札はこちら"}])["cer"], (7 + 3) / 8)
         items = [{"original": "出口", "box": [0.4, 0.3, 0.2, 0.2]}, {"original": "改札", "box": None}]
         self.assertAlmostEqual(metrics.frame_metrics(known, ["出口", "改札"], items)["iou"], 0.5)
         self.assertAlmostEqual(metrics.iou([0, 0, 0.2, 0.2], [0.1, 0, 0.2, 0.2]), 1 / 3)
+
+
+class Outputs(unittest.TestCase):
+    """The CLI outputs other branches add (`--report`, `--json`), read as specified in #15."""
+
+    def test_report(self):
+        sources = ["一行目", "二行目", "三行目"]
+        report = {"calls": 3, "usage": {"input_tokens": 120, "output_tokens": 40}, "lines": [
+            {"index": 0, "source": "一行目", "text": "Line one", "checks": {"src_matched": True, "echo_refused": 0, "asked": 1}},
+            {"index": 1, "source": "二行目", "text": None, "checks": {"src_matched": None, "echo_refused": 2, "asked": 3}},
+            {"index": 2, "source": "三行目", "text": "Line three", "checks": {"src_matched": False, "echo_refused": 0, "asked": 2}}]}
+        path = os.path.join(self.tmp, "report.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(report, f)
+        texts, matched, usage, calls = harness.read_report(path, sources)
+        self.assertEqual(texts, {0: "Line one", 1: None, 2: "Line three"})
+        self.assertEqual(matched, {0: True, 1: None, 2: False})
+        self.assertEqual((harness.usage_tokens(usage), calls), ((120, 40), 3))
+
+    def test_frame_items_as_one_array_or_one_per_line(self):
+        items = [{"original": "出口", "translation": "Exit", "box": [0.1, 0.2, 0.3, 0.1]}, {"original": "改札", "translation": "Gates", "box": None}]
+        for out in (json.dumps(items), json.dumps({"items": items}), "\n".join(json.dumps(i) for i in items) + "\n"):
+            self.assertEqual(harness.parse_frame_items(out), items, out)
+        self.assertEqual(harness.parse_frame_items("EXIT\nSORTIE"), [])
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.mkdtemp()
 
 
 class Fixtures(unittest.TestCase):
@@ -117,6 +148,18 @@ class ScriptedServer(unittest.TestCase):
         echo = self.ask("echo", [8, 9, 10])
         self.assertEqual([i["text"] for i in echo], [en[8], self.story["lines"][9]["ja"], en[10]])
         self.assertEqual(self.ask("echo", [9], again=True)[0]["text"], self.story["lines"][9]["ja"])
+
+    def test_context_lines_and_wrapped_answers(self):
+        ja = [l["ja"] for l in self.story["lines"]]
+        post(self.url + "/script", {"mode": "good", "from": "ja", "to": "en"})
+        todo = json.dumps([{"id": "7", "text": ja[6]}], ensure_ascii=False)
+        after = json.dumps([{"id": "8", "text": ja[7]}], ensure_ascii=False)
+        user = f"Translate these lines:\n{todo}\nFollowing lines, for context only (do not translate):\n{after}"
+        schema = {"type": "object", "properties": {"lines": {"type": "array"}}}
+        raw = post(self.url + "/v1/chat/completions", {"messages": [{"role": "user", "content": user}],
+                                                       "response_format": {"type": "json_schema", "json_schema": {"name": "subtitles", "schema": schema}}})
+        answer = json.loads(content_of(raw))
+        self.assertEqual(answer, {"lines": [{"id": "7", "src": ja[6][:12], "text": self.story["lines"][6]["en"]}]})
 
     def test_truncated_and_awkward_chunks(self):
         post(self.url + "/script", {"mode": "truncated", "from": "ja", "to": "en"})
