@@ -373,6 +373,8 @@ def run_provider(args, binary, workdir, report_flag, json_flag, settings, title,
             r = translate_frame(Host(binary, settings, workdir), frame, json_flag)
             rows += frame_rows(f"frame {frame['name']}→{frame['to']}", r)
             failures += r["rc"] != 0
+    elif not with_frames:
+        rows.append(("frames", "not measured", "the model reads no images", ""))
     print_table(title, rows)
     return 1 if failures else 0
 

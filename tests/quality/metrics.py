@@ -39,11 +39,10 @@ def belongs_to(text, refs, i, strict=True):
     scripted server answers with the references themselves): close to ref i and closer to
     it than to any other; otherwise (a real model's own words): closer to ref i than to any other."""
     scores = [similarity(text, r) for r in refs]
-    best = max(range(len(refs)), key=lambda j: scores[j])
     own = scores[i]
-    if strict and own < SAME_TRANSLATION:
+    if own == 0 or (strict and own < SAME_TRANSLATION):
         return False
-    return best == i or scores[best] == own
+    return own >= max(scores)
 
 
 def subtitle_metrics(sources, refs, shown, names, target, strict, src_matched=None, untranslated=None):
@@ -66,7 +65,8 @@ def subtitle_metrics(sources, refs, shown, names, target, strict, src_matched=No
         judged = {i: bool(v) for i, v in src_matched.items() if i in shown and v is not None}
         method = "report src"
     else:
-        judged = {i: belongs_to(canon(t), refs, i, strict) for i, t in shown.items()}
+        # An echo is its cue's source, not a translation that belongs to it.
+        judged = {i: i not in echo_lines and belongs_to(canon(t), refs, i, strict) for i, t in shown.items()}
         method = "reference" if strict else "nearest reference"
     kept = sum(judged.values())
     glossary = consistency(names, shown, target)

@@ -37,6 +37,10 @@ class Metrics(unittest.TestCase):
         self.assertEqual(m["echo_lines"], [9])
         self.assertEqual(m["glossary_spellings"]["Sergei"], {"Sergei": 5, "Sergey": 1})
         self.assertAlmostEqual(m["glossary_consistency"], (3 + 5 + 5 + 4) / 19)
+        # A real model's own words: the nearest reference decides; an echo (nothing in
+        # common with any reference) is never counted as kept.
+        loose = metrics.subtitle_metrics(sources, refs, {0: "Haruka, are you at the station still?", 1: sources[1]}, s["names"], "en", strict=False)
+        self.assertEqual((loose["alignment_kept"], loose["misaligned"], loose["echo_lines"]), (0.5, [1], [1]))
         by_report = metrics.subtitle_metrics(sources, refs, shifted, s["names"], "en", strict=True, src_matched={4: False, 5: True})
         self.assertEqual((by_report["alignment_kept"], by_report["alignment_method"]), (0.5, "report src"))
 
@@ -77,6 +81,20 @@ class Outputs(unittest.TestCase):
     def setUp(self):
         import tempfile
         self.tmp = tempfile.mkdtemp()
+
+
+class Verdict(unittest.TestCase):
+    def test_the_exit_code_is_honest(self):
+        import contextlib
+        import io
+        from unittest import mock
+
+        listed = "mode fixture: a check waiting for a merge"
+        with contextlib.redirect_stdout(io.StringIO()), mock.patch.object(harness, "EXPECTED_TO_FAIL_UNTIL_MERGED", [listed]):
+            self.assertEqual(harness.judge([(listed, False, ""), ("other", True, "")]), 0)
+            self.assertEqual(harness.judge([(listed, False, ""), ("other", False, "")]), 1)
+            self.assertEqual(harness.judge([(listed, True, ""), ("other", True, "")]), 1, "a listed check that passes")
+            self.assertEqual(harness.judge([("other", True, "")]), 1, "a listed check that no longer runs")
 
 
 class Fixtures(unittest.TestCase):
