@@ -16,7 +16,9 @@ its counters) and reads GET /script/stats. Modes, for subtitle batches (JSON ite
   truncated  the answer cut off at 60 % (finish_reason "length"), as when max_tokens runs out
   names      the recurring names spelled one way per request, unless the prompt already shows
              a spelling (as context or glossary): then that one, as a real model follows it
-The first four misbehave only on a request none of whose lines was asked before: a model
+  plain      (frames) plain lines whatever the prompt asks, as a model that ignores the format
+The echo mode never echoes a line that is one short word (a name, a number, an interjection:
+those may rightly stay the same). The first four misbehave only on a request none of whose lines was asked before: a model
 asked again for fewer lines does better. `src` is always true to the line the item's text
 translates (that is what lets Glossa catch a shifted, merged or split answer).
 
@@ -38,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import story as fixtures
 
 MODEL = "scripted-quality"
-MODES = ["good", "shifted", "merged", "split", "echo", "truncated", "names"]
+MODES = ["good", "shifted", "merged", "split", "echo", "truncated", "names", "plain"]
 # The line the echo mode always answers with its source ("Good news, I hope.").
 ECHO_ALWAYS = 9
 # HTTP chunk sizes, cycled: they cut `data:` lines and multi-byte characters apart.
@@ -171,9 +173,15 @@ def batch_reply(script, lines, prompt, first_ask, counter):
         items += [{"id": new_ids[k + 1], "src": srcs[k], "text": texts[k]} for k in range(m + 1, n)]
     if mode == "echo":
         for k, i in enumerate(idx):
-            if i == ECHO_ALWAYS or (first_ask and k % 3 == 1):
+            if i == ECHO_ALWAYS or (first_ask and k % 3 == 1 and not one_short_word(script.source_line(i))):
                 items[k]["text"] = script.source_line(i)
     return items, first_ask and mode == "truncated"
+
+
+def one_short_word(line):
+    """"ハルカ！", "19:30", "¡Haruka!": a name, number or interjection alone."""
+    bare = re.sub(r"[^\w:]", "", line)
+    return " " not in line.strip() and len(bare) <= 8
 
 
 def wrap(items, body):
@@ -192,7 +200,7 @@ def frame_reply(script, body, system):
     if not frame:
         raise LookupError("a picture, but no frame scripted (POST /script with \"frame\")")
     to = frame["to"]
-    structured = "box" in system or body.get("response_format") is not None
+    structured = script.mode != "plain" and ("box" in system or body.get("response_format") is not None)
     if structured:
         items = [{"original": it["text"], "translation": it["translation"][to], "box": it["box"]} for it in frame["items"]]
         return wrap(items, body)
@@ -215,7 +223,8 @@ def answer(script, body):
         return frame_reply(script, body, system), "stop"
     lines = lines_to_translate(script, user)
     if not lines:
-        raise LookupError(f"no fixture line to translate in: {user[-200:]!r}")
+        raise LookupError(f"no fixture line to translate in the prompt (if its format changed, adapt "
+                          f"lines_to_translate in tests/quality/scripted_server.py): {user[-200:]!r}")
     with script.lock:
         first_ask = all(script.asked.get(i, 0) == 0 for _, i in lines)
         for _, i in lines:

@@ -179,6 +179,16 @@ class ScriptedServer(unittest.TestCase):
         answer = json.loads(content_of(raw))
         self.assertEqual(answer, {"lines": [{"id": "7", "src": ja[6][:12], "text": self.story["lines"][6]["en"]}]})
 
+    def test_frames_structured_or_plain(self):
+        frame = {"to": "en", "items": [{"text": "出口", "box": [0.4, 0.3, 0.2, 0.2], "translation": {"en": "Exit"}}]}
+        image = [{"type": "text", "text": "Translate"}, {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+        body = {"messages": [{"role": "system", "content": "Answer a JSON list of {original, translation, box}."}, {"role": "user", "content": image}]}
+        post(self.url + "/script", {"mode": "good", "frame": frame})
+        self.assertEqual(json.loads(content_of(post(self.url + "/v1/chat/completions", body))),
+                         [{"original": "出口", "translation": "Exit", "box": [0.4, 0.3, 0.2, 0.2]}])
+        post(self.url + "/script", {"mode": "plain", "frame": frame})
+        self.assertEqual(content_of(post(self.url + "/v1/chat/completions", body)), "出口\nExit")
+
     def test_truncated_and_awkward_chunks(self):
         post(self.url + "/script", {"mode": "truncated", "from": "ja", "to": "en"})
         reply = chat(self.url, [l["ja"] for l in self.story["lines"][:5]])
