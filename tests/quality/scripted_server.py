@@ -95,17 +95,16 @@ def json_arrays(text):
             yield m.start(), value
 
 
-# Words that introduce lines sent as context only: an array after them is not to translate.
-CONTEXT_ONLY = re.compile(r"context only|do not translate|don't translate|already translated", re.I)
+# Words that introduce lines sent as context only: an array after them is not to translate
+# (unless no other array is there).
+CONTEXT_ONLY = re.compile(r"context|do not translate|don't translate|already translated", re.I)
 
 
 def lines_to_translate(script, user):
     """[(id, line index)] of a batch, or None; the one-line fallback gives [(None, index)]."""
-    found = None
+    candidates = []
     for start, array in json_arrays(user):
         intro = user[:start].rstrip().rsplit("\n", 1)[-1]
-        if CONTEXT_ONLY.search(intro):
-            continue
         items = []
         for item in array:
             if not isinstance(item, dict) or "id" not in item or "translation" in item:
@@ -117,9 +116,10 @@ def lines_to_translate(script, user):
             items.append((str(item["id"]), i))
         else:
             if items:
-                found = items
-    if found:
-        return found
+                candidates.append((bool(CONTEXT_ONLY.search(intro)), items))
+    to_translate = [items for context, items in candidates if not context] or [items for _, items in candidates]
+    if to_translate:
+        return to_translate[-1]
     tail = user.rstrip()
     ends = [i for s, i in script.index.items() if s and tail.endswith(s)]
     if ends:

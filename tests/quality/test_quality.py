@@ -178,6 +178,10 @@ class ScriptedServer(unittest.TestCase):
                                                        "response_format": {"type": "json_schema", "json_schema": {"name": "subtitles", "schema": schema}}})
         answer = json.loads(content_of(raw))
         self.assertEqual(answer, {"lines": [{"id": "7", "src": ja[6][:12], "text": self.story["lines"][6]["en"]}]})
+        # The only array is the one to translate, whatever its introduction says.
+        user = f"Translate these lines, using the context above:\n{after}"
+        answer = json.loads(content_of(post(self.url + "/v1/chat/completions", {"messages": [{"role": "user", "content": user}]})))
+        self.assertEqual([(a["id"], a["text"]) for a in answer], [("8", self.story["lines"][7]["en"])])
 
     def test_frames_structured_or_plain(self):
         frame = {"to": "en", "items": [{"text": "出口", "box": [0.4, 0.3, 0.2, 0.2], "translation": {"en": "Exit"}}]}
