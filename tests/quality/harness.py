@@ -156,18 +156,21 @@ def translate_track(host, story, src, tgt, limit, report_flag, workdir, strict):
     return result
 
 
-def parse_frame_items(stdout):
-    """The items `translate-image --json` printed: one JSON array (or an object with
-    `items`), or one item per line as they stream."""
+def parse_frame_json(stdout):
+    """What `translate-image --json` printed: (items, the model's own text when it did not
+    answer in items, usage). One JSON object {items, text, usage, ms}, or a bare array, or
+    one item per line."""
     def items_of(value):
         if isinstance(value, dict) and isinstance(value.get("items"), list):
             value = value["items"]
-        if isinstance(value, dict):
+        elif isinstance(value, dict):
             value = [value]
         return [it for it in value if isinstance(it, dict) and "original" in it] if isinstance(value, list) else []
 
     try:
-        return items_of(json.loads(stdout))
+        value = json.loads(stdout)
+        whole = value if isinstance(value, dict) else {}
+        return items_of(value), str(whole.get("text") or ""), whole.get("usage") or {}
     except ValueError:
         pass
     items = []
@@ -176,7 +179,7 @@ def parse_frame_items(stdout):
             items += items_of(json.loads(line))
         except ValueError:
             continue
-    return items
+    return items, "", {}
 
 
 def translate_frame(host, frame, json_flag):
@@ -190,8 +193,13 @@ def translate_frame(host, frame, json_flag):
     result["tokens_in"], result["tokens_out"] = (int(m.group(1)), int(m.group(2))) if m else (None, None)
     items = None
     if json_flag:
-        items = parse_frame_items(stdout)
+        items, text, usage = parse_frame_json(stdout)
+        if usage:
+            result["tokens_in"], result["tokens_out"] = usage_tokens(usage)
         candidates = [str(it.get("original") or "") for it in items]
+        if not items and text:
+            # The model answered in prose: its lines are the transcription.
+            items, candidates = None, [l for l in text.splitlines() if l.strip()]
     else:
         candidates = [l for l in stdout.splitlines() if l.strip()]
     result.update(metrics.frame_metrics(frame["items"], candidates, items))

@@ -8,7 +8,8 @@ the last event as OpenAI sends it for `stream_options.include_usage`.
 
 The harness scripts it with POST /script {"mode", "from", "to", "frame"} (which also resets
 its counters) and reads GET /script/stats. Modes, for subtitle batches (JSON items):
-  good       every line's true translation, {id, src, text}
+  good       every line's true translation, {id, src, text}, with the names' renderings as
+             `terms` when the prompt asks for {"lines", "terms"}
   shifted    from a third of the batch on, each id carries the next line's answer; the last id is missing
   merged     two lines' answers in one item, the ids after it renumbered; the last id is missing
   split      one line's answer in two items, the ids after it renumbered; one id made up at the end
@@ -184,15 +185,38 @@ def one_short_word(line):
     return " " not in line.strip() and len(bare) <= 8
 
 
-def wrap(items, body):
-    """Bare array, or wrapped in the object a response_format's schema describes."""
+def wrap(items, body, terms=None):
+    """The answer in the shape asked for: the `{"lines", "terms"}` object when the prompt (or
+    the response_format's schema) asks for terms; else the object a schema with one array
+    describes; else a bare array."""
     fmt = body.get("response_format") or {}
     schema = (fmt.get("json_schema") or {}).get("schema") or {}
     props = schema.get("properties") or {}
     arrays = [k for k, v in props.items() if isinstance(v, dict) and v.get("type") == "array"]
+    if terms is not None and ("terms" in props or '"terms"' in system_of(body)):
+        return json.dumps({"lines": items, "terms": terms}, ensure_ascii=False)
     if schema.get("type") == "object" and len(arrays) == 1:
         return json.dumps({arrays[0]: items}, ensure_ascii=False)
     return json.dumps(items, ensure_ascii=False)
+
+
+def system_of(body):
+    return "\n".join(text_of(m.get("content")) for m in body.get("messages") or [] if m.get("role") == "system")
+
+
+def terms_of(script, idx, texts):
+    """The names in these lines as rendered in `texts` ({source, target}), as a model lists them."""
+    out = []
+    source_lang, target_lang = fixtures.lang_code(script.source), fixtures.lang_code(script.target)
+    for name in script.story["names"]:
+        if not set(name["lines"]) & set(idx):
+            continue
+        renders = name["render"].get(target_lang) or []
+        used = next((r for t in texts for r in renders if r in t), None)
+        source = (name["render"].get(source_lang) or [name["id"]])[0]
+        if used:
+            out.append({"source": source, "target": used})
+    return out
 
 
 def frame_reply(script, body, system):
@@ -203,6 +227,8 @@ def frame_reply(script, body, system):
     structured = script.mode != "plain" and ("box" in system or body.get("response_format") is not None)
     if structured:
         items = [{"original": it["text"], "translation": it["translation"][to], "box": it["box"]} for it in frame["items"]]
+        if '"items"' in system:  # the object the prompt shows
+            return json.dumps({"items": items}, ensure_ascii=False)
         return wrap(items, body)
     rows = []
     for it in frame["items"]:
@@ -215,7 +241,7 @@ def frame_reply(script, body, system):
 def answer(script, body):
     """(reply, finish_reason)."""
     messages = body.get("messages") or []
-    system = "\n".join(text_of(m.get("content")) for m in messages if m.get("role") == "system")
+    system = system_of(body)
     users = [m for m in messages if m.get("role") == "user"]
     user = text_of(users[-1].get("content")) if users else ""
     prompt = "\n".join(text_of(m.get("content")) for m in messages)
@@ -240,7 +266,7 @@ def answer(script, body):
             text = names_spelled(script, [text], prompt, counter)[0]
         return text, "stop"
     items, truncated = batch_reply(script, lines, prompt, first_ask, counter)
-    reply = wrap(items, body)
+    reply = wrap(items, body, terms_of(script, [i for _, i in lines], [it["text"] for it in items]))
     if truncated:
         return reply[: int(len(reply) * 0.6)], "length"
     return reply, "stop"

@@ -72,11 +72,16 @@ class Outputs(unittest.TestCase):
         self.assertEqual(matched, {0: True, 1: None, 2: False})
         self.assertEqual((harness.usage_tokens(usage), calls), ((120, 40), 3))
 
-    def test_frame_items_as_one_array_or_one_per_line(self):
+    def test_frame_items_as_one_object_an_array_or_one_per_line(self):
         items = [{"original": "出口", "translation": "Exit", "box": [0.1, 0.2, 0.3, 0.1]}, {"original": "改札", "translation": "Gates", "box": None}]
-        for out in (json.dumps(items), json.dumps({"items": items}), "\n".join(json.dumps(i) for i in items) + "\n"):
-            self.assertEqual(harness.parse_frame_items(out), items, out)
-        self.assertEqual(harness.parse_frame_items("EXIT\nSORTIE"), [])
+        usage = {"input_tokens": 300, "output_tokens": 20}
+        whole = json.dumps({"items": items, "usage": usage, "ms": {"total": 5}})
+        self.assertEqual(harness.parse_frame_json(whole), (items, "", usage))
+        for out in (json.dumps(items), "\n".join(json.dumps(i) for i in items) + "\n"):
+            self.assertEqual(harness.parse_frame_json(out)[0], items, out)
+        prose = json.dumps({"items": [], "text": "出口\nExit", "usage": usage})
+        self.assertEqual(harness.parse_frame_json(prose), ([], "出口\nExit", usage))
+        self.assertEqual(harness.parse_frame_json("EXIT\nSORTIE")[0], [])
 
     def setUp(self):
         import tempfile
@@ -192,6 +197,16 @@ class ScriptedServer(unittest.TestCase):
                          [{"original": "出口", "translation": "Exit", "box": [0.4, 0.3, 0.2, 0.2]}])
         post(self.url + "/script", {"mode": "plain", "frame": frame})
         self.assertEqual(content_of(post(self.url + "/v1/chat/completions", body)), "出口\nExit")
+
+    def test_terms_when_asked(self):
+        post(self.url + "/script", {"mode": "good", "from": "ja", "to": "en"})
+        ja = self.story["lines"][2]["ja"]
+        user = "Translate these lines:\n" + json.dumps([{"id": "3", "text": ja}], ensure_ascii=False)
+        system = 'Answer with only a JSON object {"lines": [{"id", "src", "text"}], "terms": [{"source", "target"}]}'
+        raw = post(self.url + "/v1/chat/completions", {"messages": [{"role": "system", "content": system}, {"role": "user", "content": user}]})
+        answer = json.loads(content_of(raw))
+        self.assertEqual(answer["terms"], [{"source": "セルゲイ", "target": "Sergei"}, {"source": "ブルーランタン", "target": "Blue Lantern"}])
+        self.assertEqual(answer["lines"][0]["text"], self.story["lines"][2]["en"])
 
     def test_truncated_and_awkward_chunks(self):
         post(self.url + "/script", {"mode": "truncated", "from": "ja", "to": "en"})
