@@ -221,6 +221,7 @@ def track_rows(label, r):
         (label, "lines shown as translations", f"{r['shown']}/{r['lines']}", "all but those marked"),
         (label, "lines marked untranslated", num(r["untranslated"]), ""),
         (label, f"alignment kept ({r['alignment_method']})", pct(r["alignment_kept"]), "100 %"),
+        (label, "first answers aligned (report src)", pct(r["first_answers_aligned"]), ""),
         (label, "echoes shown as translations", pct(r["echo_rate"]), "0 %"),
         (label, "glossary consistency", pct(r["glossary_consistency"]), "100 %"),
         (label, "names as in the reference", pct(r["glossary_as_reference"]), ""),

@@ -52,8 +52,8 @@ def subtitle_metrics(sources, refs, shown, names, target, strict, src_matched=No
     shown: {i: text} what the viewer sees as cue i's translation (lines marked
       untranslated are not in it).
     names: the fixture's recurring names ({"lines", "render": {lang: [canonical, variants…]}}).
-    src_matched: {i: bool} the report's own alignment check, used instead of the reference
-      when given (a real model's wording differs from the reference).
+    src_matched: {i: bool or None} the report's `src` check of the first answer for each line
+      (how often the model itself kept alignment, before any re-ask), when there is a report.
     untranslated: lines the pipeline marked untranslated (count), when known.
     """
     n = len(sources)
@@ -61,14 +61,11 @@ def subtitle_metrics(sources, refs, shown, names, target, strict, src_matched=No
     canon = lambda t: canonical_names(t, names, target)
     refs = [canon(r) for r in refs]
     echo_lines = [i for i, t in shown.items() if norm(t) == norm(sources[i]) and norm(refs[i]) != norm(sources[i])]
-    if src_matched:
-        judged = {i: bool(v) for i, v in src_matched.items() if i in shown and v is not None}
-        method = "report src"
-    else:
-        # An echo is its cue's source, not a translation that belongs to it.
-        judged = {i: i not in echo_lines and belongs_to(canon(t), refs, i, strict) for i, t in shown.items()}
-        method = "reference" if strict else "nearest reference"
+    # An echo is its cue's source, not a translation that belongs to it.
+    judged = {i: i not in echo_lines and belongs_to(canon(t), refs, i, strict) for i, t in shown.items()}
+    method = "reference" if strict else "nearest reference"
     kept = sum(judged.values())
+    first = [bool(v) for v in (src_matched or {}).values() if v is not None]
     glossary = consistency(names, shown, target)
     return {
         "lines": n,
@@ -77,6 +74,7 @@ def subtitle_metrics(sources, refs, shown, names, target, strict, src_matched=No
         "alignment_kept": kept / len(judged) if judged else None,
         "alignment_method": method,
         "misaligned": sorted(i for i, ok in judged.items() if not ok),
+        "first_answers_aligned": sum(first) / len(first) if first else None,
         "echo_rate": len(echo_lines) / n if n else None,
         "echo_lines": sorted(echo_lines),
         "glossary_consistency": glossary["consistency"],
