@@ -34,7 +34,7 @@ if [ "${1:-}" = --test ]; then
     export GLOSSA_TEST_MODELS="${GLOSSA_TEST_MODELS:-$(bash ../tools/fetch-models.sh)}"
     # A pipeline check on a small real model: it must complete and print its table; a
     # 135M model's translations are noise, so nothing is asserted about them.
-    "$py" harness.py --provider llama --pairs es:en --lines 8
+    "$py" harness.py --provider llama --pairs es:en --lines 5
   else
     echo "SKIPPED: the quality harness on llama-server + SmolLM2: GLOSSA_LLAMA_SERVER is not set"
   fi
