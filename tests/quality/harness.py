@@ -15,6 +15,7 @@ import tempfile
 import time
 import urllib.request
 
+import frames
 import metrics
 import story as fixtures
 
@@ -47,9 +48,6 @@ EXPECTED_TO_FAIL_UNTIL_MERGED = [
     "good frame sign-ko→en: boxes read",
     "good frame slide-en→ja: boxes read",
 ]
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
 
 def host_binary():
     if os.environ.get("GLOSSA_HOST"):
@@ -337,7 +335,7 @@ def run_scripted(args, binary, workdir, report_flag, json_flag):
                 results += [(f"{label}: {name}", ok, detail) for name, ok, detail in track_checks(mode, r)]
         if not args.no_frames:
             for frame_mode in ("good", "plain"):
-                for frame in __import__("frames").truth():
+                for frame in frames.truth():
                     post(url + "/script", {"mode": frame_mode, "frame": frame})
                     r = translate_frame(Host(binary, settings, workdir), frame, json_flag)
                     label = f"{frame_mode} frame {frame['name']}→{frame['to']}"
@@ -383,7 +381,7 @@ def run_provider(args, binary, workdir, report_flag, json_flag, settings, title,
         rows += track_rows(f"{src}→{tgt}", r)
         failures += r["rc"] != 0
     if with_frames and not args.no_frames:
-        for frame in __import__("frames").truth():
+        for frame in frames.truth():
             r = translate_frame(Host(binary, settings, workdir), frame, json_flag)
             rows += frame_rows(f"frame {frame['name']}→{frame['to']}", r)
             failures += r["rc"] != 0
