@@ -173,7 +173,7 @@ pub(crate) mod tests {
                 for x in left + g * glyph_w..left + (g + 1) * glyph_w - 1 {
                     // a 3×4 grid of cells per glyph, about half of them inked
                     let cell = (x - left - g * glyph_w) * 3 / glyph_w + (y - text.top) * 4 / text.height * 3;
-                    if hash(text.seed * 1000 + g as u64 * 16 + cell as u64) % 2 == 0 {
+                    if hash(text.seed * 1000 + g as u64 * 16 + cell as u64).is_multiple_of(2) {
                         img.pixels[y * img.width + x] = text.level;
                     }
                 }
