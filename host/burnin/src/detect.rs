@@ -3,10 +3,11 @@
 //!
 //! A strip with almost no text-like edges is empty. A line counts once two samples in a row
 //! show the same edges ("stable for 2 samples"), so a fade-in or a line being drawn is read
-//! once, finished. Its appearance is dated back to when the strip first moved away from
-//! what it showed before, and its leaving to halfway between the last sample that showed it
-//! and the first that did not, so both are off by at most half a sample interval (plus a
-//! fade). A line that matches one of the recent lines is reported as a repeat of it, so its
+//! once, finished. Its appearance is dated back to the first of the samples just before
+//! that already show most of it (a fade's half-drawn samples count, a changing background
+//! before the text does not), and its leaving to halfway between the last sample that
+//! showed it and the first that did not, so both are off by at most half a sample
+//! interval. A line that matches one of the recent lines is reported as a repeat of it, so its
 //! reading is reused rather than asked for again.
 
 use std::collections::VecDeque;
@@ -34,11 +35,21 @@ pub struct Config {
     pub same_distance: f32,
     /// How many past lines a new one is matched against.
     pub recent_lines: usize,
+    /// An earlier sample holding this share of a new line's edges already showed the line.
+    pub drawn_share: f32,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { strip_width: 256, edge_threshold: 64, light_level: 160, empty_density: 0.004, same_distance: 0.3, recent_lines: 64 }
+        Config {
+            strip_width: 256,
+            edge_threshold: 64,
+            light_level: 160,
+            empty_density: 0.004,
+            same_distance: 0.3,
+            recent_lines: 64,
+            drawn_share: 0.5,
+        }
     }
 }
 
@@ -52,23 +63,26 @@ pub enum LineEvent {
     Left { id: LineId, at: f64 },
 }
 
-/// A strip sample as the detector keeps it.
+/// A strip sample as the detector keeps it: when it was taken, halfway back to the sample
+/// before (when what it shows appeared at the earliest), its edges and picture.
 struct Seen {
     time: f64,
+    since: f64,
     edges: EdgeMap,
     strip: GrayImage,
 }
+
+/// Samples since the strip last settled kept to date a line's appearance (2 s at 4/s).
+const UNSETTLED_KEPT: usize = 8;
 
 /// The line detector's state between samples.
 pub struct Detector {
     config: Config,
     /// The line on screen: its id, edges, and when a sample last showed it.
     shown: Option<(LineId, EdgeMap, f64)>,
-    /// A non-empty sample not yet confirmed by the next one.
-    candidate: Option<Seen>,
-    /// When the strip last moved away from a settled state (empty, or a line): the time a
-    /// line confirmed now appeared.
-    change_since: Option<f64>,
+    /// Non-empty samples since the strip last settled (empty, or a line), the last one
+    /// waiting for the next to confirm it.
+    unsettled: VecDeque<Seen>,
     last_time: Option<f64>,
     recent: VecDeque<(LineId, EdgeMap)>,
     next_id: u64,
@@ -76,7 +90,7 @@ pub struct Detector {
 
 impl Detector {
     pub fn new(config: Config) -> Detector {
-        Detector { config, shown: None, candidate: None, change_since: None, last_time: None, recent: VecDeque::new(), next_id: 0 }
+        Detector { config, shown: None, unsettled: VecDeque::new(), last_time: None, recent: VecDeque::new(), next_id: 0 }
     }
 
     pub fn config(&self) -> &Config {
@@ -104,41 +118,45 @@ impl Detector {
             }
             events.push(LineEvent::Left { id: *id, at: boundary });
             self.shown = None;
-            self.change_since = Some(boundary);
         }
         if empty {
-            self.candidate = None;
-            self.change_since = None;
+            self.unsettled.clear();
             return events;
         }
-        let change_since = *self.change_since.get_or_insert(boundary);
-        let seen = Seen { time, edges, strip };
-        let confirmed = match self.candidate.take() {
-            Some(previous) if previous.edges.distance(&seen.edges) <= self.config.same_distance => Some(seen),
-            _ => {
-                self.candidate = Some(seen);
-                None
+        let seen = Seen { time, since: boundary, edges, strip };
+        let confirms = self.unsettled.back().is_some_and(|last| last.edges.distance(&seen.edges) <= self.config.same_distance);
+        if !confirms {
+            self.unsettled.push_back(seen);
+            if self.unsettled.len() > UNSETTLED_KEPT {
+                self.unsettled.pop_front();
             }
-        };
-        if let Some(seen) = confirmed {
-            let id = LineId(self.next_id);
-            self.next_id += 1;
-            let repeat_of = self.recent.iter().rev().find(|(_, e)| e.distance(&seen.edges) <= self.config.same_distance).map(|(id, _)| *id);
-            self.recent.push_back((repeat_of.unwrap_or(id), seen.edges.clone()));
-            if self.recent.len() > self.config.recent_lines {
-                self.recent.pop_front();
-            }
-            events.push(LineEvent::Appeared { id, at: change_since, seen_at: seen.time, repeat_of, strip: seen.strip });
-            self.shown = Some((id, seen.edges, seen.time));
-            self.change_since = None;
+            return events;
         }
+        // The line appeared with the earliest of the samples right before that already
+        // show most of it.
+        let at = self
+            .unsettled
+            .iter()
+            .rev()
+            .take_while(|s| seen.edges.found_in(&s.edges) >= self.config.drawn_share)
+            .last()
+            .map_or(seen.since, |s| s.since);
+        self.unsettled.clear();
+        let id = LineId(self.next_id);
+        self.next_id += 1;
+        let repeat_of = self.recent.iter().rev().find(|(_, e)| e.distance(&seen.edges) <= self.config.same_distance).map(|(id, _)| *id);
+        self.recent.push_back((repeat_of.unwrap_or(id), seen.edges.clone()));
+        if self.recent.len() > self.config.recent_lines {
+            self.recent.pop_front();
+        }
+        events.push(LineEvent::Appeared { id, at, seen_at: seen.time, repeat_of, strip: seen.strip });
+        self.shown = Some((id, seen.edges, seen.time));
         events
     }
 
     /// The video ended (or the mode was turned off) at `time`: a line still shown leaves.
     pub fn finish(&mut self, time: f64) -> Vec<LineEvent> {
-        self.candidate = None;
-        self.change_since = None;
+        self.unsettled.clear();
         self.shown.take().map(|(id, _, _)| LineEvent::Left { id, at: time }).into_iter().collect()
     }
 }
@@ -285,6 +303,30 @@ pub(crate) mod tests {
         let strips: Vec<GrayImage> = (0..12).map(|i| strip((3..9).contains(&i).then_some((5, 255)), Some(i))).collect();
         let found = lines(&run(&strips));
         assert_eq!(found, vec![(0, 0.625, 2.125, None)]);
+    }
+
+    #[test]
+    fn a_changing_light_background_before_the_text_does_not_date_it() {
+        // A light, changing picture (not text, but edges) fills the strip from 0.5 s; the
+        // text comes at 1.5 s.
+        let light = |n: u64| {
+            let mut img = strip(None, None);
+            for (i, p) in img.pixels.iter_mut().enumerate() {
+                *p = if hash(n * 7 + (i / 9) as u64).is_multiple_of(3) { 230 } else { 60 };
+            }
+            img
+        };
+        let with_text = |n: u64| {
+            let mut img = light(n);
+            draw_text(&mut img, TextLine { seed: 7, top: 4, height: 16, level: 255 });
+            img
+        };
+        let mut strips = vec![strip(None, None); 2];
+        strips.extend((0..4).map(light));
+        strips.extend(vec![with_text(100); 6]);
+        let found = lines(&run(&strips));
+        let text_line = found.iter().find(|l| l.1 >= 1.0).unwrap_or_else(|| panic!("no text line in {found:?}"));
+        assert_eq!(text_line.1, 1.375, "{found:?}");
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub struct EdgeMap {
     /// The directions found at or next to each pixel.
     grown: Vec<u8>,
     count: usize,
+    /// How many pixels have each set of directions, in `edges` and in `grown` (for the
+    /// share of edges that would match by chance).
+    edge_sets: [u32; 16],
+    grown_sets: [u32; 16],
 }
 
 impl EdgeMap {
@@ -61,7 +65,15 @@ impl EdgeMap {
                 }
             }
         }
-        EdgeMap { width: w, height: h, edges, grown, count }
+        let sets = |v: &[u8]| {
+            let mut n = [0u32; 16];
+            for &e in v {
+                n[usize::from(e & 15)] += 1;
+            }
+            n
+        };
+        let (edge_sets, grown_sets) = (sets(&edges), sets(&grown));
+        EdgeMap { width: w, height: h, edges, grown, count, edge_sets, grown_sets }
     }
 
     /// The share of the strip's pixels that are edges (0 for a plain strip).
@@ -73,8 +85,9 @@ impl EdgeMap {
         }
     }
 
-    /// 0 when every edge of each map lies within a pixel of an edge of the other, 1 when
-    /// none does (or the sizes differ).
+    /// 0 when every edge of each map lies within a pixel of an edge of the other going the
+    /// same way, 1 when no more do than chance would have (or the sizes differ): a busy
+    /// picture with edges nearly everywhere matches anything by chance, so that is taken off.
     pub fn distance(&self, other: &EdgeMap) -> f32 {
         if (self.width, self.height) != (other.width, other.height) {
             return 1.0;
@@ -83,9 +96,25 @@ impl EdgeMap {
         if total == 0 {
             return 0.0;
         }
-        let near = |a: &[u8], b_grown: &[u8]| a.iter().zip(b_grown).filter(|(&e, &g)| e != 0 && e & g == e).count();
-        let matched = near(&self.edges, &other.grown) + near(&other.edges, &self.grown);
-        1.0 - matched as f32 / total as f32
+        let agreed = self.found_in(other) * self.count as f32 + other.found_in(self) * other.count as f32;
+        1.0 - agreed / total as f32
+    }
+
+    /// The share of this map's edges that `other` has too (within a pixel, same direction),
+    /// above what chance gives: how much of a line an earlier sample already shows.
+    pub fn found_in(&self, other: &EdgeMap) -> f32 {
+        if (self.width, self.height) != (other.width, other.height) || self.count == 0 {
+            return 0.0;
+        }
+        let found = self.edges.iter().zip(&other.grown).filter(|(&e, &g)| e != 0 && e & g == e).count() as f32 / self.count as f32;
+        // The chance that a pixel of `other`'s grown map holds a given set of directions.
+        let pixels = other.grown.len().max(1) as f32;
+        let holds = |set: usize| (0..16).filter(|g| g & set == set).map(|g| other.grown_sets[g]).sum::<u32>() as f32 / pixels;
+        let chance = (1..16).map(|set| self.edge_sets[set] as f32 * holds(set)).sum::<f32>() / self.count as f32;
+        if chance >= 1.0 {
+            return 0.0;
+        }
+        ((found - chance) / (1.0 - chance)).clamp(0.0, 1.0)
     }
 
     /// How many horizontal transitions each row has: text rows have many, a moving shape
