@@ -47,7 +47,7 @@ struct Route {
 /// Request types a web page's content script may send; settings changes and provider
 /// probing are for the extension's own pages only.
 const TAB_REQUESTS: &[&str] =
-    &["hello", "ping", "get_settings", "translate_frame", "translate_track", "playhead", "write_captions", "cancel"];
+    &["hello", "ping", "get_settings", "translate_frame", "translate_track", "playhead", "write_captions", "cancel", "translate_burnin_line"];
 
 const HELLO_PREFIX: &str = "bg-hello-";
 

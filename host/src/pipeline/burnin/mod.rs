@@ -12,7 +12,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use glossa_burnin::{find_band, Config, Detector, GrayImage, LineEvent};
-use glossa_protocol::{text, Cue, ErrorCode, ErrorInfo};
+use glossa_protocol::{text, Cue, ErrorCode, ErrorInfo, Usage};
 use sha2::{Digest, Sha256};
 
 use self::reading::Reading;
@@ -186,28 +186,12 @@ pub async fn read_lines(
                 readings[original].clone()
             }
             (_, Some(picture)) => {
-                let key = reading::cache_key(video, (line.start * 1000.0).round() as u64, job.provider.kind(), &job.model, &job.to);
-                let cached = match cache {
-                    Some(c) => c.get_many(&[key]).await.ok().and_then(|v| v.into_iter().next().flatten()),
-                    None => None,
-                };
-                match cached.and_then(|json| serde_json::from_str::<Reading>(&json).ok()) {
-                    Some(reading) => {
-                        summary.cached += 1;
-                        reading
-                    }
-                    None => {
-                        let image = Image::from_bytes(picture.png())
-                            .ok_or_else(|| ErrorInfo::localized(ErrorCode::Internal, text::ERR_PICTURE_FORMAT, None))?;
-                        let (reading, _) = reading::read(job, &image).await?;
-                        summary.provider_calls += 1;
-                        if let (Some(c), Ok(json)) = (cache, serde_json::to_string(&reading)) {
-                            // A cache that cannot be written only costs a call next time.
-                            let _ = c.put_many(vec![(key, json)]).await;
-                        }
-                        reading
-                    }
+                let (reading, usage) = read_once(job, video, line.start, cache, || Image::from_bytes(picture.png())).await?;
+                match usage {
+                    Some(_) => summary.provider_calls += 1,
+                    None => summary.cached += 1,
                 }
+                reading
             }
             _ => Reading::default(),
         };
@@ -215,6 +199,37 @@ pub async fn read_lines(
         on_read(i);
     }
     Ok((readings, summary))
+}
+
+/// The reading of the line that appeared at `at` seconds into `video`: from `cache` when it
+/// was read before (usage `None`), else from the model (then cached).
+pub async fn read_once(
+    job: &FrameJob,
+    video: &[u8; 32],
+    at: f64,
+    cache: Option<&TranslationCache>,
+    image: impl FnOnce() -> Option<Image>,
+) -> Result<(Reading, Option<Usage>), ErrorInfo> {
+    let key = reading::cache_key(video, (at.max(0.0) * 1000.0).round() as u64, job.provider.kind(), &job.model, &job.to);
+    let cached = match cache {
+        Some(c) => c.get_many(&[key]).await.ok().and_then(|v| v.into_iter().next().flatten()),
+        None => None,
+    };
+    if let Some(reading) = cached.and_then(|json| serde_json::from_str::<Reading>(&json).ok()) {
+        return Ok((reading, None));
+    }
+    let image = image().ok_or_else(|| ErrorInfo::localized(ErrorCode::Internal, text::ERR_PICTURE_FORMAT, None))?;
+    let (reading, usage) = reading::read(job, &image).await?;
+    if let (Some(c), Ok(json)) = (cache, serde_json::to_string(&reading)) {
+        // A cache that cannot be written only costs a call next time.
+        let _ = c.put_many(vec![(key, json)]).await;
+    }
+    Ok((reading, Some(usage)))
+}
+
+/// The cache's name for a video known by a name (`youtube:<id>`) rather than a file.
+pub fn video_name_digest(name: &str) -> [u8; 32] {
+    Sha256::digest(name.as_bytes()).into()
 }
 
 /// One cue per line that held text: the translation (below the original with `dual`).
