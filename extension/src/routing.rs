@@ -110,7 +110,7 @@ impl Router {
         match msg {
             ClientMessage::Cancel { id } => self.cancel(client, &id),
             ClientMessage::Request { id, body } if !id.is_empty() => self.request(client, privileged, id, &body, t),
-            ClientMessage::Request { .. } | ClientMessage::CaptureVisible { .. } => Vec::new(),
+            ClientMessage::Request { .. } | ClientMessage::CaptureVisible { .. } | ClientMessage::BurninSample { .. } => Vec::new(),
         }
     }
 

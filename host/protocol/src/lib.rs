@@ -36,7 +36,7 @@ mod settings;
 pub mod text;
 
 pub use chunk::{encode_event, ChunkAssembler, ChunkError};
-pub use envelope::{request_with_id, BackgroundMessage, ClientMessage, ClientRequestId};
+pub use envelope::{request_with_id, BackgroundMessage, BurninLineEvent, ClientMessage, ClientRequestId};
 pub use settings::*;
 pub use text::{Arg, Text};
 
