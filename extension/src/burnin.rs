@@ -66,7 +66,10 @@ mod tests {
         let feed = |d: &mut BurninDetectors, client, id: &str, seed, t| d.sample(client, id, t, 64, 8, &strip(seed));
         assert!(feed(&mut d, 1, "b1", None, 0.0).is_empty());
         assert!(feed(&mut d, 1, "b1", Some(1), 0.25).is_empty(), "one sample is not yet a line");
-        assert_eq!(feed(&mut d, 1, "b1", Some(1), 0.5), vec![BurninLineEvent::Appeared { line: 0, at: 0.125, seen_at: 0.5, repeat_of: None }]);
+        assert_eq!(
+            feed(&mut d, 1, "b1", Some(1), 0.5),
+            vec![BurninLineEvent::Appeared { line: 0, at: 0.125, seen_at: 0.5, repeat_of: None }]
+        );
         // Another tab has its own detector.
         assert!(feed(&mut d, 2, "x1", Some(1), 0.5).is_empty());
         assert_eq!(feed(&mut d, 1, "b1", None, 0.75), vec![BurninLineEvent::Left { line: 0, at: 0.625 }]);
@@ -77,6 +80,6 @@ mod tests {
         assert!(d.sample(1, "b2", 9.5, 64, 9, &strip(None)).is_empty());
         assert!(d.sample(1, "b2", 9.5, 64, 8, "***").is_empty());
         d.gone(1);
-        assert!(d.by_client.get(&1).is_none());
+        assert!(!d.by_client.contains_key(&1));
     }
 }

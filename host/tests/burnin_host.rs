@@ -33,7 +33,8 @@ fn a_burned_in_line_is_read_once_and_then_cached() {
     let mut host = Host::start(dir.path());
     host.put_settings(json!({"provider": "ollama", "ollama.url": fake.url, "target_language": "en"}));
 
-    let line = |id: &str, at: f64| json!({"id": id, "type": "translate_burnin_line", "image": strip_b64(), "video": "youtube:abc", "at": at});
+    let line =
+        |id: &str, at: f64| json!({"id": id, "type": "translate_burnin_line", "image": strip_b64(), "video": "youtube:abc", "at": at});
     let events = host.request(line("b1", 12.5));
     assert_eq!(events.last().unwrap()["event"], "done", "{events:?}\n{}", host.stderr());
     assert_eq!(line_event(&events)["text"], "今日は");

@@ -83,7 +83,10 @@ pub enum BurninLineEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         repeat_of: Option<u64>,
     },
-    Left { line: u64, at: f64 },
+    Left {
+        line: u64,
+        at: f64,
+    },
 }
 
 /// The native-messaging request for a page's raw `body`: the host-wide `id` spliced in
