@@ -30,6 +30,8 @@ const LATENCIES: [f64; 2] = [1.0, 2.0];
 struct Truth {
     start: f64,
     end: f64,
+    /// Shown before (the same text earlier in the video).
+    repeat: bool,
 }
 
 /// A detected line: on screen from `start` to `end`; confirmed (read) at `seen`; a repeat
@@ -53,7 +55,11 @@ fn main() {
             .as_array()
             .expect("lines")
             .iter()
-            .map(|l| Truth { start: l["start"].as_f64().unwrap_or(0.0), end: l["end"].as_f64().unwrap_or(0.0) })
+            .map(|l| Truth {
+                start: l["start"].as_f64().unwrap_or(0.0),
+                end: l["end"].as_f64().unwrap_or(0.0),
+                repeat: !l["repeat_of"].is_null(),
+            })
             .collect();
         let run = detect(&video);
         if std::env::var_os("BURNIN_VERBOSE").is_some() {
@@ -190,6 +196,7 @@ fn on_screen(lines: &[Truth], found: &[Found], latency: f64) -> Vec<Option<f64>>
 #[derive(Default)]
 struct Totals {
     lines: usize,
+    distinct: usize,
     caught: usize,
     start_ok: usize,
     end_ok: usize,
@@ -234,6 +241,7 @@ impl Totals {
             run.samples
         );
         self.lines += lines.len();
+        self.distinct += lines.iter().filter(|l| !l.repeat).count();
         self.caught += caught;
         self.calls += calls;
         self.naive_calls += run.naive_calls;
@@ -272,9 +280,11 @@ impl Totals {
         let per_line = self.calls as f64 / self.lines.max(1) as f64;
         let naive = self.naive_calls as f64 / self.lines.max(1) as f64;
         println!(
-            "  provider calls per line {per_line:6.2}     goal ≤ 1.1         {}   (naive sampler {naive:.2}: {:.1}× more)",
+            "  provider calls per line {per_line:6.2}     goal ≤ 1.1         {}   (naive sampler {naive:.2}: {:.1}× more; {} calls for {} distinct texts)",
             verdict(per_line <= 1.1),
-            naive / per_line.max(f64::EPSILON)
+            naive / per_line.max(f64::EPSILON),
+            self.calls,
+            self.distinct
         );
         let ms = self.detect_time.as_secs_f64() * 1000.0 / self.samples.max(1) as f64;
         println!("  detection per sample    {ms:6.3} ms  goal ≤ 2 ms        {}", verdict(ms <= 2.0));
