@@ -9,6 +9,11 @@ step "subtitles: 10-minute tracks replayed at 1x, 2x and 4x with a fast and a sl
 # Simulated time: the build profile does not change the numbers, so reuse the test build.
 cargo bench -q --profile dev -p glossa-host --bench subtitles_replay
 
+step "burned-in subtitles: rendered ja/zh/ko videos, lines caught, timing, calls per line vs a naive sampler, detection time"
+# The detector is built optimised in the dev profile too (root Cargo.toml), so the time per
+# sample is the optimised code's.
+cargo bench -q --profile dev -p glossa-host --bench burnin
+
 step "native messaging: ping round trip, host vs a trivial echo process"
 cargo bench -q --profile dev -p glossa-host --bench ping
 

@@ -8,6 +8,7 @@ use glossa_protocol::{BackgroundMessage, ClientMessage, Event};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
+use crate::burnin::BurninDetectors;
 use crate::capture_pacing::{CapturePacing, WINDOW_MS};
 use crate::chrome::{self, Port};
 use crate::routing::{host_lost_error, ClientId, Out, Router};
@@ -26,6 +27,7 @@ struct Background {
     clients: HashMap<ClientId, Client>,
     next_client: ClientId,
     capture_pacing: CapturePacing,
+    burnin: BurninDetectors,
 }
 
 thread_local! {
@@ -75,6 +77,7 @@ pub fn bg_on_connect(port: Port, early: js_sys::Array) {
     chrome::listen(&port.on_disconnect(), move |_| {
         let out = BG.with_borrow_mut(|bg| {
             bg.clients.remove(&id);
+            bg.burnin.gone(id);
             bg.router.client_gone(id)
         });
         apply(out);
@@ -90,6 +93,15 @@ fn on_client_message(client: ClientId, privileged: bool, msg: JsValue) {
     };
     if let ClientMessage::CaptureVisible { id } = msg {
         capture_visible(client, id);
+        return;
+    }
+    if let ClientMessage::BurninSample { id, time, width, height, gray } = msg {
+        let (lines, port) = BG.with_borrow_mut(|bg| {
+            (bg.burnin.sample(client, &id, time, width, height, &gray), bg.clients.get(&client).map(|c| c.port.clone()))
+        });
+        if let Some(port) = port {
+            let _ = port.post_message(&chrome::to_js(&BackgroundMessage::<Event>::Burnin { id, lines }));
+        }
         return;
     }
     let out = BG.with_borrow_mut(|bg| bg.router.from_client(client, privileged, msg, &texts));

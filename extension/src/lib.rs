@@ -2,6 +2,7 @@
 //! to `glossa-host` and routes its events to tabs) and the options page. The content
 //! script stays plain JS because YouTube's CSP forbids wasm there.
 
+pub mod burnin;
 pub mod capture_pacing;
 pub mod routing;
 

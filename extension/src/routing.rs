@@ -46,8 +46,17 @@ struct Route {
 
 /// Request types a web page's content script may send; settings changes and provider
 /// probing are for the extension's own pages only.
-const TAB_REQUESTS: &[&str] =
-    &["hello", "ping", "get_settings", "translate_frame", "translate_track", "playhead", "write_captions", "cancel"];
+const TAB_REQUESTS: &[&str] = &[
+    "hello",
+    "ping",
+    "get_settings",
+    "translate_frame",
+    "translate_track",
+    "playhead",
+    "write_captions",
+    "cancel",
+    "translate_burnin_line",
+];
 
 const HELLO_PREFIX: &str = "bg-hello-";
 
@@ -110,7 +119,7 @@ impl Router {
         match msg {
             ClientMessage::Cancel { id } => self.cancel(client, &id),
             ClientMessage::Request { id, body } if !id.is_empty() => self.request(client, privileged, id, &body, t),
-            ClientMessage::Request { .. } | ClientMessage::CaptureVisible { .. } => Vec::new(),
+            ClientMessage::Request { .. } | ClientMessage::CaptureVisible { .. } | ClientMessage::BurninSample { .. } => Vec::new(),
         }
     }
 
@@ -381,6 +390,9 @@ mod tests {
         }
         let out = r.from_client(9, true, req("x", json!({"type":"list_models"})), &t);
         assert!(matches!(&out[..], [Out::ToHost(_)]));
+        // Burned-in mode's lines are a tab's business.
+        let line = json!({"type":"translate_burnin_line","image":"AA","video":"youtube:x","at":1.0});
+        assert!(matches!(&r.from_client(1, false, req("b", line), &t)[..], [Out::ToHost(_)]));
     }
 
     #[test]

@@ -87,6 +87,16 @@ pub async fn handle(
             let (usage, ms) = pipeline::frame::translate(&job, &frame.image, &mut on_delta).await?;
             Ok(Finished { usage: Some(usage), ms: Some(ms) })
         }
+        RequestBody::TranslateBurninLine(request) => {
+            let glossa_protocol::BurninLineRequest { image, video, at, to, from } = request;
+            let frame = pipeline::frame::Frame::from_request(glossa_protocol::FrameRequest { image, to, from, with_original: false })?;
+            let job = resolve::frame(&app.config().await, &app.providers, &frame);
+            let video = pipeline::burnin::video_name_digest(&video);
+            let cache = app.cache();
+            let (reading, usage) = pipeline::burnin::read_once(&job, &video, at, Some(&cache), || Some(frame.image.clone())).await?;
+            sink.send(EventBody::BurninLine { text: reading.text, translation: reading.translation, cached: usage.is_none() });
+            Ok(Finished { usage, ms: None })
+        }
         RequestBody::TranslateTrack(request) => {
             let track = subtitles::captions::track_of(&request)?;
             // The lines as the host read them: the ids and times the `cues` events refer to.

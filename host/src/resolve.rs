@@ -13,9 +13,15 @@ use crate::providers::Providers;
 
 /// A frame translation with the chosen provider's frame model.
 pub fn frame(config: &Config, providers: &Providers, request: &Frame) -> FrameJob {
+    frame_model(config, providers, request.to.as_deref(), request.from.as_deref(), request.with_original)
+}
+
+/// The chosen provider's frame model reading pictures into `to` (burned-in subtitles:
+/// many pictures, one job).
+pub fn frame_model(config: &Config, providers: &Providers, to: Option<&str>, from: Option<&str>, with_original: bool) -> FrameJob {
     let provider = config.provider(None);
-    let Languages { to, from } = config.languages(request.to.as_deref(), request.from.as_deref());
-    FrameJob { model: provider.models().frame.clone(), provider: providers.get(&provider), to, from, with_original: request.with_original }
+    let Languages { to, from } = config.languages(to, from);
+    FrameJob { model: provider.models().frame.clone(), provider: providers.get(&provider), to, from, with_original }
 }
 
 /// A whole-track translation with the chosen provider's subtitle model, in batches that

@@ -13,6 +13,8 @@
 //! page → background  {"cancel":{"id":"c2"}}
 //! page → background  {"capture_visible":{"id":"v3"}}
 //! page ← background  {"captured":{"id":"v3","data_url":"data:image/jpeg;base64,…"}}
+//! page → background  {"burnin_sample":{"id":"b4","time":12.25,"width":256,"height":20,"gray":"…"}}
+//! page ← background  {"burnin":{"id":"b4","lines":[{"kind":"appeared","line":0,"at":12.0,"seen_at":12.25}]}}
 //! ```
 //!
 //! A request's `body` is a [`RequestBody`](crate::RequestBody) as JSON; an event's `body`
@@ -40,6 +42,11 @@ pub enum ClientMessage<Body = Box<RawValue>> {
     /// Screenshot the visible tab: the frame-capture fallback when the page cannot read
     /// the video's pixels. Answered with [`BackgroundMessage::Captured`].
     CaptureVisible { id: ClientRequestId },
+    /// One sample of the video's caption strip in burned-in subtitle mode, taken at `time`
+    /// seconds of the video: `width × height` luma bytes, base64. Answered with
+    /// [`BackgroundMessage::Burnin`] (the lines that appeared or left, usually none). A
+    /// new `id` starts a new detection (another video, a seek).
+    BurninSample { id: ClientRequestId, time: f64, width: u32, height: u32, gray: String },
 }
 
 /// A message from the background to a page. The background forwards `Ev` as raw JSON;
@@ -56,6 +63,29 @@ pub enum BackgroundMessage<Ev = Box<RawValue>> {
         data_url: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+    },
+    /// What the burned-in detector made of the samples `id` so far: lines that appeared
+    /// or left with this sample.
+    Burnin { id: ClientRequestId, lines: Vec<BurninLineEvent> },
+}
+
+/// A burned-in subtitle line appearing or leaving, as the extension's detector reports it.
+/// `line` numbers the lines of one detection; an appeared line without `repeat_of` is new
+/// (its strip goes to the host as `translate_burnin_line`), with it, the same as that one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BurninLineEvent {
+    /// On screen since `at`; `seen_at` is the sample that showed it finished.
+    Appeared {
+        line: u64,
+        at: f64,
+        seen_at: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repeat_of: Option<u64>,
+    },
+    Left {
+        line: u64,
+        at: f64,
     },
 }
 

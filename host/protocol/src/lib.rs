@@ -36,7 +36,7 @@ mod settings;
 pub mod text;
 
 pub use chunk::{encode_event, ChunkAssembler, ChunkError};
-pub use envelope::{request_with_id, BackgroundMessage, ClientMessage, ClientRequestId};
+pub use envelope::{request_with_id, BackgroundMessage, BurninLineEvent, ClientMessage, ClientRequestId};
 pub use settings::*;
 pub use text::{Arg, Text};
 
@@ -132,6 +132,10 @@ pub enum RequestBody {
     UseEnvKey {
         provider: ProviderKind,
     },
+    /// One burned-in subtitle line of a playing video (its caption strip's picture):
+    /// answered with one [`EventBody::BurninLine`], from the cache when the same video's
+    /// line at the same time was read before.
+    TranslateBurninLine(BurninLineRequest),
 }
 
 fn one() -> f64 {
@@ -151,6 +155,22 @@ pub struct FrameRequest {
     /// Answer with the transcribed original as well as the translation.
     #[serde(default)]
     pub with_original: bool,
+}
+
+/// A burned-in line to read and translate: the strip it is drawn in, and where it is in
+/// which video (the cache key, so a re-watch or a seek back costs no call).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurninLineRequest {
+    /// The caption strip (JPEG, PNG, WebP or GIF), base64 without a `data:` prefix.
+    pub image: String,
+    /// Stable identity of the video, e.g. `youtube:<video id>`.
+    pub video: String,
+    /// When the line appeared, in seconds of the video.
+    pub at: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// A whole caption track, translated ahead of the playhead.
@@ -327,6 +347,13 @@ pub enum EventBody {
         done: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total: Option<u64>,
+    },
+    /// A burned-in line as the frame model read it (both empty: the strip held no text).
+    BurninLine {
+        text: String,
+        translation: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cached: bool,
     },
     /// One piece of an event whose JSON exceeds [`CHUNK_DATA_BYTES`]; concatenating the
     /// `data` of `seq` 0..=last gives that event's JSON.

@@ -52,6 +52,12 @@ pub fn run(data_dir: &Path) -> anyhow::Result<()> {
         }
     };
 
+    // Only `glossa-host burnin` needs ffmpeg, so its absence is a warning.
+    match crate::pipeline::burnin::video::ffmpeg_version() {
+        Some(version) => report(true, format!("ffmpeg for `glossa-host burnin`: {version}"), ""),
+        None => println!("warn  ffmpeg not found: `glossa-host burnin` decodes videos with it\n      fix: install the ffmpeg package"),
+    }
+
     let app = App::new(store, data_dir);
     let config = crate::cli::block_on(app.config())?.provider(None);
     let kind = config.kind();

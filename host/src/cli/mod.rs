@@ -1,5 +1,6 @@
 //! The command line: `glossa-host <command>`. Each command lives in its own file.
 
+pub mod burnin;
 pub mod cache;
 pub mod doctor;
 pub mod install;
@@ -77,6 +78,8 @@ enum Command {
         #[arg(long)]
         from: Option<String>,
     },
+    /// Translate the subtitles burned into a video's picture (decoded with ffmpeg) into an SRT/VTT file.
+    Burnin(burnin::BurninArgs),
     /// Download, list and remove models for the built-in backend (provider `local`).
     Model {
         #[command(subcommand)]
@@ -117,6 +120,7 @@ pub fn run() -> ExitCode {
         Command::TranslateImage { file, to, with_original } => translate::image(&file, to, with_original, &data_dir),
         Command::TranslateText { text, to, from } => translate::text(&text, to, from, &data_dir),
         Command::Model { action } => model::run(action, &data_dir),
+        Command::Burnin(args) => burnin::run(args, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

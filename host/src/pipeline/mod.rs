@@ -1,6 +1,8 @@
 //! What Glossa asks the models, and what it does with the answers: frame translation
-//! (one picture → streamed text) and subtitles (a whole track → translated cues).
+//! (one picture → streamed text), subtitles (a whole track → translated cues) and burned-in
+//! subtitles (a video's caption strip → read, translated cues).
 
+pub mod burnin;
 pub mod frame;
 pub mod language;
 pub mod stream;
