@@ -2,6 +2,7 @@
 //! (one picture → streamed text) and subtitles (a whole track → translated cues).
 
 pub mod frame;
+pub mod frame_items;
 pub mod language;
 pub mod stream;
 pub mod subtitles;
