@@ -81,9 +81,11 @@
       if (right - left >= 4 && bottom - top >= 4) view = { left, top, width: right - left, height: bottom - top };
     }
     const sx = (view.left - pic.left) / pic.scale, sy = (view.top - pic.top) / pic.scale;
+    // The captured part in fractions of the picture: where the answer's boxes lie on it.
+    const crop = { x: (view.left - pic.left) / pic.width, y: (view.top - pic.top) / pic.height, w: view.width / pic.width, h: view.height / pic.height };
     const canvas = toJpeg(video, sx, sy, view.width / pic.scale, view.height / pic.scale);
     const reason = unusable(canvas);
-    if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video" };
+    if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video", crop };
 
     // An embedded player in another site's page: a frame cannot tell where it sits in the
     // tab, so a screenshot of the tab cannot be cropped to its picture.
@@ -110,6 +112,6 @@
     // Black on screen too (DRM that the browser also hides from screenshots, or a black
     // scene): there is nothing to read, and a model would invent text from it.
     if (unusable(cropped) === "black") throw G.userError(G.t("errFrameBlack"), G.t("errFrameBlackHint"));
-    return { image: cropped.toDataURL("image/jpeg", 0.9).split(",")[1], via: "screenshot" };
+    return { image: cropped.toDataURL("image/jpeg", 0.9).split(",")[1], via: "screenshot", crop };
   };
 })();

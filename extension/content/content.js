@@ -18,6 +18,13 @@
 
   const isMobileSite = () => location.hostname.startsWith("m.");
 
+  /** The video's title (context for the frame prompt): the watch page's heading, the embedded player's title, or the tab's. */
+  G.videoTitle = () => {
+    const shown = document.querySelector("h1.ytd-watch-metadata, #title h1, .ytp-title-link, .ytp-title, .slim-video-information-title");
+    const title = (shown && shown.textContent.trim()) || document.title.replace(/\s*-\s*YouTube$/, "").trim();
+    return title ? title.slice(0, 200) : null;
+  };
+
   /**
    * The player element of the video being watched: the one Glossa's layer goes in (on
    * m.youtube.com the container of the html5 player and its controls). On /shorts/ the
@@ -100,14 +107,20 @@
     });
     let captured;
     try {
+      const started = performance.now();
       captured = await G.captureFrame(video, region);
+      ui.measured("capture", performance.now() - started);
     } catch (e) {
       const info = e.glossa || { message: String(e && e.message), hint: "" };
       ui.onEvent({ event: "error", code: "capture_failed", message: info.message, hint: info.hint });
       return;
     }
     if (!ui.isOpen()) return;
-    ui.setRequest(G.request({ type: "translate_frame", image: captured.image }, ui.onEvent));
+    ui.setPicture(video, captured.crop);
+    const request = { type: "translate_frame", image: captured.image, items: true };
+    const title = G.videoTitle();
+    if (title) request.title = title;
+    ui.setRequest(G.request(request, ui.onEvent));
   }
   G.translateFrame = translateFrame;
 
