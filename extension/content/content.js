@@ -19,9 +19,10 @@
   const isMobileSite = () => location.hostname.startsWith("m.");
 
   /** The video's title (context for the frame prompt): the watch page's heading, the embedded player's title, or the tab's. */
+  const TITLE_PLACES = ["h1.ytd-watch-metadata", ".slim-video-information-title", ".ytp-title-link", ".ytp-title"];
   G.videoTitle = () => {
-    const shown = document.querySelector("h1.ytd-watch-metadata, #title h1, .ytp-title-link, .ytp-title, .slim-video-information-title");
-    const title = (shown && shown.textContent.trim()) || document.title.replace(/\s*-\s*YouTube$/, "").trim();
+    const shown = TITLE_PLACES.map((sel) => document.querySelector(sel)?.textContent.trim()).find(Boolean);
+    const title = shown || document.title.replace(/^\(\d+\)\s*/, "").replace(/\s*-\s*YouTube$/, "").trim();
     return title ? title.slice(0, 200) : null;
   };
 

@@ -6,7 +6,10 @@
 // the scripted OpenAI-compatible server. Prints the capture and click-to-first-token times.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings, screenshotPath, startFakeYouTube } from "./harness.js";
+import {
+  VIDEO_1080, checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings, screenshotPath, startFakeYouTube,
+} from "./harness.js";
+import { jpegSize } from "./recording-proxy.js";
 import { startScriptedOpenAI } from "./scripted-openai.js";
 
 const result = "[data-glossa='frame-result']";
@@ -118,6 +121,22 @@ describe("frame items drawn in place (Chromium)", () => {
     await page.keyboard.press("Escape");
     await page.locator(result).waitFor({ state: "detached" });
     assert.equal((await labels(page)).length, 0);
+  });
+
+  test("a 1080p frame: captured and encoded (time printed), sent to the model at its own size", async () => {
+    server.setFrameItems(ITEMS);
+    await page.close();
+    page = await openWatch(browser, VIDEO_1080);
+    await page.click("[data-glossa='translate-frame']");
+    await page.locator(`${result}[data-state='done']`).waitFor({ timeout: 60_000 });
+    const panel = page.locator(result);
+    figures.push(`capture + encode at 1080p: ${await panel.getAttribute("data-capture-ms")} ms (goal ≤ ${CAPTURE_GOAL_MS} ms)`);
+    figures.push(`click → first item at 1080p: ${await panel.getAttribute("data-first-token-ms")} ms (scripted server)`);
+    // OpenAI's vision guide: the short side to 768 px; more would be scaled down by the API.
+    const url = server.stats.frameRequests.at(-1).messages.at(-1).content.find((p) => p.type === "image_url").image_url.url;
+    assert.deepEqual(jpegSize(Buffer.from(url.split(",")[1], "base64")), { width: 1365, height: 768 });
+    assert.equal(await page.locator(`${result} [data-glossa='frame-item']`).count(), ITEMS.length);
+    await page.keyboard.press("Escape");
   });
 
   test("a model that ignores the format: its text is shown as it wrote it, nothing drawn", async () => {

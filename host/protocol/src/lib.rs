@@ -18,6 +18,9 @@
 //! → {"id":"10","type":"translate_track",…,"whole":true}          the user asked for all of it
 //! → {"id":"11","type":"write_captions","format":"srt","cues":[…],"translations":[…]}
 //! ← {"id":"11","event":"captions","format":"srt","text":"1\n00:00:01,200 --> …"}
+//! → {"id":"12","type":"translate_frame","image":"<base64>","items":true,"title":"Tokyo at night"}
+//! ← {"id":"12","event":"frame_item","original":"EXIT","translation":"出口","box":[0.6,0.4,0.2,0.1]}
+//!                                        … one per text read (`delta` text if the model wrote prose)
 //! ```
 //!
 //! A track request translates a window ahead of the playhead (10 minutes of playback by
@@ -746,7 +749,10 @@ mod tests {
         let none: Event = serde_json::from_str(r#"{"id":"4","event":"frame_item","original":"a","translation":"b","box":null}"#).unwrap();
         assert!(matches!(none.body, EventBody::FrameItem(FrameItem { region: None, .. })));
         let old = r#"{"id":"7","type":"translate_frame","image":"AAAA"}"#;
-        assert!(matches!(parse_request(old.as_bytes()).unwrap().body, RequestBody::TranslateFrame(FrameRequest { items: false, title: None, .. })));
+        assert!(matches!(
+            parse_request(old.as_bytes()).unwrap().body,
+            RequestBody::TranslateFrame(FrameRequest { items: false, title: None, .. })
+        ));
     }
 
     #[test]

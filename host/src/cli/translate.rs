@@ -47,8 +47,8 @@ fn image_json(job: &FrameJob, frame: &Frame) -> anyhow::Result<()> {
         FramePiece::Item(item) => result.items.push(item),
         FramePiece::Text(text) => result.text.push_str(&text),
     };
-    let (usage, ms) = block_on(pipeline::frame::read(job, &frame.image, frame.title.as_deref(), &mut on_piece))?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (usage, ms) =
+        block_on(pipeline::frame::read(job, &frame.image, frame.title.as_deref(), &mut on_piece))?.map_err(|e| anyhow::anyhow!("{e}"))?;
     (result.usage, result.ms) = (usage, ms);
     println!("{}", serde_json::to_string_pretty(&result)?);
     Ok(())

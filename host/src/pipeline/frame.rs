@@ -23,7 +23,7 @@ pub struct FrameJob {
 }
 
 /// Pictures larger than this are refused before any work (the extension caps frames at
-/// 1920 px wide JPEG, a few hundred KiB).
+/// 1536 px on the long edge, a JPEG of a few hundred KiB).
 pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 
 /// 2: items as JSON (original, translation, region), the video's title as context.
@@ -76,7 +76,9 @@ impl Frame {
 pub fn system_prompt(to: &str, from: Option<&str>, title: Option<&str>) -> String {
     let from = from.map(|f| format!(" The text is in {}.", describe(f))).unwrap_or_default();
     let title = title.map(clean_title).filter(|t| !t.is_empty());
-    let title = title.map(|t| format!(" The frame is from a video titled \"{t}\": use it as context for names and terms only.")).unwrap_or_default();
+    let title = title
+        .map(|t| format!(" The frame is from a video titled \"{t}\": use it as context for names and terms only."))
+        .unwrap_or_default();
     let to = describe(to);
     format!(
         "You translate the text visible in video frames.{from}{title} Read every piece of readable \
@@ -146,11 +148,18 @@ pub async fn read(
     title: Option<&str>,
     on_piece: &mut (dyn FnMut(FramePiece) + Send),
 ) -> Result<(Usage, Timings), ErrorInfo> {
+    // The picture at the size the model reads (a larger one it would only scale down
+    // itself, after the bytes were sent); decoding and scaling is blocking work.
+    let budget = job.provider.image_budget(&job.model).await;
+    let original = image.clone();
+    let started = std::time::Instant::now();
+    let (image, size) = tokio::task::spawn_blocking(move || original.fitted(&budget)).await.unwrap_or_else(|_| (image.clone(), None));
+    tracing::debug!(?size, bytes = image.bytes.len(), ms = started.elapsed().as_millis() as u64, "picture fitted to the model");
     let chat = ChatRequest {
         model: job.model.clone(),
         system: system_prompt(&job.to, job.from.as_deref(), title),
         user: format!("Read and translate the text in this picture into {}.", describe(&job.to)),
-        image: Some(image.clone()),
+        image: Some(image),
         max_tokens: 1024,
         temperature: 0.2,
         answer_format: Some(answer_format()),
@@ -160,7 +169,10 @@ pub async fn read(
     let result = super::stream::run(job.provider.as_ref(), &chat, &mut on_delta).await;
     // What a cut-short answer did say still shows.
     reader.finish().into_iter().for_each(&mut *on_piece);
-    result
+    let (mut usage, ms) = result?;
+    // The provider's own count when it gives one, else its documented formula.
+    usage.image_tokens = usage.image_tokens.or_else(|| size.and_then(|(w, h)| budget.tokens(w, h)));
+    Ok((usage, ms))
 }
 
 /// Run `job` on `image`, streaming the answer as plain text through `on_delta`: each item
@@ -227,6 +239,29 @@ mod tests {
         assert_eq!(shown, "午前9時開店", "a model that ignores the format is shown as it wrote");
     }
 
+    #[tokio::test]
+    async fn the_picture_is_sent_at_the_models_size_and_its_tokens_reported() {
+        use crate::providers::scripted::Scripted;
+        use crate::providers::ImageTokens;
+        let picture = image::RgbImage::from_pixel(1920, 1080, image::Rgb([30, 60, 90]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80).encode_image(&picture).expect("encode");
+        let mut provider = Scripted::answering(&["{\"items\":[]}"]);
+        provider.budget = crate::providers::ImageBudget {
+            long_edge: 2048,
+            short_edge: Some(768),
+            pixels: None,
+            tokens: ImageTokens::Tiles { base: 85, per_tile: 170, tile: 512 },
+        };
+        let provider = Arc::new(provider);
+        let job = FrameJob { provider: provider.clone(), model: "m".into(), to: "ja".into(), from: None, with_original: false };
+        let (usage, _) = read(&job, &Image::from_bytes(jpeg).expect("jpeg"), None, &mut |_| {}).await.expect("answer");
+        assert_eq!(usage.image_tokens, Some(85 + 170 * 6));
+        let seen = provider.seen.lock().unwrap();
+        assert_eq!(seen[0].image.as_ref().and_then(Image::size), Some((1365, 768)));
+        assert_eq!(seen[0].answer_format.as_ref().map(|f| f.name.as_str()), Some("frame_items"));
+    }
+
     #[test]
     fn the_prompt_asks_for_items_and_names_the_title() {
         let prompt = system_prompt("ja", Some("en"), Some("Tokyo\nwalk \u{7} at night"));
@@ -241,7 +276,9 @@ mod tests {
 
     #[test]
     fn rejects_non_images_and_oversize() {
-        let decode = |image: String| Frame::from_request(FrameRequest { image, to: None, from: None, with_original: false, items: true, title: None });
+        let decode = |image: String| {
+            Frame::from_request(FrameRequest { image, to: None, from: None, with_original: false, items: true, title: None })
+        };
         let html = base64::engine::general_purpose::STANDARD.encode("<html>proxy error</html>");
         assert_eq!(decode(html).unwrap_err().code, ErrorCode::BadImage);
         assert_eq!(decode("***".into()).unwrap_err().code, ErrorCode::BadImage);
