@@ -1,6 +1,6 @@
 // Frame items in place: the model answers JSON items with regions, and the viewer sees each
 // translation drawn over the paused picture where its text is (on the picture as displayed:
-// letterboxed inside the <video>, and again after the player is resized), the original on
+// letterboxed inside the <video>, again after the player is resized and in fullscreen), the original on
 // hover, and every item — with or without a region — in the panel's list, original beside
 // translation. A model that ignores the format still gets its text shown. The provider is
 // the scripted OpenAI-compatible server. Prints the capture and click-to-first-token times.
@@ -115,6 +115,32 @@ describe("frame items drawn in place (Chromium)", () => {
       return n && Math.abs(n.getBoundingClientRect().left - want) < 1.5;
     }, pic.left + ITEMS[0].box[0] * pic.width, { timeout: 5_000 });
     assertPlaced(await labels(page), pic);
+  });
+
+  test("in fullscreen the labels move with the picture, and back", async () => {
+    // The page's own fullscreen button, as a viewer presses it (fullscreen needs a real click).
+    await page.evaluate(() => {
+      document.querySelector(".ytp-fullscreen-button").addEventListener("click", (e) => {
+        e.stopPropagation();
+        document.querySelector("#movie_player").requestFullscreen();
+      }, { once: true });
+    });
+    await page.click(".ytp-fullscreen-button");
+    await page.waitForFunction(() => document.fullscreenElement?.id === "movie_player");
+    const followed = async () => {
+      const pic = await pictureRect(page);
+      await page.waitForFunction((want) => {
+        const n = document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='frame-inplace']");
+        return n && Math.abs(n.getBoundingClientRect().left - want.left) < 1.5 && Math.abs(n.getBoundingClientRect().top - want.top) < 1.5;
+      }, { left: pic.left + ITEMS[0].box[0] * pic.width, top: pic.top + ITEMS[0].box[1] * pic.height }, { timeout: 5_000 });
+      assertPlaced(await labels(page), pic);
+      return pic;
+    };
+    const full = await followed();
+    assert.ok(full.width > 950, `the picture fills the screen's width: ${full.width}`);
+    await page.evaluate(() => document.exitFullscreen());
+    await page.waitForFunction(() => !document.fullscreenElement);
+    assert.ok((await followed()).width < 950);
   });
 
   test("closing the panel takes the labels away", async () => {
