@@ -2,7 +2,12 @@
 "use strict";
 (() => {
   const G = globalThis.glossa;
-  const MAX_WIDTH = 1920;
+  /**
+   * Longest edge captured: no model's budget keeps more of a video frame (the host's
+   * default, ImageBudget::DEFAULT in host/src/providers/image.rs; Claude and OpenAI keep
+   * less, and the host scales to each model's own size). Fewer pixels also encode faster.
+   */
+  const MAX_EDGE = 1536;
   /** What the screenshot fallback hides: Glossa's layer and the player's own overlays. */
   const OVER_PICTURE = [
     "[data-glossa='root']", ".html5-video-player .ytp-chrome-top", ".html5-video-player .ytp-chrome-bottom",
@@ -22,8 +27,10 @@
   }
   G.pictureRect = pictureRect;
 
+  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
   function toJpeg(source, sx, sy, sw, sh) {
-    const scale = Math.min(1, MAX_WIDTH / sw);
+    const scale = Math.min(1, MAX_EDGE / Math.max(sw, sh));
     const canvas = document.createElement("canvas");
     canvas.width = Math.max(1, Math.round(sw * scale));
     canvas.height = Math.max(1, Math.round(sh * scale));
@@ -80,10 +87,20 @@
       const bottom = Math.min(pic.top + pic.height, region.top + region.height);
       if (right - left >= 4 && bottom - top >= 4) view = { left, top, width: right - left, height: bottom - top };
     }
-    const sx = (view.left - pic.left) / pic.scale, sy = (view.top - pic.top) / pic.scale;
-    const canvas = toJpeg(video, sx, sy, view.width / pic.scale, view.height / pic.scale);
+    // Whole pixels of the video (edges to the nearest): a crop that starts between two
+    // would be resampled (small text blurs), and the answer's boxes are placed back by the
+    // same numbers.
+    const vw = video.videoWidth, vh = video.videoHeight;
+    const sx = clamp(Math.round((view.left - pic.left) / pic.scale), 0, vw - 1);
+    const sy = clamp(Math.round((view.top - pic.top) / pic.scale), 0, vh - 1);
+    const sw = clamp(Math.round((view.left + view.width - pic.left) / pic.scale), sx + 1, vw) - sx;
+    const sh = clamp(Math.round((view.top + view.height - pic.top) / pic.scale), sy + 1, vh) - sy;
+    view = { left: pic.left + sx * pic.scale, top: pic.top + sy * pic.scale, width: sw * pic.scale, height: sh * pic.scale };
+    // The captured part in fractions of the picture: where the answer's boxes lie on it.
+    const crop = { x: sx / vw, y: sy / vh, w: sw / vw, h: sh / vh };
+    const canvas = toJpeg(video, sx, sy, sw, sh);
     const reason = unusable(canvas);
-    if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video" };
+    if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video", crop };
 
     // An embedded player in another site's page: a frame cannot tell where it sits in the
     // tab, so a screenshot of the tab cannot be cropped to its picture.
@@ -110,6 +127,6 @@
     // Black on screen too (DRM that the browser also hides from screenshots, or a black
     // scene): there is nothing to read, and a model would invent text from it.
     if (unusable(cropped) === "black") throw G.userError(G.t("errFrameBlack"), G.t("errFrameBlackHint"));
-    return { image: cropped.toDataURL("image/jpeg", 0.9).split(",")[1], via: "screenshot" };
+    return { image: cropped.toDataURL("image/jpeg", 0.9).split(",")[1], via: "screenshot", crop };
   };
 })();

@@ -18,6 +18,14 @@
 
   const isMobileSite = () => location.hostname.startsWith("m.");
 
+  /** The video's title (context for the frame prompt): the watch page's heading, the embedded player's title, or the tab's. */
+  const TITLE_PLACES = ["h1.ytd-watch-metadata", ".slim-video-information-title", ".ytp-title-link", ".ytp-title"];
+  G.videoTitle = () => {
+    const shown = TITLE_PLACES.map((sel) => document.querySelector(sel)?.textContent.trim()).find(Boolean);
+    const title = shown || document.title.replace(/^\(\d+\)\s*/, "").replace(/\s*-\s*YouTube$/, "").trim();
+    return title ? title.slice(0, 200) : null;
+  };
+
   /**
    * The player element of the video being watched: the one Glossa's layer goes in (on
    * m.youtube.com the container of the html5 player and its controls). On /shorts/ the
@@ -100,14 +108,20 @@
     });
     let captured;
     try {
+      const started = performance.now();
       captured = await G.captureFrame(video, region);
+      ui.measured("capture", performance.now() - started);
     } catch (e) {
       const info = e.glossa || { message: String(e && e.message), hint: "" };
       ui.onEvent({ event: "error", code: "capture_failed", message: info.message, hint: info.hint });
       return;
     }
     if (!ui.isOpen()) return;
-    ui.setRequest(G.request({ type: "translate_frame", image: captured.image }, ui.onEvent));
+    ui.setPicture(video, captured.crop);
+    const request = { type: "translate_frame", image: captured.image, items: true };
+    const title = G.videoTitle();
+    if (title) request.title = title;
+    ui.setRequest(G.request(request, ui.onEvent));
   }
   G.translateFrame = translateFrame;
 

@@ -31,6 +31,17 @@
     .region .box { position: absolute; border: 2px dashed #fff; background: rgba(255,255,255,.1); }
     .region .hint { position: absolute; top: 10px; left: 50%; transform: translateX(-50%); color: #fff;
       background: rgba(0,0,0,.7); padding: 4px 10px; border-radius: 4px; font-size: 13px; }
+    .items { display: flex; flex-direction: column; gap: 6px; white-space: normal; }
+    .item .translation { white-space: pre-wrap; }
+    .item .original { white-space: pre-wrap; font-size: 12px; color: #bbb; }
+    .inplace { position: absolute; inset: 0; pointer-events: none; }
+    .label { position: absolute; box-sizing: border-box; pointer-events: auto; display: flex; align-items: center;
+      justify-content: center; overflow: hidden; background: rgba(12, 12, 12, 0.9); color: #fff; border-radius: 3px;
+      padding: 0 2px; line-height: 1.15; text-align: center; overflow-wrap: anywhere; cursor: default; }
+    .label .original { display: none; }
+    .label:hover { background: rgba(40, 40, 40, 0.92); }
+    .label:hover .original { display: inline; }
+    .label:hover .translation { display: none; }
     .subs { position: absolute; left: 0; right: 0; bottom: 8%; display: flex; flex-direction: column;
       align-items: center; gap: 2px; transition: bottom .15s; text-align: center; }
     .subs.top { top: 6%; bottom: auto; }
@@ -64,20 +75,92 @@
     return host.shadowRoot.querySelector(".layer");
   };
 
-  let current = null; // { id, panel, resumeVideo }
+  let current = null; // { id, panel, resumeVideo, inplace }
 
   function close() {
     if (!current) return;
-    const { id, panel, resumeVideo } = current;
+    const { id, panel, resumeVideo, inplace } = current;
     current = null;
     if (id) G.cancel(id);
     panel.remove();
+    inplace?.remove();
     if (resumeVideo) resumeVideo.play().catch(() => {});
   }
+
+  /** Smallest and largest font of a label drawn over the picture, in px. */
+  const LABEL_FONT = { min: 9, max: 48 };
+
+  /**
+   * The labels drawn over the paused picture where the model read each text: `crop` is the
+   * captured part of the picture in fractions of it (a dragged region, or all of it), and an
+   * item's box is in fractions of that part. Placed against the picture as displayed now
+   * (letterboxed inside the <video>, and again after a resize or fullscreen).
+   */
+  function inPlace(layer, video, crop) {
+    const sheet = el("div", { class: "inplace", "data-glossa": "frame-inplace-layer" });
+    layer.prepend(sheet);
+    const labels = [];
+    const place = (label) => {
+      const pic = G.pictureRect(video);
+      if (!pic.width || !pic.height) return;
+      const base = layer.getBoundingClientRect();
+      const [x, y, w, h] = label.box;
+      const left = pic.left + (crop.x + x * crop.w) * pic.width, top = pic.top + (crop.y + y * crop.h) * pic.height;
+      Object.assign(label.node.style, {
+        left: `${left - base.left}px`, top: `${top - base.top}px`, width: `${w * crop.w * pic.width}px`, height: `${h * crop.h * pic.height}px`,
+      });
+      fit(label.node);
+    };
+    const placeAll = () => labels.forEach(place);
+    const resized = new ResizeObserver(placeAll);
+    resized.observe(video);
+    window.addEventListener("resize", placeAll);
+    document.addEventListener("fullscreenchange", placeAll);
+    // The labels belong to the paused picture: once it moves on they would cover another.
+    const onPlay = () => sheet.remove();
+    video.addEventListener("play", onPlay);
+    const stop = () => {
+      resized.disconnect();
+      window.removeEventListener("resize", placeAll);
+      document.removeEventListener("fullscreenchange", placeAll);
+      video.removeEventListener("play", onPlay);
+    };
+    return {
+      add(item) {
+        const node = el("div", { class: "label", "data-glossa": "frame-inplace", title: item.original });
+        node.append(el("span", { class: "translation" }, clean(item.translation)), el("span", { class: "original" }, clean(item.original)));
+        node.addEventListener("click", (e) => e.stopPropagation());
+        sheet.append(node);
+        const label = { node, box: item.box };
+        labels.push(label);
+        place(label);
+      },
+      remove() { stop(); sheet.remove(); },
+    };
+  }
+
+  /** The largest font (within LABEL_FONT) at which the label's text fits its box. */
+  function fit(node) {
+    let lo = LABEL_FONT.min, hi = Math.max(LABEL_FONT.min, Math.min(LABEL_FONT.max, node.clientHeight * 0.85));
+    node.style.fontSize = `${hi}px`;
+    const fits = () => node.scrollWidth <= node.clientWidth + 1 && node.scrollHeight <= node.clientHeight + 1;
+    if (fits()) return;
+    for (let i = 0; i < 7; i++) {
+      const mid = (lo + hi) / 2;
+      node.style.fontSize = `${mid}px`;
+      if (fits()) lo = mid; else hi = mid;
+    }
+    node.style.fontSize = `${lo}px`;
+  }
+
+  // Control characters (a model's stray bytes) are no text: shown as nothing, and
+  // Firefox's clipboard drops NULs, so Copy would give something else than shown.
+  const clean = (t) => String(t || "").replace(CONTROL_CHARS, "");
   G.closePanel = close;
 
   /** Open the result panel for one frame translation and return its handlers. */
   G.openPanel = () => {
+    const opened = performance.now();
     close();
     const layer = G.layer();
     if (!layer) return null;
@@ -95,10 +178,13 @@
     panel.append(head, spinner, text, error);
     layer.append(panel);
 
+    // Items as read (translation, then its original): what Copy gives when the model answered in items.
+    const items = [];
+    const shownText = () => (items.length ? items.map((i) => (i.original && i.original !== i.translation ? `${i.translation}\n${i.original}` : i.translation)).join("\n\n") : text.textContent);
     copy.addEventListener("click", async (e) => {
       e.stopPropagation();
       try {
-        await navigator.clipboard.writeText(text.textContent);
+        await navigator.clipboard.writeText(shownText());
         copy.textContent = G.t("panelCopied");
       } catch (err) {
         // Clipboard refused (no focus, a policy): select the text for the user to copy.
@@ -109,10 +195,33 @@
     closeBtn.addEventListener("click", (e) => { e.stopPropagation(); close(); });
     panel.addEventListener("click", (e) => e.stopPropagation());
 
-    current = { id: null, panel, resumeVideo: null };
+    current = { id: null, panel, resumeVideo: null, inplace: null };
     const mine = current;
+    let list = null;
+    const showItem = (ev) => {
+      const item = { original: clean(ev.original), translation: clean(ev.translation) };
+      items.push(item);
+      if (!list) {
+        list = el("div", { class: "items", "data-glossa": "frame-items" });
+        text.append(list);
+      }
+      const row = el("div", { class: "item", "data-glossa": "frame-item" });
+      row.append(el("div", { class: "translation", "data-glossa": "frame-translation" }, item.translation));
+      if (item.original && item.original !== item.translation) row.append(el("div", { class: "original", "data-glossa": "frame-original" }, item.original));
+      list.append(row);
+      const box = Array.isArray(ev.box) && ev.box.length === 4 && ev.box.every(Number.isFinite) ? ev.box : null;
+      if (box && mine.inplace) mine.inplace.add({ ...item, box });
+    };
     return {
       setRequest: (id) => { if (current === mine) mine.id = id; },
+      /** A measured time in ms, kept on the panel (the browser tests print them). */
+      measured: (name, ms) => { panel.dataset[`${name}Ms`] = String(Math.round(ms * 10) / 10); },
+      /** The picture the items are read from: their boxes are drawn over it (crop: fractions of the picture). */
+      setPicture: (video, crop) => {
+        if (current !== mine || !video) return;
+        mine.inplace?.remove();
+        mine.inplace = inPlace(layer, video, crop || { x: 0, y: 0, w: 1, h: 1 });
+      },
       isOpen: () => current === mine,
       /** Pause while the panel is open; playback resumes when it closes. */
       pauseVideo: (video) => {
@@ -122,12 +231,17 @@
       },
       onEvent: (ev) => {
         if (current !== mine) return;
+        if ((ev.event === "delta" || ev.event === "frame_item") && !panel.dataset.firstTokenMs) {
+          panel.dataset.firstTokenMs = String(Math.round(performance.now() - opened));
+        }
         if (ev.event === "delta") {
           spinner.hidden = true;
           panel.dataset.state = "streaming";
-          // Control characters (a model's stray bytes) are no text: shown as nothing, and
-          // Firefox's clipboard drops NULs, so Copy would give something else than shown.
-          text.append(document.createTextNode(ev.text.replace(CONTROL_CHARS, "")));
+          text.append(document.createTextNode(clean(ev.text)));
+        } else if (ev.event === "frame_item") {
+          spinner.hidden = true;
+          panel.dataset.state = "streaming";
+          showItem(ev);
         } else if (ev.event === "done") {
           spinner.hidden = true;
           panel.dataset.state = "done";

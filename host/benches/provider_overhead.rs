@@ -81,7 +81,7 @@ impl HostPipe {
 
 /// The body the host's OpenAI-compatible provider sends for this frame.
 fn direct_body(model: &str, image_b64: &str) -> Value {
-    let system = glossa_host::pipeline::frame::system_prompt("fr", None, false);
+    let system = glossa_host::pipeline::frame::system_prompt("fr", None, None);
     json!({
         "model": model,
         "messages": [

@@ -9,6 +9,7 @@ use crate::app::App;
 use crate::detect;
 use crate::models::{self, catalogue, download};
 use crate::pipeline;
+use crate::pipeline::frame_items::FramePiece;
 use crate::pipeline::subtitles::{self, PlayheadUpdate, TrackSink};
 use crate::resolve;
 use crate::sink::EventSink;
@@ -79,17 +80,37 @@ pub async fn handle(
             Ok(Finished::default())
         }
         RequestBody::TranslateFrame(request) => {
+            let as_items = request.items;
             let frame = pipeline::frame::Frame::from_request(request)?;
             let job = resolve::frame(&app.config().await, &app.providers, &frame);
-            let mut on_delta = |text: &str| {
-                sink.delta(text);
+            let (usage, ms) = if as_items {
+                let mut on_piece = |piece: FramePiece| match piece {
+                    FramePiece::Item(item) => {
+                        sink.send(EventBody::FrameItem(item));
+                    }
+                    FramePiece::Text(text) => {
+                        sink.delta(text);
+                    }
+                };
+                pipeline::frame::read(&job, &frame.image, frame.title.as_deref(), &mut on_piece).await?
+            } else {
+                let mut on_delta = |text: &str| {
+                    sink.delta(text);
+                };
+                pipeline::frame::translate(&job, &frame.image, &mut on_delta).await?
             };
-            let (usage, ms) = pipeline::frame::translate(&job, &frame.image, &mut on_delta).await?;
             Ok(Finished { usage: Some(usage), ms: Some(ms) })
         }
         RequestBody::TranslateBurninLine(request) => {
             let glossa_protocol::BurninLineRequest { image, video, at, to, from } = request;
-            let frame = pipeline::frame::Frame::from_request(glossa_protocol::FrameRequest { image, to, from, with_original: false })?;
+            let frame = pipeline::frame::Frame::from_request(glossa_protocol::FrameRequest {
+                image,
+                to,
+                from,
+                with_original: false,
+                items: false,
+                title: None,
+            })?;
             let job = resolve::frame(&app.config().await, &app.providers, &frame);
             let video = pipeline::burnin::video_name_digest(&video);
             let cache = app.cache();

@@ -55,7 +55,7 @@ mod tests {
 
     fn frame_request(to: Option<&str>, from: Option<&str>) -> Frame {
         let image = crate::providers::Image::from_bytes(b"\x89PNG\r\n\x1a\nrest".to_vec()).expect("a PNG header");
-        Frame { image, to: to.map(Into::into), from: from.map(Into::into), with_original: true }
+        Frame { image, to: to.map(Into::into), from: from.map(Into::into), with_original: true, title: None }
     }
 
     #[test]

@@ -44,6 +44,8 @@ export const LONG_VIDEO_SECS = 7200;
 export const VIDEO_CROSS_ORIGIN = "glossaVid03";
 /** An all-black picture: what a DRM-protected video gives a canvas (no captions). */
 export const VIDEO_BLACK = "glossaBlack01";
+/** A 1080p video (VIDEO_ONE's picture at full HD, a few seconds): frame capture measured at the size the goal names. */
+export const VIDEO_1080 = "glossaHd1080";
 /**
  * Plays VIDEO_ONE's file as a live stream: its captions come with the stream, not from a
  * caption file (the player makes no timedtext request), so Glossa must read the player's
@@ -201,6 +203,15 @@ export function makeFixtures({ long = false } = {}) {
     ]);
     fs.renameSync(black + ".part.webm", black);
   }
+  const hd = path.join(dir, `${VIDEO_1080}.webm`);
+  if (!fs.existsSync(hd)) {
+    run("ffmpeg", [
+      "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=0x203040:s=1920x1080:r=5:d=4",
+      "-vf", `drawtext=fontfile=${font}:text='${FRAME_TEXT[VIDEO_ONE]}':fontcolor=white:fontsize=108:x=(w-text_w)/2:y=(h-text_h)/2`,
+      "-c:v", "libvpx", "-b:v", "800k", "-g", "10", "-deadline", "realtime", "-cpu-used", "8", "-an", hd + ".part.webm",
+    ]);
+    fs.renameSync(hd + ".part.webm", hd);
+  }
   if (long) {
     // Two hours at 160x90 and 2 frames a second (a keyframe every 10 s, so seeks are quick):
     // seconds to encode, a few MB, and cheap to play at 16x.
@@ -302,6 +313,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
         if (fixture.videos[v]) fixture.videos[v].src = `/media/${file}.webm`;
       }
       fixture.videos[VIDEO_BLACK] = {};
+      fixture.videos[VIDEO_1080] = {};
       fixture.videos[VIDEO_LIVE_ASR] = { src: `/media/${VIDEO_ONE}.webm`, liveAsr: liveAsrWords(), lingerSecs: LIVE_ASR_LINGER_SECS };
       fixture.players[VIDEO_LIVE_ASR] = playerResponse(VIDEO_LIVE_ASR); // live: no caption tracks
       fixture.videos[VIDEO_CROSS_ORIGIN] = { src: `https://127.0.0.1:${port}/media/${VIDEO_ONE}.webm` };

@@ -45,7 +45,7 @@ function ja(text) {
 }
 
 /** The answer a good model gives to one of the host's prompts (host/src/pipeline). */
-function answer(body, frameText, frameReply) {
+function answer(body, frameText, frameReply, frameItems) {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const system = String(messages.find((m) => m.role === "system")?.content || "");
   const user = [...messages].reverse().find((m) => m.role === "user")?.content || "";
@@ -55,6 +55,8 @@ function answer(body, frameText, frameReply) {
   if (!wantsJapanese) throw new Unscripted(`only Japanese is scripted: ${system.slice(0, 120)}`);
   if (parts.some((p) => p.type === "image_url")) {
     if (frameReply !== undefined) return frameReply;
+    // A model that follows the JSON format the prompt asks for: the items it "reads".
+    if (frameItems && /"items"/.test(system)) return JSON.stringify({ items: frameItems });
     // The frame prompt (pipeline/frame.rs): the text on the picture, translated.
     const translated = ja(frameText);
     return /write the original text/.test(system) ? `${frameText}\n${translated}` : translated;
@@ -68,12 +70,16 @@ function answer(body, frameText, frameReply) {
 /**
  * Start the server on a free loopback port. `frameText` is the text on the frame a frame
  * request shows (default: VIDEO_ONE's); `frameReply`, when given, is the answer to every
- * frame request as it is (for a test of what the panel makes of an odd answer). `stats.chats` counts the chat requests answered,
- * `stats.refused` lists the ones it had no script for.
+ * frame request as it is (for a test of what the panel makes of an odd answer); `frameItems`
+ * ([{original, translation, box}]), when given, is what it answers a frame prompt that asks
+ * for JSON items, as `{"items":[…]}` (a model that ignores the format answers text, as without it).
+ * `stats.chats` counts the chat requests answered, `stats.refused` lists the ones it had no
+ * script for, `stats.frameRequests` the frame requests' bodies.
  */
-export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE], frameReply } = {}) {
+export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE], frameReply, frameItems } = {}) {
   // frameReplies: what each frame request was answered (the panel must show exactly that).
-  const stats = { chats: 0, refused: [], frameReplies: [] };
+  const stats = { chats: 0, refused: [], frameReplies: [], frameRequests: [] };
+  const script = { frameItems };
   const server = http.createServer((req, res) => {
     let raw = "";
     req.setEncoding("utf8");
@@ -94,8 +100,11 @@ export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE], f
       let reply;
       try {
         const body = JSON.parse(raw);
-        reply = answer(body, frameText, frameReply);
-        if (JSON.stringify(body.messages).includes('"image_url"')) stats.frameReplies.push(reply);
+        reply = answer(body, frameText, frameReply, script.frameItems);
+        if (JSON.stringify(body.messages).includes('"image_url"')) {
+          stats.frameReplies.push(reply);
+          stats.frameRequests.push(body);
+        }
       } catch (e) {
         stats.refused.push(e.message);
         res.writeHead(500, { "content-type": "application/json" });
@@ -125,6 +134,8 @@ export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE], f
     stats,
     /** The Japanese the server answers for `text` (the tests check what is shown against it). */
     ja,
+    /** From now on answer frames with these items (null: as a model that ignores the format). */
+    setFrameItems: (items) => { script.frameItems = items; },
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
   };
 }

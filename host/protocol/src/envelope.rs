@@ -108,7 +108,14 @@ mod tests {
     fn the_json_port_js_speaks() {
         let frame = ClientMessage::Request {
             id: "c1".into(),
-            body: RequestBody::TranslateFrame(FrameRequest { image: "AA".into(), to: None, from: None, with_original: false }),
+            body: RequestBody::TranslateFrame(FrameRequest {
+                image: "AA".into(),
+                to: None,
+                from: None,
+                with_original: false,
+                items: false,
+                title: None,
+            }),
         };
         let json = r#"{"request":{"id":"c1","body":{"type":"translate_frame","image":"AA","with_original":false}}}"#;
         assert_eq!(serde_json::to_string(&frame).unwrap(), json);

@@ -18,6 +18,9 @@
 //! → {"id":"10","type":"translate_track",…,"whole":true}          the user asked for all of it
 //! → {"id":"11","type":"write_captions","format":"srt","cues":[…],"translations":[…]}
 //! ← {"id":"11","event":"captions","format":"srt","text":"1\n00:00:01,200 --> …"}
+//! → {"id":"12","type":"translate_frame","image":"<base64>","items":true,"title":"Tokyo at night"}
+//! ← {"id":"12","event":"frame_item","original":"EXIT","translation":"出口","box":[0.6,0.4,0.2,0.1]}
+//!                                        … one per text read (`delta` text if the model wrote prose)
 //! ```
 //!
 //! A track request translates a window ahead of the playhead (10 minutes of playback by
@@ -155,6 +158,27 @@ pub struct FrameRequest {
     /// Answer with the transcribed original as well as the translation.
     #[serde(default)]
     pub with_original: bool,
+    /// Answer with a [`EventBody::FrameItem`] per piece of text the model read (each with
+    /// its original and, when the model gave one, its region), and `delta` text only when
+    /// the model did not answer in items. Without it (older extensions), items arrive as
+    /// `delta` text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub items: bool,
+    /// The video's title: context for the model (names, the show's language and topic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// One piece of text read on a frame, with its translation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameItem {
+    /// The text as it is written on the picture.
+    pub original: String,
+    pub translation: String,
+    /// Where it is, as `[x, y, width, height]` in fractions (0–1) of the picture sent;
+    /// `None` when the model gave no usable region.
+    #[serde(rename = "box", default)]
+    pub region: Option<[f64; 4]>,
 }
 
 /// A burned-in line to read and translate: the strip it is drawn in, and where it is in
@@ -310,6 +334,9 @@ pub enum EventBody {
     Delta {
         text: String,
     },
+    /// A frame request's next piece of text read on the picture, sent as soon as the
+    /// model has written it whole (only when the request asked for `items`).
+    FrameItem(FrameItem),
     /// A track request's lines as the host read them, before any `cues`: the ids, times
     /// and original text the translated cues refer to.
     Track {
@@ -389,6 +416,10 @@ pub struct Usage {
     /// Subtitle requests: how many cues came from the translation cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached: Option<u64>,
+    /// Frame requests: the tokens the picture itself cost (part of `input_tokens`), as the
+    /// provider reported them or, when it does not, by its documented formula.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_tokens: Option<u64>,
 }
 
 /// What translating a track costs, in tokens.
@@ -735,6 +766,20 @@ mod tests {
         assert!(matches!(&req.body, RequestBody::TranslateFrame(f) if f.to.as_deref() == Some("ja")));
         let back: serde_json::Value = serde_json::to_value(&req).unwrap();
         assert_eq!(back["type"], "translate_frame");
+    }
+
+    #[test]
+    fn frame_items_are_flat_events_with_a_box() {
+        let item = FrameItem { original: "Exit".into(), translation: "出口".into(), region: Some([0.1, 0.2, 0.3, 0.4]) };
+        let v = serde_json::to_value(Event::new("4", EventBody::FrameItem(item.clone()))).unwrap();
+        assert_eq!(v, serde_json::json!({"id":"4","event":"frame_item","original":"Exit","translation":"出口","box":[0.1,0.2,0.3,0.4]}));
+        let none: Event = serde_json::from_str(r#"{"id":"4","event":"frame_item","original":"a","translation":"b","box":null}"#).unwrap();
+        assert!(matches!(none.body, EventBody::FrameItem(FrameItem { region: None, .. })));
+        let old = r#"{"id":"7","type":"translate_frame","image":"AAAA"}"#;
+        assert!(matches!(
+            parse_request(old.as_bytes()).unwrap().body,
+            RequestBody::TranslateFrame(FrameRequest { items: false, title: None, .. })
+        ));
     }
 
     #[test]

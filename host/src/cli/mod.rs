@@ -67,6 +67,10 @@ enum Command {
         /// Print the original text as well.
         #[arg(long)]
         with_original: bool,
+        /// Print the result as JSON: the items read (original, translation, box), or the
+        /// model's text when it did not answer in items, with usage and timings.
+        #[arg(long)]
+        json: bool,
     },
     /// Translate a passage of text with the configured provider's subtitle (text) model.
     TranslateText {
@@ -117,7 +121,7 @@ pub fn run() -> ExitCode {
         Command::Settings { action } => settings::run(action, &data_dir),
         Command::TranslateSubs(args) => subs::run(args, &data_dir),
         Command::Cache { action } => cache::run(action, &data_dir),
-        Command::TranslateImage { file, to, with_original } => translate::image(&file, to, with_original, &data_dir),
+        Command::TranslateImage { file, to, with_original, json } => translate::image(&file, to, with_original, json, &data_dir),
         Command::TranslateText { text, to, from } => translate::text(&text, to, from, &data_dir),
         Command::Model { action } => model::run(action, &data_dir),
         Command::Burnin(args) => burnin::run(args, &data_dir),

@@ -93,6 +93,16 @@ impl GgufSummary {
         self.get_uint("clip.vision.projection_dim")
     }
 
+    /// The side of the square an mmproj's vision encoder reads (`clip.vision.image_size`).
+    pub fn vision_image_size(&self) -> Option<u32> {
+        self.get_uint("clip.vision.image_size").and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0)
+    }
+
+    /// Which projector this is (`clip.projector_type`: `gemma3`, `qwen2.5vl`, `idefics3`, …).
+    pub fn projector_type(&self) -> Option<&str> {
+        self.get_str("clip.projector_type")
+    }
+
     pub fn has_vision_encoder(&self) -> bool {
         matches!(self.metadata.get("clip.has_vision_encoder"), Some(MetaValue::Bool(true)))
     }
@@ -371,6 +381,20 @@ pub(crate) mod tests {
         assert_eq!(s.embedding_length(), Some(64));
         assert_eq!(s.metadata.get("tokenizer.ggml.tokens"), Some(&MetaValue::Array { len: 2 }));
         assert!(!s.is_mmproj());
+    }
+
+    #[test]
+    fn a_projector_names_its_image_size_and_type() {
+        let metadata = [
+            ("general.architecture", MetaValue::Str("clip".into())),
+            ("clip.vision.image_size", MetaValue::Uint(896)),
+            ("clip.projector_type", MetaValue::Str("gemma3".into())),
+        ];
+        let metadata = metadata.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let s = GgufSummary { version: 3, file_size: 0, tensor_count: 0, metadata };
+        assert_eq!((s.vision_image_size(), s.projector_type()), (Some(896), Some("gemma3")));
+        let f = write(&tiny_gguf("llama", 64, 10));
+        assert_eq!(inspect(f.path()).unwrap().vision_image_size(), None);
     }
 
     #[test]

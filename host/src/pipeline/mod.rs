@@ -4,6 +4,7 @@
 
 pub mod burnin;
 pub mod frame;
+pub mod frame_items;
 pub mod language;
 pub mod stream;
 pub mod subtitles;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
 use super::url::Server;
-use super::{check, decode, sse, Billing, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{check, decode, sse, Billing, ChatRequest, Delta, ImageBudget, ImageTokens, Provider, ProviderError, TokenStream};
 use crate::config::{AnthropicConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Anthropic;
@@ -117,6 +117,12 @@ impl Provider for Anthropic {
 
     fn billing(&self) -> Billing {
         Billing::PerToken
+    }
+
+    /// Anthropic's vision guide: pictures over 1568 px on the long edge or about 1.15
+    /// megapixels are scaled down by the API; a picture costs width × height / 750 tokens.
+    async fn image_budget(&self, _model: &str) -> ImageBudget {
+        ImageBudget { long_edge: 1568, short_edge: None, pixels: Some(1_150_000), tokens: ImageTokens::PerPixels(750) }
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {

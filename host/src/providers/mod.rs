@@ -40,7 +40,7 @@ use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 
 pub use error::ProviderError;
 pub use http::RetryPolicy;
-pub use image::{Image, ImageError, MediaType};
+pub use image::{Image, ImageBudget, ImageError, ImageTokens, MediaType};
 pub use layers::{answer, Answer};
 
 use crate::config::{ProviderConfig, Timeouts};
@@ -110,6 +110,13 @@ pub trait Provider: Send + Sync {
     /// subtitle pipeline) size their batches to fit. `None`: large enough not to matter.
     fn context_tokens(&self) -> Option<u32> {
         None
+    }
+
+    /// How large a picture `model` reads as it is (a larger one is scaled down before it is
+    /// sent) and what a picture costs in tokens, by the provider's documented formula.
+    async fn image_budget(&self, model: &str) -> ImageBudget {
+        let _ = model;
+        ImageBudget::DEFAULT
     }
 
     /// Who pays for this provider's work, which decides how far ahead of the viewer the

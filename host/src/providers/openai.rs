@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
 use super::url::Server;
-use super::{check, decode, sse, Billing, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{check, decode, sse, Billing, ChatRequest, Delta, ImageBudget, ImageTokens, Provider, ProviderError, TokenStream};
 use crate::config::{OpenAiConfig, Secret};
 
 const KIND: ProviderKind = ProviderKind::Openai;
@@ -175,6 +175,19 @@ impl Provider for OpenAi {
             Billing::OwnServer
         } else {
             Billing::PerToken
+        }
+    }
+
+    /// OpenAI's vision guide (detail `high`/`auto`): a picture is fitted into 2048 × 2048,
+    /// then its short side scaled to 768 px, and costs 85 tokens plus 170 per 512-px tile.
+    /// Servers that only speak the API (llama-server, vLLM, LM Studio) read no more than
+    /// that either with the usual vision encoders.
+    async fn image_budget(&self, _model: &str) -> ImageBudget {
+        ImageBudget {
+            long_edge: 2048,
+            short_edge: Some(768),
+            pixels: None,
+            tokens: ImageTokens::Tiles { base: 85, per_tile: 170, tile: 512 },
         }
     }
 

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use glossa_protocol::{CheckReport, ModelInfo, ProviderKind, Usage};
 
-use super::{ChatRequest, Delta, Provider, ProviderError, RetryPolicy, TokenStream};
+use super::{ChatRequest, Delta, ImageBudget, Provider, ProviderError, RetryPolicy, TokenStream};
 
 /// One call's answer: refused at once, or items, each after a pause in milliseconds.
 pub enum Attempt {
@@ -23,13 +23,23 @@ pub struct Scripted {
     attempts: Mutex<VecDeque<Attempt>>,
     calls: AtomicUsize,
     pub policy: RetryPolicy,
+    /// What it says of pictures (the default budget unless a test sets one).
+    pub budget: ImageBudget,
+    /// The requests it was sent, in order.
+    pub seen: Mutex<Vec<ChatRequest>>,
 }
 
 impl Scripted {
     /// Retries after 100 ms, doubling, at most 2.
     pub fn new(attempts: Vec<Attempt>) -> Self {
         let policy = RetryPolicy { max_retries: 2, backoff: Duration::from_millis(100), max_wait: Duration::from_secs(20) };
-        Scripted { attempts: Mutex::new(attempts.into()), calls: AtomicUsize::new(0), policy }
+        Scripted {
+            attempts: Mutex::new(attempts.into()),
+            calls: AtomicUsize::new(0),
+            policy,
+            budget: ImageBudget::DEFAULT,
+            seen: Mutex::default(),
+        }
     }
 
     /// Answers every call with `pieces` of text.
@@ -70,8 +80,13 @@ impl Provider for Scripted {
         ProviderKind::Anthropic
     }
 
-    async fn stream(&self, _: &ChatRequest) -> Result<TokenStream, ProviderError> {
+    async fn image_budget(&self, _model: &str) -> ImageBudget {
+        self.budget
+    }
+
+    async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(request.clone());
         let attempt = self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front();
         match attempt {
             None => Err(ProviderError::Other("the script has no more attempts".into())),

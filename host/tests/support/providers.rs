@@ -97,6 +97,8 @@ pub fn frame_request(to: &str) -> glossa_protocol::FrameRequest {
         to: Some(to.into()),
         from: None,
         with_original: false,
+        items: false,
+        title: None,
     }
 }
 

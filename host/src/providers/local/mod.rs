@@ -23,7 +23,7 @@ pub use job::LoadParams;
 use job::{GenEvent, Job};
 pub use runtime::LocalRuntime;
 
-use super::{Billing, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{Billing, ChatRequest, Delta, ImageBudget, Provider, ProviderError, TokenStream};
 use crate::config::LocalConfig;
 use crate::models::{self, catalogue, gguf};
 
@@ -142,6 +142,18 @@ impl Provider for Local {
 
     fn billing(&self) -> Billing {
         Billing::BuiltIn
+    }
+
+    /// The projector's own image size (its GGUF says it): mtmd scales a larger picture down
+    /// to it anyway.
+    async fn image_budget(&self, model: &str) -> ImageBudget {
+        let Ok(path) = self.model_path(model) else { return ImageBudget::DEFAULT };
+        let Ok(mmproj) = self.mmproj_for(&path).await else { return ImageBudget::DEFAULT };
+        let read = tokio::task::spawn_blocking(move || {
+            let summary = gguf::inspect(&mmproj).ok()?;
+            Some(ImageBudget::for_projector(summary.vision_image_size()?, summary.projector_type()))
+        });
+        read.await.ok().flatten().unwrap_or(ImageBudget::DEFAULT)
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
