@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use glossa_host::providers::anthropic::Anthropic;
-use glossa_host::providers::{Provider, ProviderError};
+use glossa_host::providers::{AnswerFormat, Provider, ProviderError};
 use glossa_protocol::ErrorCode;
 use support::fakes::{anthropic_error_event, anthropic_text_delta, sse};
 use support::{chat, config, cpu, fast_http, frame_image, text_request, FakeAnthropic, FakeServer, LlamaServer, Piece, Response, Split};
@@ -234,4 +234,33 @@ async fn speaks_to_llama_servers_anthropic_endpoint() {
     assert!(outcome.deltas.len() >= 2, "{:?}", outcome.deltas);
     assert!(usage.input_tokens > 0 && usage.output_tokens > 0, "{usage:?}");
     assert!(usage.output_tokens <= 16);
+}
+
+#[tokio::test]
+async fn an_answer_format_is_a_forced_tool_whose_input_streams_as_the_answer_text() {
+    let json = ["{\"lines\": [{\"id\": \"1\", ", "\"text\": \"Bonjour ", "世界\"}]}"];
+    let (fake, provider) = fake(vec![FakeAnthropic::tool_reply("subtitle_lines", &json).split(Split::EveryByte)]).await;
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {"lines": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "text": {"type": "string"}}}}},
+        "required": ["lines"]
+    });
+    let mut request = text_request(MODEL);
+    request.answer_format = Some(AnswerFormat { name: "subtitle_lines".into(), schema: schema.clone() });
+    let outcome = chat(provider.as_ref(), &request).await;
+    assert_eq!(outcome.text(), json.concat(), "{:?}", outcome.result);
+    let answer: serde_json::Value = serde_json::from_str(&outcome.text()).expect("the answer is JSON");
+    assert_eq!(answer["lines"][0]["text"], "Bonjour 世界");
+    assert_eq!(outcome.result.expect("usage").output_tokens, 3);
+
+    let body = fake.server.requests_to("/v1/messages")[0].json();
+    assert_eq!(body["tools"][0]["name"], "subtitle_lines");
+    assert_eq!(body["tools"][0]["input_schema"], schema);
+    assert_eq!(body["tool_choice"], serde_json::json!({"type": "tool", "name": "subtitle_lines"}));
+
+    // Without a format, no tool.
+    fake.messages.set(vec![FakeAnthropic::reply(&["ok"])]);
+    chat(provider.as_ref(), &text_request(MODEL)).await.result.expect("plain chat");
+    let body = fake.server.requests_to("/v1/messages")[1].json();
+    assert!(body.get("tools").is_none() && body.get("tool_choice").is_none(), "{body}");
 }

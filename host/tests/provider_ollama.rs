@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use glossa_host::providers::ollama::Ollama;
-use glossa_host::providers::{Provider, ProviderError};
+use glossa_host::providers::{AnswerFormat, Provider, ProviderError};
 use glossa_protocol::ErrorCode;
 use support::fakes::{ollama_done, ollama_error, ollama_line};
 use support::{chat, config, fast_http, frame_image, text_request, FakeModel, FakeOllama, Piece, Response, Split};
@@ -314,4 +314,19 @@ async fn server_errors_are_retried_before_the_first_token() {
     let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
     assert_eq!(outcome.text(), "ok", "{:?}", outcome.result);
     assert_eq!(fake.server.requests_to("/api/chat").len(), 2);
+}
+
+#[tokio::test]
+async fn an_answer_format_is_sent_as_the_format_schema() {
+    let json = ["{\"lines\":[", "{\"id\":\"1\",\"text\":\"Bonjour\"}", "]}"];
+    let (fake, provider) = fake(vec![FakeOllama::reply(MODEL, &json)]).await;
+    let schema = serde_json::json!({"type": "object", "properties": {"lines": {"type": "array"}}, "required": ["lines"]});
+    let mut request = text_request(MODEL);
+    request.answer_format = Some(AnswerFormat { name: "subtitle_lines".into(), schema: schema.clone() });
+    let outcome = chat(provider.as_ref(), &request).await;
+    assert_eq!(outcome.text(), json.concat(), "{:?}", outcome.result);
+    assert_eq!(fake.server.requests_to("/api/chat")[0].json()["format"], schema);
+
+    chat(provider.as_ref(), &text_request(MODEL)).await.result.expect("plain chat");
+    assert!(fake.server.requests_to("/api/chat")[1].json().get("format").is_none());
 }

@@ -3,13 +3,15 @@
 
 mod support;
 
-use glossa_host::providers::{Provider, ProviderError, Providers};
+use glossa_host::providers::{AnswerFormat, Provider, ProviderError, Providers};
 use glossa_protocol::{ErrorCode, ProviderKind};
 use std::time::Duration;
 
 use glossa_host::providers::openai::OpenAi;
 use serde_json::{json, Value};
-use support::{chat, config, cpu, frame_image, text_request, FakeServer, LlamaServer, Response};
+use support::{
+    chat, config, cpu, frame_image, text_request, FakeOpenAi, FakeOpenAiModel, FakeServer, LlamaServer, Response, SchemaSupport,
+};
 
 fn openai(url: &str, extra: &[(&str, &str)]) -> std::sync::Arc<dyn Provider> {
     let mut pairs = vec![("openai.base_url", url)];
@@ -222,4 +224,163 @@ async fn an_empty_model_setting_is_resolved_once_per_server_and_again_when_it_go
     let outcome = chat(provider.as_ref(), &text_request("")).await;
     assert_eq!(outcome.text(), "Bonjour", "{:?}", outcome.result);
     assert_eq!(server.requests_to("/v1/chat/completions").last().unwrap().json()["model"], "second-model");
+}
+
+/// A subtitle-like answer shape, ready for OpenAI's strict mode.
+fn lines_format() -> AnswerFormat {
+    AnswerFormat {
+        name: "subtitle_lines".into(),
+        schema: json!({
+            "type": "object",
+            "properties": {"lines": {"type": "array", "items": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "text": {"type": "string"}},
+                "required": ["id", "text"],
+                "additionalProperties": false
+            }}},
+            "required": ["lines"],
+            "additionalProperties": false
+        }),
+    }
+}
+
+const LINES_ANSWER: &[&str] = &["{\"lines\":[{\"id\":\"1\",", "\"text\":\"Bonjour\"}]}"];
+
+fn providers_for(url: &str) -> (Providers, glossa_host::config::ProviderConfig) {
+    let providers = Providers::new(std::path::Path::new("/nonexistent"));
+    (providers, config(&[("openai.base_url", url)]).provider(Some(ProviderKind::Openai)))
+}
+
+#[tokio::test]
+async fn an_answer_format_is_sent_as_a_strict_json_schema() {
+    let fake = FakeOpenAi::start(vec![FakeOpenAiModel::chat("gpt-4.1-mini")], vec![FakeOpenAi::reply(LINES_ANSWER)]).await;
+    let provider = openai(&fake.url, &[]);
+    let mut request = text_request("gpt-4.1-mini");
+    request.answer_format = Some(lines_format());
+    let outcome = chat(provider.as_ref(), &request).await;
+    assert_eq!(outcome.text(), LINES_ANSWER.concat(), "{:?}", outcome.result);
+    let sent = fake.server.requests_to("/v1/chat/completions");
+    assert_eq!(sent.len(), 1);
+    let format = &sent[0].json()["response_format"];
+    assert_eq!(format["type"], "json_schema");
+    assert_eq!(format["json_schema"]["name"], "subtitle_lines");
+    assert_eq!(format["json_schema"]["strict"], true);
+    assert_eq!(format["json_schema"]["schema"], lines_format().schema);
+
+    // Without a format, none is sent.
+    chat(provider.as_ref(), &text_request("gpt-4.1-mini")).await.result.expect("plain chat");
+    assert!(fake.server.requests_to("/v1/chat/completions")[1].json().get("response_format").is_none());
+}
+
+#[tokio::test]
+async fn a_refused_json_schema_is_dropped_once_and_remembered_for_the_model() {
+    let fake = FakeOpenAi::start(
+        vec![FakeOpenAiModel::chat("old-server-model").schemas(SchemaSupport::Refused), FakeOpenAiModel::chat("gpt-4.1-mini")],
+        vec![FakeOpenAi::reply(LINES_ANSWER)],
+    )
+    .await;
+    let (providers, openai) = providers_for(&fake.url);
+    let mut request = text_request("old-server-model");
+    request.answer_format = Some(lines_format());
+    for _ in 0..2 {
+        let outcome = chat(providers.get(&openai).as_ref(), &request).await;
+        assert_eq!(outcome.text(), LINES_ANSWER.concat(), "{:?}", outcome.result);
+    }
+    let with_format: Vec<bool> =
+        fake.server.requests_to("/v1/chat/completions").iter().map(|r| r.json().get("response_format").is_some()).collect();
+    assert_eq!(with_format, vec![true, false, false], "asked again without it once, then never with it");
+
+    // Another model on the same server still gets its schema.
+    request.model = "gpt-4.1-mini".into();
+    chat(providers.get(&openai).as_ref(), &request).await.result.expect("chat");
+    assert!(fake.server.requests_to("/v1/chat/completions").last().unwrap().json().get("response_format").is_some());
+}
+
+#[tokio::test]
+async fn a_schema_strict_mode_refuses_is_sent_as_text_json_instead() {
+    let fake = FakeOpenAi::start(vec![FakeOpenAiModel::chat("gpt-4.1-mini")], vec![FakeOpenAi::reply(LINES_ANSWER)]).await;
+    let provider = openai(&fake.url, &[]);
+    let mut request = text_request("gpt-4.1-mini");
+    let mut loose = lines_format();
+    loose.schema["additionalProperties"] = json!(true);
+    request.answer_format = Some(loose);
+    let outcome = chat(provider.as_ref(), &request).await;
+    assert_eq!(outcome.text(), LINES_ANSWER.concat(), "{:?}", outcome.result);
+    assert_eq!(fake.server.requests_to("/v1/chat/completions").len(), 2);
+}
+
+#[tokio::test]
+async fn known_reasoning_models_get_max_completion_tokens_and_no_temperature() {
+    let fake = FakeOpenAi::start(
+        vec![FakeOpenAiModel::reasoning("o4-mini"), FakeOpenAiModel::reasoning("gpt-5-mini")],
+        vec![FakeOpenAi::reply(&["Bon", "jour"])],
+    )
+    .await;
+    let provider = openai(&fake.url, &[]);
+    for model in ["o4-mini", "gpt-5-mini"] {
+        let outcome = chat(provider.as_ref(), &text_request(model)).await;
+        assert_eq!(outcome.text(), "Bonjour", "{model}: {:?}", outcome.result);
+    }
+    let sent = fake.server.requests_to("/v1/chat/completions");
+    assert_eq!(sent.len(), 2, "no request was refused");
+    for request in sent {
+        let body = request.json();
+        assert_eq!(body["max_completion_tokens"], 16, "{body}");
+        assert!(body.get("max_tokens").is_none() && body.get("temperature").is_none(), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_model_the_server_calls_a_reasoning_model_is_asked_again_the_compatible_way_and_remembered() {
+    let fake = FakeOpenAi::start(vec![FakeOpenAiModel::reasoning("acme-thinker-2")], vec![FakeOpenAi::reply(&["Bon", "jour"])]).await;
+    let (providers, openai) = providers_for(&fake.url);
+    for _ in 0..2 {
+        let outcome = chat(providers.get(&openai).as_ref(), &text_request("acme-thinker-2")).await;
+        assert_eq!(outcome.text(), "Bonjour", "{:?}", outcome.result);
+    }
+    let sent: Vec<Value> = fake.server.requests_to("/v1/chat/completions").iter().map(|r| r.json()).collect();
+    assert_eq!(sent.len(), 3, "one refusal, then the compatible request for both calls: {sent:?}");
+    assert_eq!(sent[0]["max_tokens"], 16);
+    for body in &sent[1..] {
+        assert_eq!(body["max_completion_tokens"], 16, "{body}");
+        assert!(body.get("max_tokens").is_none() && body.get("temperature").is_none(), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn other_bad_requests_are_reported_not_retried() {
+    let fake = FakeOpenAi::start(
+        vec![FakeOpenAiModel::chat("gpt-4.1-mini")],
+        vec![FakeOpenAi::bad_request("This model's maximum context length is 128000 tokens.", "messages", Some("context_length_exceeded"))],
+    )
+    .await;
+    let provider = openai(&fake.url, &[]);
+    let outcome = chat(provider.as_ref(), &text_request("gpt-4.1-mini")).await;
+    let info = outcome.error().info();
+    assert!(info.message.contains("maximum context length"), "{info:?}");
+    assert_eq!(fake.server.requests_to("/v1/chat/completions").len(), 1);
+}
+
+#[tokio::test]
+async fn llama_server_holds_even_a_tiny_model_to_the_json_schema() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
+    let server = LlamaServer::start_text();
+    let provider = openai(&server.url, &[]);
+    let mut request = text_request("");
+    request.max_tokens = 200;
+    request.answer_format = Some(AnswerFormat {
+        name: "greeting".into(),
+        schema: json!({
+            "type": "object",
+            "properties": {"greeting": {"type": "string", "maxLength": 16}},
+            "required": ["greeting"],
+            "additionalProperties": false
+        }),
+    });
+    let outcome = chat(provider.as_ref(), &request).await;
+    outcome.result.as_ref().unwrap_or_else(|e| panic!("chat failed: {e}\n{}", server.logs()));
+    let answer: Value = serde_json::from_str(&outcome.text()).unwrap_or_else(|e| panic!("{e}: {:?}", outcome.text()));
+    assert!(answer["greeting"].is_string(), "{answer}");
 }

@@ -72,6 +72,8 @@ impl Anthropic {
                     vec![]
                 }
                 StreamEvent::ContentBlockDelta { delta: BlockDelta::TextDelta { text } } => vec![Delta::Text(text)],
+                // The answer-format tool's input, as JSON text like the other providers'.
+                StreamEvent::ContentBlockDelta { delta: BlockDelta::InputJsonDelta { partial_json } } => vec![Delta::Text(partial_json)],
                 StreamEvent::MessageDelta { usage: Some(u) } => {
                     usage.output_tokens = u.output_tokens;
                     vec![]
@@ -179,6 +181,25 @@ struct MessagesBody<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     system: Vec<SystemBlock<'a>>,
     messages: [UserMessage<'a>; 1],
+    /// An answer format is a tool whose input is the answer: the model must call it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<Tool<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<ToolChoice<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'a str,
+    description: &'static str,
+    input_schema: &'a serde_json::Value,
+}
+
+/// `{"type": "tool", "name": …}`: this tool, no text before it.
+#[derive(Serialize)]
+struct ToolChoice<'a> {
+    r#type: &'static str,
+    name: &'a str,
 }
 
 #[derive(Serialize)]
@@ -228,6 +249,7 @@ impl<'a> MessagesBody<'a> {
         } else {
             vec![SystemBlock { r#type: "text", text: &request.system, cache_control: CacheControl { r#type: "ephemeral" } }]
         };
+        let format = request.answer_format.as_ref();
         MessagesBody {
             model: &request.model,
             max_tokens: request.max_tokens,
@@ -235,6 +257,11 @@ impl<'a> MessagesBody<'a> {
             stream: true,
             system,
             messages: [UserMessage { role: "user", content }],
+            tools: format
+                .map(|f| Tool { name: &f.name, description: "Give your answer, in this shape.", input_schema: &f.schema })
+                .into_iter()
+                .collect(),
+            tool_choice: format.map(|f| ToolChoice { r#type: "tool", name: &f.name }),
         }
     }
 }
@@ -290,7 +317,10 @@ enum BlockDelta {
     TextDelta {
         text: String,
     },
-    /// thinking_delta, signature_delta, input_json_delta…: not shown.
+    InputJsonDelta {
+        partial_json: String,
+    },
+    /// thinking_delta, signature_delta…: not shown.
     #[serde(other)]
     Other,
 }

@@ -142,6 +142,8 @@ pub struct Providers {
     /// Providers are built per request; what an empty OpenAI model setting resolved to
     /// outlives them here.
     openai_models: Arc<openai::ResolvedModels>,
+    /// Which parameters each OpenAI-compatible model refused, likewise.
+    openai_quirks: Arc<openai::ModelQuirks>,
     #[cfg(feature = "local")]
     local: Arc<local::LocalRuntime>,
 }
@@ -152,6 +154,7 @@ impl Providers {
         Providers {
             http: std::sync::Mutex::new(None),
             openai_models: Arc::default(),
+            openai_quirks: Arc::default(),
             #[cfg(feature = "local")]
             local: Arc::new(local::LocalRuntime::new(data_dir.join("models"))),
         }
@@ -171,9 +174,11 @@ impl Providers {
     pub fn get(&self, config: &ProviderConfig) -> Arc<dyn Provider> {
         match config {
             ProviderConfig::Ollama(c) => Arc::new(ollama::Ollama::new(self.http(c.timeouts), c)),
-            ProviderConfig::Openai(c) => {
-                Arc::new(openai::OpenAi::new(self.http(c.timeouts), c).with_resolved_models(self.openai_models.clone()))
-            }
+            ProviderConfig::Openai(c) => Arc::new(
+                openai::OpenAi::new(self.http(c.timeouts), c)
+                    .with_resolved_models(self.openai_models.clone())
+                    .with_model_quirks(self.openai_quirks.clone()),
+            ),
             ProviderConfig::Anthropic(c) => Arc::new(anthropic::Anthropic::new(self.http(c.timeouts), c)),
             #[cfg(feature = "local")]
             ProviderConfig::Local(c) => Arc::new(local::Local::new(self.local.clone(), c)),

@@ -204,6 +204,9 @@ struct ChatBody<'a> {
     /// Thinking models would otherwise stream their reasoning first.
     think: bool,
     options: Options,
+    /// A JSON schema the answer must follow (Ollama's structured outputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'a serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +238,7 @@ impl<'a> ChatBody<'a> {
             stream: true,
             think: false,
             options: Options { temperature: request.temperature, num_predict: request.max_tokens },
+            format: request.answer_format.as_ref().map(|f| &f.schema),
         }
     }
 }

@@ -151,6 +151,10 @@ fn ollama_route(req: &Request, models: &[FakeModel], chat: &Script) -> Response 
             let Some(model) = find(&name) else {
                 return ollama_error(404, &format!("model \"{name}\" not found, try pulling it first"));
             };
+            let format = &body["format"];
+            if !(format.is_null() || *format == "json" || format.is_object()) {
+                return ollama_error(400, "invalid JSON schema in format");
+            }
             let has_images = body["messages"].as_array().is_some_and(|ms| ms.iter().any(|m| m["images"].is_array()));
             if has_images && !model.vision {
                 return ollama_error(500, "this model is missing data required for image input");
@@ -233,6 +237,31 @@ impl FakeAnthropic {
             .then(Piece::Data(sse("message_stop", &json!({"type": "message_stop"}))))
     }
 
+    /// A message whose one block is a `tool_use` of `tool`, its input streamed as
+    /// `input_json_delta` pieces (the first one empty, as the API sends it), ending with
+    /// `stop_reason: "tool_use"`: what a forced `tool_choice` gets.
+    pub fn tool_reply(tool: &str, json_pieces: &[&str]) -> Response {
+        let head = Self::stream_head();
+        let mut r = Response { pieces: head.pieces[..1].to_vec(), ..head }
+            .then(Piece::Data(sse(
+                "content_block_start",
+                &json!({"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use", "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": tool, "input": {}}}),
+            )))
+            .then(Piece::Data(sse("ping", &json!({"type": "ping"}))));
+        for piece in std::iter::once(&"").chain(json_pieces) {
+            r = r.then(Piece::Data(sse(
+                "content_block_delta",
+                &json!({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": piece}}),
+            )));
+        }
+        r.then(Piece::Data(sse("content_block_stop", &json!({"type": "content_block_stop", "index": 0}))))
+            .then(Piece::Data(sse(
+                "message_delta",
+                &json!({"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": null}, "usage": {"output_tokens": json_pieces.len()}}),
+            )))
+            .then(Piece::Data(sse("message_stop", &json!({"type": "message_stop"}))))
+    }
+
     /// An HTTP error in Anthropic's shape (`overloaded_error` is 529, `rate_limit_error` 429…).
     pub fn error(status: u16, kind: &str, message: &str) -> Response {
         Response::json(status, &json!({"type": "error", "error": {"type": kind, "message": message}}))
@@ -254,6 +283,24 @@ pub fn anthropic_error_event(kind: &str, message: &str) -> Vec<u8> {
     sse("error", &json!({"type": "error", "error": {"type": kind, "message": message}}))
 }
 
+/// What the Messages API refuses in `tools` and `tool_choice`.
+fn anthropic_tools_problem(body: &Value) -> Option<String> {
+    let tools = body["tools"].as_array().cloned().unwrap_or_default();
+    for (i, tool) in tools.iter().enumerate() {
+        if tool["input_schema"]["type"] != "object" {
+            return Some(format!("tools.{i}.custom.input_schema.type: Input should be 'object'"));
+        }
+        if !tool["name"].as_str().is_some_and(|n| !n.is_empty() && n.len() <= 64) {
+            return Some(format!("tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"));
+        }
+    }
+    let choice = &body["tool_choice"];
+    if choice["type"] == "tool" && !tools.iter().any(|t| t["name"] == choice["name"]) {
+        return Some(format!("tool_choice: tool '{}' not found in tools", choice["name"].as_str().unwrap_or_default()));
+    }
+    None
+}
+
 fn anthropic_route(req: &Request, key: &str, messages: &Script) -> Response {
     let authorized = req.header("x-api-key") == Some(key);
     match (req.method.as_str(), req.path.as_str()) {
@@ -273,7 +320,169 @@ fn anthropic_route(req: &Request, key: &str, messages: &Script) -> Response {
                 "last_id": "claude-haiku-4-5-20251001"
             }),
         ),
-        ("POST", "/v1/messages") => messages.next().unwrap_or_else(|| FakeAnthropic::reply(&["(no script)"])),
+        ("POST", "/v1/messages") => match anthropic_tools_problem(&req.json()) {
+            Some(problem) => FakeAnthropic::error(400, "invalid_request_error", &problem),
+            None => messages.next().unwrap_or_else(|| FakeAnthropic::reply(&["(no script)"])),
+        },
         _ => FakeAnthropic::error(404, "not_found_error", "Not found"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// OpenAI (chat completions), as OpenAI's API reference and error pages describe it, with
+// the ways other OpenAI-compatible servers differ as model options.
+
+/// How a fake OpenAI-compatible model takes `response_format: {"type": "json_schema"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaSupport {
+    /// OpenAI: with `strict: true` every object must list all its properties in
+    /// `required` and set `additionalProperties: false`, else 400 (`param: "response_format"`).
+    Strict,
+    /// llama-server, vLLM, LM Studio: any schema becomes a grammar.
+    Grammar,
+    /// A server or model without it: 400 naming `response_format`.
+    Refused,
+}
+
+/// A model a fake OpenAI-compatible server serves.
+#[derive(Debug, Clone)]
+pub struct FakeOpenAiModel {
+    pub id: String,
+    /// Refuses `max_tokens` (400 `unsupported_parameter`) and a `temperature` other than 1
+    /// (400 `unsupported_value`), as OpenAI's o-series and gpt-5 do.
+    pub reasoning: bool,
+    pub schemas: SchemaSupport,
+}
+
+impl FakeOpenAiModel {
+    pub fn chat(id: &str) -> FakeOpenAiModel {
+        FakeOpenAiModel { id: id.into(), reasoning: false, schemas: SchemaSupport::Strict }
+    }
+
+    pub fn reasoning(id: &str) -> FakeOpenAiModel {
+        FakeOpenAiModel { id: id.into(), reasoning: true, schemas: SchemaSupport::Strict }
+    }
+
+    pub fn schemas(mut self, schemas: SchemaSupport) -> FakeOpenAiModel {
+        self.schemas = schemas;
+        self
+    }
+}
+
+pub struct FakeOpenAi {
+    pub server: FakeServer,
+    pub url: String,
+    pub chat: Script,
+}
+
+impl FakeOpenAi {
+    /// An OpenAI-compatible server (no key) serving `models`, answering accepted
+    /// `/v1/chat/completions` requests from `chat`.
+    pub async fn start(models: Vec<FakeOpenAiModel>, chat: Vec<Response>) -> FakeOpenAi {
+        let script = Script::new(chat);
+        let handler_script = script.clone();
+        let server = FakeServer::start(move |req| openai_route(req, &models, &handler_script)).await;
+        FakeOpenAi { url: server.url.clone(), server, chat: script }
+    }
+
+    /// A streamed answer: one chunk per piece, the usage chunk (`stream_options.include_usage`),
+    /// then `data: [DONE]`.
+    pub fn reply(pieces: &[&str]) -> Response {
+        let chunk = |delta: Value| {
+            let chunk = json!({"id": "chatcmpl-C9", "object": "chat.completion.chunk", "created": 1_764_000_000, "model": "m",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": null}]});
+            Piece::Data(format!("data: {chunk}\n\n").into_bytes())
+        };
+        let mut steps = vec![chunk(json!({"role": "assistant", "content": ""}))];
+        steps.extend(pieces.iter().map(|p| chunk(json!({"content": p}))));
+        let usage = json!({"id": "chatcmpl-C9", "object": "chat.completion.chunk", "created": 1_764_000_000, "model": "m",
+            "choices": [], "usage": {"prompt_tokens": 19, "completion_tokens": pieces.len(), "total_tokens": 19 + pieces.len()}});
+        steps.push(Piece::Data(format!("data: {usage}\n\n").into_bytes()));
+        steps.push(Piece::Data(b"data: [DONE]\n\n".to_vec()));
+        Response::stream(200, "text/event-stream; charset=utf-8", steps)
+    }
+
+    /// OpenAI's 400 body: `{"error": {"message", "type": "invalid_request_error", "param", "code"}}`.
+    pub fn bad_request(message: &str, param: &str, code: Option<&str>) -> Response {
+        Response::json(400, &json!({"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}))
+    }
+}
+
+/// Why OpenAI's strict mode refuses `schema`, if it does.
+fn strict_schema_problem(schema: &Value) -> Option<&'static str> {
+    if schema["type"] == "object" {
+        if schema["additionalProperties"] != json!(false) {
+            return Some("'additionalProperties' is required to be supplied and to be false.");
+        }
+        let properties = schema["properties"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let required: Vec<&str> = schema["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        if properties.iter().any(|p| !required.contains(&p.as_str())) {
+            return Some("'required' is required to be supplied and to be an array including every key in properties.");
+        }
+    }
+    let children = schema["properties"].as_object().into_iter().flat_map(|p| p.values()).chain(schema.get("items"));
+    children.filter_map(strict_schema_problem).next()
+}
+
+fn openai_route(req: &Request, models: &[FakeOpenAiModel], chat: &Script) -> Response {
+    match (req.method.as_str(), req.path.as_str()) {
+        ("GET", "/v1/models") => Response::json(
+            200,
+            &json!({"object": "list", "data": models.iter().map(|m| json!({"id": m.id, "object": "model", "created": 1_700_000_000, "owned_by": "system"})).collect::<Vec<_>>()}),
+        ),
+        ("POST", "/v1/chat/completions") => {
+            let body = req.json();
+            let name = body["model"].as_str().unwrap_or_default();
+            let Some(model) = models.iter().find(|m| m.id == name) else {
+                return Response::json(
+                    404,
+                    &json!({"error": {
+                    "message": format!("The model `{name}` does not exist or you do not have access to it."),
+                    "type": "invalid_request_error", "param": null, "code": "model_not_found"}}),
+                );
+            };
+            if model.reasoning && body.get("max_tokens").is_some() {
+                return FakeOpenAi::bad_request(
+                    "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+                    "max_tokens",
+                    Some("unsupported_parameter"),
+                );
+            }
+            if model.reasoning && body.get("temperature").is_some_and(|t| t.as_f64() != Some(1.0)) {
+                return FakeOpenAi::bad_request(
+                    &format!(
+                        "Unsupported value: 'temperature' does not support {} with this model. Only the default (1) value is supported.",
+                        body["temperature"]
+                    ),
+                    "temperature",
+                    Some("unsupported_value"),
+                );
+            }
+            let format = &body["response_format"];
+            if format["type"] == "json_schema" {
+                match model.schemas {
+                    SchemaSupport::Refused => {
+                        return FakeOpenAi::bad_request(
+                            "Invalid value: 'json_schema'. Supported values are: 'json_object' and 'text'.",
+                            "response_format.type",
+                            Some("invalid_value"),
+                        )
+                    }
+                    SchemaSupport::Strict if format["json_schema"]["strict"] == true => {
+                        if let Some(problem) = strict_schema_problem(&format["json_schema"]["schema"]) {
+                            let name = format["json_schema"]["name"].as_str().unwrap_or_default();
+                            return FakeOpenAi::bad_request(
+                                &format!("Invalid schema for response_format '{name}': In context=(), {problem}"),
+                                "response_format",
+                                None,
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            chat.next().unwrap_or_else(|| FakeOpenAi::reply(&["(no script)"]))
+        }
+        _ => Response::json(404, &json!({"error": {"message": "Not found", "type": "invalid_request_error", "param": null, "code": null}})),
     }
 }
