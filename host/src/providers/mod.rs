@@ -144,6 +144,8 @@ pub struct Providers {
     openai_models: Arc<openai::ResolvedModels>,
     /// Which parameters each OpenAI-compatible model refused, likewise.
     openai_quirks: Arc<openai::ModelQuirks>,
+    /// Each Ollama model's context length, likewise.
+    ollama_contexts: Arc<ollama::ContextLengths>,
     #[cfg(feature = "local")]
     local: Arc<local::LocalRuntime>,
 }
@@ -155,6 +157,7 @@ impl Providers {
             http: std::sync::Mutex::new(None),
             openai_models: Arc::default(),
             openai_quirks: Arc::default(),
+            ollama_contexts: Arc::default(),
             #[cfg(feature = "local")]
             local: Arc::new(local::LocalRuntime::new(data_dir.join("models"))),
         }
@@ -173,7 +176,9 @@ impl Providers {
     /// The provider `config` describes.
     pub fn get(&self, config: &ProviderConfig) -> Arc<dyn Provider> {
         match config {
-            ProviderConfig::Ollama(c) => Arc::new(ollama::Ollama::new(self.http(c.timeouts), c)),
+            ProviderConfig::Ollama(c) => {
+                Arc::new(ollama::Ollama::new(self.http(c.timeouts), c).with_context_lengths(self.ollama_contexts.clone()))
+            }
             ProviderConfig::Openai(c) => Arc::new(
                 openai::OpenAi::new(self.http(c.timeouts), c)
                     .with_resolved_models(self.openai_models.clone())

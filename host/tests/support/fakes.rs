@@ -14,15 +14,22 @@ use super::{FakeServer, Piece, Request, Response, Script};
 pub struct FakeModel {
     pub name: String,
     pub vision: bool,
+    /// What `/api/show` reports as `model_info["gemma3.context_length"]`.
+    pub context_length: u64,
 }
 
 impl FakeModel {
     pub fn vision(name: &str) -> FakeModel {
-        FakeModel { name: name.into(), vision: true }
+        FakeModel { name: name.into(), vision: true, context_length: 131_072 }
     }
 
     pub fn text(name: &str) -> FakeModel {
-        FakeModel { name: name.into(), vision: false }
+        FakeModel { name: name.into(), vision: false, context_length: 131_072 }
+    }
+
+    pub fn context_length(mut self, tokens: u64) -> FakeModel {
+        self.context_length = tokens;
+        self
     }
 }
 
@@ -94,6 +101,38 @@ pub fn ollama_done(model: &str, eval_count: u64) -> Vec<u8> {
     format!("{line}\n").into_bytes()
 }
 
+/// The context Ollama gives a request without `options.num_ctx` (2048 before 0.6.x, 4096
+/// on small machines since): the smaller, so a test sees the cut.
+pub const OLLAMA_DEFAULT_CONTEXT: u64 = 2048;
+
+/// Tokens the fake counts for a chat request's prompt: a quarter of each message's
+/// characters plus 4 for its template, 256 per image. (Text requests the tests send count
+/// 26, the `prompt_eval_count` the scripted `done` lines carry.)
+pub fn ollama_prompt_tokens(body: &Value) -> u64 {
+    let messages = body["messages"].as_array().cloned().unwrap_or_default();
+    messages
+        .iter()
+        .map(|m| {
+            let chars = m["content"].as_str().unwrap_or_default().chars().count() as u64;
+            let images = m["images"].as_array().map_or(0, Vec::len) as u64;
+            chars.div_ceil(4) + 4 + 256 * images
+        })
+        .sum()
+}
+
+/// `response` with its `done` line's `prompt_eval_count` set to `tokens`.
+fn with_prompt_eval_count(mut response: Response, tokens: u64) -> Response {
+    for piece in &mut response.pieces {
+        if let Piece::Data(data) = piece {
+            let text = String::from_utf8_lossy(data);
+            if text.contains("\"prompt_eval_count\":26") {
+                *data = text.replace("\"prompt_eval_count\":26", &format!("\"prompt_eval_count\":{tokens}")).into_bytes();
+            }
+        }
+    }
+    response
+}
+
 /// Ollama's error body: `{"error":"…"}`.
 pub fn ollama_error(status: u16, message: &str) -> Response {
     Response::json(status, &json!({"error": message}))
@@ -137,7 +176,7 @@ fn ollama_route(req: &Request, models: &[FakeModel], chat: &Script) -> Response 
                             "parameters": "stop \"<end_of_turn>\"",
                             "template": "{{- range $i, $_ := .Messages }}…",
                             "details": {"parent_model": "", "format": "gguf", "family": "gemma3", "families": ["gemma3"], "parameter_size": "12.2B", "quantization_level": "Q4_K_M"},
-                            "model_info": {"general.architecture": "gemma3"},
+                            "model_info": {"general.architecture": "gemma3", "gemma3.context_length": m.context_length, "gemma3.embedding_length": 3840},
                             "capabilities": caps,
                             "modified_at": "2026-10-01T12:00:00.000000000Z"
                         }),
@@ -159,7 +198,11 @@ fn ollama_route(req: &Request, models: &[FakeModel], chat: &Script) -> Response 
             if has_images && !model.vision {
                 return ollama_error(500, "this model is missing data required for image input");
             }
-            chat.next().unwrap_or_else(|| FakeOllama::reply(&name, &["(no script)"]))
+            // Like Ollama, a prompt longer than the context is cut silently to fit: the
+            // model reads (and `prompt_eval_count` counts) only what is left.
+            let context = body["options"]["num_ctx"].as_u64().unwrap_or(OLLAMA_DEFAULT_CONTEXT).min(model.context_length);
+            let read = ollama_prompt_tokens(&body).min(context);
+            with_prompt_eval_count(chat.next().unwrap_or_else(|| FakeOllama::reply(&name, &["(no script)"])), read)
         }
         _ => Response::full(404, "text/plain; charset=utf-8", "404 page not found"),
     }
