@@ -384,3 +384,81 @@ async fn llama_server_holds_even_a_tiny_model_to_the_json_schema() {
     let answer: Value = serde_json::from_str(&outcome.text()).unwrap_or_else(|e| panic!("{e}: {:?}", outcome.text()));
     assert!(answer["greeting"].is_string(), "{answer}");
 }
+
+/// A provider whose model names come from a real OpenAI provider (its empty-setting
+/// resolution) and whose answers come from the fake translator: a subtitle track through it
+/// shows which model name the translation cache keys on.
+struct NamedByOpenAi {
+    names: std::sync::Arc<dyn Provider>,
+    answers: std::sync::Arc<support::fake_translator::FakeTranslator>,
+}
+
+#[async_trait::async_trait]
+impl Provider for NamedByOpenAi {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Openai
+    }
+    async fn model_name(&self, model: &str) -> Result<String, ProviderError> {
+        self.names.model_name(model).await
+    }
+    async fn stream(&self, request: &glossa_host::providers::ChatRequest) -> Result<glossa_host::providers::TokenStream, ProviderError> {
+        self.answers.stream(request).await
+    }
+    async fn list_models(&self) -> Result<Vec<glossa_protocol::ModelInfo>, ProviderError> {
+        self.names.list_models().await
+    }
+    async fn check(&self, frame_model: &str, subtitle_model: &str) -> glossa_protocol::CheckReport {
+        self.names.check(frame_model, subtitle_model).await
+    }
+}
+
+#[tokio::test]
+async fn cached_lines_are_kept_under_the_model_an_empty_setting_resolved_to() {
+    use glossa_host::pipeline::subtitles::cache::TranslationCache;
+    use glossa_host::pipeline::subtitles::{captions, translate_track, PlayheadUpdate, TrackJob, TrackOptions};
+    use support::fake_translator::{FakeTranslator, Misbehaviour};
+    let server = fake_switching_openai(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false))).await;
+    let (providers, openai) = providers_for(&server.url);
+    let store = glossa_host::store::Store::in_memory().expect("store");
+    let cache = TranslationCache::new(&store, 64 << 20);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions/manual.vtt");
+    let mut track = captions::parse(&std::fs::read_to_string(&path).unwrap(), captions::CaptionFormat::from_path(&path).unwrap()).unwrap();
+    track.cues.truncate(12);
+    let translate = |model: &str| {
+        let answers = std::sync::Arc::new(FakeTranslator::new(Duration::ZERO, 1e6, Misbehaviour::None));
+        let job = TrackJob {
+            provider: std::sync::Arc::new(NamedByOpenAi { names: providers.get(&openai), answers: answers.clone() }),
+            model: model.into(),
+            to: "ja".into(),
+            from: Some("en".into()),
+            cache: Some(cache.clone()),
+            options: TrackOptions::default(),
+        };
+        let track = track.clone();
+        async move {
+            let mut sink = |_: Vec<glossa_protocol::TranslatedCue>| {};
+            let start = PlayheadUpdate { time: 0.0, rate: 1.0 };
+            translate_track(&job, &track, start, futures::stream::empty(), &mut sink).await.expect("track translated");
+            answers.calls()
+        }
+    };
+    assert!(translate("").await > 0, "the first viewing asks the model");
+    // The same model named explicitly: every line is already there.
+    assert_eq!(translate("first-model").await, 0, "lines cached under the empty name, not the model's");
+    assert_eq!(server.requests_to("/v1/models").len(), 1, "one lookup per host process");
+}
+
+#[tokio::test]
+async fn an_empty_model_setting_is_looked_up_again_when_the_settings_change() {
+    let server = fake_switching_openai(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false))).await;
+    let providers = Providers::new(std::path::Path::new("/nonexistent"));
+    let before = config(&[("openai.base_url", server.url.as_str())]).provider(Some(ProviderKind::Openai));
+    let after = config(&[("openai.base_url", server.url.as_str()), ("openai.frame_model", "")]).provider(Some(ProviderKind::Openai));
+    let changed = config(&[("openai.base_url", server.url.as_str()), ("timeouts.connect_secs", "7")]).provider(Some(ProviderKind::Openai));
+    for settings in [&before, &after, &before] {
+        assert_eq!(providers.get(settings).model_name("").await.expect("resolved"), "first-model");
+    }
+    assert_eq!(server.requests_to("/v1/models").len(), 1, "the same settings: one lookup");
+    assert_eq!(providers.get(&changed).model_name("").await.expect("resolved"), "first-model");
+    assert_eq!(server.requests_to("/v1/models").len(), 2, "new settings: the server is asked again");
+}

@@ -99,6 +99,13 @@ pub trait Provider: Send + Sync {
         RetryPolicy::NONE
     }
 
+    /// The model `model` stands for, under the name the server knows it by: itself, or what
+    /// an empty setting resolves to (an OpenAI-compatible server's first model), so caches
+    /// of answers are kept per real model.
+    async fn model_name(&self, model: &str) -> Result<String, ProviderError> {
+        Ok(model.to_owned())
+    }
+
     /// Models the provider can use, with vision capability when it can tell.
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError>;
 
@@ -142,6 +149,8 @@ pub struct Providers {
     /// Providers are built per request; what an empty OpenAI model setting resolved to
     /// outlives them here.
     openai_models: Arc<openai::ResolvedModels>,
+    /// The OpenAI-compatible settings those were learnt under: new settings, new lookup.
+    openai_settings: std::sync::Mutex<Option<crate::config::OpenAiConfig>>,
     /// Which parameters each OpenAI-compatible model refused, likewise.
     openai_quirks: Arc<openai::ModelQuirks>,
     /// Each Ollama model's context length, likewise.
@@ -156,6 +165,7 @@ impl Providers {
         Providers {
             http: std::sync::Mutex::new(None),
             openai_models: Arc::default(),
+            openai_settings: std::sync::Mutex::new(None),
             openai_quirks: Arc::default(),
             ollama_contexts: Arc::default(),
             #[cfg(feature = "local")]
@@ -179,11 +189,18 @@ impl Providers {
             ProviderConfig::Ollama(c) => {
                 Arc::new(ollama::Ollama::new(self.http(c.timeouts), c).with_context_lengths(self.ollama_contexts.clone()))
             }
-            ProviderConfig::Openai(c) => Arc::new(
-                openai::OpenAi::new(self.http(c.timeouts), c)
-                    .with_resolved_models(self.openai_models.clone())
-                    .with_model_quirks(self.openai_quirks.clone()),
-            ),
+            ProviderConfig::Openai(c) => {
+                let mut seen = self.openai_settings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if seen.as_ref() != Some(c) {
+                    self.openai_models.clear();
+                    *seen = Some(c.clone());
+                }
+                Arc::new(
+                    openai::OpenAi::new(self.http(c.timeouts), c)
+                        .with_resolved_models(self.openai_models.clone())
+                        .with_model_quirks(self.openai_quirks.clone()),
+                )
+            }
             ProviderConfig::Anthropic(c) => Arc::new(anthropic::Anthropic::new(self.http(c.timeouts), c)),
             #[cfg(feature = "local")]
             ProviderConfig::Local(c) => Arc::new(local::Local::new(self.local.clone(), c)),

@@ -39,6 +39,11 @@ impl ResolvedModels {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(base.to_owned(), model.to_owned());
     }
 
+    /// The settings changed: learn every server's model again.
+    pub(super) fn clear(&self) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
     /// The server no longer has it (another model was loaded): learn again next time.
     fn forget(&self, base: &str) {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(base);
@@ -281,6 +286,10 @@ impl Provider for OpenAi {
     async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let model = self.resolve_model(&request.model).await?;
         self.open(request, &model).await
+    }
+
+    async fn model_name(&self, model: &str) -> Result<String, ProviderError> {
+        self.resolve_model(model).await
     }
 
     fn retry_policy(&self) -> RetryPolicy {

@@ -211,7 +211,8 @@ where
     let sizes = job.options.sizes;
     let scope = CacheScope {
         provider: job.provider.kind(),
-        model: job.model.clone(),
+        // The real name: an empty setting stands for whichever model the server has.
+        model: job.provider.model_name(&job.model).await.map_err(ErrorInfo::from)?,
         from: job.from.clone().unwrap_or_default(),
         to: job.to.clone(),
     };
