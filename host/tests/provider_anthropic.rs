@@ -58,6 +58,8 @@ async fn sends_key_version_cached_system_block_and_sniffed_image_type() {
     let (fake, provider) = fake(vec![FakeAnthropic::reply(&["ok"])]).await;
     let mut request = text_request(MODEL);
     request.image = Some(frame_image());
+    // Long enough for Sonnet's 1024-token cache minimum.
+    request.system = "Translate the text in the picture into French. ".repeat(100);
     let outcome = chat(provider.as_ref(), &request).await;
     assert_eq!(outcome.text(), "ok", "{:?}", outcome.result);
     let sent = &fake.server.requests_to("/v1/messages")[0];
@@ -263,4 +265,50 @@ async fn an_answer_format_is_a_forced_tool_whose_input_streams_as_the_answer_tex
     chat(provider.as_ref(), &text_request(MODEL)).await.result.expect("plain chat");
     let body = fake.server.requests_to("/v1/messages")[1].json();
     assert!(body.get("tools").is_none() && body.get("tool_choice").is_none(), "{body}");
+}
+
+/// A system prompt of about `tokens` of the fake's tokens (a quarter of its characters).
+fn long_system(tokens: usize) -> String {
+    let line = "Glossary: Kenji = Kenji; Mount Fuji = le mont Fuji. ";
+    line.repeat(tokens * 4 / line.len() + 1)
+}
+
+#[tokio::test]
+async fn a_long_stable_prefix_is_cached_and_its_tokens_reported() {
+    let (fake, provider) = fake(vec![FakeAnthropic::reply(&["ok"])]).await;
+    let mut request = text_request(MODEL);
+    request.system = long_system(1500);
+    let first = chat(provider.as_ref(), &request).await.result.expect("first chat");
+    let second = chat(provider.as_ref(), &request).await.result.expect("second chat");
+    let sent = fake.server.requests_to("/v1/messages");
+    assert_eq!(sent[0].json()["system"][0]["cache_control"], serde_json::json!({"type": "ephemeral"}));
+    let prefix = first.cache_creation_input_tokens.expect("the first request writes the cache");
+    assert!(prefix >= 1024, "{first:?}");
+    assert_eq!(first.cache_read_input_tokens, None, "{first:?}");
+    assert_eq!(second.cache_read_input_tokens, Some(prefix), "the second reads it: {second:?}");
+    assert_eq!(second.cache_creation_input_tokens, None, "{second:?}");
+    assert_eq!(first.input_tokens, second.input_tokens, "input_tokens counts the whole prompt either way");
+    assert!(second.input_tokens > prefix);
+
+    // The done event carries them to the extension; old messages without them still parse.
+    let json = serde_json::to_value(second).unwrap();
+    assert_eq!(json["cache_read_input_tokens"], prefix);
+    let old: glossa_protocol::Usage = serde_json::from_str(r#"{"input_tokens":5,"output_tokens":2}"#).unwrap();
+    assert_eq!(old.cache_read_input_tokens, None);
+}
+
+#[tokio::test]
+async fn a_prefix_too_short_for_the_model_is_not_marked() {
+    let (fake, provider) = fake(vec![FakeAnthropic::reply(&["ok"])]).await;
+    let mut request = text_request(MODEL);
+    chat(provider.as_ref(), &request).await.result.expect("short system");
+    // Long enough for Sonnet, not for Haiku 4.5 (4096).
+    request.model = "claude-haiku-4-5".into();
+    request.system = long_system(1500);
+    let usage = chat(provider.as_ref(), &request).await.result.expect("haiku");
+    let sent = fake.server.requests_to("/v1/messages");
+    for body in sent.iter().map(|r| r.json()) {
+        assert!(body["system"][0].get("cache_control").is_none(), "{}", body["system"][0]["text"].as_str().unwrap_or_default().len());
+    }
+    assert_eq!((usage.cache_read_input_tokens, usage.cache_creation_input_tokens), (None, None));
 }

@@ -217,6 +217,78 @@ pub struct FakeAnthropic {
     pub messages: Script,
 }
 
+/// The prompt cache the fake keeps: prefixes it has seen marked, by text.
+#[derive(Clone, Default)]
+struct PromptCache(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
+
+/// The shortest prefix Anthropic caches per model (its prompt caching page).
+fn anthropic_min_cacheable(model: &str) -> u64 {
+    if model.contains("haiku-4") || model.contains("opus-4-5") || model.contains("opus-4-6") {
+        4096
+    } else if model.contains("haiku") {
+        2048
+    } else {
+        1024
+    }
+}
+
+/// The fake's tokens for a text: a quarter of its characters.
+fn anthropic_tokens(text: &str) -> u64 {
+    (text.chars().count() as u64).div_ceil(4)
+}
+
+impl PromptCache {
+    /// `(input, cache_creation, cache_read)` tokens for a request, as the API reports
+    /// them: a prefix (tools, then system blocks) up to a `cache_control` mark is written
+    /// on first use if it is at least the model's minimum, and read after that.
+    fn usage(&self, body: &Value) -> (u64, u64, u64) {
+        let mut prefix = body["tools"].as_array().map(|t| Value::Array(t.clone()).to_string()).unwrap_or_default();
+        let mut marked = None;
+        for block in body["system"].as_array().cloned().unwrap_or_default() {
+            prefix.push_str(block["text"].as_str().unwrap_or_default());
+            if block.get("cache_control").is_some() {
+                marked = Some(prefix.clone());
+            }
+        }
+        let rest: u64 = body["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
+            .map(|c| if c["type"] == "image" { 1600 } else { anthropic_tokens(c["text"].as_str().unwrap_or_default()) })
+            .sum::<u64>()
+            + 7; // the role markers (so the tests' short text request counts 25)
+        let whole = anthropic_tokens(&prefix) + rest;
+        match marked {
+            Some(marked) if anthropic_tokens(&marked) >= anthropic_min_cacheable(body["model"].as_str().unwrap_or_default()) => {
+                let cached = anthropic_tokens(&marked);
+                if self.0.lock().unwrap().insert(marked) {
+                    (whole - cached, cached, 0)
+                } else {
+                    (whole - cached, 0, cached)
+                }
+            }
+            _ => (whole, 0, 0),
+        }
+    }
+}
+
+/// `response` with its `message_start` usage replaced.
+fn with_start_usage(mut response: Response, (input, creation, read): (u64, u64, u64)) -> Response {
+    for piece in &mut response.pieces {
+        let Piece::Data(data) = piece else { continue };
+        let text = String::from_utf8_lossy(data).into_owned();
+        let Some(json) = text.strip_prefix("event: message_start\ndata: ") else { continue };
+        let Ok(mut event) = serde_json::from_str::<Value>(json.trim()) else { continue };
+        let usage = &mut event["message"]["usage"];
+        usage["input_tokens"] = json!(input);
+        usage["cache_creation_input_tokens"] = json!(creation);
+        usage["cache_read_input_tokens"] = json!(read);
+        *data = sse("message_start", &event);
+    }
+    response
+}
+
 pub const ANTHROPIC_MODEL: &str = "claude-sonnet-4-5-20250929";
 
 impl FakeAnthropic {
@@ -225,7 +297,8 @@ impl FakeAnthropic {
         let script = Script::new(messages);
         let handler_script = script.clone();
         let key = key.to_owned();
-        let server = FakeServer::start(move |req| anthropic_route(req, &key, &handler_script)).await;
+        let cache = PromptCache::default();
+        let server = FakeServer::start(move |req| anthropic_route(req, &key, &handler_script, &cache)).await;
         FakeAnthropic { url: server.url.clone(), server, messages: script }
     }
 
@@ -344,7 +417,7 @@ fn anthropic_tools_problem(body: &Value) -> Option<String> {
     None
 }
 
-fn anthropic_route(req: &Request, key: &str, messages: &Script) -> Response {
+fn anthropic_route(req: &Request, key: &str, messages: &Script, cache: &PromptCache) -> Response {
     let authorized = req.header("x-api-key") == Some(key);
     match (req.method.as_str(), req.path.as_str()) {
         (_, "/v1/messages" | "/v1/models") if !authorized => FakeAnthropic::error(401, "authentication_error", "invalid x-api-key"),
@@ -365,7 +438,7 @@ fn anthropic_route(req: &Request, key: &str, messages: &Script) -> Response {
         ),
         ("POST", "/v1/messages") => match anthropic_tools_problem(&req.json()) {
             Some(problem) => FakeAnthropic::error(400, "invalid_request_error", &problem),
-            None => messages.next().unwrap_or_else(|| FakeAnthropic::reply(&["(no script)"])),
+            None => with_start_usage(messages.next().unwrap_or_else(|| FakeAnthropic::reply(&["(no script)"])), cache.usage(&req.json())),
         },
         _ => FakeAnthropic::error(404, "not_found_error", "Not found"),
     }

@@ -248,8 +248,7 @@ where
     while let Some((batch, answer)) = scheduler.next().await {
         let answer = answer.map_err(|e| e.info())?;
         calls += answer.calls;
-        usage.input_tokens += answer.usage.input_tokens;
-        usage.output_tokens += answer.usage.output_tokens;
+        usage.add_tokens(&answer.usage);
         let (ready, fresh) = assembler.answered(&plan, &batch.units, &answer.texts);
         if let Some(cache) = &job.cache {
             if let Err(e) = cache.put_many(fresh).await {
