@@ -307,7 +307,7 @@ async fn a_prefix_too_short_for_the_model_is_not_marked() {
     request.system = long_system(1500);
     let usage = chat(provider.as_ref(), &request).await.result.expect("haiku");
     let sent = fake.server.requests_to("/v1/messages");
-    for body in sent.iter().map(|r| r.json()) {
+    for body in sent.iter().map(support::Request::json) {
         assert!(body["system"][0].get("cache_control").is_none(), "{}", body["system"][0]["text"].as_str().unwrap_or_default().len());
     }
     assert_eq!((usage.cache_read_input_tokens, usage.cache_creation_input_tokens), (None, None));

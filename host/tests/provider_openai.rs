@@ -338,7 +338,7 @@ async fn a_model_the_server_calls_a_reasoning_model_is_asked_again_the_compatibl
         let outcome = chat(providers.get(&openai).as_ref(), &text_request("acme-thinker-2")).await;
         assert_eq!(outcome.text(), "Bonjour", "{:?}", outcome.result);
     }
-    let sent: Vec<Value> = fake.server.requests_to("/v1/chat/completions").iter().map(|r| r.json()).collect();
+    let sent: Vec<Value> = fake.server.requests_to("/v1/chat/completions").iter().map(support::Request::json).collect();
     assert_eq!(sent.len(), 3, "one refusal, then the compatible request for both calls: {sent:?}");
     assert_eq!(sent[0]["max_tokens"], 16);
     for body in &sent[1..] {
