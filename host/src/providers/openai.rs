@@ -63,12 +63,22 @@ struct Quirks {
     reasoning: bool,
     /// The server refuses `response_format: json_schema`: send the prompt alone.
     no_json_schema: bool,
+    /// A reasoning model the server takes no `reasoning_effort` for.
+    no_reasoning_effort: bool,
 }
+
+/// What a reasoning model may think for, on top of the answer's budget: it thinks first,
+/// within `max_completion_tokens`, and a budget spent thinking is an empty answer. Only the
+/// tokens used are billed.
+const REASONING_ALLOWANCE: u32 = 4096;
+
+/// `low`: translation needs little thought; accepted by the o-series and gpt-5 alike.
+const REASONING_EFFORT: &str = "low";
 
 impl ModelQuirks {
     fn get(&self, base: &str, model: &str) -> Quirks {
         let known = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&(base.to_owned(), model.to_owned())).copied();
-        known.unwrap_or(Quirks { reasoning: is_reasoning_model(model), no_json_schema: false })
+        known.unwrap_or(Quirks { reasoning: is_reasoning_model(model), ..Quirks::default() })
     }
 
     fn set(&self, base: &str, model: &str, quirks: Quirks) {
@@ -97,6 +107,9 @@ impl Quirks {
         let unsupported = matches!(error.code.as_deref(), Some("unsupported_parameter" | "unsupported_value"))
             || message.contains("unsupported parameter")
             || message.contains("unsupported value");
+        if self.reasoning && !self.no_reasoning_effort && param == "reasoning_effort" {
+            return Some(Quirks { no_reasoning_effort: true, ..self });
+        }
         if !self.reasoning && unsupported && (param == "max_tokens" || param == "temperature" || message.contains("max_completion_tokens"))
         {
             return Some(Quirks { reasoning: true, ..self });
@@ -348,6 +361,8 @@ struct ChatBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     max_completion_tokens: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_effort: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     temperature: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_format: Option<ResponseFormat<'a>>,
@@ -420,7 +435,8 @@ impl<'a> ChatBody<'a> {
             stream: true,
             stream_options: StreamOptions { include_usage: true },
             max_tokens: (!quirks.reasoning).then_some(request.max_tokens),
-            max_completion_tokens: quirks.reasoning.then_some(request.max_tokens),
+            max_completion_tokens: quirks.reasoning.then(|| request.max_tokens.saturating_add(REASONING_ALLOWANCE)),
+            reasoning_effort: (quirks.reasoning && !quirks.no_reasoning_effort).then_some(REASONING_EFFORT),
             temperature: (!quirks.reasoning).then_some(request.temperature),
             response_format: request.answer_format.as_ref().filter(|_| !quirks.no_json_schema).map(|format| ResponseFormat {
                 r#type: "json_schema",

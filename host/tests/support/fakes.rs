@@ -465,7 +465,9 @@ pub enum SchemaSupport {
 pub struct FakeOpenAiModel {
     pub id: String,
     /// Refuses `max_tokens` (400 `unsupported_parameter`) and a `temperature` other than 1
-    /// (400 `unsupported_value`), as OpenAI's o-series and gpt-5 do.
+    /// (400 `unsupported_value`), as OpenAI's o-series and gpt-5 do, and reasons before it
+    /// answers: [`reasoning_tokens`] of `max_completion_tokens` go to that first, and an
+    /// answer that no longer fits comes back empty with `finish_reason: "length"`.
     pub reasoning: bool,
     pub schemas: SchemaSupport,
 }
@@ -524,6 +526,40 @@ impl FakeOpenAi {
     }
 }
 
+/// Tokens a fake reasoning model thinks for at a `reasoning_effort` (`medium` unless
+/// given), within `max_completion_tokens`; an unknown effort is a 400, as OpenAI's.
+pub fn reasoning_tokens(effort: Option<&str>) -> Option<u64> {
+    match effort.unwrap_or("medium") {
+        "minimal" | "none" => Some(0),
+        "low" => Some(400),
+        "medium" => Some(2000),
+        "high" => Some(8000),
+        _ => None,
+    }
+}
+
+/// A reasoning model's whole budget spent on thinking: no text, `finish_reason: "length"`.
+fn openai_reply_cut_by_reasoning(budget: u64) -> Response {
+    let chunk = |choices: Value, usage: Value| {
+        let chunk = json!({"id": "chatcmpl-C9", "object": "chat.completion.chunk", "created": 1_764_000_000, "model": "m", "choices": choices, "usage": usage});
+        Piece::Data(format!("data: {chunk}\n\n").into_bytes())
+    };
+    Response::stream(
+        200,
+        "text/event-stream; charset=utf-8",
+        vec![
+            chunk(json!([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": null}]), Value::Null),
+            chunk(json!([{"index": 0, "delta": {}, "finish_reason": "length"}]), Value::Null),
+            chunk(
+                json!([]),
+                json!({"prompt_tokens": 19, "completion_tokens": budget, "total_tokens": 19 + budget,
+            "completion_tokens_details": {"reasoning_tokens": budget}}),
+            ),
+            Piece::Data(b"data: [DONE]\n\n".to_vec()),
+        ],
+    )
+}
+
 /// Why OpenAI's strict mode refuses `schema`, if it does.
 fn strict_schema_problem(schema: &Value) -> Option<&'static str> {
     if schema["type"] == "object" {
@@ -573,6 +609,18 @@ fn openai_route(req: &Request, models: &[FakeOpenAiModel], chat: &Script) -> Res
                     "temperature",
                     Some("unsupported_value"),
                 );
+            }
+            let effort = body["reasoning_effort"].as_str();
+            let thinking = if model.reasoning { reasoning_tokens(effort) } else { Some(0) };
+            let Some(thinking) = thinking.filter(|_| model.reasoning || effort.is_none()) else {
+                return FakeOpenAi::bad_request(
+                    "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+                    "reasoning_effort",
+                    Some("unsupported_parameter"),
+                );
+            };
+            if model.reasoning && body["max_completion_tokens"].as_u64().is_some_and(|budget| budget < thinking + 16) {
+                return openai_reply_cut_by_reasoning(body["max_completion_tokens"].as_u64().unwrap_or(0));
             }
             let format = &body["response_format"];
             if format["type"] == "json_schema" {
