@@ -228,13 +228,6 @@ fn min_cacheable_tokens(model: &str) -> u32 {
     }
 }
 
-/// Tokens `text` may take, on the high side (about four characters of Latin-script text
-/// a token, one or two of CJK): marking a prefix that is a little short costs nothing.
-fn estimate_tokens(text: &str) -> u32 {
-    let (ascii, other) = text.chars().fold((0u32, 0u32), |(a, o), c| if c.is_ascii() { (a + 1, o) } else { (a, o + 1) });
-    ascii.div_ceil(3) + other.saturating_mul(3).div_ceil(2)
-}
-
 #[derive(Serialize)]
 struct CacheControl {
     r#type: &'static str,
@@ -272,8 +265,9 @@ impl<'a> MessagesBody<'a> {
         let system = if request.system.is_empty() {
             vec![]
         } else {
-            let schema = request.answer_format.as_ref().map_or(0, |f| estimate_tokens(&f.schema.to_string()));
-            let cacheable = estimate_tokens(&request.system) + schema >= min_cacheable_tokens(&request.model);
+            let schema = request.answer_format.as_ref().map_or(0, |f| super::tokens_at_most(&f.schema.to_string()));
+            // On the high side: marking a prefix that is a little short costs nothing.
+            let cacheable = super::tokens_at_most(&request.system) + schema >= min_cacheable_tokens(&request.model);
             let cache_control = cacheable.then_some(CacheControl { r#type: "ephemeral" });
             vec![SystemBlock { r#type: "text", text: &request.system, cache_control }]
         };

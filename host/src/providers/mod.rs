@@ -126,6 +126,14 @@ pub trait Provider: Send + Sync {
     }
 }
 
+/// Tokens `text` may take, on the high side for any tokenizer: a token is about four
+/// characters of Latin-script text (three are counted) and one or two of CJK (one and a
+/// half are counted).
+fn tokens_at_most(text: &str) -> u32 {
+    let (ascii, other) = text.chars().fold((0u32, 0u32), |(a, o), c| if c.is_ascii() { (a + 1, o) } else { (a, o + 1) });
+    ascii.div_ceil(3).saturating_add(other.saturating_mul(3).div_ceil(2))
+}
+
 /// What a provider's tokens cost the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Billing {

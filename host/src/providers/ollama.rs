@@ -52,19 +52,18 @@ impl ContextLengths {
     }
 }
 
-/// Tokens `text` may take, on the high side: a token is about four characters of
-/// Latin-script text and one or two of CJK; a guess too low is a prompt Ollama cuts.
-fn estimate_tokens(text: &str) -> u32 {
-    let (ascii, other) = text.chars().fold((0u32, 0u32), |(a, o), c| if c.is_ascii() { (a + 1, o) } else { (a, o + 1) });
-    ascii.div_ceil(3) + other.saturating_mul(3).div_ceil(2)
+/// Tokens `request` needs: its prompt (on the high side: a guess too low is a prompt
+/// Ollama cuts) and its answer budget.
+fn context_need(request: &ChatRequest) -> u32 {
+    let image = if request.image.is_some() { IMAGE_TOKENS } else { 0 };
+    let prompt = super::tokens_at_most(&request.system) + super::tokens_at_most(&request.user) + image + TEMPLATE_TOKENS;
+    prompt.saturating_add(request.max_tokens)
 }
 
-/// The `num_ctx` for `request`: its prompt and answer budget, rounded up to a power of two
-/// (so a track's batches share one size), at most the model's own context length.
+/// The `num_ctx` for `request`: what it needs rounded up to a power of two (so a track's
+/// batches share one size), at most the model's own context length.
 fn context_size(request: &ChatRequest, model_limit: Option<u32>) -> u32 {
-    let image = if request.image.is_some() { IMAGE_TOKENS } else { 0 };
-    let prompt = estimate_tokens(&request.system) + estimate_tokens(&request.user) + image + TEMPLATE_TOKENS;
-    let size = prompt.saturating_add(request.max_tokens).checked_next_power_of_two().unwrap_or(u32::MAX).max(MIN_CONTEXT);
+    let size = context_need(request).checked_next_power_of_two().unwrap_or(u32::MAX).max(MIN_CONTEXT);
     model_limit.map_or(size, |limit| size.min(limit))
 }
 
@@ -154,7 +153,11 @@ impl Ollama {
 
     /// `POST /api/chat`, read as the answer's stream.
     async fn open(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
-        let num_ctx = context_size(request, self.context_length(&request.model).await);
+        let model_limit = self.context_length(&request.model).await;
+        let num_ctx = context_size(request, model_limit);
+        if model_limit.is_some_and(|limit| context_need(request) > limit) {
+            tracing::warn!(model = request.model, num_ctx, "the prompt may not fit the model's context: Ollama will cut its start");
+        }
         let post = self.http.client.post(self.server.endpoint("chat")?).json(&ChatBody::new(request, num_ctx));
         let response = match self.send(post).await {
             Ok(r) => r,
