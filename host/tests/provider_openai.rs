@@ -487,3 +487,18 @@ async fn a_server_that_refuses_reasoning_effort_is_asked_again_without_it() {
         fake.server.requests_to("/v1/chat/completions").iter().map(|r| r.json().get("reasoning_effort").is_some()).collect();
     assert_eq!(efforts, vec![true, false, false]);
 }
+
+#[tokio::test]
+async fn tokens_read_from_openais_prompt_cache_are_reported() {
+    let fake = FakeOpenAi::start(vec![FakeOpenAiModel::chat("gpt-4.1-mini")], vec![FakeOpenAi::reply(&["Bon", "jour"])]).await;
+    let provider = openai(&fake.url, &[]);
+    let mut request = text_request("gpt-4.1-mini");
+    request.system = "Glossary: Kenji = Kenji; Mount Fuji = le mont Fuji. ".repeat(120);
+    let first = chat(provider.as_ref(), &request).await.result.expect("first");
+    request.user = "Good evening".into();
+    let second = chat(provider.as_ref(), &request).await.result.expect("second");
+    assert_eq!(first.cache_read_input_tokens, None, "{first:?}");
+    let cached = second.cache_read_input_tokens.expect("the second prompt starts like the first");
+    assert!(cached >= 1024 && cached < second.input_tokens, "{second:?}");
+    assert_eq!(first.input_tokens, second.input_tokens, "input_tokens counts the whole prompt either way");
+}

@@ -266,6 +266,7 @@ impl OpenAi {
             if let Some(u) = chunk.usage {
                 usage.input_tokens = u.prompt_tokens;
                 usage.output_tokens = u.completion_tokens;
+                usage.cache_read_input_tokens = u.prompt_tokens_details.map(|d| d.cached_tokens).filter(|&n| n > 0);
             }
             Ok(chunk.choices.into_iter().filter_map(|c| c.delta.and_then(|d| d.content)).map(Delta::Text).collect())
         }))
@@ -474,6 +475,16 @@ struct ChunkUsage {
     prompt_tokens: u64,
     #[serde(default)]
     completion_tokens: u64,
+    /// OpenAI caches long prompts' starts by itself (llama-server reports its KV cache
+    /// reuse the same way).
+    #[serde(default)]
+    prompt_tokens_details: Option<PromptTokensDetails>,
+}
+
+#[derive(Deserialize)]
+struct PromptTokensDetails {
+    #[serde(default)]
+    cached_tokens: u64,
 }
 
 #[derive(Deserialize)]

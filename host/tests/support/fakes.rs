@@ -499,7 +499,8 @@ impl FakeOpenAi {
     pub async fn start(models: Vec<FakeOpenAiModel>, chat: Vec<Response>) -> FakeOpenAi {
         let script = Script::new(chat);
         let handler_script = script.clone();
-        let server = FakeServer::start(move |req| openai_route(req, &models, &handler_script)).await;
+        let cache = OpenAiPromptCache::default();
+        let server = FakeServer::start(move |req| openai_route(req, &models, &handler_script, &cache)).await;
         FakeOpenAi { url: server.url.clone(), server, chat: script }
     }
 
@@ -576,7 +577,54 @@ fn strict_schema_problem(schema: &Value) -> Option<&'static str> {
     children.filter_map(strict_schema_problem).next()
 }
 
-fn openai_route(req: &Request, models: &[FakeOpenAiModel], chat: &Script) -> Response {
+/// OpenAI's automatic prompt caching: a prompt of 1024 tokens or more whose start was
+/// sent before is partly read from the cache, in steps of 128 tokens, reported as
+/// `usage.prompt_tokens_details.cached_tokens` (of `prompt_tokens`).
+#[derive(Clone, Default)]
+struct OpenAiPromptCache(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl OpenAiPromptCache {
+    /// `(prompt_tokens, cached_tokens)` for a request, the fake's tokens being a quarter of
+    /// the characters plus 4 per message.
+    fn usage(&self, body: &Value) -> (u64, u64) {
+        let messages = body["messages"].as_array().cloned().unwrap_or_default();
+        let text: String = messages
+            .iter()
+            .map(|m| match &m["content"] {
+                Value::String(s) => s.clone(),
+                parts => parts.as_array().into_iter().flatten().filter_map(|p| p["text"].as_str()).collect(),
+            })
+            .collect();
+        let tokens = (text.chars().count() as u64).div_ceil(4) + 4 * messages.len() as u64;
+        let mut seen = self.0.lock().unwrap();
+        let common = seen.iter().map(|s| s.chars().zip(text.chars()).take_while(|(a, b)| a == b).count() as u64).max().unwrap_or(0);
+        seen.push(text);
+        let prefix = common / 4;
+        let cached = if tokens >= 1024 && prefix >= 1024 { prefix / 128 * 128 } else { 0 };
+        (tokens, cached)
+    }
+}
+
+/// `response` with its usage chunk's `prompt_tokens` and `prompt_tokens_details` set.
+fn with_prompt_usage(mut response: Response, (tokens, cached): (u64, u64)) -> Response {
+    for piece in &mut response.pieces {
+        let Piece::Data(data) = piece else { continue };
+        let text = String::from_utf8_lossy(data).into_owned();
+        let Some(json) = text.strip_prefix("data: ") else { continue };
+        let Ok(mut chunk) = serde_json::from_str::<Value>(json.trim()) else { continue };
+        if !chunk["usage"].is_object() {
+            continue;
+        }
+        let completion = chunk["usage"]["completion_tokens"].as_u64().unwrap_or(0);
+        chunk["usage"]["prompt_tokens"] = json!(tokens);
+        chunk["usage"]["total_tokens"] = json!(tokens + completion);
+        chunk["usage"]["prompt_tokens_details"] = json!({"cached_tokens": cached, "audio_tokens": 0});
+        *data = format!("data: {chunk}\n\n").into_bytes();
+    }
+    response
+}
+
+fn openai_route(req: &Request, models: &[FakeOpenAiModel], chat: &Script, cache: &OpenAiPromptCache) -> Response {
     match (req.method.as_str(), req.path.as_str()) {
         ("GET", "/v1/models") => Response::json(
             200,
@@ -645,7 +693,7 @@ fn openai_route(req: &Request, models: &[FakeOpenAiModel], chat: &Script) -> Res
                     _ => {}
                 }
             }
-            chat.next().unwrap_or_else(|| FakeOpenAi::reply(&["(no script)"]))
+            with_prompt_usage(chat.next().unwrap_or_else(|| FakeOpenAi::reply(&["(no script)"])), cache.usage(&body))
         }
         _ => Response::json(404, &json!({"error": {"message": "Not found", "type": "invalid_request_error", "param": null, "code": null}})),
     }
