@@ -286,9 +286,13 @@ async fn a_refused_json_schema_is_dropped_once_and_remembered_for_the_model() {
         let outcome = chat(providers.get(&openai).as_ref(), &request).await;
         assert_eq!(outcome.text(), LINES_ANSWER.concat(), "{:?}", outcome.result);
     }
-    let with_format: Vec<bool> =
-        fake.server.requests_to("/v1/chat/completions").iter().map(|r| r.json().get("response_format").is_some()).collect();
-    assert_eq!(with_format, vec![true, false, false], "asked again without it once, then never with it");
+    let strict: Vec<Value> = fake
+        .server
+        .requests_to("/v1/chat/completions")
+        .iter()
+        .map(|r| r.json()["response_format"]["json_schema"]["strict"].clone())
+        .collect();
+    assert_eq!(strict, vec![json!(true), json!(false), Value::Null, Value::Null], "strict, loose, then never with a schema");
 
     // Another model on the same server still gets its schema.
     request.model = "gpt-4.1-mini".into();
@@ -297,16 +301,19 @@ async fn a_refused_json_schema_is_dropped_once_and_remembered_for_the_model() {
 }
 
 #[tokio::test]
-async fn a_schema_strict_mode_refuses_is_sent_as_text_json_instead() {
+async fn a_schema_strict_mode_refuses_is_sent_loose() {
     let fake = FakeOpenAi::start(vec![FakeOpenAiModel::chat("gpt-4.1-mini")], vec![FakeOpenAi::reply(LINES_ANSWER)]).await;
     let provider = openai(&fake.url, &[]);
     let mut request = text_request("gpt-4.1-mini");
     let mut loose = lines_format();
     loose.schema["additionalProperties"] = json!(true);
-    request.answer_format = Some(loose);
+    request.answer_format = Some(loose.clone());
     let outcome = chat(provider.as_ref(), &request).await;
     assert_eq!(outcome.text(), LINES_ANSWER.concat(), "{:?}", outcome.result);
-    assert_eq!(fake.server.requests_to("/v1/chat/completions").len(), 2);
+    let sent = fake.server.requests_to("/v1/chat/completions");
+    assert_eq!(sent.len(), 2);
+    let format = &sent[1].json()["response_format"]["json_schema"];
+    assert_eq!((format["strict"].clone(), format["schema"].clone()), (json!(false), loose.schema), "the schema is kept, not strict");
 }
 
 #[tokio::test]

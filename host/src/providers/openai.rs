@@ -61,7 +61,10 @@ struct Quirks {
     /// A reasoning model: `max_completion_tokens` instead of `max_tokens`, and no
     /// `temperature` (only the default is accepted).
     reasoning: bool,
-    /// The server refuses `response_format: json_schema`: send the prompt alone.
+    /// The server refused the schema in strict mode (OpenAI refuses schemas outside its
+    /// strict subset): send it with `strict: false`.
+    loose_schema: bool,
+    /// The server refuses `response_format: json_schema` even so: send the prompt alone.
     no_json_schema: bool,
     /// A reasoning model the server takes no `reasoning_effort` for.
     no_reasoning_effort: bool,
@@ -115,6 +118,9 @@ impl Quirks {
             return Some(Quirks { reasoning: true, ..self });
         }
         let schema_refused = param.starts_with("response_format") || message.contains("response_format") || message.contains("json_schema");
+        if !self.loose_schema && request.answer_format.is_some() && schema_refused {
+            return Some(Quirks { loose_schema: true, ..self });
+        }
         if !self.no_json_schema && request.answer_format.is_some() && schema_refused {
             return Some(Quirks { no_json_schema: true, ..self });
         }
@@ -371,7 +377,8 @@ struct ChatBody<'a> {
 
 /// `{"type": "json_schema", "json_schema": {"name", "schema", "strict": true}}`. Strict:
 /// OpenAI then holds the model to the schema exactly (and refuses a schema that is not
-/// strict-ready, which [`Quirks::learn`] turns into a retry without it); llama-server,
+/// strict-ready, which [`Quirks::learn`] turns into a retry with `strict: false`, then one
+/// without a schema if that is refused too); llama-server,
 /// vLLM and LM Studio compile the schema into a grammar either way.
 #[derive(Serialize)]
 struct ResponseFormat<'a> {
@@ -441,7 +448,7 @@ impl<'a> ChatBody<'a> {
             temperature: (!quirks.reasoning).then_some(request.temperature),
             response_format: request.answer_format.as_ref().filter(|_| !quirks.no_json_schema).map(|format| ResponseFormat {
                 r#type: "json_schema",
-                json_schema: JsonSchema { name: &format.name, schema: &format.schema, strict: true },
+                json_schema: JsonSchema { name: &format.name, schema: &format.schema, strict: !quirks.loose_schema },
             }),
         }
     }
