@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use glossa_host::providers::anthropic::Anthropic;
-use glossa_host::providers::{Provider, ProviderError};
+use glossa_host::providers::{AnswerFormat, Provider, ProviderError};
 use glossa_protocol::ErrorCode;
 use support::fakes::{anthropic_error_event, anthropic_text_delta, sse};
 use support::{chat, config, cpu, fast_http, frame_image, text_request, FakeAnthropic, FakeServer, LlamaServer, Piece, Response, Split};
@@ -58,6 +58,8 @@ async fn sends_key_version_cached_system_block_and_sniffed_image_type() {
     let (fake, provider) = fake(vec![FakeAnthropic::reply(&["ok"])]).await;
     let mut request = text_request(MODEL);
     request.image = Some(frame_image());
+    // Long enough for Sonnet's 1024-token cache minimum.
+    request.system = "Translate the text in the picture into French. ".repeat(100);
     let outcome = chat(provider.as_ref(), &request).await;
     assert_eq!(outcome.text(), "ok", "{:?}", outcome.result);
     let sent = &fake.server.requests_to("/v1/messages")[0];
@@ -234,4 +236,79 @@ async fn speaks_to_llama_servers_anthropic_endpoint() {
     assert!(outcome.deltas.len() >= 2, "{:?}", outcome.deltas);
     assert!(usage.input_tokens > 0 && usage.output_tokens > 0, "{usage:?}");
     assert!(usage.output_tokens <= 16);
+}
+
+#[tokio::test]
+async fn an_answer_format_is_a_forced_tool_whose_input_streams_as_the_answer_text() {
+    let json = ["{\"lines\": [{\"id\": \"1\", ", "\"text\": \"Bonjour ", "世界\"}]}"];
+    let (fake, provider) = fake(vec![FakeAnthropic::tool_reply("subtitle_lines", &json).split(Split::EveryByte)]).await;
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {"lines": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "text": {"type": "string"}}}}},
+        "required": ["lines"]
+    });
+    let mut request = text_request(MODEL);
+    request.answer_format = Some(AnswerFormat { name: "subtitle_lines".into(), schema: schema.clone() });
+    let outcome = chat(provider.as_ref(), &request).await;
+    assert_eq!(outcome.text(), json.concat(), "{:?}", outcome.result);
+    let answer: serde_json::Value = serde_json::from_str(&outcome.text()).expect("the answer is JSON");
+    assert_eq!(answer["lines"][0]["text"], "Bonjour 世界");
+    assert_eq!(outcome.result.expect("usage").output_tokens, 3);
+
+    let body = fake.server.requests_to("/v1/messages")[0].json();
+    assert_eq!(body["tools"][0]["name"], "subtitle_lines");
+    assert_eq!(body["tools"][0]["input_schema"], schema);
+    assert_eq!(body["tool_choice"], serde_json::json!({"type": "tool", "name": "subtitle_lines"}));
+
+    // Without a format, no tool.
+    fake.messages.set(vec![FakeAnthropic::reply(&["ok"])]);
+    chat(provider.as_ref(), &text_request(MODEL)).await.result.expect("plain chat");
+    let body = fake.server.requests_to("/v1/messages")[1].json();
+    assert!(body.get("tools").is_none() && body.get("tool_choice").is_none(), "{body}");
+}
+
+/// A system prompt of about `tokens` of the fake's tokens (a quarter of its characters).
+fn long_system(tokens: usize) -> String {
+    let line = "Glossary: Kenji = Kenji; Mount Fuji = le mont Fuji. ";
+    line.repeat(tokens * 4 / line.len() + 1)
+}
+
+#[tokio::test]
+async fn a_long_stable_prefix_is_cached_and_its_tokens_reported() {
+    let (fake, provider) = fake(vec![FakeAnthropic::reply(&["ok"])]).await;
+    let mut request = text_request(MODEL);
+    request.system = long_system(1500);
+    let first = chat(provider.as_ref(), &request).await.result.expect("first chat");
+    let second = chat(provider.as_ref(), &request).await.result.expect("second chat");
+    let sent = fake.server.requests_to("/v1/messages");
+    assert_eq!(sent[0].json()["system"][0]["cache_control"], serde_json::json!({"type": "ephemeral"}));
+    let prefix = first.cache_creation_input_tokens.expect("the first request writes the cache");
+    assert!(prefix >= 1024, "{first:?}");
+    assert_eq!(first.cache_read_input_tokens, None, "{first:?}");
+    assert_eq!(second.cache_read_input_tokens, Some(prefix), "the second reads it: {second:?}");
+    assert_eq!(second.cache_creation_input_tokens, None, "{second:?}");
+    assert_eq!(first.input_tokens, second.input_tokens, "input_tokens counts the whole prompt either way");
+    assert!(second.input_tokens > prefix);
+
+    // The done event carries them to the extension; old messages without them still parse.
+    let json = serde_json::to_value(second).unwrap();
+    assert_eq!(json["cache_read_input_tokens"], prefix);
+    let old: glossa_protocol::Usage = serde_json::from_str(r#"{"input_tokens":5,"output_tokens":2}"#).unwrap();
+    assert_eq!(old.cache_read_input_tokens, None);
+}
+
+#[tokio::test]
+async fn a_prefix_too_short_for_the_model_is_not_marked() {
+    let (fake, provider) = fake(vec![FakeAnthropic::reply(&["ok"])]).await;
+    let mut request = text_request(MODEL);
+    chat(provider.as_ref(), &request).await.result.expect("short system");
+    // Long enough for Sonnet, not for Haiku 4.5 (4096).
+    request.model = "claude-haiku-4-5".into();
+    request.system = long_system(1500);
+    let usage = chat(provider.as_ref(), &request).await.result.expect("haiku");
+    let sent = fake.server.requests_to("/v1/messages");
+    for body in sent.iter().map(support::Request::json) {
+        assert!(body["system"][0].get("cache_control").is_none(), "{}", body["system"][0]["text"].as_str().unwrap_or_default().len());
+    }
+    assert_eq!((usage.cache_read_input_tokens, usage.cache_creation_input_tokens), (None, None));
 }

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use glossa_host::providers::ollama::Ollama;
-use glossa_host::providers::{Provider, ProviderError};
+use glossa_host::providers::{AnswerFormat, Provider, ProviderError, Providers};
 use glossa_protocol::ErrorCode;
-use support::fakes::{ollama_done, ollama_error, ollama_line};
+use glossa_protocol::ProviderKind;
+use serde_json::{json, Value};
+use support::fakes::{ollama_done, ollama_error, ollama_line, ollama_prompt_tokens};
 use support::{chat, config, fast_http, frame_image, text_request, FakeModel, FakeOllama, Piece, Response, Split};
 
 const MODEL: &str = "gemma3:12b";
@@ -314,4 +316,61 @@ async fn server_errors_are_retried_before_the_first_token() {
     let outcome = chat(provider.as_ref(), &text_request(MODEL)).await;
     assert_eq!(outcome.text(), "ok", "{:?}", outcome.result);
     assert_eq!(fake.server.requests_to("/api/chat").len(), 2);
+}
+
+#[tokio::test]
+async fn an_answer_format_is_sent_as_the_format_schema() {
+    let json = ["{\"lines\":[", "{\"id\":\"1\",\"text\":\"Bonjour\"}", "]}"];
+    let (fake, provider) = fake(vec![FakeOllama::reply(MODEL, &json)]).await;
+    let schema = serde_json::json!({"type": "object", "properties": {"lines": {"type": "array"}}, "required": ["lines"]});
+    let mut request = text_request(MODEL);
+    request.answer_format = Some(AnswerFormat { name: "subtitle_lines".into(), schema: schema.clone() });
+    let outcome = chat(provider.as_ref(), &request).await;
+    assert_eq!(outcome.text(), json.concat(), "{:?}", outcome.result);
+    assert_eq!(fake.server.requests_to("/api/chat")[0].json()["format"], schema);
+
+    chat(provider.as_ref(), &text_request(MODEL)).await.result.expect("plain chat");
+    assert!(fake.server.requests_to("/api/chat")[1].json().get("format").is_none());
+}
+
+#[tokio::test]
+async fn a_long_prompt_reaches_the_model_whole_and_the_model_stays_loaded() {
+    let (fake, provider) = fake(vec![FakeOllama::reply(MODEL, &["ok"])]).await;
+    let mut request = text_request(MODEL);
+    // About 3 400 of the fake's tokens: past Ollama's default context.
+    request.user = "The quick brown fox jumps over the lazy dog. ".repeat(300);
+    request.max_tokens = 1000;
+    let outcome = chat(provider.as_ref(), &request).await;
+    let body = fake.server.requests_to("/api/chat")[0].json();
+    let prompt_tokens = ollama_prompt_tokens(&body);
+    assert!(prompt_tokens > support::fakes::OLLAMA_DEFAULT_CONTEXT, "{prompt_tokens}");
+    assert_eq!(outcome.result.expect("chat").input_tokens, prompt_tokens, "Ollama read the whole prompt");
+    let num_ctx = body["options"]["num_ctx"].as_u64().expect("num_ctx");
+    assert!(num_ctx >= prompt_tokens + 1000, "room for the prompt and the answer: {num_ctx}");
+    assert_eq!(body["keep_alive"], "10m", "a track's next batch finds the model loaded");
+}
+
+#[tokio::test]
+async fn the_context_stays_within_the_models_own_which_is_asked_once() {
+    let fake =
+        FakeOllama::start(vec![FakeModel::text("smollm2:135m").context_length(8192)], vec![FakeOllama::reply("smollm2:135m", &["ok"])])
+            .await;
+    let providers = Providers::new(std::path::Path::new("/nonexistent"));
+    let ollama = config(&[("ollama.url", fake.url.as_str())]).provider(Some(ProviderKind::Ollama));
+    let mut request = text_request("smollm2:135m");
+    request.user = "word ".repeat(20_000);
+    for _ in 0..2 {
+        chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
+    }
+    let sizes: Vec<Value> = fake.server.requests_to("/api/chat").iter().map(|r| r.json()["options"]["num_ctx"].clone()).collect();
+    assert_eq!(sizes, vec![json!(8192); 2], "capped by /api/show's gemma3.context_length");
+    assert_eq!(fake.server.requests_to("/api/show").len(), 1, "the model's context is asked once per host process");
+
+    // Short prompts share one size, whatever their length.
+    request.user = "Good morning".into();
+    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
+    request.user = "Good morning, and welcome to the show.".into();
+    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
+    let sizes: Vec<Value> = fake.server.requests_to("/api/chat")[2..].iter().map(|r| r.json()["options"]["num_ctx"].clone()).collect();
+    assert_eq!(sizes, vec![json!(4096); 2]);
 }

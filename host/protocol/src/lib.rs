@@ -408,8 +408,16 @@ impl EventBody {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
+    /// Every prompt token, cached ones included.
     pub input_tokens: u64,
     pub output_tokens: u64,
+    /// Of `input_tokens`, how many were read from the provider's prompt cache (billed at a
+    /// tenth by Anthropic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_input_tokens: Option<u64>,
+    /// Of `input_tokens`, how many were written to the provider's prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_creation_input_tokens: Option<u64>,
     /// Subtitle requests: how many provider calls were made (0 when all came from cache).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_calls: Option<u64>,
@@ -420,6 +428,17 @@ pub struct Usage {
     /// provider reported them or, when it does not, by its documented formula.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<u64>,
+}
+
+impl Usage {
+    /// Add another call's tokens (prompt, answer and prompt cache) to these.
+    pub fn add_tokens(&mut self, other: &Usage) {
+        let sum = |a: Option<u64>, b: Option<u64>| if a.is_none() && b.is_none() { None } else { Some(a.unwrap_or(0) + b.unwrap_or(0)) };
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.cache_read_input_tokens = sum(self.cache_read_input_tokens, other.cache_read_input_tokens);
+        self.cache_creation_input_tokens = sum(self.cache_creation_input_tokens, other.cache_creation_input_tokens);
+    }
 }
 
 /// What translating a track costs, in tokens.

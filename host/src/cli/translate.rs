@@ -82,8 +82,10 @@ fn stream_to_stdout(run: impl for<'a> FnOnce(&'a mut (dyn FnMut(&str) + Send)) -
     let result = block_on(run(&mut on_delta))?;
     println!();
     let (usage, ms) = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Anthropic bills prompt-cache reads at a tenth: worth showing.
+    let cached = usage.cache_read_input_tokens.map_or(String::new(), |n| format!(" ({n} read from the prompt cache)"));
     eprintln!(
-        "{} tokens in, {} out; first text after {} ms, done in {} ms",
+        "{} tokens in{cached}, {} out; first text after {} ms, done in {} ms",
         usage.input_tokens,
         usage.output_tokens,
         ms.first_token.map_or("-".into(), |t| t.to_string()),

@@ -69,9 +69,13 @@ impl Anthropic {
                     let u = message.usage;
                     usage.input_tokens = u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
                     usage.output_tokens = u.output_tokens;
+                    usage.cache_read_input_tokens = Some(u.cache_read_input_tokens).filter(|&n| n > 0);
+                    usage.cache_creation_input_tokens = Some(u.cache_creation_input_tokens).filter(|&n| n > 0);
                     vec![]
                 }
                 StreamEvent::ContentBlockDelta { delta: BlockDelta::TextDelta { text } } => vec![Delta::Text(text)],
+                // The answer-format tool's input, as JSON text like the other providers'.
+                StreamEvent::ContentBlockDelta { delta: BlockDelta::InputJsonDelta { partial_json } } => vec![Delta::Text(partial_json)],
                 StreamEvent::MessageDelta { usage: Some(u) } => {
                     usage.output_tokens = u.output_tokens;
                     vec![]
@@ -185,14 +189,49 @@ struct MessagesBody<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     system: Vec<SystemBlock<'a>>,
     messages: [UserMessage<'a>; 1],
+    /// An answer format is a tool whose input is the answer: the model must call it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<Tool<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<ToolChoice<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'a str,
+    description: &'static str,
+    input_schema: &'a serde_json::Value,
+}
+
+/// `{"type": "tool", "name": …}`: this tool, no text before it.
+#[derive(Serialize)]
+struct ToolChoice<'a> {
+    r#type: &'static str,
+    name: &'a str,
 }
 
 #[derive(Serialize)]
 struct SystemBlock<'a> {
     r#type: &'static str,
     text: &'a str,
-    /// The system prompt is the same for every frame: let Anthropic cache it.
-    cache_control: CacheControl,
+    /// The system prompt is the stable part of every request (instructions, glossary, track
+    /// context): Anthropic caches the prefix up to here (tools, then system) when it is
+    /// long enough for the model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache_control: Option<CacheControl>,
+}
+
+/// The shortest prefix Anthropic caches for `model`, in tokens (its prompt caching page);
+/// a shorter one is sent uncached whatever it is marked.
+fn min_cacheable_tokens(model: &str) -> u32 {
+    let m = model.to_ascii_lowercase();
+    if m.contains("haiku-4") || m.contains("opus-4-5") || m.contains("opus-4-6") {
+        4096
+    } else if m.contains("haiku") {
+        2048
+    } else {
+        1024
+    }
 }
 
 #[derive(Serialize)]
@@ -232,8 +271,13 @@ impl<'a> MessagesBody<'a> {
         let system = if request.system.is_empty() {
             vec![]
         } else {
-            vec![SystemBlock { r#type: "text", text: &request.system, cache_control: CacheControl { r#type: "ephemeral" } }]
+            let schema = request.answer_format.as_ref().map_or(0, |f| super::tokens_at_most(&f.schema.to_string()));
+            // On the high side: marking a prefix that is a little short costs nothing.
+            let cacheable = super::tokens_at_most(&request.system) + schema >= min_cacheable_tokens(&request.model);
+            let cache_control = cacheable.then_some(CacheControl { r#type: "ephemeral" });
+            vec![SystemBlock { r#type: "text", text: &request.system, cache_control }]
         };
+        let format = request.answer_format.as_ref();
         MessagesBody {
             model: &request.model,
             max_tokens: request.max_tokens,
@@ -241,6 +285,11 @@ impl<'a> MessagesBody<'a> {
             stream: true,
             system,
             messages: [UserMessage { role: "user", content }],
+            tools: format
+                .map(|f| Tool { name: &f.name, description: "Give your answer, in this shape.", input_schema: &f.schema })
+                .into_iter()
+                .collect(),
+            tool_choice: format.map(|f| ToolChoice { r#type: "tool", name: &f.name }),
         }
     }
 }
@@ -296,7 +345,10 @@ enum BlockDelta {
     TextDelta {
         text: String,
     },
-    /// thinking_delta, signature_delta, input_json_delta…: not shown.
+    InputJsonDelta {
+        partial_json: String,
+    },
+    /// thinking_delta, signature_delta…: not shown.
     #[serde(other)]
     Other,
 }
@@ -326,10 +378,33 @@ mod tests {
     use crate::providers::Image;
 
     #[test]
+    fn only_a_prefix_long_enough_for_the_model_is_marked_for_caching() {
+        let request = |model: &str, system: String| ChatRequest {
+            model: model.into(),
+            system,
+            user: "read".into(),
+            image: None,
+            max_tokens: 100,
+            temperature: 0.2,
+            answer_format: None,
+        };
+        let marked = |model: &str, chars: usize| {
+            let json = serde_json::to_value(MessagesBody::new(&request(model, "x".repeat(chars)))).unwrap();
+            json["system"][0].get("cache_control").is_some()
+        };
+        assert!(!marked("claude-sonnet-4-5", 1000));
+        assert!(marked("claude-sonnet-4-5", 4000));
+        assert!(!marked("claude-3-5-haiku-latest", 4000));
+        assert!(marked("claude-3-5-haiku-latest", 8000));
+        assert!(!marked("claude-haiku-4-5", 8000));
+        assert!(marked("claude-haiku-4-5", 16_000));
+    }
+
+    #[test]
     fn body_has_cached_system_block_and_sniffed_image_type() {
         let request = ChatRequest {
             model: "claude-sonnet-4-5".into(),
-            system: "sys".into(),
+            system: "Translate what the picture says. ".repeat(200),
             user: "read".into(),
             image: Image::from_bytes(b"RIFF\0\0\0\0WEBPVP8 ".to_vec()),
             max_tokens: 100,

@@ -136,14 +136,29 @@ impl StatusFailure {
 
 /// The message inside an API error body, if the body is one.
 pub fn error_message(body: &str) -> Option<String> {
+    error_fields(body).map(|e| e.message)
+}
+
+/// An API error body's fields: OpenAI's `{"error": {"message", "type", "param", "code"}}`,
+/// Anthropic's `{"error": {"type", "message"}}`, Ollama's `{"error": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiErrorFields {
+    pub message: String,
+    /// The request field it is about (OpenAI).
+    pub param: Option<String>,
+    /// A machine-readable reason such as `unsupported_parameter` (OpenAI).
+    pub code: Option<String>,
+}
+
+pub fn error_fields(body: &str) -> Option<ApiErrorFields> {
     let value: serde_json::Value = serde_json::from_str(body.trim()).ok()?;
     let error = value.get("error")?;
-    let message = match error {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Object(o) => o.get("message").and_then(|m| m.as_str()).map(str::to_owned)?,
-        _ => return None,
-    };
-    Some(message)
+    let field = |name: &str| error.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    match error {
+        serde_json::Value::String(s) => Some(ApiErrorFields { message: s.clone(), param: None, code: None }),
+        serde_json::Value::Object(_) => Some(ApiErrorFields { message: field("message")?, param: field("param"), code: field("code") }),
+        _ => None,
+    }
 }
 
 /// A short description of a body that is not the API's JSON (e.g. a proxy's HTML page).

@@ -99,6 +99,13 @@ pub trait Provider: Send + Sync {
         RetryPolicy::NONE
     }
 
+    /// The model `model` stands for, under the name the server knows it by: itself, or what
+    /// an empty setting resolves to (an OpenAI-compatible server's first model), so caches
+    /// of answers are kept per real model.
+    async fn model_name(&self, model: &str) -> Result<String, ProviderError> {
+        Ok(model.to_owned())
+    }
+
     /// Models the provider can use, with vision capability when it can tell.
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError>;
 
@@ -126,6 +133,14 @@ pub trait Provider: Send + Sync {
     }
 }
 
+/// Tokens `text` may take, on the high side for any tokenizer: a token is about four
+/// characters of Latin-script text (three are counted) and one or two of CJK (one and a
+/// half are counted).
+fn tokens_at_most(text: &str) -> u32 {
+    let (ascii, other) = text.chars().fold((0u32, 0u32), |(a, o), c| if c.is_ascii() { (a + 1, o) } else { (a, o + 1) });
+    ascii.div_ceil(3).saturating_add(other.saturating_mul(3).div_ceil(2))
+}
+
 /// What a provider's tokens cost the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Billing {
@@ -149,6 +164,12 @@ pub struct Providers {
     /// Providers are built per request; what an empty OpenAI model setting resolved to
     /// outlives them here.
     openai_models: Arc<openai::ResolvedModels>,
+    /// The OpenAI-compatible settings those were learnt under: new settings, new lookup.
+    openai_settings: std::sync::Mutex<Option<crate::config::OpenAiConfig>>,
+    /// Which parameters each OpenAI-compatible model refused, likewise.
+    openai_quirks: Arc<openai::ModelQuirks>,
+    /// Each Ollama model's context length, likewise.
+    ollama_contexts: Arc<ollama::ContextLengths>,
     #[cfg(feature = "local")]
     local: Arc<local::LocalRuntime>,
 }
@@ -159,6 +180,9 @@ impl Providers {
         Providers {
             http: std::sync::Mutex::new(None),
             openai_models: Arc::default(),
+            openai_settings: std::sync::Mutex::new(None),
+            openai_quirks: Arc::default(),
+            ollama_contexts: Arc::default(),
             #[cfg(feature = "local")]
             local: Arc::new(local::LocalRuntime::new(data_dir.join("models"))),
         }
@@ -177,9 +201,20 @@ impl Providers {
     /// The provider `config` describes.
     pub fn get(&self, config: &ProviderConfig) -> Arc<dyn Provider> {
         match config {
-            ProviderConfig::Ollama(c) => Arc::new(ollama::Ollama::new(self.http(c.timeouts), c)),
+            ProviderConfig::Ollama(c) => {
+                Arc::new(ollama::Ollama::new(self.http(c.timeouts), c).with_context_lengths(self.ollama_contexts.clone()))
+            }
             ProviderConfig::Openai(c) => {
-                Arc::new(openai::OpenAi::new(self.http(c.timeouts), c).with_resolved_models(self.openai_models.clone()))
+                let mut seen = self.openai_settings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if seen.as_ref() != Some(c) {
+                    self.openai_models.clear();
+                    *seen = Some(c.clone());
+                }
+                Arc::new(
+                    openai::OpenAi::new(self.http(c.timeouts), c)
+                        .with_resolved_models(self.openai_models.clone())
+                        .with_model_quirks(self.openai_quirks.clone()),
+                )
             }
             ProviderConfig::Anthropic(c) => Arc::new(anthropic::Anthropic::new(self.http(c.timeouts), c)),
             #[cfg(feature = "local")]

@@ -2,6 +2,9 @@
 //! `think: false`), `GET /api/tags` for models, `POST /api/show` for capabilities,
 //! `GET /api/version` for a health check.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use glossa_protocol::text;
 use glossa_protocol::{CheckReport, ErrorCode, ErrorInfo, ModelInfo, ProviderKind, Usage};
@@ -17,11 +20,80 @@ const KIND: ProviderKind = ProviderKind::Ollama;
 pub struct Ollama {
     http: HttpClient,
     server: Server,
+    context_lengths: Arc<ContextLengths>,
+}
+
+/// How long Ollama keeps a model loaded after a request: longer than the gaps between a
+/// track's batches, so they do not reload it.
+const KEEP_ALIVE: &str = "10m";
+
+/// The smallest context Glossa asks for: Ollama's own default on small machines, and few
+/// sizes overall, because a model is reloaded whenever `num_ctx` changes.
+const MIN_CONTEXT: u32 = 4096;
+
+/// What a picture costs in tokens, generously (gemma3 256, llava 576, tiled models more).
+const IMAGE_TOKENS: u32 = 1536;
+
+/// The chat template's tokens around the messages.
+const TEMPLATE_TOKENS: u32 = 64;
+
+/// Each model's context length (`/api/show`'s `model_info["<arch>.context_length"]`) per
+/// server, learnt once per host process.
+#[derive(Debug, Default)]
+pub struct ContextLengths(Mutex<HashMap<(String, String), u32>>);
+
+impl ContextLengths {
+    fn get(&self, base: &str, model: &str) -> Option<u32> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&(base.to_owned(), model.to_owned())).copied()
+    }
+
+    fn set(&self, base: &str, model: &str, length: u32) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert((base.to_owned(), model.to_owned()), length);
+    }
+}
+
+/// Tokens `request` needs: its prompt (on the high side: a guess too low is a prompt
+/// Ollama cuts) and its answer budget.
+fn context_need(request: &ChatRequest) -> u32 {
+    let image = if request.image.is_some() { IMAGE_TOKENS } else { 0 };
+    let prompt = super::tokens_at_most(&request.system) + super::tokens_at_most(&request.user) + image + TEMPLATE_TOKENS;
+    prompt.saturating_add(request.max_tokens)
+}
+
+/// The `num_ctx` for `request`: what it needs rounded up to a power of two (so a track's
+/// batches share one size), at most the model's own context length.
+fn context_size(request: &ChatRequest, model_limit: Option<u32>) -> u32 {
+    let size = context_need(request).checked_next_power_of_two().unwrap_or(u32::MAX).max(MIN_CONTEXT);
+    model_limit.map_or(size, |limit| size.min(limit))
 }
 
 impl Ollama {
     pub fn new(http: HttpClient, config: &OllamaConfig) -> Self {
-        Ollama { http, server: Server::new(KIND, config.url.clone(), "api") }
+        Ollama { http, server: Server::new(KIND, config.url.clone(), "api"), context_lengths: Arc::default() }
+    }
+
+    /// Share the context lengths learnt with other instances (providers are built per
+    /// request; [`super::Providers`] keeps them across).
+    pub fn with_context_lengths(mut self, context_lengths: Arc<ContextLengths>) -> Self {
+        self.context_lengths = context_lengths;
+        self
+    }
+
+    /// The model's context length, asked once; `None` when Ollama does not say (the
+    /// request then goes uncapped, and a missing model is reported by the chat itself).
+    async fn context_length(&self, model: &str) -> Option<u32> {
+        let base = self.server.display();
+        if let Some(known) = self.context_lengths.get(&base, model) {
+            return Some(known);
+        }
+        let request = self.http.client.post(self.server.endpoint("show").ok()?).json(&ShowRequest { model });
+        let show: Show = match self.send(request).await {
+            Ok(r) => http::json_body(r, KIND, self.http.timeouts.idle).await.ok()?,
+            Err(_) => return None,
+        };
+        let length = show.context_length()?;
+        self.context_lengths.set(&base, model, length);
+        Some(length)
     }
 
     fn model_missing(model: &str, available: Vec<String>) -> ProviderError {
@@ -81,7 +153,12 @@ impl Ollama {
 
     /// `POST /api/chat`, read as the answer's stream.
     async fn open(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
-        let post = self.http.client.post(self.server.endpoint("chat")?).json(&ChatBody::new(request));
+        let model_limit = self.context_length(&request.model).await;
+        let num_ctx = context_size(request, model_limit);
+        if model_limit.is_some_and(|limit| context_need(request) > limit) {
+            tracing::warn!(model = request.model, num_ctx, "the prompt may not fit the model's context: Ollama will cut its start");
+        }
+        let post = self.http.client.post(self.server.endpoint("chat")?).json(&ChatBody::new(request, num_ctx));
         let response = match self.send(post).await {
             Ok(r) => r,
             Err(HttpFailure::Provider(e)) => return Err(e),
@@ -204,6 +281,10 @@ struct ChatBody<'a> {
     /// Thinking models would otherwise stream their reasoning first.
     think: bool,
     options: Options,
+    keep_alive: &'static str,
+    /// A JSON schema the answer must follow (Ollama's structured outputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'a serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -219,10 +300,12 @@ struct Message<'a> {
 struct Options {
     temperature: f32,
     num_predict: u32,
+    /// Ollama cuts a prompt longer than its context (2048 or 4096 by default) silently.
+    num_ctx: u32,
 }
 
 impl<'a> ChatBody<'a> {
-    fn new(request: &'a ChatRequest) -> Self {
+    fn new(request: &'a ChatRequest, num_ctx: u32) -> Self {
         let mut messages = Vec::with_capacity(2);
         if !request.system.is_empty() {
             messages.push(Message { role: "system", content: &request.system, images: vec![] });
@@ -234,7 +317,9 @@ impl<'a> ChatBody<'a> {
             messages,
             stream: true,
             think: false,
-            options: Options { temperature: request.temperature, num_predict: request.max_tokens },
+            options: Options { temperature: request.temperature, num_predict: request.max_tokens, num_ctx },
+            keep_alive: KEEP_ALIVE,
+            format: request.answer_format.as_ref().map(|f| &f.schema),
         }
     }
 }
@@ -268,6 +353,17 @@ struct ShowRequest<'a> {
 struct Show {
     #[serde(default)]
     capabilities: Vec<String>,
+    #[serde(default)]
+    model_info: HashMap<String, serde_json::Value>,
+}
+
+impl Show {
+    /// `model_info["<general.architecture>.context_length"]`.
+    fn context_length(&self) -> Option<u32> {
+        let arch = self.model_info.get("general.architecture")?.as_str()?;
+        let length = self.model_info.get(&format!("{arch}.context_length"))?.as_u64()?;
+        u32::try_from(length).ok().filter(|&l| l > 0)
+    }
 }
 
 #[derive(Deserialize)]
@@ -304,7 +400,7 @@ mod tests {
             temperature: 0.2,
             answer_format: None,
         };
-        let json = serde_json::to_value(ChatBody::new(&request)).unwrap();
+        let json = serde_json::to_value(ChatBody::new(&request, 8192)).unwrap();
         assert_eq!(json["think"], false);
         assert_eq!(json["stream"], true);
         assert_eq!(json["options"]["num_predict"], 64);
@@ -312,5 +408,26 @@ mod tests {
         assert!(!image.starts_with("data:"), "{image}");
         assert_eq!(image, request.image.as_ref().unwrap().base64());
         assert!(json["messages"][0].get("images").is_none());
+        assert_eq!((json["options"]["num_ctx"].as_u64(), json["keep_alive"].as_str()), (Some(8192), Some("10m")));
+    }
+
+    #[test]
+    fn the_context_fits_the_prompt_and_answer_in_few_sizes_within_the_model() {
+        let request = |user: String, max_tokens| ChatRequest {
+            model: "m".into(),
+            system: "Translate.".into(),
+            user,
+            image: None,
+            max_tokens,
+            temperature: 0.2,
+            answer_format: None,
+        };
+        assert_eq!(context_size(&request("short".into(), 100), None), MIN_CONTEXT);
+        // 12 000 ASCII characters: at most 4 000 tokens, plus 1 000 to answer.
+        assert_eq!(context_size(&request("a".repeat(12_000), 1000), None), 8192);
+        assert_eq!(context_size(&request("a".repeat(12_000), 1000), Some(6000)), 6000);
+        assert_eq!(context_size(&request("a".repeat(12_000), 1000), Some(2048)), 2048);
+        // CJK takes more tokens per character.
+        assert!(context_size(&request("日本語".repeat(2000), 100), None) >= 8192);
     }
 }

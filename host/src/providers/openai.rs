@@ -22,6 +22,7 @@ pub struct OpenAi {
     server: Server,
     api_key: Secret,
     resolved: Arc<ResolvedModels>,
+    quirks: Arc<ModelQuirks>,
 }
 
 /// The model an empty model setting stands for, per server (the first it lists), learnt
@@ -38,15 +39,111 @@ impl ResolvedModels {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(base.to_owned(), model.to_owned());
     }
 
+    /// The settings changed: learn every server's model again.
+    pub(super) fn clear(&self) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
     /// The server no longer has it (another model was loaded): learn again next time.
     fn forget(&self, base: &str) {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(base);
     }
 }
 
+/// What a model turned out to refuse, per server and model, learnt from a 400 and kept for
+/// the host process so only its first request pays for the retry.
+#[derive(Debug, Default)]
+pub struct ModelQuirks(Mutex<HashMap<(String, String), Quirks>>);
+
+/// How a request must be shaped for one model.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Quirks {
+    /// A reasoning model: `max_completion_tokens` instead of `max_tokens`, and no
+    /// `temperature` (only the default is accepted).
+    reasoning: bool,
+    /// The server refused the schema in strict mode (OpenAI refuses schemas outside its
+    /// strict subset): send it with `strict: false`.
+    loose_schema: bool,
+    /// The server refuses `response_format: json_schema` even so: send the prompt alone.
+    no_json_schema: bool,
+    /// A reasoning model the server takes no `reasoning_effort` for.
+    no_reasoning_effort: bool,
+}
+
+/// What a reasoning model may think for, on top of the answer's budget: it thinks first,
+/// within `max_completion_tokens`, and a budget spent thinking is an empty answer. Only the
+/// tokens used are billed.
+const REASONING_ALLOWANCE: u32 = 4096;
+
+/// `low`: translation needs little thought; accepted by the o-series and gpt-5 alike.
+const REASONING_EFFORT: &str = "low";
+
+impl ModelQuirks {
+    fn get(&self, base: &str, model: &str) -> Quirks {
+        let known = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&(base.to_owned(), model.to_owned())).copied();
+        known.unwrap_or(Quirks { reasoning: is_reasoning_model(model), ..Quirks::default() })
+    }
+
+    fn set(&self, base: &str, model: &str, quirks: Quirks) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert((base.to_owned(), model.to_owned()), quirks);
+    }
+}
+
+/// OpenAI's reasoning models by name (`o1`, `o3-mini`, `o4-mini`, `gpt-5`, `gpt-5-mini`…,
+/// also behind a router's `openai/` prefix); others are learnt from the server's 400.
+fn is_reasoning_model(model: &str) -> bool {
+    let name = model.rsplit('/').next().unwrap_or(model).to_ascii_lowercase();
+    let mut chars = name.chars();
+    name.starts_with("gpt-5") || (chars.next() == Some('o') && chars.next().is_some_and(|c| c.is_ascii_digit()))
+}
+
+impl Quirks {
+    /// The shape a 400 says this model needs, when it says one this shape does not have
+    /// yet (OpenAI: `{"error": {"param": "max_tokens", "code": "unsupported_parameter"}}`).
+    fn learn(self, failure: &http::StatusFailure, request: &ChatRequest) -> Option<Quirks> {
+        if failure.status != reqwest::StatusCode::BAD_REQUEST {
+            return None;
+        }
+        let error = http::error_fields(&failure.body)?;
+        let message = error.message.to_ascii_lowercase();
+        let param = error.param.as_deref().unwrap_or_default();
+        let unsupported = matches!(error.code.as_deref(), Some("unsupported_parameter" | "unsupported_value"))
+            || message.contains("unsupported parameter")
+            || message.contains("unsupported value");
+        if self.reasoning && !self.no_reasoning_effort && param == "reasoning_effort" {
+            return Some(Quirks { no_reasoning_effort: true, ..self });
+        }
+        if !self.reasoning && unsupported && (param == "max_tokens" || param == "temperature" || message.contains("max_completion_tokens"))
+        {
+            return Some(Quirks { reasoning: true, ..self });
+        }
+        let schema_refused = param.starts_with("response_format") || message.contains("response_format") || message.contains("json_schema");
+        if !self.loose_schema && request.answer_format.is_some() && schema_refused {
+            return Some(Quirks { loose_schema: true, ..self });
+        }
+        if !self.no_json_schema && request.answer_format.is_some() && schema_refused {
+            return Some(Quirks { no_json_schema: true, ..self });
+        }
+        None
+    }
+}
+
 impl OpenAi {
     pub fn new(http: HttpClient, config: &OpenAiConfig) -> Self {
-        OpenAi { http, server: Server::new(KIND, config.url.clone(), "v1"), api_key: config.api_key.clone(), resolved: Arc::default() }
+        OpenAi {
+            http,
+            server: Server::new(KIND, config.url.clone(), "v1"),
+            api_key: config.api_key.clone(),
+            resolved: Arc::default(),
+            quirks: Arc::default(),
+        }
+    }
+
+    /// Share what models were found to refuse with other instances, like
+    /// [`OpenAi::with_resolved_models`].
+    pub fn with_model_quirks(mut self, quirks: Arc<ModelQuirks>) -> Self {
+        self.quirks = quirks;
+        self
     }
 
     /// Share what empty model settings resolved to with other instances (providers are
@@ -104,11 +201,38 @@ impl OpenAi {
         ProviderError::ModelMissing { provider: KIND, model: model.to_owned(), available, hint }
     }
 
+    /// `POST /v1/chat/completions`; a 400 that names a parameter this model refuses is
+    /// answered by asking again without it (each retry drops one more thing, so at most
+    /// twice), and the model's shape is remembered.
+    async fn send_chat(&self, request: &ChatRequest, model: &str) -> Result<reqwest::Response, HttpFailure> {
+        let base = self.server.display();
+        let mut quirks = self.quirks.get(&base, model);
+        loop {
+            let body = ChatBody::new(request, model, quirks);
+            let endpoint = self.server.endpoint("chat/completions").map_err(HttpFailure::Provider)?;
+            let post = self.authorized(self.http.client.post(endpoint)).json(&body);
+            match self.http.send(KIND, &base, post).await {
+                Err(HttpFailure::Status(s)) => match quirks.learn(&s, request) {
+                    Some(learnt) => {
+                        tracing::info!(
+                            model,
+                            ?learnt,
+                            "the server refused a parameter ({}); asking again without it",
+                            s.api_message().unwrap_or_default()
+                        );
+                        quirks = learnt;
+                        self.quirks.set(&base, model, quirks);
+                    }
+                    None => return Err(HttpFailure::Status(s)),
+                },
+                other => return other,
+            }
+        }
+    }
+
     /// `POST /v1/chat/completions`, read as the answer's stream.
     async fn open(&self, request: &ChatRequest, model: &str) -> Result<TokenStream, ProviderError> {
-        let body = ChatBody::new(request, model);
-        let post = self.authorized(self.http.client.post(self.server.endpoint("chat/completions")?)).json(&body);
-        let response = match self.http.send(KIND, &self.server.display(), post).await {
+        let response = match self.send_chat(request, model).await {
             Ok(r) => r,
             Err(HttpFailure::Provider(e)) => return Err(e),
             Err(HttpFailure::Status(s)) => {
@@ -148,6 +272,7 @@ impl OpenAi {
             if let Some(u) = chunk.usage {
                 usage.input_tokens = u.prompt_tokens;
                 usage.output_tokens = u.completion_tokens;
+                usage.cache_read_input_tokens = u.prompt_tokens_details.map(|d| d.cached_tokens).filter(|&n| n > 0);
             }
             Ok(chunk.choices.into_iter().filter_map(|c| c.delta.and_then(|d| d.content)).map(Delta::Text).collect())
         }))
@@ -194,6 +319,10 @@ impl Provider for OpenAi {
     async fn stream(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let model = self.resolve_model(&request.model).await?;
         self.open(request, &model).await
+    }
+
+    async fn model_name(&self, model: &str) -> Result<String, ProviderError> {
+        self.resolve_model(model).await
     }
 
     fn retry_policy(&self) -> RetryPolicy {
@@ -246,8 +375,35 @@ struct ChatBody<'a> {
     messages: Vec<Message<'a>>,
     stream: bool,
     stream_options: StreamOptions,
-    max_tokens: u32,
-    temperature: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+    /// What reasoning models take instead of `max_tokens`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_completion_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_effort: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<ResponseFormat<'a>>,
+}
+
+/// `{"type": "json_schema", "json_schema": {"name", "schema", "strict": true}}`. Strict:
+/// OpenAI then holds the model to the schema exactly (and refuses a schema that is not
+/// strict-ready, which [`Quirks::learn`] turns into a retry with `strict: false`, then one
+/// without a schema if that is refused too); llama-server,
+/// vLLM and LM Studio compile the schema into a grammar either way.
+#[derive(Serialize)]
+struct ResponseFormat<'a> {
+    r#type: &'static str,
+    json_schema: JsonSchema<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSchema<'a> {
+    name: &'a str,
+    schema: &'a serde_json::Value,
+    strict: bool,
 }
 
 #[derive(Serialize)]
@@ -281,7 +437,7 @@ struct ImageUrl {
 }
 
 impl<'a> ChatBody<'a> {
-    fn new(request: &'a ChatRequest, model: &'a str) -> Self {
+    fn new(request: &'a ChatRequest, model: &'a str, quirks: Quirks) -> Self {
         let user = match &request.image {
             None => Content::Text(&request.user),
             Some(image) => Content::Parts(vec![
@@ -299,8 +455,14 @@ impl<'a> ChatBody<'a> {
             messages,
             stream: true,
             stream_options: StreamOptions { include_usage: true },
-            max_tokens: request.max_tokens,
-            temperature: request.temperature,
+            max_tokens: (!quirks.reasoning).then_some(request.max_tokens),
+            max_completion_tokens: quirks.reasoning.then(|| request.max_tokens.saturating_add(REASONING_ALLOWANCE)),
+            reasoning_effort: (quirks.reasoning && !quirks.no_reasoning_effort).then_some(REASONING_EFFORT),
+            temperature: (!quirks.reasoning).then_some(request.temperature),
+            response_format: request.answer_format.as_ref().filter(|_| !quirks.no_json_schema).map(|format| ResponseFormat {
+                r#type: "json_schema",
+                json_schema: JsonSchema { name: &format.name, schema: &format.schema, strict: !quirks.loose_schema },
+            }),
         }
     }
 }
@@ -333,6 +495,16 @@ struct ChunkUsage {
     prompt_tokens: u64,
     #[serde(default)]
     completion_tokens: u64,
+    /// OpenAI caches long prompts' starts by itself (llama-server reports its KV cache
+    /// reuse the same way).
+    #[serde(default)]
+    prompt_tokens_details: Option<PromptTokensDetails>,
+}
+
+#[derive(Deserialize)]
+struct PromptTokensDetails {
+    #[serde(default)]
+    cached_tokens: u64,
 }
 
 #[derive(Deserialize)]
@@ -384,12 +556,24 @@ mod tests {
             temperature: 0.2,
             answer_format: None,
         };
-        let json = serde_json::to_value(ChatBody::new(&request, "m")).unwrap();
+        let json = serde_json::to_value(ChatBody::new(&request, "m", Quirks::default())).unwrap();
         assert_eq!(json["stream"], true);
         assert_eq!(json["messages"][0]["role"], "system");
         let url = json["messages"][1]["content"][0]["image_url"]["url"].as_str().unwrap();
         assert!(url.starts_with("data:image/png;base64,"), "{url}");
         assert_eq!(json["messages"][1]["content"][1]["type"], "text");
         assert!(!json.to_string().contains("null"));
+        assert_eq!(json["max_tokens"], 10);
+        assert!(json.get("max_completion_tokens").is_none() && json.get("response_format").is_none());
+    }
+
+    #[test]
+    fn reasoning_models_are_known_by_name() {
+        for model in ["o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini", "openai/o3", "GPT-5.1"] {
+            assert!(is_reasoning_model(model), "{model}");
+        }
+        for model in ["gpt-4o", "gpt-4.1-mini", "qwen2.5-7b-instruct", "olmo-2", ""] {
+            assert!(!is_reasoning_model(model), "{model}");
+        }
     }
 }

@@ -177,13 +177,7 @@ impl Provider for FakeTranslator {
         let end = if cut {
             Err(ProviderError::StreamIncomplete { provider: ProviderKind::Ollama })
         } else {
-            Ok(Delta::Done(Usage {
-                input_tokens: prompt_tokens,
-                output_tokens: tokens(&reply),
-                provider_calls: None,
-                cached: None,
-                image_tokens: None,
-            }))
+            Ok(Delta::Done(Usage { input_tokens: prompt_tokens, output_tokens: tokens(&reply), ..Usage::default() }))
         };
         let first_token = self.first_token;
         let end_wait = if pieces.is_empty() { first_token } else { per_piece };

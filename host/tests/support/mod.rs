@@ -47,7 +47,7 @@ pub mod providers;
 #[allow(unused_imports)]
 pub use fake_server::*;
 #[allow(unused_imports)]
-pub use fakes::{FakeAnthropic, FakeModel, FakeOllama};
+pub use fakes::{FakeAnthropic, FakeModel, FakeOllama, FakeOpenAi, FakeOpenAiModel, SchemaSupport};
 #[allow(unused_imports)]
 pub use file_server::{FileServer, Serve};
 #[allow(unused_imports)]

@@ -39,8 +39,7 @@ impl BatchAnswer {
         };
         self.calls += 1;
         let (reply, usage) = ask(setup.provider.as_ref(), &request).await?;
-        self.usage.input_tokens += usage.input_tokens;
-        self.usage.output_tokens += usage.output_tokens;
+        self.usage.add_tokens(&usage);
         Ok(reply)
     }
 }

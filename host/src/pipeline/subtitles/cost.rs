@@ -57,8 +57,7 @@ impl Meter {
 
     /// A batch of `answered` units came back, having used `usage`.
     pub fn answered(&mut self, units: &[Unit], answered: &[usize], usage: Usage) {
-        self.used.input_tokens += usage.input_tokens;
-        self.used.output_tokens += usage.output_tokens;
+        self.used.add_tokens(&usage);
         for &u in answered {
             if std::mem::take(&mut self.rest[u]) {
                 let tokens = source_tokens(&units[u].text);

@@ -211,7 +211,8 @@ where
     let sizes = job.options.sizes;
     let scope = CacheScope {
         provider: job.provider.kind(),
-        model: job.model.clone(),
+        // The real name: an empty setting stands for whichever model the server has.
+        model: job.provider.model_name(&job.model).await.map_err(ErrorInfo::from)?,
         from: job.from.clone().unwrap_or_default(),
         to: job.to.clone(),
     };
@@ -247,8 +248,7 @@ where
     while let Some((batch, answer)) = scheduler.next().await {
         let answer = answer.map_err(|e| e.info())?;
         calls += answer.calls;
-        usage.input_tokens += answer.usage.input_tokens;
-        usage.output_tokens += answer.usage.output_tokens;
+        usage.add_tokens(&answer.usage);
         let (ready, fresh) = assembler.answered(&plan, &batch.units, &answer.texts);
         if let Some(cache) = &job.cache {
             if let Err(e) = cache.put_many(fresh).await {

@@ -294,5 +294,5 @@ pub(super) fn run(loaded: &mut Loaded<'_>, job: &Job) -> Result<Usage, ProviderE
     if !text.is_empty() {
         let _ = job.events.send(GenEvent::Delta(text));
     }
-    Ok(Usage { input_tokens: n_prompt as u64, output_tokens: n_gen, provider_calls: None, cached: None, image_tokens: None })
+    Ok(Usage { input_tokens: n_prompt as u64, output_tokens: n_gen, ..Usage::default() })
 }
