@@ -126,12 +126,13 @@ impl Provider for FakeTranslator {
         let prompt_tokens = tokens(&request.system) + tokens(&request.user);
         self.prompt_tokens.fetch_add(prompt_tokens, Ordering::SeqCst);
         let repair = request.user.contains("missed these lines");
+        // "… into Japanese (ja)."
         let to = request
             .system
-            .split("into the language with the code `")
+            .split(" into ")
             .nth(1)
-            .and_then(|rest| rest.split('`').next())
-            .unwrap_or("xx")
+            .and_then(|rest| rest.split_once('(')?.1.split_once(')'))
+            .map_or("xx", |(code, _)| code)
             .to_owned();
         // The lines are the JSON array on the prompt's last line; a line asked on its own
         // comes after "Translate this line:" (the per-line baseline sends bare text).
@@ -204,7 +205,9 @@ impl Provider for FakeTranslator {
 
 impl FakeTranslator {
     fn answer(&self, to: &str, mut lines: Vec<(String, String)>, repair: bool) -> String {
-        let item = |id: &str, text: &str| json!({"id": id, "text": FakeTranslator::translation(to, text)});
+        // `src`: the line's first words, up to 6 (as the prompt asks).
+        let src = |text: &str| text.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+        let item = |id: &str, text: &str| json!({"id": id, "src": src(text), "text": FakeTranslator::translation(to, text)});
         match self.misbehaviour {
             Misbehaviour::Reorder => lines.reverse(),
             Misbehaviour::DropSome if !repair => {
@@ -228,6 +231,8 @@ impl FakeTranslator {
             Misbehaviour::Chatty => format!(
                 "<think>The user wants subtitles. Let me keep ids [1, 2].</think>Sure! Here you go:\n```json\n{array}\n```\nLet me know if you need anything else."
             ),
+            // A model held to the schema answers its object.
+            Misbehaviour::None => format!("{{\"lines\": {array}, \"terms\": []}}"),
             _ => array,
         }
     }

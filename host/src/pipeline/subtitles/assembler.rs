@@ -122,6 +122,12 @@ impl<'e> Delivery<'e> {
     pub fn cost(&mut self, cost: TrackCost) {
         self.sink.cost(cost);
     }
+
+    pub fn lines(&mut self, lines: Vec<super::LineReport>) {
+        if !lines.is_empty() {
+            self.sink.lines(lines);
+        }
+    }
 }
 
 #[cfg(test)]
