@@ -317,6 +317,7 @@ async fn glossa(track: &Track, rate: f64, model: Model) -> Numbers {
                 to: "ja".into(),
                 from: Some("en".into()),
                 cache: Some(cache.clone()),
+                glossary: None,
                 options: TrackOptions::default(),
             };
             let started = Instant::now();

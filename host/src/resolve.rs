@@ -31,6 +31,7 @@ pub fn track(config: &Config, providers: &Providers, to: Option<&str>, from: Opt
         to,
         from,
         cache,
+        glossary: None,
     }
 }
 

@@ -11,8 +11,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::app::App;
 use crate::paths;
 use crate::pipeline::subtitles::captions::{self, CaptionFormat};
+use crate::pipeline::subtitles::glossary::TrackGlossary;
 use crate::pipeline::subtitles::{translate_track, LineReport, PlayheadUpdate, TrackSink, TrackSummary};
 use crate::resolve;
+use crate::store::glossary::{glossary_key, Glossary};
 use crate::store::Store;
 
 #[derive(clap::Args)]
@@ -86,6 +88,10 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     let mut job = resolve::track(&config, &app.providers, args.to.as_deref(), args.from.as_deref(), Some(app.cache()));
     // No viewer: the whole file, nothing ever behind the playhead.
     job.options = job.options.whole_track();
+    // A file's glossary is kept under its name: translating it again (or its next episode
+    // under the same name) renders names the same way; `glossa-host glossary` edits it.
+    let name = args.file.file_name().map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    job.glossary = Some(TrackGlossary { glossary: Glossary::new(&app.store), key: glossary_key(&format!("file:{name}"), &job.to) });
     let kind = job.provider.kind();
     let to = job.to.clone();
     let output = match &args.output {

@@ -47,6 +47,8 @@ pub struct CallRecord {
     pub started: Duration,
     pub lines: Vec<String>,
     pub repair: bool,
+    /// The user message as sent.
+    pub user: String,
     pub prompt_tokens: u64,
     /// Tokens of the whole answer (also when the caller stops reading it early).
     pub output_tokens: u64,
@@ -146,7 +148,14 @@ impl Provider for FakeTranslator {
             }
             Err(_) => vec![(String::new(), last.to_owned())],
         };
-        let record = CallRecord { started, lines: lines.iter().map(|(_, t)| t.clone()).collect(), repair, prompt_tokens, output_tokens: 0 };
+        let record = CallRecord {
+            started,
+            lines: lines.iter().map(|(_, t)| t.clone()).collect(),
+            repair,
+            user: request.user.clone(),
+            prompt_tokens,
+            output_tokens: 0,
+        };
         let record_at = {
             let mut log = self.log.lock().unwrap();
             log.push(record);
@@ -231,8 +240,19 @@ impl FakeTranslator {
             Misbehaviour::Chatty => format!(
                 "<think>The user wants subtitles. Let me keep ids [1, 2].</think>Sure! Here you go:\n```json\n{array}\n```\nLet me know if you need anything else."
             ),
-            // A model held to the schema answers its object.
-            Misbehaviour::None => format!("{{\"lines\": {array}, \"terms\": []}}"),
+            // A model held to the schema answers its object, listing the names it rendered
+            // (here: capitalised words inside a sentence).
+            Misbehaviour::None => {
+                let mut names: Vec<&str> = lines
+                    .iter()
+                    .flat_map(|(_, t)| t.split_whitespace().skip(1))
+                    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                    .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                    .collect();
+                names.dedup();
+                let terms: Vec<Value> = names.iter().map(|n| json!({"source": n, "target": FakeTranslator::translation(to, n)})).collect();
+                format!("{{\"lines\": {array}, \"terms\": {}}}", serde_json::to_string(&terms).unwrap())
+            }
             _ => array,
         }
     }

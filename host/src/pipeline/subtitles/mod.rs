@@ -24,6 +24,7 @@
 //! - `answer`     — reading the model's `{id, src, text}` answer, and its terms.
 //! - `check`      — each item against its own line: alignment (`src`) and echoes.
 //! - `assembler`  — translated units back onto cues, each cue handed over once complete.
+//! - `glossary`   — the track's names and terms, learnt from answers, sent with batches.
 //! - `cache`      — translated lines in SQLite, shared by every host process.
 
 pub mod answer;
@@ -34,6 +35,7 @@ pub mod call;
 pub mod captions;
 pub mod check;
 pub mod cost;
+pub mod glossary;
 pub mod plan;
 pub mod prompt;
 pub mod queue;
@@ -56,6 +58,7 @@ use cache::{CacheScope, TranslationCache};
 use call::{CallSetup, LineChecks};
 use captions::CaptionTrack;
 use cost::Meter;
+use glossary::{Terms, TrackGlossary};
 use plan::Plan;
 use prompt::Surroundings;
 use queue::{Playhead, Queue};
@@ -182,6 +185,8 @@ pub struct TrackJob {
     pub to: String,
     pub from: Option<String>,
     pub cache: Option<TranslationCache>,
+    /// Where the track's glossary is kept; `None`: it lives only while the track runs.
+    pub glossary: Option<TrackGlossary>,
     pub options: TrackOptions,
 }
 
@@ -266,8 +271,9 @@ where
     // Each unit's translation once known (the cache's, then the answers'), for the lines
     // sent before a batch.
     let known = Mutex::new(plan.cached.clone());
+    let terms = Terms::load(job.glossary.clone()).await;
     let start_batch = |batch: batch::Batch| {
-        let around = surroundings(&plan.units, &batch, sizes.context_units, &known);
+        let around = surroundings(&plan.units, &batch, sizes.context_units, &known, &terms);
         call::batch_call(setup.clone(), &plan.units, batch, around)
     };
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
@@ -284,6 +290,8 @@ where
                 known[u] = text.clone();
             }
         }
+        let lines: Vec<&str> = batch.units.iter().map(|&u| plan.units[u].text.as_str()).collect();
+        terms.learn(&answer.terms, &lines).await;
         delivery.lines(
             batch
                 .units
@@ -319,15 +327,18 @@ fn report(units: &[Unit], u: usize, text: Option<&str>, checks: LineChecks) -> L
 }
 
 /// What `batch` is sent with: the `context` units before it with their translations where
-/// `known`, and as many after it.
-fn surroundings(units: &[Unit], batch: &batch::Batch, context: usize, known: &Mutex<Vec<Option<String>>>) -> Surroundings {
+/// `known`, as many after it, and the glossary's terms that occur in them.
+fn surroundings(units: &[Unit], batch: &batch::Batch, context: usize, known: &Mutex<Vec<Option<String>>>, terms: &Terms) -> Surroundings {
     let first = batch.units[0];
     let last = batch.units[batch.units.len() - 1];
     let known = known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let before = first.saturating_sub(context);
+    let after = units.len().min(last + 1 + context);
+    let texts: Vec<&str> = (before..after).map(|u| units[u].text.as_str()).collect();
     Surroundings {
-        before: (first.saturating_sub(context)..first).map(|u| (units[u].text.clone(), known[u].clone())).collect(),
-        after: units[last + 1..units.len().min(last + 1 + context)].iter().map(|u| u.text.clone()).collect(),
-        glossary: Vec::new(),
+        before: (before..first).map(|u| (units[u].text.clone(), known[u].clone())).collect(),
+        after: units[last + 1..after].iter().map(|u| u.text.clone()).collect(),
+        glossary: terms.for_batch(&texts),
     }
 }
 
