@@ -297,7 +297,7 @@ fn surroundings(units: &[Unit], lines: &[usize], n: usize) -> Surroundings {
 async fn ask(setup: &CallSetup, track: &Track, lines: &[usize], started: Instant, rate: f64) -> f64 {
     let around = surroundings(&track.units, lines, setup.context_units);
     let texts: Vec<&str> = lines.iter().map(|&u| track.units[u].text.as_str()).collect();
-    call::translate_lines(setup, &around, &texts).await.unwrap();
+    call::translate_lines(setup, &around, &texts, &mut |_, _| {}).await.unwrap();
     started.elapsed().as_secs_f64() * rate
 }
 
@@ -389,7 +389,7 @@ async fn kiss(track: &Track, rate: f64, model: Model) -> Numbers {
             running.push(tokio::spawn(async move {
                 let around = surroundings(&units, &lines, setup.context_units);
                 let texts: Vec<&str> = lines.iter().map(|&u| units[u].text.as_str()).collect();
-                call::translate_lines(&setup, &around, &texts).await.unwrap();
+                call::translate_lines(&setup, &around, &texts, &mut |_, _| {}).await.unwrap();
                 let at = started.elapsed().as_secs_f64() * rate;
                 let mut ready = ready.lock().unwrap();
                 lines.iter().for_each(|&u| ready[u] = Some(at));

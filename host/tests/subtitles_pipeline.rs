@@ -535,9 +535,8 @@ async fn a_paid_provider_reports_tokens_used_and_a_fair_estimate_for_the_rest() 
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn names_and_translations_carry_from_one_batch_to_the_next() {
-    // A name in the second line and again near the end, batches one at a time.
+/// 40 numbered lines of 3 s, the second and the 34th naming Takeshi.
+fn numbered_track() -> CaptionTrack {
     let cues: Vec<glossa_protocol::Cue> = (0..40)
         .map(|i| glossa_protocol::Cue {
             id: format!("c{i}"),
@@ -546,7 +545,41 @@ async fn names_and_translations_carry_from_one_batch_to_the_next() {
             text: if i == 1 || i == 33 { "Then Takeshi said hello.".into() } else { format!("This is line number {i}.") },
         })
         .collect();
-    let track = CaptionTrack { cues, auto_generated: false };
+    CaptionTrack { cues, auto_generated: false }
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_line_is_handed_over_as_its_item_streams_in_not_with_its_whole_batch() {
+    let track = numbered_track();
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let options = TrackOptions { max_in_flight: 1, ..TrackOptions::default().whole_track() };
+    let job =
+        TrackJob { provider: fake.clone(), model: "fake-model".into(), to: "ja".into(), from: None, cache: None, glossary: None, options };
+    let started = tokio::time::Instant::now();
+    let mut ready_at: HashMap<String, std::time::Duration> = HashMap::new();
+    let mut emit = |cues: Vec<TranslatedCue>| {
+        for cue in cues {
+            assert!(!cue.untranslated, "{cue:?}");
+            ready_at.insert(cue.id, started.elapsed());
+        }
+    };
+    translate_track(&job, &track, PlayheadUpdate { time: 0.0, rate: 0.0 }, futures::stream::empty(), &mut emit).await.expect("translated");
+    assert_eq!(ready_at.len(), 40);
+    // The largest batch's lines came back one after another while its answer streamed.
+    let log = fake.log();
+    let largest = log.iter().max_by_key(|c| c.lines.len()).expect("calls");
+    assert!(largest.lines.len() >= 8, "{:?}", largest.lines);
+    let times: Vec<std::time::Duration> =
+        largest.lines.iter().map(|l| track.cues.iter().find(|c| c.text == *l).map(|c| ready_at[&c.id]).expect("a cue")).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    let spread = *times.last().unwrap() - times[0];
+    assert!(spread > std::time::Duration::from_secs(1), "the first line came {spread:?} before the last: {times:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn names_and_translations_carry_from_one_batch_to_the_next() {
+    // A name in the second line and again near the end, batches one at a time.
+    let track = numbered_track();
     let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
     let store = Store::in_memory().unwrap();
     let glossary = TrackGlossary { glossary: Glossary::new(&store), key: "file:talk.srt→ja".into() };

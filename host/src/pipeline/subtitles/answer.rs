@@ -121,6 +121,66 @@ pub fn parse_terms(reply: &str) -> Vec<Term> {
         .collect()
 }
 
+/// Items read from a reply while it streams in: each `{…}` object, as soon as it closes,
+/// that is an item. Scanning starts at the first `{` or `[` (quotes in prose before the
+/// JSON would confuse it) and keeps track of strings, so braces inside text do not count.
+/// What it misses (JSON it cannot follow) the whole reply's [`parse_answer`] still reads.
+#[derive(Debug, Default)]
+pub struct ItemReader {
+    reply: String,
+    scanned: usize,
+    started: bool,
+    in_string: bool,
+    escaped: bool,
+    /// Where each object still open begins.
+    opens: Vec<usize>,
+}
+
+impl ItemReader {
+    /// The next piece of the reply; the items it completed.
+    pub fn push(&mut self, piece: &str) -> Vec<AnswerItem> {
+        self.reply.push_str(piece);
+        let mut items = Vec::new();
+        // Byte by byte: every byte looked at is ASCII, which never occurs inside a UTF-8
+        // sequence, so each slice below is on character boundaries.
+        let end = self.reply.len().min(MAX_REPLY_BYTES);
+        while self.scanned < end {
+            let at = self.scanned;
+            let byte = self.reply.as_bytes()[at];
+            self.scanned += 1;
+            if !self.started {
+                self.started = byte == b'{' || byte == b'[';
+                if !self.started {
+                    continue;
+                }
+            }
+            if self.in_string {
+                match byte {
+                    _ if self.escaped => self.escaped = false,
+                    b'\\' => self.escaped = true,
+                    b'"' => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match byte {
+                b'"' => self.in_string = true,
+                b'{' => self.opens.push(at),
+                b'}' => {
+                    if let Some(open) = self.opens.pop() {
+                        let object = escape_controls_in_strings(&self.reply[open..=at]);
+                        if let Ok(value) = serde_json::from_str::<Value>(&object) {
+                            items.extend(item(&value));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        items
+    }
+}
+
 /// Models often put raw newlines or tabs inside JSON strings; JSON forbids them.
 fn escape_controls_in_strings(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -261,6 +321,29 @@ mod tests {
         assert_eq!(c.sources["1"], "Hello Takeshi");
         assert_eq!(parse_terms(reply), [Term { source: "Takeshi".into(), target: "タケシ".into() }]);
         assert!(parse_terms(r#"{"lines":[], "terms":[{"source":"a""#).is_empty(), "cut off");
+    }
+
+    #[test]
+    fn items_are_read_as_each_closes_whatever_the_pieces() {
+        let reply = "Sure, \"here\":\n```json\n{\"lines\": [{\"id\": \"1\", \"src\": \"Hi {you}\", \"text\": \"Salut \\\"toi\\\" }\"},\n{\"id\":2,\"text\":\"deux\nlignes\"}], \"terms\": [{\"source\": \"a\", \"target\": \"b\"}]}\n```";
+        for size in [1, 3, 7, 1000] {
+            let mut reader = ItemReader::default();
+            let mut seen = Vec::new();
+            let chars: Vec<char> = reply.chars().collect();
+            for (n, piece) in chars.chunks(size).enumerate() {
+                for item in reader.push(&piece.iter().collect::<String>()) {
+                    seen.push((n, item));
+                }
+            }
+            let items: Vec<&AnswerItem> = seen.iter().map(|(_, i)| i).collect();
+            assert_eq!(items.len(), 2, "pieces of {size}");
+            assert_eq!((items[0].id.as_str(), items[0].src.as_deref(), items[0].text.as_str()), ("1", Some("Hi {you}"), "Salut \"toi\" }"));
+            assert_eq!((items[1].id.as_str(), items[1].text.as_str()), ("2", "deux\nlignes"));
+            if size == 1 {
+                // The first item as soon as its object closed, long before the reply ends.
+                assert!(seen[0].0 < reply.find("\"id\":2").unwrap(), "{seen:?}");
+            }
+        }
     }
 
     #[test]

@@ -46,7 +46,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use futures::stream::Stream;
+use futures::stream::{Stream, StreamExt};
 use glossa_protocol::text;
 use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TrackCost, TranslatedCue, Usage};
 
@@ -272,13 +272,27 @@ where
     // sent before a batch.
     let known = Mutex::new(plan.cached.clone());
     let terms = Terms::load(job.glossary.clone()).await;
+    // Lines taken while their batch's answer streams in, handed over at once.
+    let (taken, mut taken_lines) = futures::channel::mpsc::unbounded::<(usize, String)>();
     let start_batch = |batch: batch::Batch| {
         let around = surroundings(&plan.units, &batch, sizes.context_units, &known, &terms);
-        call::batch_call(setup.clone(), &plan.units, batch, around)
+        call::batch_call(setup.clone(), &plan.units, batch, around, taken.clone())
     };
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
     let mut calls = 0;
-    while let Some((batch, answer)) = scheduler.next().await {
+    loop {
+        // A line first, whenever one is waiting (the scheduler's `next` loses nothing when
+        // it is dropped half-way: its batches run on in it).
+        let finished = tokio::select! {
+            biased;
+            Some((u, text)) = taken_lines.next() => {
+                delivery.send(assembler.taken(&plan, u, &text));
+                known.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[u] = Some(text);
+                continue;
+            }
+            finished = scheduler.next() => finished,
+        };
+        let Some((batch, answer)) = finished else { break };
         let answer = answer.map_err(|e| e.info())?;
         calls += answer.calls;
         usage.input_tokens += answer.usage.input_tokens;
