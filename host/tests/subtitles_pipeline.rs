@@ -540,8 +540,8 @@ fn numbered_track() -> CaptionTrack {
     let cues: Vec<glossa_protocol::Cue> = (0..40)
         .map(|i| glossa_protocol::Cue {
             id: format!("c{i}"),
-            start: i as f64 * 3.0,
-            end: i as f64 * 3.0 + 3.0,
+            start: f64::from(i) * 3.0,
+            end: f64::from(i) * 3.0 + 3.0,
             text: if i == 1 || i == 33 { "Then Takeshi said hello.".into() } else { format!("This is line number {i}.") },
         })
         .collect();
