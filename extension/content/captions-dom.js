@@ -137,10 +137,10 @@
     }, (ev) => {
       if (ev.event === "cues" && ev.cues && ev.cues[0]) {
         sentence.translation = ev.cues[0];
-        if (!sentence.translation.untranslated) {
-          s.known.set(text, sentence.translation);
-          if (s.known.size > KNOWN_SENTENCES) s.known.delete(s.known.keys().next().value);
-        }
+        // Kept even when untranslated: the model answered, and the host refused what it
+        // wrote twice (an echo, a misaligned line); asking again would pay for the same.
+        s.known.set(text, sentence.translation);
+        if (s.known.size > KNOWN_SENTENCES) s.known.delete(s.known.keys().next().value);
       }
       if (ev.event === "done" || ev.event === "error") sentence.requestId = null;
       if (ev.event === "error") sentence.failed = ev; // say why, as for a track

@@ -29,6 +29,7 @@ use fake_translator::{CallRecord, FakeTranslator, Misbehaviour};
 use glossa_host::pipeline::subtitles::cache::TranslationCache;
 use glossa_host::pipeline::subtitles::call::{self, CallSetup};
 use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat, CaptionTrack};
+use glossa_host::pipeline::subtitles::prompt::Surroundings;
 use glossa_host::pipeline::subtitles::{batch, plan, prompt, translate_track, PlayheadUpdate, TrackJob, TrackOptions, Unit};
 use glossa_host::providers::ChatRequest;
 use glossa_host::store::Store;
@@ -272,22 +273,31 @@ fn cues_ready(track: &Track, units_ready: &[Option<f64>]) -> HashMap<String, f64
 }
 
 /// The prompt every approach uses: Glossa's, with its context lines.
-fn call_setup(fake: Arc<FakeTranslator>) -> Arc<CallSetup> {
+fn call_setup(fake: Arc<FakeTranslator>, track: &Track) -> Arc<CallSetup> {
+    let track_auto_generated = track.caption.auto_generated;
     Arc::new(CallSetup {
         provider: fake,
         model: "fake".into(),
-        system: prompt::system_prompt("ja", Some("en")),
+        system: prompt::system_prompt("ja", Some("en"), track_auto_generated),
         one_line_system: prompt::one_line_system_prompt("ja", Some("en")),
         repair_attempts: 1,
         context_units: batch::BatchSizes::default().context_units,
     })
 }
 
+/// What a peer sends with `lines`: the lines before and after them, as Glossa does (a
+/// peer keeps no translations to send along).
+fn surroundings(units: &[Unit], lines: &[usize], n: usize) -> Surroundings {
+    let last = lines[lines.len() - 1];
+    let after: Vec<&str> = units[last + 1..units.len().min(last + 1 + n)].iter().map(|u| u.text.as_str()).collect();
+    Surroundings { after: after.into_iter().map(str::to_owned).collect(), ..Surroundings::before(&batch::context(units, lines[0], n)) }
+}
+
 /// `lines` of `track` in one call; when it answered, in video time.
 async fn ask(setup: &CallSetup, track: &Track, lines: &[usize], started: Instant, rate: f64) -> f64 {
-    let context = batch::context(&track.units, lines[0], setup.context_units);
+    let around = surroundings(&track.units, lines, setup.context_units);
     let texts: Vec<&str> = lines.iter().map(|&u| track.units[u].text.as_str()).collect();
-    call::translate_lines(setup, &context, &texts).await.unwrap();
+    call::translate_lines(setup, &around, &texts, &mut |_, _| {}).await.unwrap();
     started.elapsed().as_secs_f64() * rate
 }
 
@@ -307,6 +317,7 @@ async fn glossa(track: &Track, rate: f64, model: Model) -> Numbers {
                 to: "ja".into(),
                 from: Some("en".into()),
                 cache: Some(cache.clone()),
+                glossary: None,
                 options: TrackOptions::default(),
             };
             let started = Instant::now();
@@ -332,7 +343,7 @@ async fn glossa(track: &Track, rate: f64, model: Model) -> Numbers {
 /// start within 30 s × rate ahead, 5 at a time, one request at a time.
 async fn read_frog(track: &Track, rate: f64, model: Model) -> Numbers {
     let fake = model.fake();
-    let setup = call_setup(fake.clone());
+    let setup = call_setup(fake.clone(), track);
     let started = Instant::now();
     let mut ready: Vec<Option<f64>> = vec![None; track.units.len()];
     loop {
@@ -359,7 +370,7 @@ async fn read_frog(track: &Track, rate: f64, model: Model) -> Numbers {
 /// in batches of 20 sent together.
 async fn kiss(track: &Track, rate: f64, model: Model) -> Numbers {
     let fake = model.fake();
-    let setup = call_setup(fake.clone());
+    let setup = call_setup(fake.clone(), track);
     let started = Instant::now();
     let ready = Arc::new(Mutex::new(vec![None; track.units.len()]));
     let mut asked = vec![false; track.units.len()];
@@ -376,9 +387,9 @@ async fn kiss(track: &Track, rate: f64, model: Model) -> Numbers {
             lines.iter().for_each(|&u| asked[u] = true);
             let (setup, ready, units, lines) = (setup.clone(), ready.clone(), units.clone(), lines.to_vec());
             running.push(tokio::spawn(async move {
-                let context = batch::context(&units, lines[0], setup.context_units);
+                let around = surroundings(&units, &lines, setup.context_units);
                 let texts: Vec<&str> = lines.iter().map(|&u| units[u].text.as_str()).collect();
-                call::translate_lines(&setup, &context, &texts).await.unwrap();
+                call::translate_lines(&setup, &around, &texts, &mut |_, _| {}).await.unwrap();
                 let at = started.elapsed().as_secs_f64() * rate;
                 let mut ready = ready.lock().unwrap();
                 lines.iter().for_each(|&u| ready[u] = Some(at));

@@ -13,6 +13,7 @@ use crate::pipeline::frame_items::FramePiece;
 use crate::pipeline::subtitles::{self, PlayheadUpdate, TrackSink};
 use crate::resolve;
 use crate::sink::EventSink;
+use crate::store::glossary::{glossary_key, Glossary};
 
 pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -127,6 +128,10 @@ pub async fn handle(
             if request.whole {
                 job.options = job.options.whole_track();
             }
+            job.glossary = Some(subtitles::glossary::TrackGlossary {
+                glossary: Glossary::new(&app.store),
+                key: glossary_key(&request.track, &job.to),
+            });
             // The request stays open while playback moves its window on, fed by the playhead
             // reports the extension sends anyway (seek, rate, pause, play): one caption file
             // sent and read once, one plan and cache lookup, rather than the file again on

@@ -37,6 +37,7 @@ pub fn track(config: &Config, providers: &Providers, to: Option<&str>, from: Opt
         to,
         from,
         cache,
+        glossary: None,
     }
 }
 

@@ -38,10 +38,19 @@ fn translate_subs_into_the_tracks_own_language_writes_it_unchanged() {
     std::fs::write(&input, "1\n00:00:01,000 --> 00:00:02,500\nMind the gap,\nplease.\n\n2\n00:00:03,000 --> 00:00:04,000\nThe end.\n\n")
         .unwrap();
     let output = dir.path().join("talk.en.srt");
-    let out = glossa(data.path(), &["translate-subs", input.to_str().unwrap(), "--from", "en", "-o", output.to_str().unwrap()]);
+    let report = dir.path().join("report.json");
+    let out = glossa(
+        data.path(),
+        &["translate-subs", input.to_str().unwrap(), "--from", "en", "-o", output.to_str().unwrap(), "--report", report.to_str().unwrap()],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("with 0 provider calls"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["calls"], 0);
+    assert_eq!(report["lines"][1]["source"], "The end.");
+    assert_eq!(report["lines"][1]["text"], "The end.");
+    assert_eq!(report["lines"][1]["checks"], serde_json::json!({"src_matched": null, "echo_refused": 0, "asked": 0}));
     let written = std::fs::read_to_string(&output).unwrap();
     assert!(written.contains("00:00:01,000 --> 00:00:02,500\nMind the gap,\nplease.\n"), "{written}");
     assert!(written.contains("00:00:03,000 --> 00:00:04,000\nThe end.\n"), "{written}");

@@ -13,10 +13,12 @@ use std::sync::Arc;
 use futures::channel::mpsc;
 use glossa_host::pipeline::subtitles::cache::TranslationCache;
 use glossa_host::pipeline::subtitles::captions::{self, CaptionFormat, CaptionTrack};
+use glossa_host::pipeline::subtitles::glossary::TrackGlossary;
 use glossa_host::pipeline::subtitles::{
     translate_track, PlayheadUpdate, TrackJob, TrackOptions, TrackSink, TrackSummary, DEFAULT_WINDOW_SECS,
 };
 use glossa_host::providers::Billing;
+use glossa_host::store::glossary::Glossary;
 use glossa_host::store::Store;
 use glossa_protocol::{TrackCost, TranslatedCue};
 use support::fake_translator::{FakeTranslator, Misbehaviour};
@@ -66,6 +68,7 @@ async fn run_with(
         to: "ja".into(),
         from: Some("en".into()),
         cache: cache.cloned(),
+        glossary: None,
         options: TrackOptions::default(),
     };
     let mut emitted = Vec::new();
@@ -327,6 +330,7 @@ async fn an_unreachable_provider_is_an_error_the_user_can_act_on() {
         to: "ja".into(),
         from: None,
         cache: None,
+        glossary: None,
         options: TrackOptions::default(),
     };
     let mut emitted = 0;
@@ -352,6 +356,7 @@ async fn a_track_already_in_the_target_language_comes_back_as_it_is_with_no_call
             to: "en".into(),
             from: Some("en-US".into()),
             cache: Some(cache.clone()),
+            glossary: None,
             options: TrackOptions::default(),
         };
         let mut emitted = Vec::new();
@@ -380,6 +385,7 @@ async fn a_track_in_another_script_of_the_target_language_is_translated() {
         to: "zh-TW".into(),
         from: Some("zh-CN".into()),
         cache: None,
+        glossary: None,
         options: TrackOptions::default(),
     };
     let mut emitted = Vec::new();
@@ -403,7 +409,15 @@ async fn watch_until(
     updates: mpsc::UnboundedReceiver<PlayheadUpdate>,
     sink: &mut dyn TrackSink,
 ) -> Option<TrackSummary> {
-    let job = TrackJob { provider: fake, model: "fake-model".into(), to: "ja".into(), from: Some("en".into()), cache: None, options };
+    let job = TrackJob {
+        provider: fake,
+        model: "fake-model".into(),
+        to: "ja".into(),
+        from: Some("en".into()),
+        cache: None,
+        glossary: None,
+        options,
+    };
     let work = tokio::time::timeout(leave_after, translate_track(&job, &request.track, request.start(), updates, sink));
     let (ended, ()) = futures::join!(work, viewer);
     ended.ok().map(|r| r.expect("track translated"))
@@ -519,4 +533,85 @@ async fn a_paid_provider_reports_tokens_used_and_a_fair_estimate_for_the_rest() 
         let actual = ((last.used.input_tokens + last.used.output_tokens) - (early.used.input_tokens + early.used.output_tokens)) as f64;
         assert!((estimated / actual - 1.0).abs() < 0.2, "estimated {estimated} for a rest that cost {actual}: {costs:?}");
     }
+}
+
+/// 40 numbered lines of 3 s, the second and the 34th naming Takeshi.
+fn numbered_track() -> CaptionTrack {
+    let cues: Vec<glossa_protocol::Cue> = (0..40)
+        .map(|i| glossa_protocol::Cue {
+            id: format!("c{i}"),
+            start: f64::from(i) * 3.0,
+            end: f64::from(i) * 3.0 + 3.0,
+            text: if i == 1 || i == 33 { "Then Takeshi said hello.".into() } else { format!("This is line number {i}.") },
+        })
+        .collect();
+    CaptionTrack { cues, auto_generated: false }
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_line_is_handed_over_as_its_item_streams_in_not_with_its_whole_batch() {
+    let track = numbered_track();
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let options = TrackOptions { max_in_flight: 1, ..TrackOptions::default().whole_track() };
+    let job =
+        TrackJob { provider: fake.clone(), model: "fake-model".into(), to: "ja".into(), from: None, cache: None, glossary: None, options };
+    let started = tokio::time::Instant::now();
+    let mut ready_at: HashMap<String, std::time::Duration> = HashMap::new();
+    let mut emit = |cues: Vec<TranslatedCue>| {
+        for cue in cues {
+            assert!(!cue.untranslated, "{cue:?}");
+            ready_at.insert(cue.id, started.elapsed());
+        }
+    };
+    translate_track(&job, &track, PlayheadUpdate { time: 0.0, rate: 0.0 }, futures::stream::empty(), &mut emit).await.expect("translated");
+    assert_eq!(ready_at.len(), 40);
+    // The largest batch's lines came back one after another while its answer streamed.
+    let log = fake.log();
+    let largest = log.iter().max_by_key(|c| c.lines.len()).expect("calls");
+    assert!(largest.lines.len() >= 8, "{:?}", largest.lines);
+    let times: Vec<std::time::Duration> =
+        largest.lines.iter().map(|l| track.cues.iter().find(|c| c.text == *l).map(|c| ready_at[&c.id]).expect("a cue")).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    let spread = *times.last().unwrap() - times[0];
+    assert!(spread > std::time::Duration::from_secs(1), "the first line came {spread:?} before the last: {times:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn names_and_translations_carry_from_one_batch_to_the_next() {
+    // A name in the second line and again near the end, batches one at a time.
+    let track = numbered_track();
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let store = Store::in_memory().unwrap();
+    let glossary = TrackGlossary { glossary: Glossary::new(&store), key: "file:talk.srt→ja".into() };
+    let options = TrackOptions { max_in_flight: 1, ..TrackOptions::default().whole_track() };
+    let job = TrackJob {
+        provider: fake.clone(),
+        model: "fake-model".into(),
+        to: "ja".into(),
+        from: Some("en".into()),
+        cache: None,
+        glossary: Some(glossary),
+        options,
+    };
+    let mut emit = |_: Vec<TranslatedCue>| {};
+    let start = PlayheadUpdate { time: 0.0, rate: 0.0 };
+    translate_track(&job, &track, start, futures::stream::empty(), &mut emit).await.expect("translated");
+    let log = fake.log();
+    let first = log.iter().position(|c| c.lines.iter().any(|l| l.contains("Takeshi"))).expect("a call with the name");
+    let later = log.iter().rposition(|c| c.lines.iter().any(|l| l.contains("Takeshi"))).expect("the later call");
+    assert!(first < later);
+    assert!(!log[first].user.contains("Glossary"), "{}", log[first].user);
+    assert!(
+        log[later].user.contains("Glossary of this video (render these names and terms the same way):\nTakeshi → [ja] Takeshi\n"),
+        "{}",
+        log[later].user
+    );
+    // The batch before had answered: its last lines go with their translations.
+    let previous = &log[later - 1].lines;
+    let last_before = previous.last().expect("lines");
+    assert!(log[later].user.contains(&format!("{last_before} → [ja] {last_before}\n")), "{}", log[later].user);
+    // …and the lines after it go as context only.
+    assert!(log[first].user.contains("Following lines (context only, do not translate):\n"), "{}", log[first].user);
+    // Stored for the next viewing.
+    assert_eq!(Glossary::new(&store).list("file:talk.srt→ja").unwrap()[0].target, "[ja] Takeshi");
 }

@@ -81,6 +81,7 @@ async fn smollm2_on_llama_server_gives_every_cue_exactly_once_and_a_rewatch_is_f
                 to: "fr".into(),
                 from: Some("en".into()),
                 cache: Some(cache),
+                glossary: None,
                 options,
             };
             let mut emitted = Vec::new();

@@ -40,7 +40,9 @@ function asked(body) {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const system = messages.find((m) => m.role === "system")?.content || "";
   const user = [...messages].reverse().find((m) => m.role === "user")?.content || "";
-  const to = (system.match(/into the language with the code `([^`]+)`/) || [])[1] || "xx";
+  // "into the language with the code `ja`" (frames), "into Japanese (ja)." (subtitles)
+  const code = system.match(/into the language with the code `([^`]+)`/) || system.match(/ into [^(.\n]*\(([^)\s]+)\)/);
+  const to = (code || [])[1] || "xx";
   const last = user.trim().split("\n").pop();
   let lines = null;
   try {

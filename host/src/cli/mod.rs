@@ -3,6 +3,7 @@
 pub mod burnin;
 pub mod cache;
 pub mod doctor;
+pub mod glossary;
 pub mod install;
 pub mod model;
 pub mod settings;
@@ -57,6 +58,11 @@ enum Command {
     Cache {
         #[command(subcommand)]
         action: cache::Action,
+    },
+    /// The names and terms each track's subtitles keep to.
+    Glossary {
+        #[command(subcommand)]
+        action: glossary::Action,
     },
     /// Translate the text in a picture with the configured provider (as the frame button does).
     TranslateImage {
@@ -121,6 +127,7 @@ pub fn run() -> ExitCode {
         Command::Settings { action } => settings::run(action, &data_dir),
         Command::TranslateSubs(args) => subs::run(args, &data_dir),
         Command::Cache { action } => cache::run(action, &data_dir),
+        Command::Glossary { action } => glossary::run(action, &data_dir),
         Command::TranslateImage { file, to, with_original, json } => translate::image(&file, to, with_original, json, &data_dir),
         Command::TranslateText { text, to, from } => translate::text(&text, to, from, &data_dir),
         Command::Model { action } => model::run(action, &data_dir),

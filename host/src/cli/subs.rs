@@ -11,8 +11,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::app::App;
 use crate::paths;
 use crate::pipeline::subtitles::captions::{self, CaptionFormat};
-use crate::pipeline::subtitles::{translate_track, PlayheadUpdate};
+use crate::pipeline::subtitles::glossary::TrackGlossary;
+use crate::pipeline::subtitles::{translate_track, LineReport, PlayheadUpdate, TrackSink, TrackSummary};
 use crate::resolve;
+use crate::store::glossary::{glossary_key, Glossary};
 use crate::store::Store;
 
 #[derive(clap::Args)]
@@ -28,6 +30,44 @@ pub struct TranslateSubsArgs {
     /// Where to write (.vtt or .srt); default: beside FILE as NAME.LANG.vtt (or .srt).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Also write a JSON report: calls, token usage, and each line with its translation
+    /// (null when untranslated) and how its answers were checked.
+    #[arg(long, value_name = "OUT.json")]
+    pub report: Option<PathBuf>,
+}
+
+/// The cues for the file, the lines for the report, and the progress bar.
+struct Collect<'b> {
+    bar: &'b ProgressBar,
+    cues: Vec<TranslatedCue>,
+    lines: Vec<LineReport>,
+}
+
+impl TrackSink for Collect<'_> {
+    fn cues(&mut self, cues: Vec<TranslatedCue>) {
+        self.bar.inc(cues.len() as u64);
+        self.cues.extend(cues);
+    }
+
+    fn lines(&mut self, lines: Vec<LineReport>) {
+        self.lines.extend(lines);
+    }
+}
+
+/// `--report`: `{"calls", "usage", "lines": [{"index", "source", "text", "checks"}]}`, the
+/// lines in track order (the `quality` harness reads it; keep the names).
+fn report_json(summary: &TrackSummary, mut lines: Vec<LineReport>) -> serde_json::Value {
+    lines.sort_by_key(|l| l.index);
+    serde_json::json!({
+        "calls": summary.usage.provider_calls.unwrap_or(0),
+        "usage": summary.usage,
+        "lines": lines.iter().map(|l| serde_json::json!({
+            "index": l.index,
+            "source": l.source,
+            "text": l.text,
+            "checks": l.checks,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
@@ -48,6 +88,10 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
     let mut job = resolve::track(&config, &app.providers, args.to.as_deref(), args.from.as_deref(), Some(app.cache()));
     // No viewer: the whole file, nothing ever behind the playhead.
     job.options = job.options.whole_track();
+    // A file's glossary is kept under its name: translating it again (or its next episode
+    // under the same name) renders names the same way; `glossa-host glossary` edits it.
+    let name = args.file.file_name().map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    job.glossary = Some(TrackGlossary { glossary: Glossary::new(&app.store), key: glossary_key(&format!("file:{name}"), &job.to) });
     let kind = job.provider.kind();
     let to = job.to.clone();
     let output = match &args.output {
@@ -65,15 +109,16 @@ pub fn run(args: TranslateSubsArgs, data_dir: &Path) -> anyhow::Result<()> {
             .progress_chars("=> "),
     );
     bar.set_message(format!("with {}", kind.display_name()));
-    let mut translated: Vec<TranslatedCue> = Vec::with_capacity(track.cues.len());
-    let mut emit = |cues: Vec<TranslatedCue>| {
-        bar.inc(cues.len() as u64);
-        translated.extend(cues);
-    };
+    let mut collect = Collect { bar: &bar, cues: Vec::with_capacity(track.cues.len()), lines: Vec::new() };
     let summary =
-        super::block_on(translate_track(&job, &track, PlayheadUpdate { time: 0.0, rate: 0.0 }, futures::stream::empty(), &mut emit))?;
+        super::block_on(translate_track(&job, &track, PlayheadUpdate { time: 0.0, rate: 0.0 }, futures::stream::empty(), &mut collect))?;
     bar.finish_and_clear();
     let summary = summary.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Collect { cues: translated, lines, .. } = collect;
+    if let Some(path) = &args.report {
+        let json = serde_json::to_string_pretty(&report_json(&summary, lines)).unwrap_or_default();
+        write_atomically(path, &json)?;
+    }
 
     let cues = captions::translated(&track.cues, translated, track.auto_generated);
     let written = captions::write(&cues, out_format).unwrap_or_default();
@@ -101,4 +146,32 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::subtitles::call::LineChecks;
+
+    #[test]
+    fn the_report_names_its_fields_as_the_quality_harness_reads_them() {
+        let summary = TrackSummary {
+            usage: glossa_protocol::Usage { input_tokens: 10, output_tokens: 5, provider_calls: Some(2), cached: None },
+            ..TrackSummary::default()
+        };
+        let checks = LineChecks { src_matched: Some(false), echo_refused: 1, asked: 2 };
+        let lines = vec![
+            LineReport { index: 1, source: "Bye.".into(), text: None, checks },
+            LineReport { index: 0, source: "Hi.".into(), text: Some("Salut.".into()), checks: LineChecks::default() },
+        ];
+        let json = report_json(&summary, lines);
+        assert_eq!(json["calls"], 2);
+        assert_eq!(json["usage"]["input_tokens"], 10);
+        assert_eq!(
+            json["lines"][0],
+            serde_json::json!({"index": 0, "source": "Hi.", "text": "Salut.", "checks": {"src_matched": null, "echo_refused": 0, "asked": 0}})
+        );
+        assert_eq!(json["lines"][1]["text"], serde_json::Value::Null);
+        assert_eq!(json["lines"][1]["checks"], serde_json::json!({"src_matched": false, "echo_refused": 1, "asked": 2}));
+    }
 }

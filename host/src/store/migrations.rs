@@ -20,6 +20,16 @@ const MIGRATIONS: &[&str] = &[
         used_at INTEGER NOT NULL
     );
     CREATE INDEX translation_cache_lru ON translation_cache (used_at);",
+    // 3: each track's glossary of names and terms (see store/glossary.rs); `added` orders
+    // them, `edited` marks the user's own.
+    "CREATE TABLE glossary (
+        track  TEXT NOT NULL,
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        edited INTEGER NOT NULL,
+        added  INTEGER NOT NULL,
+        PRIMARY KEY (track, source)
+    );",
 ];
 
 /// Does a database at schema `version` need no migration?

@@ -1,10 +1,12 @@
-//! SQLite storage: settings and the translation cache, in one file in the data dir.
+//! SQLite storage: settings, the translation cache and the tracks' glossaries, in one file
+//! in the data dir.
 //!
 //! Every browser tab may start its own host process, so several processes share this
 //! file: WAL mode, a busy timeout, and short transactions keep them out of each other's way.
 //! A call can wait on another process's lock for up to [`BUSY_TIMEOUT`], so async code
 //! reaches the database only through [`Store::blocking`], never on a runtime thread.
 
+pub mod glossary;
 mod migrations;
 pub mod settings;
 

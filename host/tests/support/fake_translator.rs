@@ -47,6 +47,8 @@ pub struct CallRecord {
     pub started: Duration,
     pub lines: Vec<String>,
     pub repair: bool,
+    /// The user message as sent.
+    pub user: String,
     pub prompt_tokens: u64,
     /// Tokens of the whole answer (also when the caller stops reading it early).
     pub output_tokens: u64,
@@ -126,12 +128,13 @@ impl Provider for FakeTranslator {
         let prompt_tokens = tokens(&request.system) + tokens(&request.user);
         self.prompt_tokens.fetch_add(prompt_tokens, Ordering::SeqCst);
         let repair = request.user.contains("missed these lines");
+        // "… into Japanese (ja)."
         let to = request
             .system
-            .split("into the language with the code `")
+            .split(" into ")
             .nth(1)
-            .and_then(|rest| rest.split('`').next())
-            .unwrap_or("xx")
+            .and_then(|rest| rest.split_once('(')?.1.split_once(')'))
+            .map_or("xx", |(code, _)| code)
             .to_owned();
         // The lines are the JSON array on the prompt's last line; a line asked on its own
         // comes after "Translate this line:" (the per-line baseline sends bare text).
@@ -145,7 +148,14 @@ impl Provider for FakeTranslator {
             }
             Err(_) => vec![(String::new(), last.to_owned())],
         };
-        let record = CallRecord { started, lines: lines.iter().map(|(_, t)| t.clone()).collect(), repair, prompt_tokens, output_tokens: 0 };
+        let record = CallRecord {
+            started,
+            lines: lines.iter().map(|(_, t)| t.clone()).collect(),
+            repair,
+            user: request.user.clone(),
+            prompt_tokens,
+            output_tokens: 0,
+        };
         let record_at = {
             let mut log = self.log.lock().unwrap();
             log.push(record);
@@ -204,7 +214,9 @@ impl Provider for FakeTranslator {
 
 impl FakeTranslator {
     fn answer(&self, to: &str, mut lines: Vec<(String, String)>, repair: bool) -> String {
-        let item = |id: &str, text: &str| json!({"id": id, "text": FakeTranslator::translation(to, text)});
+        // `src`: the line's first words, up to 6 (as the prompt asks).
+        let src = |text: &str| text.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+        let item = |id: &str, text: &str| json!({"id": id, "src": src(text), "text": FakeTranslator::translation(to, text)});
         match self.misbehaviour {
             Misbehaviour::Reorder => lines.reverse(),
             Misbehaviour::DropSome if !repair => {
@@ -228,6 +240,19 @@ impl FakeTranslator {
             Misbehaviour::Chatty => format!(
                 "<think>The user wants subtitles. Let me keep ids [1, 2].</think>Sure! Here you go:\n```json\n{array}\n```\nLet me know if you need anything else."
             ),
+            // A model held to the schema answers its object, listing the names it rendered
+            // (here: capitalised words inside a sentence).
+            Misbehaviour::None => {
+                let mut names: Vec<&str> = lines
+                    .iter()
+                    .flat_map(|(_, t)| t.split_whitespace().skip(1))
+                    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                    .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                    .collect();
+                names.dedup();
+                let terms: Vec<Value> = names.iter().map(|n| json!({"source": n, "target": FakeTranslator::translation(to, n)})).collect();
+                format!("{{\"lines\": {array}, \"terms\": {}}}", serde_json::to_string(&terms).unwrap())
+            }
             _ => array,
         }
     }

@@ -1,17 +1,28 @@
-//! Reading the model's answer: a JSON array of `{id, text}`, wherever it is in the reply
-//! (code fences, prose around it, raw newlines inside strings, a truncated tail), then
-//! checking it against the ids that were asked for. Anything doubtful counts as missing
-//! and is asked for again; nothing is ever assigned to a line it was not given for.
+//! Reading the model's answer: `{"lines": [{id, src, text}], "terms": [...]}` as the
+//! schema asks, or a bare array of `{id, text}` (many servers ignore schemas), wherever it
+//! is in the reply (code fences, prose around it, raw newlines inside strings, a truncated
+//! tail), then checking it against the ids that were asked for. Anything doubtful counts
+//! as missing and is asked for again; nothing is ever assigned to a line it was not given
+//! for. Each item is then checked against its own line in `check`.
 
 use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
-/// One `{id, text}` the model wrote.
+/// One `{id, src, text}` the model wrote (`src`: the first words of the line it
+/// translates, when the model gave them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerItem {
     pub id: String,
+    pub src: Option<String>,
     pub text: String,
+}
+
+/// A name or term the model says it rendered a certain way (the answer's `"terms"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub source: String,
+    pub target: String,
 }
 
 /// How many `[` / `{` positions are tried before giving up (bounds work on hostile input).
@@ -76,7 +87,7 @@ fn collect_items(value: &Value, items: &mut Vec<AnswerItem>) {
         }
         // {"1": "…", "2": "…"}
         if items.is_empty() && !map.is_empty() && map.values().all(Value::is_string) {
-            items.extend(map.iter().map(|(k, v)| AnswerItem { id: k.clone(), text: v.as_str().unwrap_or_default().to_owned() }));
+            items.extend(map.iter().map(|(k, v)| AnswerItem { id: k.clone(), src: None, text: v.as_str().unwrap_or_default().to_owned() }));
         }
     }
 }
@@ -89,7 +100,85 @@ fn item(value: &Value) -> Option<AnswerItem> {
         _ => return None,
     };
     let text = ["text", "translation", "t"].iter().find_map(|k| obj.get(*k)?.as_str())?;
-    Some(AnswerItem { id, text: text.to_owned() })
+    let src = obj.get("src").and_then(Value::as_str).map(str::to_owned);
+    Some(AnswerItem { id, src, text: text.to_owned() })
+}
+
+/// The `"terms"` of an answer object, wherever it is in the reply: `{source, target}`
+/// pairs, both non-empty. A reply without them (or cut before them) has none.
+pub fn parse_terms(reply: &str) -> Vec<Term> {
+    let Some(at) = reply.find("\"terms\"") else { return Vec::new() };
+    let Some(open) = reply[at..].find('[').map(|o| at + o) else { return Vec::new() };
+    let Some(Ok(Value::Array(values))) = serde_json::Deserializer::from_str(&reply[open..]).into_iter::<Value>().next() else {
+        return Vec::new();
+    };
+    values
+        .iter()
+        .filter_map(|v| {
+            let (source, target) = (v.get("source")?.as_str()?.trim(), v.get("target")?.as_str()?.trim());
+            (!source.is_empty() && !target.is_empty()).then(|| Term { source: source.to_owned(), target: target.to_owned() })
+        })
+        .collect()
+}
+
+/// Items read from a reply while it streams in: each `{…}` object, as soon as it closes,
+/// that is an item. Scanning starts at the first `{` or `[` (quotes in prose before the
+/// JSON would confuse it) and keeps track of strings, so braces inside text do not count.
+/// What it misses (JSON it cannot follow) the whole reply's [`parse_answer`] still reads.
+#[derive(Debug, Default)]
+pub struct ItemReader {
+    reply: String,
+    scanned: usize,
+    started: bool,
+    in_string: bool,
+    escaped: bool,
+    /// Where each object still open begins.
+    opens: Vec<usize>,
+}
+
+impl ItemReader {
+    /// The next piece of the reply; the items it completed.
+    pub fn push(&mut self, piece: &str) -> Vec<AnswerItem> {
+        self.reply.push_str(piece);
+        let mut items = Vec::new();
+        // Byte by byte: every byte looked at is ASCII, which never occurs inside a UTF-8
+        // sequence, so each slice below is on character boundaries.
+        let end = self.reply.len().min(MAX_REPLY_BYTES);
+        while self.scanned < end {
+            let at = self.scanned;
+            let byte = self.reply.as_bytes()[at];
+            self.scanned += 1;
+            if !self.started {
+                self.started = byte == b'{' || byte == b'[';
+                if !self.started {
+                    continue;
+                }
+            }
+            if self.in_string {
+                match byte {
+                    _ if self.escaped => self.escaped = false,
+                    b'\\' => self.escaped = true,
+                    b'"' => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match byte {
+                b'"' => self.in_string = true,
+                b'{' => self.opens.push(at),
+                b'}' => {
+                    if let Some(open) = self.opens.pop() {
+                        let object = escape_controls_in_strings(&self.reply[open..=at]);
+                        if let Ok(value) = serde_json::from_str::<Value>(&object) {
+                            items.extend(item(&value));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        items
+    }
 }
 
 /// Models often put raw newlines or tabs inside JSON strings; JSON forbids them.
@@ -129,6 +218,8 @@ fn escape_controls_in_strings(s: &str) -> String {
 pub struct Checked {
     /// id → translation, for ids asked for that were answered once, non-empty.
     pub translated: BTreeMap<String, String>,
+    /// id → the `src` its item gave, for translated ids whose item had one.
+    pub sources: BTreeMap<String, String>,
     /// Asked for but not usable: absent, empty, or answered twice differently.
     pub missing: Vec<String>,
     /// Ids the model made up.
@@ -139,9 +230,10 @@ pub struct Checked {
 pub fn check(items: Vec<AnswerItem>, expected: &[String]) -> Checked {
     let wanted: HashSet<&str> = expected.iter().map(String::as_str).collect();
     let mut translated: BTreeMap<String, String> = BTreeMap::new();
+    let mut sources: BTreeMap<String, String> = BTreeMap::new();
     let mut conflicting: HashSet<String> = HashSet::new();
     let mut invented = 0;
-    for AnswerItem { id, text } in items {
+    for AnswerItem { id, src, text } in items {
         if !wanted.contains(id.as_str()) {
             invented += 1;
             continue;
@@ -153,13 +245,17 @@ pub fn check(items: Vec<AnswerItem>, expected: &[String]) -> Checked {
             }
             Some(_) => {}
             None => {
+                if let Some(src) = src {
+                    sources.insert(id.clone(), src);
+                }
                 translated.insert(id, text);
             }
         }
     }
     translated.retain(|id, text| !text.is_empty() && !conflicting.contains(id));
+    sources.retain(|id, _| translated.contains_key(id));
     let missing = expected.iter().filter(|id| !translated.contains_key(*id)).cloned().collect();
-    Checked { translated, missing, invented }
+    Checked { translated, sources, missing, invented }
 }
 
 #[cfg(test)]
@@ -214,6 +310,40 @@ mod tests {
         assert_eq!(texts(&check(parse_answer(wrapped), &ids(1))), [("1", "a")]);
         let map = r#"{"1":"a","2":"b"}"#;
         assert_eq!(texts(&check(parse_answer(map), &ids(2))), [("1", "a"), ("2", "b")]);
+    }
+
+    #[test]
+    fn the_schemas_object_with_src_and_terms() {
+        let reply = r#"{"lines":[{"id":"1","src":"Hello Takeshi","text":"こんにちは、タケシ"}],
+            "terms":[{"source":"Takeshi","target":"タケシ"},{"source":"","target":"x"}]}"#;
+        let c = check(parse_answer(reply), &ids(1));
+        assert_eq!(texts(&c), [("1", "こんにちは、タケシ")]);
+        assert_eq!(c.sources["1"], "Hello Takeshi");
+        assert_eq!(parse_terms(reply), [Term { source: "Takeshi".into(), target: "タケシ".into() }]);
+        assert!(parse_terms(r#"{"lines":[], "terms":[{"source":"a""#).is_empty(), "cut off");
+    }
+
+    #[test]
+    fn items_are_read_as_each_closes_whatever_the_pieces() {
+        let reply = "Sure, \"here\":\n```json\n{\"lines\": [{\"id\": \"1\", \"src\": \"Hi {you}\", \"text\": \"Salut \\\"toi\\\" }\"},\n{\"id\":2,\"text\":\"deux\nlignes\"}], \"terms\": [{\"source\": \"a\", \"target\": \"b\"}]}\n```";
+        for size in [1, 3, 7, 1000] {
+            let mut reader = ItemReader::default();
+            let mut seen = Vec::new();
+            let chars: Vec<char> = reply.chars().collect();
+            for (n, piece) in chars.chunks(size).enumerate() {
+                for item in reader.push(&piece.iter().collect::<String>()) {
+                    seen.push((n, item));
+                }
+            }
+            let items: Vec<&AnswerItem> = seen.iter().map(|(_, i)| i).collect();
+            assert_eq!(items.len(), 2, "pieces of {size}");
+            assert_eq!((items[0].id.as_str(), items[0].src.as_deref(), items[0].text.as_str()), ("1", Some("Hi {you}"), "Salut \"toi\" }"));
+            assert_eq!((items[1].id.as_str(), items[1].text.as_str()), ("2", "deux\nlignes"));
+            if size == 1 {
+                // The first item as soon as its object closed, long before the reply ends.
+                assert!(seen[0].0 < reply.find("\"id\":2").unwrap(), "{seen:?}");
+            }
+        }
     }
 
     #[test]

@@ -46,8 +46,8 @@ impl<'c> Assembler<'c> {
         ready
     }
 
-    /// A batch's answer (`texts` in the order of `units`): the cues it completes, and the
-    /// new translations for the cache.
+    /// A batch's answer (`texts` in the order of `units`): the cues it completes (of units
+    /// not [`Self::taken`] before), and the new translations for the cache.
     pub fn answered(&mut self, plan: &Plan, units: &[usize], texts: &[Option<String>]) -> (Vec<TranslatedCue>, Vec<(CacheKey, String)>) {
         let mut fresh = Vec::new();
         let mut ready = Vec::new();
@@ -55,9 +55,20 @@ impl<'c> Assembler<'c> {
             if let Some(text) = text {
                 fresh.push((plan.keys[u], text.clone()));
             }
-            ready.extend(self.resolve(u, &plan.units[u], text.as_deref()));
+            if self.done[u].is_none() {
+                ready.extend(self.resolve(u, &plan.units[u], text.as_deref()));
+            }
         }
         (ready, fresh)
+    }
+
+    /// Unit `u` was translated ahead of its batch's whole answer (taken as it streamed in):
+    /// the cues it completes. A unit already done is not done again.
+    pub fn taken(&mut self, plan: &Plan, u: usize, text: &str) -> Vec<TranslatedCue> {
+        if self.done[u].is_some() {
+            return Vec::new();
+        }
+        self.resolve(u, &plan.units[u], Some(text))
     }
 
     /// Cues that show nothing (blank ones).
@@ -121,6 +132,12 @@ impl<'e> Delivery<'e> {
 
     pub fn cost(&mut self, cost: TrackCost) {
         self.sink.cost(cost);
+    }
+
+    pub fn lines(&mut self, lines: Vec<super::LineReport>) {
+        if !lines.is_empty() {
+            self.sink.lines(lines);
+        }
     }
 }
 

@@ -237,8 +237,14 @@ mod tests {
             // The worst batch: prompt and answer budget within the context.
             let lines: Vec<(String, String)> = (0..s.max_units).map(|i| (i.to_string(), "x".repeat(s.max_chars / s.max_units))).collect();
             let refs: Vec<(String, &str)> = lines.iter().map(|(id, t)| (id.clone(), t.as_str())).collect();
-            let prompt = crate::pipeline::subtitles::prompt::user_prompt(&["context line one", "two", "three"], &refs, false);
-            let system = crate::pipeline::subtitles::prompt::system_prompt("ja", Some("en"));
+            use crate::pipeline::subtitles::prompt::Surroundings;
+            let around = Surroundings {
+                before: ["context line one", "two", "three"].map(|l| (l.to_owned(), Some(format!("translated {l}")))).to_vec(),
+                after: ["after one", "two", "three"].map(str::to_owned).to_vec(),
+                glossary: Vec::new(),
+            };
+            let prompt = crate::pipeline::subtitles::prompt::user_prompt(&around, &refs, false);
+            let system = crate::pipeline::subtitles::prompt::system_prompt("ja", Some("en"), true);
             let prompt_tokens = (prompt.len() + system.len()) as u32 / 3;
             let total = prompt_tokens + crate::pipeline::subtitles::prompt::max_tokens(&refs);
             assert!(total <= context, "context {context}: {s:?} needs {total}");

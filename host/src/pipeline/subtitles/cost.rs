@@ -55,6 +55,12 @@ impl Meter {
         }
     }
 
+    /// Every call also sends about `tokens` besides its lines and the instructions (the
+    /// lines around its batch, their translations, the glossary).
+    pub fn with_per_call(self, tokens: u64) -> Self {
+        Meter { per_call_input: self.per_call_input + tokens, ..self }
+    }
+
     /// A batch of `answered` units came back, having used `usage`.
     pub fn answered(&mut self, units: &[Unit], answered: &[usize], usage: Usage) {
         self.used.add_tokens(&usage);

@@ -21,8 +21,10 @@
 //! - `prompt`     — what the model is asked.
 //! - `call`       — one batch through the provider, with repair.
 //! - `cost`       — tokens used, and the estimate for the untranslated rest.
-//! - `answer`     — reading and checking the model's `{id, text}` answer.
+//! - `answer`     — reading the model's `{id, src, text}` answer, and its terms.
+//! - `check`      — each item against its own line: alignment (`src`) and echoes.
 //! - `assembler`  — translated units back onto cues, each cue handed over once complete.
+//! - `glossary`   — the track's names and terms, learnt from answers, sent with batches.
 //! - `cache`      — translated lines in SQLite, shared by every host process.
 
 pub mod answer;
@@ -31,7 +33,9 @@ pub mod batch;
 pub mod cache;
 pub mod call;
 pub mod captions;
+pub mod check;
 pub mod cost;
+pub mod glossary;
 pub mod plan;
 pub mod prompt;
 pub mod queue;
@@ -39,10 +43,10 @@ pub mod rolling;
 pub mod scheduler;
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use futures::stream::Stream;
+use futures::stream::{Stream, StreamExt};
 use glossa_protocol::text;
 use glossa_protocol::{ErrorCode, ErrorInfo, Timings, TrackCost, TranslatedCue, Usage};
 
@@ -51,10 +55,12 @@ use crate::providers::{Billing, Provider};
 use assembler::{Assembler, Delivery};
 use batch::BatchSizes;
 use cache::{CacheScope, TranslationCache};
-use call::CallSetup;
+use call::{CallSetup, LineChecks};
 use captions::CaptionTrack;
 use cost::Meter;
+use glossary::{Terms, TrackGlossary};
 use plan::Plan;
+use prompt::Surroundings;
 use queue::{Playhead, Queue};
 use scheduler::Scheduler;
 
@@ -150,6 +156,19 @@ pub trait TrackSink: Send {
     fn cues(&mut self, cues: Vec<TranslatedCue>);
     /// Tokens used so far and the estimate for the rest (when [`TrackOptions::report_cost`]).
     fn cost(&mut self, _cost: TrackCost) {}
+    /// The lines (units) just done, each with how its answers were judged (for reports).
+    fn lines(&mut self, _lines: Vec<LineReport>) {}
+}
+
+/// One line (unit) of a track as it ended: its translation (`None`: untranslated) and how
+/// its answers were judged (all zero and `None` for a line served from the cache).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineReport {
+    /// The unit's index in the track's units.
+    pub index: usize,
+    pub source: String,
+    pub text: Option<String>,
+    pub checks: LineChecks,
 }
 
 /// A closure taking the cues is a sink that ignores costs.
@@ -166,6 +185,8 @@ pub struct TrackJob {
     pub to: String,
     pub from: Option<String>,
     pub cache: Option<TranslationCache>,
+    /// Where the track's glossary is kept; `None`: it lives only while the track runs.
+    pub glossary: Option<TrackGlossary>,
     pub options: TrackOptions,
 }
 
@@ -222,11 +243,17 @@ where
     let mut usage = Usage { cached: Some(plan.cached_cues(&track.cues)).filter(|&n| n > 0), ..Usage::default() };
     let todo = plan.todo();
     let batches = batch::plan_from(&plan.units, &todo, &sizes, start.time);
-    let system = prompt::system_prompt(&job.to, job.from.as_deref());
-    let mut meter = job.options.report_cost.then(|| Meter::new(&plan.units, &todo, batches.len(), &system));
+    let system = prompt::system_prompt(&job.to, job.from.as_deref(), track.auto_generated);
+    let mut meter = job.options.report_cost.then(|| {
+        // The lines before a batch (with translations) and after it: three times the
+        // context's lines, of the track's average length.
+        let line_tokens = todo.iter().map(|&u| cost::source_tokens(&plan.units[u].text)).sum::<u64>() / todo.len().max(1) as u64;
+        Meter::new(&plan.units, &todo, batches.len(), &system).with_per_call(3 * sizes.context_units as u64 * (line_tokens + 2))
+    });
 
     // What the cache already has goes out at once, with what the rest would cost.
     delivery.send(assembler.from_cache(&plan));
+    delivery.lines(plan.hits().map(|(u, text)| report(&plan.units, u, Some(text), LineChecks::default())).collect());
     if let Some(meter) = &meter {
         delivery.cost(meter.cost());
     }
@@ -242,14 +269,52 @@ where
     let queue = Queue::new(batches, Playhead::new(start.time, start.rate), job.options.drop_behind_secs, sizes)
         .with_window(job.options.window_secs)
         .with_parallel(job.options.max_in_flight);
-    let start_batch = |batch| call::batch_call(setup.clone(), &plan.units, batch);
+    // Each unit's translation once known (the cache's, then the answers'), for the lines
+    // sent before a batch.
+    let known = Mutex::new(plan.cached.clone());
+    let terms = Terms::load(job.glossary.clone()).await;
+    // Lines taken while their batch's answer streams in, handed over at once.
+    let (taken, mut taken_lines) = futures::channel::mpsc::unbounded::<(usize, String)>();
+    let start_batch = |batch: batch::Batch| {
+        let around = surroundings(&plan.units, &batch, sizes.context_units, &known, &terms);
+        call::batch_call(setup.clone(), &plan.units, batch, around, taken.clone())
+    };
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
     let mut calls = 0;
-    while let Some((batch, answer)) = scheduler.next().await {
+    loop {
+        // A line first, whenever one is waiting (the scheduler's `next` loses nothing when
+        // it is dropped half-way: its batches run on in it).
+        let finished = tokio::select! {
+            biased;
+            Some((u, text)) = taken_lines.next() => {
+                delivery.send(assembler.taken(&plan, u, &text));
+                known.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[u] = Some(text);
+                continue;
+            }
+            finished = scheduler.next() => finished,
+        };
+        let Some((batch, answer)) = finished else { break };
         let answer = answer.map_err(|e| e.info())?;
         calls += answer.calls;
         usage.add_tokens(&answer.usage);
         let (ready, fresh) = assembler.answered(&plan, &batch.units, &answer.texts);
+        {
+            let mut known = known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (&u, text) in batch.units.iter().zip(&answer.texts) {
+                known[u] = text.clone();
+            }
+        }
+        let lines: Vec<&str> = batch.units.iter().map(|&u| plan.units[u].text.as_str()).collect();
+        terms.learn(&answer.terms, &lines).await;
+        delivery.lines(
+            batch
+                .units
+                .iter()
+                .zip(&answer.texts)
+                .zip(&answer.checks)
+                .map(|((&u, t), &c)| report(&plan.units, u, t.as_deref(), c))
+                .collect(),
+        );
         if let Some(cache) = &job.cache {
             if let Err(e) = cache.put_many(fresh).await {
                 tracing::warn!("cannot store translations in the cache: {e}");
@@ -271,11 +336,33 @@ where
     })
 }
 
+fn report(units: &[Unit], u: usize, text: Option<&str>, checks: LineChecks) -> LineReport {
+    LineReport { index: u, source: units[u].text.clone(), text: text.map(str::to_owned), checks }
+}
+
+/// What `batch` is sent with: the `context` units before it with their translations where
+/// `known`, as many after it, and the glossary's terms that occur in them.
+fn surroundings(units: &[Unit], batch: &batch::Batch, context: usize, known: &Mutex<Vec<Option<String>>>, terms: &Terms) -> Surroundings {
+    let first = batch.units[0];
+    let last = batch.units[batch.units.len() - 1];
+    let known = known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let before = first.saturating_sub(context);
+    let after = units.len().min(last + 1 + context);
+    let texts: Vec<&str> = (before..after).map(|u| units[u].text.as_str()).collect();
+    Surroundings {
+        before: (before..first).map(|u| (units[u].text.clone(), known[u].clone())).collect(),
+        after: units[last + 1..after].iter().map(|u| u.text.clone()).collect(),
+        glossary: terms.for_batch(&texts),
+    }
+}
+
 /// A track already in the target language: every cue as it is, at once, with no provider
 /// call and nothing written to the cache (there is no translation to keep).
 fn pass_through(track: &CaptionTrack, sink: &mut dyn TrackSink, started: Instant) -> TrackSummary {
     let mut delivery = Delivery::new(sink, started);
     delivery.send(track.cues.iter().map(|c| TranslatedCue { id: c.id.clone(), text: c.text.clone(), untranslated: false }).collect());
+    let units = plan::units(&track.cues, track.auto_generated);
+    delivery.lines((0..units.len()).map(|u| report(&units, u, Some(&units[u].text), LineChecks::default())).collect());
     TrackSummary {
         usage: Usage { provider_calls: Some(0), ..Usage::default() },
         ms: Timings { first_token: delivery.first, total: started.elapsed().as_millis() as u64 },

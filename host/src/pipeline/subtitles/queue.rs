@@ -122,9 +122,21 @@ impl Pace {
         fixed + per_line * lines as f64
     }
 
-    /// Wall seconds before a batch of `lines` is shown that it should start.
-    fn lead(&self, lines: usize) -> f64 {
-        self.expected(lines) * LEAD_SAFETY + LEAD_MARGIN_SECS
+    /// Wall seconds before the first line of a batch of `lines` over `span` seconds of
+    /// video is shown that the batch should start, its lines coming back one by one as the
+    /// answer streams (see `call`): line k is back after about fixed + per line × (k + 1)
+    /// (times `safety`, plus `margin`) and shown k/lines × span of video, at `rate`, after
+    /// the first. The latest of these; the fit is linear, so the first or the last.
+    fn streamed_lead(&self, lines: usize, span: f64, rate: f64, safety: f64, margin: f64) -> f64 {
+        let (fixed, per_line) = self.fit();
+        let n = lines.max(1) as f64;
+        let lead = |k: f64| (fixed + per_line * (k + 1.0)) * safety + margin - k / n * span.max(0.0) / rate.max(1.0);
+        lead(0.0).max(lead(n - 1.0))
+    }
+
+    /// [`Self::streamed_lead`] with room for a slower answer and a busy provider.
+    fn lead(&self, lines: usize, span: f64, rate: f64) -> f64 {
+        self.streamed_lead(lines, span, rate, LEAD_SAFETY, LEAD_MARGIN_SECS)
     }
 }
 
@@ -183,7 +195,8 @@ impl Queue {
         if self.window == f64::INFINITY {
             return f64::INFINITY; // the whole track: no lead to keep
         }
-        t + self.playhead.reach(self.window.min(self.pace.lead(batch.units.len())))
+        let lead = self.pace.lead(batch.units.len(), batch.end - batch.start, self.playhead.rate);
+        t + self.playhead.reach(self.window.min(lead))
     }
 
     /// How long until playback brings the next batch waiting beyond the window within it;
@@ -245,7 +258,10 @@ impl Queue {
             .filter(|(_, b)| b.start >= aim && b.start <= self.horizon(t, b))
             .min_by(|(_, a), (_, b)| a.start.total_cmp(&b.start))
             .map(|(i, _)| i);
-        let too_soon = |b: &Batch| b.start - aim < self.sizes.head_secs.min(self.playhead.reach(self.pace.expected(b.units.len())));
+        let too_soon = |b: &Batch| {
+            let need = self.pace.streamed_lead(b.units.len(), b.end - b.start, self.playhead.rate, 1.0, 0.0);
+            b.start - aim < self.sizes.head_secs.min(self.playhead.reach(need))
+        };
         if let Some(i) = under.or(ahead.filter(|&i| too_soon(&self.pending[i]))) {
             let batch = self.pending.swap_remove(i);
             let (behind, head, rest) = split_at_playhead(&batch, units, aim, &self.sizes);
@@ -317,22 +333,28 @@ pub(super) mod tests {
     async fn a_window_holds_batches_until_playback_brings_them_within_it() {
         let units = track(60); // batches of 10 lines = 30 s
         let all: Vec<usize> = (0..60).collect();
-        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), 60.0, sizes()).with_window(20.0);
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), 60.0, sizes()).with_window(2.0);
+        // A fast model (0.5 s to answer, 0.25 s a line) would start a batch ~3 s before its
+        // first line; the window allows 2.
+        q.batch_took(2, 1.0);
+        q.batch_took(10, 3.0);
         assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
-        assert_eq!(q.next(&units).unwrap().units, (2..10).collect::<Vec<_>>());
-        assert!(q.next(&units).is_none(), "the next batch starts at 30 s, beyond 0 + 20 s");
+        assert!(q.next(&units).is_none(), "line 2 starts at 6 s, beyond 0 + 2 s");
         assert!(!q.is_empty());
-        assert_eq!(q.next_in_window(), Some(Duration::from_secs(10)));
-        tokio::time::advance(Duration::from_secs(10)).await;
+        assert_eq!(q.next_in_window(), Some(Duration::from_secs(4)));
+        tokio::time::advance(Duration::from_secs(4)).await;
+        assert_eq!(q.next(&units).unwrap().units, (2..10).collect::<Vec<_>>());
+        assert_eq!(q.next_in_window(), Some(Duration::from_secs(24)), "line 10 at 30 s");
+        tokio::time::advance(Duration::from_secs(24)).await;
         assert_eq!(q.next(&units).unwrap().units, (10..20).collect::<Vec<_>>());
-        // At 2× the window reaches twice as far: 40 s of video from 10 s.
-        q.set_playhead(Playhead::new(10.0, 2.0));
+        // At 2× the window reaches twice as far: 4 s of video from 28 s.
+        q.set_playhead(Playhead::new(28.0, 2.0));
         assert!(q.next(&units).is_none());
-        assert_eq!(q.next_in_window(), Some(Duration::from_secs(5)), "batch 20–29 starts at 60 s, the window ends at 50 s");
+        assert_eq!(q.next_in_window(), Some(Duration::from_secs(14)), "batch 20–29 starts at 60 s, the window ends at 32 s");
         // Paused: only a playhead report can bring it in.
-        q.set_playhead(Playhead::new(10.0, 0.0));
+        q.set_playhead(Playhead::new(28.0, 0.0));
         assert_eq!(q.next_in_window(), None);
-        q.set_playhead(Playhead::new(45.0, 0.0));
+        q.set_playhead(Playhead::new(58.0, 0.0));
         assert_eq!(q.next(&units).unwrap().units, (20..30).collect::<Vec<_>>());
     }
 
@@ -365,21 +387,30 @@ pub(super) mod tests {
         // A fast model: half a second to answer and a quarter of a second a line.
         q.batch_took(2, 1.0);
         q.batch_took(10, 3.0);
-        // Lines 2–9 start at 6 s and are expected to take 2.5 s: with the safety factor and
-        // margin they start 5.75 s before.
+        // Lines 2–9 start at 6 s, one every 3 s; their answer streams, a line back every
+        // quarter of a second after half a second: the first line is what needs the lead,
+        // 0.75 s with the safety factor and margin: 3.125 s.
         assert!(q.next(&units).is_none(), "line 2 at 6 s need not start yet");
         let wait = q.next_in_window().unwrap();
-        assert!(wait > Duration::from_millis(240) && wait < Duration::from_millis(260), "{wait:?}");
+        assert!(wait > Duration::from_millis(2865) && wait < Duration::from_millis(2885), "{wait:?}");
         tokio::time::advance(wait).await;
         assert_eq!(q.next(&units).unwrap().units, (2..10).collect::<Vec<_>>());
-        // Lines 10–19 at 30 s, 3 s expected: they start at 23.5 s.
+        // Lines 10–19 at 30 s: they start at 26.875 s.
         assert!(q.next(&units).is_none(), "line 10 at 30 s is further ahead than the model needs");
         let wait = q.next_in_window().unwrap();
-        assert!(wait > Duration::from_millis(23_240) && wait < Duration::from_millis(23_260), "{wait:?}");
-        // At 2× the same wall time reaches twice as far: from 10 s, they start at 17 s.
+        assert!(wait > Duration::from_millis(23_990) && wait < Duration::from_millis(24_010), "{wait:?}");
+        // At 2× the same wall time reaches twice as far: from 10 s, they start at 23.75 s.
         q.set_playhead(Playhead::new(10.0, 2.0));
         let wait = q.next_in_window().unwrap();
-        assert!(wait > Duration::from_millis(3490) && wait < Duration::from_millis(3510), "{wait:?}");
+        assert!(wait > Duration::from_millis(6865) && wait < Duration::from_millis(6885), "{wait:?}");
+        // A slow model (3 s to answer, a second a line), ten lines: the last one is back after
+        // 13 s (21.5 s with the safety factor and margin). Shown 27 s after the first, it
+        // needs no more lead than the first line's 8 s; shown 9 s after it, 12.5 s.
+        let mut slow = Pace::default();
+        slow.answered(2, 5.0);
+        slow.answered(10, 13.0);
+        assert!((slow.lead(10, 30.0, 1.0) - 8.0).abs() < 1e-9);
+        assert!((slow.lead(10, 10.0, 1.0) - (13.0 * 1.5 + 2.0 - 9.0)).abs() < 1e-9, "lines a second apart");
         let mut whole = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 0.0), 60.0, sizes());
         whole.batch_took(2, 1.0);
         let mut n = 0;
