@@ -252,6 +252,19 @@ pub struct TranslatedCue {
     pub text: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub untranslated: bool,
+    /// How the original line is read (furigana, pinyin, romanization), when the user
+    /// asked for readings in its language: words whose surfaces make up the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<Vec<ReadingToken>>,
+}
+
+/// One word (or kana tail, space, mark) of a line and how it is read; `reading` is empty
+/// where the surface needs none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingToken {
+    pub surface: String,
+    #[serde(default)]
+    pub reading: String,
 }
 
 /// A message from the host to the extension.

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod doctor;
 pub mod install;
 pub mod model;
+pub mod reading;
 pub mod settings;
 pub mod subs;
 pub mod translate;
@@ -82,6 +83,16 @@ enum Command {
         #[command(subcommand)]
         action: model::Action,
     },
+    /// How a line is read: furigana (ja), pinyin (zh), romanization (ko), Latin letters (ru, uk, el).
+    Reading {
+        text: String,
+        /// The line's language: ja, zh, ko, ru, uk or el.
+        #[arg(long)]
+        lang: String,
+        /// Print the words with their readings as JSON: [{"surface","reading"}].
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -117,6 +128,7 @@ pub fn run() -> ExitCode {
         Command::TranslateImage { file, to, with_original } => translate::image(&file, to, with_original, &data_dir),
         Command::TranslateText { text, to, from } => translate::text(&text, to, from, &data_dir),
         Command::Model { action } => model::run(action, &data_dir),
+        Command::Reading { text, lang, json } => reading::run(&text, &lang, json, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -275,7 +275,9 @@ where
 /// call and nothing written to the cache (there is no translation to keep).
 fn pass_through(track: &CaptionTrack, sink: &mut dyn TrackSink, started: Instant) -> TrackSummary {
     let mut delivery = Delivery::new(sink, started);
-    delivery.send(track.cues.iter().map(|c| TranslatedCue { id: c.id.clone(), text: c.text.clone(), untranslated: false }).collect());
+    delivery.send(
+        track.cues.iter().map(|c| TranslatedCue { id: c.id.clone(), text: c.text.clone(), untranslated: false, reading: None }).collect(),
+    );
     TrackSummary {
         usage: Usage { provider_calls: Some(0), ..Usage::default() },
         ms: Timings { first_token: delivery.first, total: started.elapsed().as_millis() as u64 },
