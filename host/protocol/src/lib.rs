@@ -774,6 +774,19 @@ mod tests {
     }
 
     #[test]
+    fn a_cue_without_a_reading_parses_and_one_with_it_keeps_it() {
+        let old: TranslatedCue = serde_json::from_str(r#"{"id":"1","text":"hi"}"#).unwrap();
+        assert_eq!(old.reading, None);
+        assert!(!serde_json::to_string(&old).unwrap().contains("reading"));
+        let cue: TranslatedCue =
+            serde_json::from_str(r#"{"id":"1","text":"bank","reading":[{"surface":"银行","reading":"yín háng"},{"surface":"。"}]}"#)
+                .unwrap();
+        let reading = cue.reading.unwrap();
+        assert_eq!(reading[0].reading, "yín háng");
+        assert_eq!(reading[1].reading, "");
+    }
+
+    #[test]
     fn a_track_comes_as_a_caption_file_or_as_cues_never_neither() {
         let file = parse_request(
             br#"{"id":"1","type":"translate_track","track":"t","captions":{"format":"srv3","text":"<timedtext/>"},"from":"en","playhead":3}"#,

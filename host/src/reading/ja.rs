@@ -26,16 +26,16 @@ pub struct Reader {
 impl Reader {
     pub fn load(dir: &Path) -> Result<Reader, ReadingError> {
         let compiled = dir.join(COMPILED);
-        let dict = if compiled.is_file() {
-            let unreadable = |e: &dyn std::fmt::Display| ReadingError::DataUnreadable {
-                what: "Japanese dictionary",
-                path: compiled.clone(),
-                reason: e.to_string(),
-            };
-            let file = File::open(&compiled).map_err(|e| unreadable(&e))?;
-            Dictionary::read(BufReader::new(file)).map_err(|e| unreadable(&e))?
-        } else {
-            compile(dir)?
+        let read = compiled.is_file().then(|| {
+            File::open(&compiled).map_err(|e| e.to_string()).and_then(|f| Dictionary::read(BufReader::new(f)).map_err(|e| e.to_string()))
+        });
+        let dict = match read {
+            Some(Ok(dict)) => dict,
+            // compiled by another version of the analyser: build it again where the source is
+            Some(Err(reason)) if !dir.join(SOURCE).join("lex.csv").is_file() => {
+                return Err(ReadingError::DataUnreadable { what: "Japanese dictionary", path: compiled, reason });
+            }
+            _ => compile(dir)?,
         };
         Ok(Reader { tokenizer: Tokenizer::new(dict) })
     }

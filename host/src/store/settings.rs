@@ -228,6 +228,14 @@ mod tests {
     use glossa_protocol::DEFAULT_OLLAMA_URL;
 
     #[test]
+    fn reading_languages_are_known_codes_each_once() {
+        assert_eq!(validate("display.readings", " ja, ZH,ja ,").unwrap(), "ja,zh");
+        assert_eq!(validate("display.readings", "").unwrap(), "");
+        let err = validate("display.readings", "ja,fr").unwrap_err().to_string();
+        assert!(err.contains("\"fr\" has no reading") && err.contains("ja, zh, ko, ru, uk, el"), "{err}");
+    }
+
+    #[test]
     fn defaults_make_a_working_local_configuration() {
         let s = Store::in_memory().unwrap().settings().unwrap();
         assert_eq!(s.provider(), ProviderKind::Local);
