@@ -287,33 +287,23 @@
     return state.on && (state.wanted.get(v) === null || state.dropped === v);
   }
 
-  const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]/u;
-
   /**
    * The reading under the original (the host sends it with the cue when the user turned
-   * readings on for the language): ruby over the words for Japanese and Chinese (one pinyin
-   * syllable over each hanzi), a plain line for the rest. Each word is its own element.
+   * readings on for the language), one element per word: ruby over the kanji and hanzi
+   * where the host cut the word for it (Japanese, Chinese), else the word's reading as a
+   * plain line (Korean, Russian, Ukrainian, Greek).
    */
   function readingLine(tokens, cueId) {
-    const ruby = tokens.some((t) => HAN.test(t.surface));
     const l = G.el("span", { class: "line reading", "data-glossa": "subtitle-reading", "data-cue-id": cueId });
     for (const t of tokens) {
       if (!t.reading) { l.append(document.createTextNode(t.surface)); continue; }
       const word = G.el("span", { class: "word", "data-glossa": "reading-word" });
-      if (!ruby) word.textContent = t.reading;
-      else {
-        const chars = [...t.surface];
-        const syllables = t.reading.split(" ");
-        const hanzi = chars.filter((c) => HAN.test(c));
-        // pinyin: a syllable over each hanzi; furigana: the reading over the whole word
-        const each = syllables.length > 1 && syllables.length === hanzi.length;
-        const parts = each ? chars.map((c) => [c, HAN.test(c) ? syllables.shift() : ""]) : [[t.surface, t.reading]];
-        for (const [base, rt] of parts) {
-          if (!rt) { word.append(document.createTextNode(base)); continue; }
-          const r = G.el("ruby", {}, base);
-          r.append(G.el("rt", {}, rt));
-          word.append(r);
-        }
+      if (!t.ruby || !t.ruby.length) word.textContent = t.reading;
+      for (const [base, rt] of t.ruby || []) {
+        if (!rt) { word.append(document.createTextNode(base)); continue; }
+        const r = G.el("ruby", {}, base);
+        r.append(G.el("rt", {}, rt));
+        word.append(r);
       }
       l.append(word);
     }

@@ -37,10 +37,11 @@ function readingOf(page, cueId) {
     const ruby = [...line.querySelectorAll("ruby")].map((r) => [r.firstChild.textContent, r.querySelector("rt").textContent]);
     const clone = line.cloneNode(true);
     for (const rt of clone.querySelectorAll("rt")) rt.remove();
+    const wordsRead = [...clone.querySelectorAll("[data-glossa='reading-word']")].map((w) => w.textContent);
     const box = (sel) => root.querySelector(`${sel}[data-cue-id='${id}']`).getBoundingClientRect();
     const [original, reading] = [box("[data-glossa='subtitle-original']"), box("[data-glossa='subtitle-reading']")];
     return {
-      ruby, base: clone.textContent, text: line.textContent, words: line.querySelectorAll("[data-glossa='reading-word']").length,
+      ruby, base: clone.textContent, text: line.textContent, words: wordsRead.length, wordsRead,
       below: reading.top >= original.bottom - 1, centred: Math.abs((reading.left + reading.right) / 2 - (original.left + original.right) / 2) < 4,
     };
   }, cueId);
@@ -79,6 +80,7 @@ for (const kind of BROWSERS) {
         const r = await readingOf(page, cue.id);
         assert.ok(r, `cue ${cue.id} has a reading line`);
         assert.deepEqual(r.ruby, expected[cue.id], `cue ${cue.id}'s furigana`);
+        if (cue.id === "2") assert.deepEqual(r.wordsRead, ["明日", "学校", "行き"], "a word with kana after its kanji is one element");
         assert.equal(r.base, cue.text, "the ruby's base is the original line, kana and marks as they are");
         assert.ok(r.below && r.centred, `cue ${cue.id}'s reading sits under its original`);
       }

@@ -258,13 +258,17 @@ pub struct TranslatedCue {
     pub reading: Option<Vec<ReadingToken>>,
 }
 
-/// One word (or kana tail, space, mark) of a line and how it is read; `reading` is empty
-/// where the surface needs none.
+/// One word (or space, mark) of a line and how it is read; `reading` is empty where the
+/// surface needs none. `ruby` cuts the word for ruby: (base, text over it) pairs whose bases
+/// make up the surface, the text empty over kana (食べる: 食/た, べる/""), one syllable over
+/// each hanzi; empty for the languages shown as a plain line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingToken {
     pub surface: String,
     #[serde(default)]
     pub reading: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ruby: Vec<(String, String)>,
 }
 
 /// A message from the host to the extension.

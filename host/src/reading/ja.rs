@@ -62,7 +62,7 @@ impl Reader {
                     tokens.push(plain(&text[end..start]));
                 }
                 end = start + joined.len();
-                tokens.extend(furigana(&joined, reading));
+                tokens.push(word(&joined, reading));
                 i += 1;
                 continue;
             }
@@ -75,7 +75,7 @@ impl Reader {
             let surface = &text[range];
             let reading = token.feature().split(',').nth(2).filter(|r| *r != "*").map(hiragana).map(|r| preferred(surface, r, next));
             match reading {
-                Some(reading) if surface.chars().any(is_kanji) => tokens.extend(furigana(surface, &reading)),
+                Some(reading) if surface.chars().any(is_kanji) => tokens.push(word(surface, &reading)),
                 _ => tokens.push(plain(surface)),
             }
         }
@@ -127,13 +127,18 @@ fn compile(dir: &Path) -> Result<Dictionary, ReadingError> {
 }
 
 fn plain(surface: &str) -> ReadingToken {
-    ReadingToken { surface: surface.to_owned(), reading: String::new() }
+    ReadingToken { surface: surface.to_owned(), reading: String::new(), ruby: Vec::new() }
+}
+
+/// A word with kanji: its reading, and the ruby over its kanji only.
+fn word(surface: &str, reading: &str) -> ReadingToken {
+    ReadingToken { surface: surface.to_owned(), reading: reading.to_owned(), ruby: furigana(surface, reading) }
 }
 
 /// A word with kanji and its reading, cut so the reading sits over the kanji only: 食べる
 /// (たべる) → 食 (た) + べる. Kana inside the word anchor the cut (取り扱い → 取 り 扱 い);
 /// a word whose kana do not match its reading stays whole.
-fn furigana(surface: &str, reading: &str) -> Vec<ReadingToken> {
+fn furigana(surface: &str, reading: &str) -> Vec<(String, String)> {
     let mut runs: Vec<(bool, String)> = Vec::new();
     for c in surface.chars() {
         let kanji = !is_kana(c);
@@ -145,7 +150,7 @@ fn furigana(surface: &str, reading: &str) -> Vec<ReadingToken> {
     let reading: Vec<char> = reading.chars().collect();
     let mut lengths = Vec::new();
     if !fit(&runs, &reading, &mut lengths) {
-        return vec![ReadingToken { surface: surface.to_owned(), reading: reading.iter().collect() }];
+        return vec![(surface.to_owned(), reading.iter().collect())];
     }
     let mut pos = 0;
     let mut kanji_runs = lengths.into_iter();
@@ -155,10 +160,10 @@ fn furigana(surface: &str, reading: &str) -> Vec<ReadingToken> {
                 let n = kanji_runs.next().unwrap_or(0);
                 let r: String = reading[pos..pos + n].iter().collect();
                 pos += n;
-                ReadingToken { surface: run, reading: r }
+                (run, r)
             } else {
                 pos += run.chars().count();
-                plain(&run)
+                (run, String::new())
             }
         })
         .collect()
@@ -209,8 +214,8 @@ pub fn hiragana(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn pairs(tokens: &[ReadingToken]) -> Vec<(&str, &str)> {
-        tokens.iter().map(|t| (t.surface.as_str(), t.reading.as_str())).collect()
+    fn pairs(parts: &[(String, String)]) -> Vec<(&str, &str)> {
+        parts.iter().map(|(b, r)| (b.as_str(), r.as_str())).collect()
     }
 
     #[test]

@@ -174,7 +174,7 @@ fn words(text: &str, word: fn(&str) -> String) -> Vec<ReadingToken> {
 
 fn token(surface: &str, is_word: bool, word: fn(&str) -> String) -> ReadingToken {
     let reading = if is_word { word(surface) } else { String::new() };
-    ReadingToken { surface: surface.to_owned(), reading }
+    ReadingToken { surface: surface.to_owned(), reading, ruby: Vec::new() }
 }
 
 fn is_word_char(c: char) -> bool {

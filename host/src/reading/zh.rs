@@ -69,7 +69,7 @@ impl Reader {
                 None => None,
             }
             .unwrap_or_else(|| self.word(w.word));
-            tokens.push(ReadingToken { surface: w.word.to_owned(), reading });
+            tokens.push(ReadingToken { surface: w.word.to_owned(), ruby: ruby(w.word, &reading), reading });
         }
         tokens
     }
@@ -115,6 +115,17 @@ impl Reader {
         }
         syllables.join(" ")
     }
+}
+
+/// A syllable over each hanzi of the word, the other characters bare; none when the
+/// syllables do not match the hanzi one for one.
+fn ruby(word: &str, reading: &str) -> Vec<(String, String)> {
+    let mut syllables = reading.split_whitespace();
+    let hanzi = word.chars().filter(|&c| is_hanzi(c)).count();
+    if hanzi == 0 || hanzi != reading.split_whitespace().count() {
+        return Vec::new();
+    }
+    word.chars().map(|c| (c.to_string(), if is_hanzi(c) { syllables.next().unwrap_or("").to_owned() } else { String::new() })).collect()
 }
 
 /// The one character of a one-character word.
