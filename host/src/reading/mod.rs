@@ -147,9 +147,23 @@ impl<'r> CueReadings<'r> {
 }
 
 /// The line as the reading shows it: each token's reading, or its surface where it
-/// needs none (spaces, marks, kana).
+/// needs none (spaces, marks, kana); words in Latin letters that meet (pinyin) get a space.
 pub fn line(tokens: &[ReadingToken]) -> String {
-    tokens.iter().map(|t| if t.reading.is_empty() { t.surface.as_str() } else { t.reading.as_str() }).collect()
+    let mut out = String::new();
+    for t in tokens {
+        let text = if t.reading.is_empty() { t.surface.as_str() } else { t.reading.as_str() };
+        let meet = out.chars().last().is_some_and(|c| c.is_alphabetic() && !is_cjk(c))
+            && text.chars().next().is_some_and(|c| c.is_alphabetic() && !is_cjk(c));
+        if meet && !t.reading.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(text);
+    }
+    out
+}
+
+fn is_cjk(c: char) -> bool {
+    ja::is_kanji(c) || matches!(c, '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7A3}')
 }
 
 /// Alphabetic languages: one token per run of letters (a word, read by `word`), and the
@@ -198,6 +212,13 @@ mod tests {
         let surfaces: String = tokens.iter().map(|t| t.surface.as_str()).collect();
         assert_eq!(surfaces, "Привет, мир!");
         assert_eq!(line(&tokens), "Privet, mir!");
+    }
+
+    #[test]
+    fn pinyin_words_are_spaced_and_kana_are_not() {
+        let t = |surface: &str, reading: &str| ReadingToken { surface: surface.into(), reading: reading.into(), ruby: Vec::new() };
+        assert_eq!(line(&[t("我", "wǒ"), t("在", "zài"), t("银行", "yín háng"), t("。", "")]), "wǒ zài yín háng。");
+        assert_eq!(line(&[t("今日", "きょう"), t("は", ""), t("天気", "てんき")]), "きょうはてんき");
     }
 
     #[test]

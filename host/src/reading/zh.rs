@@ -20,7 +20,10 @@ const MAX_PHRASE_CHARS: usize = 8;
 const NEUTRAL_TONES: &str = include_str!("zh_neutral.tsv");
 
 /// Characters outside any phrase whose most frequent reading is not pypinyin's first one.
-const ALONE: &[(char, &str)] = &[('长', "cháng"), ('还', "hái"), ('都', "dōu"), ('为', "wèi"), ('给', "gěi")];
+const ALONE: &[(char, &str)] = &[('长', "cháng"), ('还', "hái"), ('都', "dōu"), ('为', "wèi"), ('给', "gěi"), ('谁', "shéi")];
+
+/// Characters that take the erhua suffix 儿 (一点儿, 这儿): it is then written r.
+const ERHUA_BEFORE: &str = "点会边块这那哪些玩事味空劲伴法样";
 
 /// Measure words whose reading differs from the same character elsewhere (三只猫 sān zhī).
 const MEASURES: &[(char, &str)] = &[('只', "zhī"), ('种', "zhǒng"), ('行', "háng"), ('条', "tiáo")];
@@ -74,8 +77,24 @@ impl Reader {
         tokens
     }
 
-    /// The syllables of a word's characters, one per hanzi, separated by spaces.
+    /// The syllables of a word's characters, one per hanzi, separated by spaces; the erhua
+    /// suffix 儿 as r (the table writes it as a light er).
     fn word(&self, word: &str) -> String {
+        let syllables = self.syllables(word);
+        if !word.contains('儿') {
+            return syllables;
+        }
+        let chars: Vec<char> = word.chars().filter(|&c| is_hanzi(c)).collect();
+        let mut out: Vec<&str> = syllables.split(' ').collect();
+        for i in 1..chars.len().min(out.len()) {
+            if chars[i] == '儿' && (out[i] == "er" || (out[i] == "ér" && ERHUA_BEFORE.contains(chars[i - 1]))) {
+                out[i] = "r";
+            }
+        }
+        out.join(" ")
+    }
+
+    fn syllables(&self, word: &str) -> String {
         if let Some(p) = self.phrases.get(word) {
             return p.clone();
         }
