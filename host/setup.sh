@@ -31,6 +31,16 @@ bash extension/build.sh
 say "Registering the host with the browsers"
 "$host" install
 
+say "Installing the data for readings (furigana from IPADIC, pinyin from pypinyin's tables)"
+reading_src="$(bash tests/tools/fetch-reading-data.sh)"
+# The host compiles the Japanese dictionary once (ja-ipadic.dic); only that and the pinyin
+# tables are installed (about 31 MB), loaded the first time a line's reading is shown.
+GLOSSA_READING_DATA="$reading_src" "$host" reading 日本 --lang ja >/dev/null
+reading_dest="${GLOSSA_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/glossa}/reading"
+mkdir -p "$reading_dest"
+cp -r "$reading_src/zh" "$reading_src/ja-ipadic.dic" "$reading_dest/"
+cp "$reading_src/ipadic/COPYING" "$reading_dest/IPADIC-COPYING"
+
 say "Fetching the tiny demo model"
 models="$(bash tests/tools/fetch-models.sh)"
 

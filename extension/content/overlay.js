@@ -254,7 +254,7 @@
     box.classList.toggle("controls", !!player && !player.classList.contains("ytp-autohide") && d.position !== "top");
     const base = Math.max(12, (player ? player.clientHeight : 360) * 0.045);
     box.style.fontSize = `${Math.round((base * (d.font_size || 100)) / 100)}px`;
-    const key = `${cueId}|${line ? line.text : ""}|${d.dual}|${notice}`;
+    const key = `${cueId}|${line ? line.text : ""}|${d.dual}|${notice}|${line && line.reading ? "r" : ""}`;
     if (key === state.shown && !force) return;
     state.shown = key;
     box.textContent = "";
@@ -267,6 +267,7 @@
       }
       box.append(l);
       if (d.dual) box.append(G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
+      if (line.reading) box.append(readingLine(line.reading, cueId));
     }
     if (notice) box.append(G.el("span", { class: "notice", "data-glossa": "subtitle-notice" }, notice));
     // The player's own captions stay hidden while Glossa shows a line in their place, and
@@ -284,6 +285,29 @@
     const v = videoIdNow();
     if (!v) return state.on; // a page without a watch id: no track list is read there
     return state.on && (state.wanted.get(v) === null || state.dropped === v);
+  }
+
+  /**
+   * The reading under the original (the host sends it with the cue when the user turned
+   * readings on for the language), one element per word: ruby over the kanji and hanzi
+   * where the host cut the word for it (Japanese, Chinese), else the word's reading as a
+   * plain line (Korean, Russian, Ukrainian, Greek).
+   */
+  function readingLine(tokens, cueId) {
+    const l = G.el("span", { class: "line reading", "data-glossa": "subtitle-reading", "data-cue-id": cueId });
+    for (const t of tokens) {
+      if (!t.reading) { l.append(document.createTextNode(t.surface)); continue; }
+      const word = G.el("span", { class: "word", "data-glossa": "reading-word" });
+      if (!t.ruby || !t.ruby.length) word.textContent = t.reading;
+      for (const [base, rt] of t.ruby || []) {
+        if (!rt) { word.append(document.createTextNode(base)); continue; }
+        const r = G.el("ruby", {}, base);
+        r.append(G.el("rt", {}, rt));
+        word.append(r);
+      }
+      l.append(word);
+    }
+    return l;
   }
 
   let frame = 0;

@@ -50,6 +50,9 @@
       border-radius: 3px; white-space: pre-wrap; max-width: 80%; }
     .subs .original { opacity: .8; font-size: .8em; }
     .subs .line[data-untranslated] { font-style: italic; opacity: .85; }
+    .subs .reading { font-size: .8em; line-height: 1.9; }
+    .subs .reading rt { font-size: .55em; opacity: .9; }
+    .subs .reading ruby { margin: 0 .06em; }
     .subs .notice { font-size: 13px; color: #ffd27f; background: rgba(8,8,8,.75); padding: 2px 8px; border-radius: 3px; }
   `;
 

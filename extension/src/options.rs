@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use glossa_protocol::{
     ErrorCode, ErrorInfo, EventBody, ModelInfo, ProviderKind, ProviderSettingsView, RequestBody, SettingsView, PROTOCOL_VERSION,
+    READING_LANGUAGES,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -245,6 +246,9 @@ fn fill(view: SettingsView) {
     select("display-position").set_value(&view.display.position);
     input("display-dual").set_checked(view.display.dual);
     input("display-pause-on-frame").set_checked(view.display.pause_on_frame);
+    for code in READING_LANGUAGES {
+        input(&format!("display-reading-{code}")).set_checked(view.display.readings.split(',').any(|c| c == *code));
+    }
     input("timeout-connect").set_value(&view.timeouts.connect_secs.to_string());
     input("timeout-first-token").set_value(&view.timeouts.first_token_secs.to_string());
     input("timeout-idle").set_value(&view.timeouts.idle_secs.to_string());
@@ -421,6 +425,9 @@ fn form_values() -> BTreeMap<String, String> {
     v.insert("display.position".into(), select("display-position").value());
     v.insert("display.dual".into(), input("display-dual").checked().to_string());
     v.insert("display.pause_on_frame".into(), input("display-pause-on-frame").checked().to_string());
+    let readings: Vec<&str> =
+        READING_LANGUAGES.iter().copied().filter(|code| input(&format!("display-reading-{code}")).checked()).collect();
+    v.insert("display.readings".into(), readings.join(","));
     for (glossa, key) in [("timeout-connect", "connect_secs"), ("timeout-first-token", "first_token_secs"), ("timeout-idle", "idle_secs")] {
         v.insert(format!("timeouts.{key}"), input(glossa).value().trim().to_owned());
     }

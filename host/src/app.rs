@@ -9,17 +9,21 @@ use glossa_protocol::text::{self, Text};
 use crate::config::Config;
 use crate::pipeline::subtitles::cache::{TranslationCache, DEFAULT_CACHE_LIMIT_BYTES};
 use crate::providers::Providers;
+use crate::reading::{self, Readers};
 use crate::store::{Settings, Store, StoreError};
 
 pub struct App {
     pub store: Store,
     pub providers: Providers,
     pub data_dir: PathBuf,
+    /// Readings under the original line; each language's dictionary loads on first use.
+    pub readers: std::sync::Arc<Readers>,
 }
 
 impl App {
     pub fn new(store: Store, data_dir: &Path) -> Self {
-        App { providers: Providers::new(data_dir), store, data_dir: data_dir.to_owned() }
+        let readers = std::sync::Arc::new(Readers::new(reading::data_dir(data_dir)));
+        App { providers: Providers::new(data_dir), store, data_dir: data_dir.to_owned(), readers }
     }
 
     /// Settings as stored now; defaults (with a warning logged) if the database fails.

@@ -11,6 +11,7 @@ use crate::models::{self, catalogue, download};
 use crate::pipeline;
 use crate::pipeline::frame_items::FramePiece;
 use crate::pipeline::subtitles::{self, PlayheadUpdate, TrackSink};
+use crate::reading;
 use crate::resolve;
 use crate::sink::EventSink;
 use crate::store::glossary::{glossary_key, Glossary};
@@ -123,8 +124,10 @@ pub async fn handle(
             let track = subtitles::captions::track_of(&request)?;
             // The lines as the host read them: the ids and times the `cues` events refer to.
             sink.send(EventBody::Track { cues: track.cues.clone() });
-            let mut job =
-                resolve::track(&app.config().await, &app.providers, request.to.as_deref(), request.from.as_deref(), Some(app.cache()));
+            let settings = app.settings().await.0;
+            let config = crate::config::Config::from_settings(&settings);
+            let mut job = resolve::track(&config, &app.providers, request.to.as_deref(), request.from.as_deref(), Some(app.cache()));
+            let readings = reading::CueReadings::wanted(&app.readers, job.from.as_deref(), settings.get("display.readings"), &track.cues);
             if request.whole {
                 job.options = job.options.whole_track();
             }
@@ -137,7 +140,8 @@ pub async fn handle(
             // sent and read once, one plan and cache lookup, rather than the file again on
             // every step of the window.
             let start = PlayheadUpdate { time: request.playhead, rate: request.rate };
-            let summary = subtitles::translate_track(&job, &track, start, playhead_updates(control), &mut TrackEvents(sink)).await?;
+            let summary =
+                subtitles::translate_track(&job, &track, start, playhead_updates(control), &mut TrackEvents(sink, readings)).await?;
             tracing::info!(
                 track = %request.track,
                 cues = track.cues.len(),
@@ -258,11 +262,14 @@ async fn local_models(app: &App) -> Result<EventBody, ErrorInfo> {
         })
 }
 
-/// A track's results as `cues` and `cost` events.
-struct TrackEvents<'s>(&'s EventSink);
+/// A track's results as `cues` and `cost` events, each cue with its reading when asked.
+struct TrackEvents<'s>(&'s EventSink, Option<reading::CueReadings<'s>>);
 
 impl TrackSink for TrackEvents<'_> {
-    fn cues(&mut self, cues: Vec<TranslatedCue>) {
+    fn cues(&mut self, mut cues: Vec<TranslatedCue>) {
+        if let Some(readings) = &self.1 {
+            readings.attach(&mut cues);
+        }
         self.0.send(EventBody::Cues { cues });
     }
 

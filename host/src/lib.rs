@@ -12,6 +12,7 @@
 //! - `models`    — GGUF files for the built-in backend: the catalogue, downloads, inspection.
 //! - `providers` — the model backends behind one `Provider` trait, each built from its config.
 //! - `pipeline`  — what is asked of the models: frame, text and subtitle-track translation.
+//! - `reading`   — how a line is read: furigana, pinyin, romanization (dictionaries loaded on first use).
 //! - `resolve`   — settings + a request → the job that runs (`FrameJob`, `TrackJob`, `TextJob`).
 //! - `detect`    — first run: the providers the user already has (Ollama, servers, keys).
 //! - `app`       — what every request can reach: store, providers, data folder.
@@ -31,6 +32,7 @@ pub mod native;
 pub mod paths;
 pub mod pipeline;
 pub mod providers;
+pub mod reading;
 pub mod resolve;
 pub mod server_url;
 pub mod sink;

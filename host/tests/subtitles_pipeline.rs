@@ -365,7 +365,11 @@ async fn a_track_already_in_the_target_language_comes_back_as_it_is_with_no_call
         let summary = translate_track(&job, &request.track, request.start(), rx, &mut emit).await.expect("track passed through");
         let by_id = assert_each_cue_once(&request, &emitted);
         for cue in &request.track.cues {
-            assert_eq!(by_id[&cue.id], TranslatedCue { id: cue.id.clone(), text: cue.text.clone(), untranslated: false }, "{name}");
+            assert_eq!(
+                by_id[&cue.id],
+                TranslatedCue { id: cue.id.clone(), text: cue.text.clone(), untranslated: false, reading: None },
+                "{name}"
+            );
         }
         assert_eq!(fake.calls(), 0, "{name}: the provider was called");
         assert_eq!(summary.usage.provider_calls, Some(0), "{name}");

@@ -105,6 +105,24 @@ for (const kind of BROWSERS) {
       // Nothing listens there: the model list says so with a hint instead of hanging.
       await page.waitForFunction(() => /Could not list models/.test(document.querySelector("[data-glossa='models-status']").textContent), null, { timeout: 60_000 });
     });
+
+    test("readings: off for every language until checked, saved per source language", async () => {
+      const langs = ["ja", "zh", "ko", "ru", "uk", "el"];
+      const checked = (p) => Promise.all(langs.map((l) => p.isChecked(`[data-glossa='display-reading-${l}']`)));
+      assert.deepEqual(await checked(page), [false, false, false, false, false, false]);
+      await page.check("[data-glossa='display-reading-ja']");
+      await page.check("[data-glossa='display-reading-ko']");
+      await page.click("[data-glossa='save']");
+      for (let i = 0; i < 100 && setting("display.readings") !== "ja,ko"; i++) await page.waitForTimeout(100);
+      assert.equal(setting("display.readings"), "ja,ko");
+      // A new options page shows what was saved.
+      const again = await browser.newPage();
+      await again.goto(browser.optionsUrl);
+      await again.locator("[data-glossa='settings-form']").waitFor();
+      await again.waitForFunction(() => document.querySelector("[data-glossa='display-reading-ja']").checked, null, { timeout: 30_000 });
+      assert.deepEqual(await checked(again), [true, false, true, false, false, false]);
+      await again.close();
+    });
   });
 
   describe(`glossa-host not installed (${browserName(kind)})`, () => {

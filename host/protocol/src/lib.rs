@@ -296,6 +296,23 @@ pub struct TranslatedCue {
     pub text: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub untranslated: bool,
+    /// How the original line is read (furigana, pinyin, romanization), when the user
+    /// asked for readings in its language: words whose surfaces make up the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<Vec<ReadingToken>>,
+}
+
+/// One word (or space, mark) of a line and how it is read; `reading` is empty where the
+/// surface needs none. `ruby` cuts the word for ruby: (base, text over it) pairs whose bases
+/// make up the surface, the text empty over kana (食べる: 食/た, べる/""), one syllable over
+/// each hanzi; empty for the languages shown as a plain line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingToken {
+    pub surface: String,
+    #[serde(default)]
+    pub reading: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ruby: Vec<(String, String)>,
 }
 
 /// A message from the host to the extension.
@@ -849,6 +866,19 @@ mod tests {
             let t = serde_json::to_value(&r).unwrap()["type"].as_str().unwrap().to_owned();
             assert!(REQUEST_TYPES.contains(&t.as_str()), "{t}");
         }
+    }
+
+    #[test]
+    fn a_cue_without_a_reading_parses_and_one_with_it_keeps_it() {
+        let old: TranslatedCue = serde_json::from_str(r#"{"id":"1","text":"hi"}"#).unwrap();
+        assert_eq!(old.reading, None);
+        assert!(!serde_json::to_string(&old).unwrap().contains("reading"));
+        let cue: TranslatedCue =
+            serde_json::from_str(r#"{"id":"1","text":"bank","reading":[{"surface":"银行","reading":"yín háng"},{"surface":"。"}]}"#)
+                .unwrap();
+        let reading = cue.reading.unwrap();
+        assert_eq!(reading[0].reading, "yín háng");
+        assert_eq!(reading[1].reading, "");
     }
 
     #[test]

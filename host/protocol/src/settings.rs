@@ -35,6 +35,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "display.position",
     "display.dual",
     "display.pause_on_frame",
+    "display.readings",
     "timeouts.connect_secs",
     "timeouts.first_token_secs",
     "timeouts.idle_secs",
@@ -155,7 +156,14 @@ pub struct DisplaySettings {
     pub dual: bool,
     /// Pause the video while a frame translation is open.
     pub pause_on_frame: bool,
+    /// The source languages whose lines get a reading under them (furigana, pinyin,
+    /// romanization), comma-separated codes of [`READING_LANGUAGES`]; empty: none.
+    #[serde(default)]
+    pub readings: String,
 }
+
+/// The languages a reading line exists for (`display.readings`, `glossa-host reading`).
+pub const READING_LANGUAGES: &[&str] = &["ja", "zh", "ko", "ru", "uk", "el"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsView {

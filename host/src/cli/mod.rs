@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod glossary;
 pub mod install;
 pub mod model;
+pub mod reading;
 pub mod settings;
 pub mod subs;
 pub mod translate;
@@ -95,6 +96,16 @@ enum Command {
         #[command(subcommand)]
         action: model::Action,
     },
+    /// How a line is read: furigana (ja), pinyin (zh), romanization (ko), Latin letters (ru, uk, el).
+    Reading {
+        text: String,
+        /// The line's language: ja, zh, ko, ru, uk or el.
+        #[arg(long)]
+        lang: String,
+        /// Print the words with their readings as JSON: [{"surface","reading"}].
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -132,6 +143,7 @@ pub fn run() -> ExitCode {
         Command::TranslateText { text, to, from } => translate::text(&text, to, from, &data_dir),
         Command::Model { action } => model::run(action, &data_dir),
         Command::Burnin(args) => burnin::run(args, &data_dir),
+        Command::Reading { text, lang, json } => reading::run(&text, &lang, json, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

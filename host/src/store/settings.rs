@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use glossa_protocol::text::{self, Text};
 use glossa_protocol::{
     default_value, DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView, TimeoutSettings,
-    SECRET_KEYS, SETTING_KEYS,
+    READING_LANGUAGES, SECRET_KEYS, SETTING_KEYS,
 };
 use rusqlite::params;
 
@@ -102,6 +102,7 @@ impl Settings {
                 position: self.get("display.position").to_owned(),
                 dual: self.flag("display.dual"),
                 pause_on_frame: self.flag("display.pause_on_frame"),
+                readings: self.get("display.readings").to_owned(),
             },
             timeouts: TimeoutSettings {
                 connect_secs: self.number("timeouts.connect_secs"),
@@ -150,9 +151,28 @@ pub fn validate(key: &str, value: &str) -> Result<String, StoreError> {
             "bottom" | "top" => Ok(value.to_owned()),
             _ => not(text::ERR_SETTING_POSITION),
         },
+        "display.readings" => readings(value).map_err(|bad_one| {
+            let reason = format!("{bad_one:?} has no reading; one of {}", READING_LANGUAGES.join(", "));
+            StoreError::InvalidSetting(text::ERR_SETTING_INVALID.with([key.into(), reason.into()]))
+        }),
         "target_language" if value.is_empty() => bad(text::ERR_TARGET_LANGUAGE_EMPTY.text()),
         _ => Ok(value.to_owned()),
     }
+}
+
+/// `display.readings` normalised: known codes, lower case, each once, comma-separated;
+/// the first unknown one as the error.
+fn readings(value: &str) -> Result<String, String> {
+    let mut codes: Vec<String> = Vec::new();
+    for code in value.split(',').map(|c| c.trim().to_ascii_lowercase()).filter(|c| !c.is_empty()) {
+        if !READING_LANGUAGES.contains(&code.as_str()) {
+            return Err(code);
+        }
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    Ok(codes.join(","))
 }
 
 impl Store {
@@ -206,6 +226,14 @@ pub fn is_secret(key: &str) -> bool {
 mod tests {
     use super::*;
     use glossa_protocol::DEFAULT_OLLAMA_URL;
+
+    #[test]
+    fn reading_languages_are_known_codes_each_once() {
+        assert_eq!(validate("display.readings", " ja, ZH,ja ,").unwrap(), "ja,zh");
+        assert_eq!(validate("display.readings", "").unwrap(), "");
+        let err = validate("display.readings", "ja,fr").unwrap_err().to_string();
+        assert!(err.contains("\"fr\" has no reading") && err.contains("ja, zh, ko, ru, uk, el"), "{err}");
+    }
 
     #[test]
     fn defaults_make_a_working_local_configuration() {

@@ -237,7 +237,7 @@ mod tests {
     }
 
     fn done(id: &str, text: &str) -> TranslatedCue {
-        TranslatedCue { id: id.into(), text: text.into(), untranslated: false }
+        TranslatedCue { id: id.into(), text: text.into(), untranslated: false, reading: None }
     }
 
     #[test]

@@ -1,0 +1,230 @@
+//! Readings: how a line is read aloud, written under it for a learner. Japanese furigana
+//! (hiragana over kanji, from a morphological analyser), Chinese pinyin with tone marks
+//! (word segmentation plus a phrase table), Korean Revised Romanization with its sound
+//! changes, and Russian, Ukrainian and Greek in Latin letters. No model, no network.
+//!
+//! A reading is a list of [`ReadingToken`]s whose surfaces concatenate to the line: each
+//! token is a word (or a kana tail, a space, a mark) the player can later make hoverable.
+//! Japanese and Chinese need dictionaries ([`data_dir`]); they load on first use, so a
+//! host that never shows a reading never holds them.
+
+mod cyrillic;
+mod greek;
+mod ja;
+mod ko;
+mod zh;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+pub use glossa_protocol::ReadingToken;
+
+/// The languages a reading exists for, as the CLI and the errors list them.
+pub use glossa_protocol::READING_LANGUAGES as SUPPORTED;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Japanese,
+    Chinese,
+    Korean,
+    Russian,
+    Ukrainian,
+    Greek,
+}
+
+impl Lang {
+    /// The language of a BCP 47 tag (`ja`, `zh-CN`, `zh-Hant`, `ru-RU`…), if it has a reading.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        Some(match primary.as_str() {
+            "ja" => Lang::Japanese,
+            "zh" | "cmn" => Lang::Chinese,
+            "ko" => Lang::Korean,
+            "ru" => Lang::Russian,
+            "uk" => Lang::Ukrainian,
+            "el" => Lang::Greek,
+            _ => return None,
+        })
+    }
+
+    /// Ruby (the reading over each word) rather than a plain line of its own.
+    pub fn is_ruby(self) -> bool {
+        matches!(self, Lang::Japanese | Lang::Chinese)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadingError {
+    #[error("no reading for language {0:?}; supported: {list}", list = SUPPORTED.join(", "))]
+    Unsupported(String),
+    #[error("the {what} for readings is not installed (looked in {dir}); run tests/tools/fetch-reading-data.sh and point GLOSSA_READING_DATA at its output, or copy that to this folder")]
+    DataMissing { what: &'static str, dir: PathBuf },
+    #[error("cannot load the {what} for readings from {path}: {reason}")]
+    DataUnreadable { what: &'static str, path: PathBuf, reason: String },
+    #[error("{0}")]
+    NotLoaded(String),
+}
+
+/// Where the dictionaries live: `GLOSSA_READING_DATA`, else `<data dir>/reading`.
+pub fn data_dir(glossa_data_dir: &Path) -> PathBuf {
+    match std::env::var_os("GLOSSA_READING_DATA").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => glossa_data_dir.join("reading"),
+    }
+}
+
+/// Every language's reader, each loaded the first time it is asked for (and kept: a
+/// failed load is kept too, so a missing dictionary is reported, not re-read, per line).
+pub struct Readers {
+    dir: PathBuf,
+    ja: OnceLock<Result<ja::Reader, String>>,
+    zh: OnceLock<Result<zh::Reader, String>>,
+}
+
+impl Readers {
+    pub fn new(reading_data_dir: PathBuf) -> Self {
+        Readers { dir: reading_data_dir, ja: OnceLock::new(), zh: OnceLock::new() }
+    }
+
+    /// The reading of `text` in the language `tag`.
+    pub fn read(&self, tag: &str, text: &str) -> Result<Vec<ReadingToken>, ReadingError> {
+        let lang = Lang::from_tag(tag).ok_or_else(|| ReadingError::Unsupported(tag.to_owned()))?;
+        self.read_lang(lang, text)
+    }
+
+    pub fn read_lang(&self, lang: Lang, text: &str) -> Result<Vec<ReadingToken>, ReadingError> {
+        Ok(match lang {
+            Lang::Japanese => loaded(&self.ja, || ja::Reader::load(&self.dir))?.read(text),
+            Lang::Chinese => loaded(&self.zh, || zh::Reader::load(&self.dir))?.read(text),
+            Lang::Korean => words(text, ko::romanize_word),
+            Lang::Russian => words(text, cyrillic::russian),
+            Lang::Ukrainian => words(text, cyrillic::ukrainian),
+            Lang::Greek => words(text, greek::transliterate),
+        })
+    }
+}
+
+/// A reader from its cell, loading it on first use. A failed load is kept as its message
+/// (the cell is shared between threads) and given again as it was.
+fn loaded<T>(cell: &OnceLock<Result<T, String>>, load: impl FnOnce() -> Result<T, ReadingError>) -> Result<&T, ReadingError> {
+    cell.get_or_init(|| load().map_err(|e| e.to_string())).as_ref().map_err(|m| ReadingError::NotLoaded(m.clone()))
+}
+
+/// The readings a track's cues carry to the player: the original line of each cue read in
+/// the track's language, when the user turned readings on for it (`display.readings`).
+pub struct CueReadings<'r> {
+    readers: &'r Readers,
+    lang: Lang,
+    originals: std::collections::HashMap<String, String>,
+}
+
+impl<'r> CueReadings<'r> {
+    /// Readings for this track, if `wanted` (the setting: language codes, comma-separated)
+    /// names the track's source language.
+    pub fn wanted(readers: &'r Readers, source: Option<&str>, wanted: &str, cues: &[glossa_protocol::Cue]) -> Option<Self> {
+        let lang = Lang::from_tag(source?)?;
+        if !wanted.split(',').filter_map(|w| Lang::from_tag(w.trim())).any(|w| w == lang) {
+            return None;
+        }
+        let originals = cues.iter().map(|c| (c.id.clone(), c.text.clone())).collect();
+        Some(CueReadings { readers, lang, originals })
+    }
+
+    /// Puts each cue's reading beside its translation. A reading that cannot be made (a
+    /// dictionary not installed) leaves the cue without one and is logged once per batch.
+    pub fn attach(&self, cues: &mut [glossa_protocol::TranslatedCue]) {
+        for cue in cues {
+            let Some(original) = self.originals.get(&cue.id) else { continue };
+            match self.readers.read_lang(self.lang, original) {
+                Ok(tokens) => cue.reading = Some(tokens),
+                Err(e) => {
+                    tracing::warn!("no reading for {:?}: {e}", self.lang);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The line as the reading shows it: each token's reading, or its surface where it
+/// needs none (spaces, marks, kana); words in Latin letters that meet (pinyin) get a space.
+pub fn line(tokens: &[ReadingToken]) -> String {
+    let mut out = String::new();
+    for t in tokens {
+        let text = if t.reading.is_empty() { t.surface.as_str() } else { t.reading.as_str() };
+        let meet = out.chars().last().is_some_and(|c| c.is_alphabetic() && !is_cjk(c))
+            && text.chars().next().is_some_and(|c| c.is_alphabetic() && !is_cjk(c));
+        if meet && !t.reading.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(text);
+    }
+    out
+}
+
+fn is_cjk(c: char) -> bool {
+    ja::is_kanji(c) || matches!(c, '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7A3}')
+}
+
+/// Alphabetic languages: one token per run of letters (a word, read by `word`), and the
+/// spaces and marks between words as tokens without a reading.
+fn words(text: &str, word: fn(&str) -> String) -> Vec<ReadingToken> {
+    let mut tokens = Vec::new();
+    let mut start = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        let letter = is_word_char(c);
+        if i > start && letter != in_word {
+            tokens.push(token(&text[start..i], in_word, word));
+            start = i;
+        }
+        in_word = letter;
+    }
+    if start < text.len() {
+        tokens.push(token(&text[start..], in_word, word));
+    }
+    tokens
+}
+
+fn token(surface: &str, is_word: bool, word: fn(&str) -> String) -> ReadingToken {
+    let reading = if is_word { word(surface) } else { String::new() };
+    ReadingToken { surface: surface.to_owned(), reading, ruby: Vec::new() }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '’' || c == 'ʼ' || c == '\u{301}'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unsupported_language_names_the_supported_ones() {
+        let readers = Readers::new(PathBuf::from("/nonexistent"));
+        let err = readers.read("fr", "bonjour").unwrap_err().to_string();
+        assert!(err.contains("\"fr\"") && err.contains("ja, zh, ko, ru, uk, el"), "{err}");
+    }
+
+    #[test]
+    fn words_keep_every_character_of_the_line() {
+        let tokens = words("Привет, мир!", cyrillic::russian);
+        let surfaces: String = tokens.iter().map(|t| t.surface.as_str()).collect();
+        assert_eq!(surfaces, "Привет, мир!");
+        assert_eq!(line(&tokens), "Privet, mir!");
+    }
+
+    #[test]
+    fn pinyin_words_are_spaced_and_kana_are_not() {
+        let t = |surface: &str, reading: &str| ReadingToken { surface: surface.into(), reading: reading.into(), ruby: Vec::new() };
+        assert_eq!(line(&[t("我", "wǒ"), t("在", "zài"), t("银行", "yín háng"), t("。", "")]), "wǒ zài yín háng。");
+        assert_eq!(line(&[t("今日", "きょう"), t("は", ""), t("天気", "てんき")]), "きょうはてんき");
+    }
+
+    #[test]
+    fn tags_with_regions_and_scripts_find_their_language() {
+        assert_eq!(Lang::from_tag("zh-Hant-TW"), Some(Lang::Chinese));
+        assert_eq!(Lang::from_tag("ja_JP"), Some(Lang::Japanese));
+        assert_eq!(Lang::from_tag("en"), None);
+    }
+}
