@@ -440,6 +440,7 @@ async fn cached_lines_are_kept_under_the_model_an_empty_setting_resolved_to() {
             from: Some("en".into()),
             cache: Some(cache.clone()),
             options: TrackOptions::default(),
+            glossary: None,
         };
         let track = track.clone();
         async move {

@@ -156,7 +156,13 @@ mod tests {
     #[test]
     fn the_report_names_its_fields_as_the_quality_harness_reads_them() {
         let summary = TrackSummary {
-            usage: glossa_protocol::Usage { input_tokens: 10, output_tokens: 5, provider_calls: Some(2), cached: None },
+            usage: glossa_protocol::Usage {
+                input_tokens: 10,
+                output_tokens: 5,
+                provider_calls: Some(2),
+                cached: None,
+                ..Default::default()
+            },
             ..TrackSummary::default()
         };
         let checks = LineChecks { src_matched: Some(false), echo_refused: 1, asked: 2 };
