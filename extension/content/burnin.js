@@ -203,6 +203,7 @@
         if (reading.state !== "done") { reading.state = "failed"; reading.error = ev; }
         st.asking = null;
         ask(st);
+        showStats();
       }
     });
   }
@@ -293,6 +294,8 @@
     button.dataset.sampleMs = (stats.sampleMs / stats.samples).toFixed(3);
     button.dataset.readMs = (stats.readMs / stats.samples).toFixed(3);
     if (stats.answers) button.dataset.answerMs = (stats.answerMs / stats.answers).toFixed(3);
+    const st = current();
+    if (st) button.dataset.waiting = String(st.queue.length + (st.asking ? 1 : 0));
   }
 
   // ---------------------------------------------------------------- the control

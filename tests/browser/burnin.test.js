@@ -56,10 +56,11 @@ async function recordOverlay(page) {
       const shadow = document.querySelector("[data-glossa='root']")?.shadowRoot;
       const line = shadow?.querySelector("[data-glossa='subtitle-overlay'] [data-glossa='subtitle-line']");
       const text = line ? line.textContent : "";
-      if (text !== last) {
+      const behind = !!shadow?.querySelector("[data-glossa='subtitle-overlay'] [data-glossa='burnin-behind']");
+      if (`${text}|${behind}` !== last) {
         const original = shadow?.querySelector("[data-glossa='subtitle-overlay'] [data-glossa='subtitle-original']");
-        log.push({ t: video.currentTime, text, original: original ? original.textContent : "", seeking: video.seeking });
-        last = text;
+        log.push({ t: video.currentTime, text, behind, original: original ? original.textContent : "", seeking: video.seeking });
+        last = `${text}|${behind}`;
       }
       requestAnimationFrame(poll);
     };
@@ -87,7 +88,10 @@ async function playSpan(page, from, to) {
 function spans(log, endTime) {
   const out = [];
   for (let i = 0; i < log.length; i++) {
-    if (!log[i].text) continue;
+    if (!log[i].text || (out.length && out[out.length - 1].text === log[i].text && out[out.length - 1].end === log[i].t)) {
+      if (log[i].text) out[out.length - 1].end = i + 1 < log.length ? log[i + 1].t : endTime; // only the note changed
+      continue;
+    }
     out.push({ text: log[i].text, original: log[i].original, start: log[i].t, end: i + 1 < log.length ? log[i + 1].t : endTime });
   }
   return out;
@@ -227,6 +231,29 @@ describe("burned-in subtitles (Chromium)", () => {
       assert.ok(c, `${l.text} at ${l.start} s in the SRT`);
       assert.ok(Math.abs(c.end - l.end) <= SYNC, `${l.text} ends at ${c.end} s in the SRT, not ${l.end} s`);
     }
+  });
+
+  test("a model slower than the video: lines that left are never shown late, the overlay says it is behind, all are read", async () => {
+    model.setLatency(2500);
+    const calls = model.stats.calls.length;
+    const log = await playSpan(page, 20.5, 33);
+    model.setLatency(0);
+    const late = truth.lines.filter((l) => l.start >= 21 && l.end <= 33);
+    console.log(`# slow model (2.5 s a line): shown ${JSON.stringify(spans(log, 33).map((s) => [s.text, +s.start.toFixed(2), +s.end.toFixed(2)]))}`);
+    for (const s of spans(log, 33)) {
+      const l = late.find((x) => EN.get(x.text) === s.text && s.start >= x.start && s.start < x.end);
+      assert.ok(l, `"${s.text}" shown at ${s.start.toFixed(2)} s, not while its line was on screen: ${JSON.stringify(log)}`);
+      assert.ok(s.end <= l.end + SYNC, `"${s.text}" still shown at ${s.end.toFixed(2)} s, after its line left at ${l.end} s`);
+    }
+    assert.ok(log.some((e) => e.behind), `the behind note: ${JSON.stringify(log)}`);
+    // Every line is still read (for the download and a re-watch), newest first.
+    await page.waitForFunction((n) => Number(document.querySelector("[data-glossa='burnin-toggle']").dataset.waiting) === 0, null, { timeout: 30_000 });
+    const read = new Set(model.stats.calls.slice(calls).map((c) => c.text));
+    for (const l of late) assert.ok(read.has(l.text), `${l.text} read: ${JSON.stringify(model.stats.calls.slice(calls))}`);
+    // And a re-watch shows them in sync, with no call.
+    const after = model.stats.calls.length;
+    assertInSync(truth, spans(await playSpan(page, 20.5, 33), 33), 20.5, 33, SYNC, "re-watch after falling behind");
+    assert.equal(model.stats.calls.length, after);
   });
 
   test("figures: the page's CPU share while playing, burned-in mode on against off", async () => {

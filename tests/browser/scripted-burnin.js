@@ -16,7 +16,7 @@ export const BURNIN_MODEL = "scripted-burnin-reader";
 
 /**
  * Start the server on a free loopback port. `onScreen()` resolves to the line shown now
- * ({text, translation}) or null; `latencyMs` delays every answer (a slow model).
+ * ({text, translation}) or null; `latencyMs` delays every answer (a slow model; `setLatency` changes it).
  * `stats.calls` lists the calls answered: {text} (empty text: no line on screen).
  */
 export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
@@ -47,7 +47,8 @@ export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
       }
       const line = await onScreen();
       stats.calls.push({ text: line ? line.text : "" });
-      if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs));
+      const delay = latencyMs;
+      if (delay) await new Promise((r) => setTimeout(r, delay));
       const reply = JSON.stringify(line ? { text: line.text, translation: line.translation } : { text: "", translation: "" });
       res.writeHead(200, { "content-type": "text/event-stream" });
       const chars = [...reply];
@@ -68,6 +69,7 @@ export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
     url: `http://127.0.0.1:${server.address().port}`,
     model: BURNIN_MODEL,
     stats,
+    setLatency: (ms) => { latencyMs = ms; },
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
   };
 }
