@@ -171,7 +171,8 @@ describe("burned-in subtitles (Chromium)", () => {
     assert.equal(await page.locator(`${OVERLAY} [data-glossa='burnin-behind']`).count(), 0, "a fast model is never behind");
     const figures = await page.locator(TOGGLE).evaluate((b) => ({ ...b.dataset }));
     console.log(`# strip sampling: ${figures.sampleMs} ms per sample in the page (goal ≤ 2 ms with detection; ` +
-      `of which drawing the video into the canvas and reading it back ${figures.readMs} ms); ` +
+      `of which reading the strip's pixels ${figures.readMs} ms via ${figures.via}` +
+      (figures.canvasMs ? `, against ${figures.canvasMs} ms through a canvas in the same run: ${(figures.canvasMs / figures.readMs).toFixed(1)}× as fast` : "") + "); " +
       `detection round trip through the background: ${figures.answerMs} ms per sample; ${figures.samples} samples`);
   });
 
@@ -241,8 +242,9 @@ describe("burned-in subtitles (Chromium)", () => {
     const late = truth.lines.filter((l) => l.start >= 21 && l.end <= 33);
     console.log(`# slow model (2.5 s a line): shown ${JSON.stringify(spans(log, 33).map((s) => [s.text, +s.start.toFixed(2), +s.end.toFixed(2)]))}`);
     for (const s of spans(log, 33)) {
-      const l = late.find((x) => EN.get(x.text) === s.text && s.start >= x.start && s.start < x.end);
-      assert.ok(l, `"${s.text}" shown at ${s.start.toFixed(2)} s, not while its line was on screen: ${JSON.stringify(log)}`);
+      // On screen: from its line's start to its end as the detector sees it (up to SYNC after, as for every line).
+      const l = late.find((x) => EN.get(x.text) === s.text && s.start >= x.start && s.start < x.end + SYNC);
+      assert.ok(l, `"${s.text}" shown at ${s.start.toFixed(2)} s, after its line left: ${JSON.stringify(log)}`);
       assert.ok(s.end <= l.end + SYNC, `"${s.text}" still shown at ${s.end.toFixed(2)} s, after its line left at ${l.end} s`);
     }
     assert.ok(log.some((e) => e.behind), `the behind note: ${JSON.stringify(log)}`);
