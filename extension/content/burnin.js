@@ -42,7 +42,7 @@
   const stateOf = (v) => {
     let st = videos.get(v);
     if (!st) {
-      st = { on: false, cues: [], queue: [], asking: null, lateAt: null };
+      st = { on: false, cues: [], queue: [], asking: null, lateAt: null, failed: null };
       videos.set(v, st);
       while (videos.size > KEPT_VIDEOS) videos.delete(videos.keys().next().value);
     }
@@ -238,22 +238,29 @@
       if (!again.endKnown) again.end = null; // shown until it leaves, this time
       again.seenTo = ev.seen_at;
       detection.lines.set(ev.line, again);
+      if (again.reading.state === "failed") queueReading(st, again); // the host failed last time: once more
       return;
     }
-    const video = G.findVideo();
     const cue = { id: `burnin-${ev.at.toFixed(2)}`, start: ev.at, end: null, endKnown: false, seenTo: ev.seen_at, rows: textRows(), reading: null };
     if (known) {
       cue.reading = known.reading; // the same line shown again: its reading
     } else {
       cue.reading = { text: "", translation: "", state: "queued" };
-      let image = null;
-      try { image = video ? readStrip(video) : null; } catch (e) { /* unreadable picture */ }
-      if (image) st.queue.push({ cue, image });
-      else cue.reading.state = "failed";
+      queueReading(st, cue);
     }
     st.cues.push(cue);
     st.cues.sort((a, b) => a.start - b.start);
     detection.lines.set(ev.line, cue);
+  }
+
+  /** Queue `cue`'s strip, as on screen now, for reading. */
+  function queueReading(st, cue) {
+    const video = G.findVideo();
+    let image = null;
+    try { image = video ? readStrip(video) : null; } catch (e) { /* unreadable picture */ }
+    if (!image) { cue.reading.state = "failed"; return; }
+    cue.reading.state = "queued";
+    st.queue.push({ cue, image });
     ask(st);
   }
 
@@ -272,10 +279,13 @@
         reading.state = "done";
         G.renderSubtitles && G.renderSubtitles();
       } else if (ev.event === "done" || ev.event === "error") {
-        if (reading.state !== "done") { reading.state = "failed"; reading.error = ev; }
+        if (reading.state !== "done") reading.state = "failed";
+        // The host's last error (no frame model, host unavailable) is shown until a line is read.
+        st.failed = ev.event === "error" ? ev : reading.state === "done" ? null : st.failed;
         st.asking = null;
         ask(st);
         showStats();
+        if (G.renderSubtitles) G.renderSubtitles(); // a notice may come or go while paused
       }
     });
   }
@@ -291,12 +301,12 @@
     return { cue, behind };
   }
 
-  /** For overlay.js: the burned-in line at `t` ({ cue: {id, text, translation} | null, behind }), or null when the mode is off. */
+  /** For overlay.js: the burned-in line at `t` ({ cue: {id, text, translation} | null, behind, failed: the host's error event | null }), or null when the mode is off. */
   G.burninShown = (t) => {
     const st = current();
     if (!st) return null;
     const { cue, behind } = shownAt(st, t);
-    return { cue: cue && { id: cue.id, text: cue.reading.text, translation: cue.reading.translation }, behind };
+    return { cue: cue && { id: cue.id, text: cue.reading.text, translation: cue.reading.translation }, behind, failed: st.failed };
   };
 
   /** For the menu's download (menu.js): the lines read so far as a track, or null. */

@@ -254,7 +254,7 @@
     }
     const behind = burnin && burnin.behind ? G.t("burninBehind") : "";
     if (line && !line.text.trim()) line = null; // a blank cue: no line, so no empty box
-    const failed = tr ? tr.failed : dom.failed();
+    const failed = tr ? tr.failed : dom.failed() || (burnin && burnin.failed);
     const said = failed && G.errorText(failed);
     const notice = failed ? `${G.t("subtitlesUnavailable", [said.message])} ${said.hint}` : "";
     const d = state.display;

@@ -258,6 +258,21 @@ describe("burned-in subtitles (Chromium)", () => {
     assert.equal(model.stats.calls.length, after);
   });
 
+  test("a provider that fails: the overlay says why; a re-watch reads the line again and clears it", async () => {
+    const line = truth.lines.find((l) => l.start > 16 && l.start < 17); // not read yet
+    model.setFailing(true);
+    await playSpan(page, 16.0, 18.0);
+    await page.waitForFunction(() => document.querySelector("[data-glossa='root']").shadowRoot
+      .querySelector("[data-glossa='subtitle-overlay'] [data-glossa='subtitle-notice']"), null, { timeout: 30_000 });
+    const notice = await page.locator(`${OVERLAY} [data-glossa='subtitle-notice']`).textContent();
+    console.log(`# notice: ${notice}`);
+    assert.match(notice, /unavailable/);
+    model.setFailing(false);
+    const log = await playSpan(page, 16.0, 19.0);
+    assert.ok(spans(log, 19).some((s) => s.text === EN.get(line.text)), JSON.stringify(log));
+    assert.equal(await page.locator(`${OVERLAY} [data-glossa='subtitle-notice']`).count(), 0, "the notice is gone");
+  });
+
   test("figures: the page's CPU share while playing, burned-in mode on against off", async () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");

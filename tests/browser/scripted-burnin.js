@@ -21,6 +21,7 @@ export const BURNIN_MODEL = "scripted-burnin-reader";
  */
 export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
   const stats = { calls: [], refused: [] };
+  let failing = false;
   const server = http.createServer((req, res) => {
     let raw = "";
     req.setEncoding("utf8");
@@ -44,6 +45,10 @@ export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
         stats.refused.push(system.slice(0, 120));
         res.writeHead(500, { "content-type": "application/json" });
         return res.end(JSON.stringify({ error: { message: "scripted burn-in server: not the burned-in line prompt" } }));
+      }
+      if (failing) {
+        res.writeHead(500, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ error: { message: "scripted burn-in server: told to fail" } }));
       }
       const line = await onScreen();
       stats.calls.push({ text: line ? line.text : "" });
@@ -70,6 +75,8 @@ export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
     model: BURNIN_MODEL,
     stats,
     setLatency: (ms) => { latencyMs = ms; },
+    /** Answer every call with an HTTP 500 (a broken server), or again normally. */
+    setFailing: (on) => { failing = on; },
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
   };
 }
