@@ -290,4 +290,22 @@ describe("burned-in subtitles (Chromium)", () => {
     console.log(`# page main thread busy while playing: ${(on * 100).toFixed(1)} % of one core with burned-in mode on, ` +
       `${(off * 100).toFixed(1)} % off: ${((on - off) * 100).toFixed(1)} % for the mode (goal ≤ 5 %; the detection itself runs in the background's wasm)`);
   });
+
+  test("the mode is per video: another video starts without it, and coming back finds it on", async () => {
+    const toggle = page.locator(TOGGLE);
+    assert.equal(await toggle.getAttribute("aria-pressed"), "true");
+    const samples = async () => Number(await toggle.getAttribute("data-samples"));
+    await page.click("#next-video"); // in-page navigation, as YouTube does
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("v") !== "glossaBurnJa1");
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("aria-pressed") === "false", TOGGLE);
+    const before = await samples();
+    await page.evaluate(() => document.querySelector("video").play());
+    await page.waitForTimeout(1500);
+    assert.equal(await samples(), before, "no strip sampled on a video without the mode");
+    await page.goBack();
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("aria-pressed") === "true", TOGGLE, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector("video").readyState >= 2, null, { timeout: 30_000 });
+    await page.evaluate(() => document.querySelector("video").play());
+    await page.waitForFunction((n) => Number(document.querySelector("[data-glossa='burnin-toggle']").dataset.samples) > n, before, { timeout: 10_000 });
+  });
 });
