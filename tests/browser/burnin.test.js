@@ -308,4 +308,16 @@ describe("burned-in subtitles (Chromium)", () => {
     await page.evaluate(() => document.querySelector("video").play());
     await page.waitForFunction((n) => Number(document.querySelector("[data-glossa='burnin-toggle']").dataset.samples) > n, before, { timeout: 10_000 });
   });
+
+  test("after a reload the lines come from the host's cache: no call, though the line times measured differ a little", async () => {
+    const calls = model.stats.calls.length;
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector("video").readyState >= 2, null, { timeout: 30_000 });
+    await recordOverlay(page);
+    await page.locator(TOGGLE).click();
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("aria-pressed") === "true", TOGGLE);
+    const log = await playSpan(page, 1.1, 12.5); // another sampling phase than the first watch's
+    assertInSync(truth, spans(log, 12.5), 1.1, 12.5, FIRST_SHOWING_LATE, "after a reload");
+    assert.equal(model.stats.calls.length, calls, `no call: ${JSON.stringify(model.stats.calls.slice(calls))}`);
+  });
 });
