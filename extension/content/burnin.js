@@ -27,7 +27,7 @@
   const KEPT_VIDEOS = 5;
   const COMMAND = "burnin-toggle";
 
-  // videoId -> { on, cues: [{ id, start, end, endKnown, seenTo, reading, rows }], queue, asking, lateAt }
+  // videoId -> { videoId, on, cues: [{ id, start, end, endKnown, seenTo, reading, rows }], queue, asking, lateAt }
   // A cue's `reading` ({ text, translation, state: queued|asking|done|failed }) is shared
   // by the repeats of one line.
   const videos = new Map();
@@ -42,7 +42,7 @@
   const stateOf = (v) => {
     let st = videos.get(v);
     if (!st) {
-      st = { on: false, cues: [], queue: [], asking: null, lateAt: null, failed: null };
+      st = { videoId: v, on: false, cues: [], queue: [], asking: null, lateAt: null, failed: null };
       videos.set(v, st);
       while (videos.size > KEPT_VIDEOS) videos.delete(videos.keys().next().value);
     }
@@ -270,9 +270,9 @@
     if (st.asking || !st.queue.length) return;
     const { cue, image } = st.queue.pop();
     const reading = cue.reading;
-    const v = G.videoId();
     reading.state = "asking";
-    st.asking = G.request({ type: "translate_burnin_line", image, video: `youtube:${v}`, at: cue.start }, (ev) => {
+    // The video the line is from (the viewer may have moved on: it is still read, for a return).
+    st.asking = G.request({ type: "translate_burnin_line", image, video: `youtube:${st.videoId}`, at: cue.start }, (ev) => {
       if (ev.event === "burnin_line") {
         reading.text = ev.text || "";
         reading.translation = ev.translation || "";
