@@ -44,11 +44,13 @@ const shortcutSet = (async () => {
   if (command && command.shortcut === manifestKey) await chrome.commands.update({ name: "translate-frame", shortcut: FIREFOX_SHORTCUT });
 })().catch((e) => console.error("Glossa: could not set the Firefox shortcut", e));
 
-// The content script asks which shortcut the browser really has, to name it in its texts.
+// The content script asks which shortcut the browser really has for a command (the frame's
+// when it names none), to name it in its texts.
 chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
   if (!msg || msg.kind !== "shortcut") return false;
+  const name = msg.command || "translate-frame";
   shortcutSet
     .then(() => chrome.commands.getAll())
-    .then((all) => sendResponse((all.find((c) => c.name === "translate-frame") || {}).shortcut || ""), () => sendResponse(""));
+    .then((all) => sendResponse((all.find((c) => c.name === name) || {}).shortcut || ""), () => sendResponse(""));
   return true;
 });

@@ -25,6 +25,8 @@
   let busy = null; // a message while a download waits for the whole track
   let notice = null; // why the last download failed
 
+  /** The current video's track: its caption track's (overlay.js), else its burned-in lines read so far (burnin.js). */
+  const currentTrack = () => G.subtitleTrack() || (G.burninTrack ? G.burninTrack() : null);
   const fmt = (n) => Number(n || 0).toLocaleString();
   const total = (u) => (u ? u.input_tokens + u.output_tokens : 0);
   const missing = (track) => track.cues.some((c) => !track.translations.has(String(c.id)));
@@ -62,12 +64,18 @@
       return b;
     };
     const whole = item("subtitles-translate-whole", G.t("menuTranslateWhole"), () => {
-      const track = G.subtitleTrack();
+      const track = currentTrack();
       if (track) track.translateWhole();
       refresh();
     });
     const srt = item("subtitles-download-srt", G.t("menuDownloadSrt"), () => download("srt"));
     const vtt = item("subtitles-download-vtt", G.t("menuDownloadVtt"), () => download("vtt"));
+    // Burned-in mode (burnin.js): the backdrop over the text in the picture, on or off.
+    if (G.burninTrack && G.burninTrack()) {
+      const backdrop = item("burnin-backdrop-toggle", "", () => { G.setBurninBackdrop(!G.burninBackdrop()); label(); });
+      const label = () => { backdrop.textContent = G.t(G.burninBackdrop() ? "menuBurninShowText" : "menuBurninHideText"); };
+      label();
+    }
     const tokens = G.el("div", { class: "info", "data-glossa": "subtitles-tokens" });
     const status = G.el("div", { class: "info", "data-glossa": "subtitles-menu-status" });
     box.append(tokens, status);
@@ -76,7 +84,7 @@
 
     function refresh() {
       if (!menu || menu.box !== box) return;
-      const track = G.subtitleTrack();
+      const track = currentTrack();
       const ready = !!track && track.cues.length > 0;
       const translated = ready ? track.cues.filter((c) => track.translations.has(String(c.id))).length : 0;
       whole.disabled = !ready || (track.whole && !track.failed);
@@ -95,13 +103,13 @@
 
   /** Translate what is missing, then have the host write the file and save it. */
   async function download(format) {
-    let track = G.subtitleTrack();
+    let track = currentTrack();
     if (!track || busy) return;
     notice = null;
     if (missing(track)) {
       track.translateWhole();
       busy = G.t("menuWaitingForWhole");
-      while ((track = G.subtitleTrack()) && missing(track) && !track.failed) await new Promise((r) => setTimeout(r, 250));
+      while ((track = currentTrack()) && missing(track) && !track.failed) await new Promise((r) => setTimeout(r, 250));
       busy = null;
       if (!track || track.failed) return;
     }

@@ -230,7 +230,7 @@
     const video = G.findVideo();
     const player = G.findPlayer();
     const tr = state.track;
-    if (!tr && !dom.active() && !state.shown && !force) return;
+    if (!tr && !dom.active() && !state.shown && !force && !(G.burninShown && G.burninShown(0))) return;
     const box = overlayBox();
     if (!box || !video) return;
     const ad = G.adShowing();
@@ -245,8 +245,16 @@
       original = fromDom.text;
       cueId = "dom";
     }
+    // Burned-in mode (burnin.js): the line read from the picture, where no track or caption DOM speaks.
+    const burnin = !tr && !fromDom && !ad && G.burninShown ? G.burninShown(video.currentTime) : null;
+    if (burnin && burnin.cue) {
+      line = { text: burnin.cue.translation };
+      original = burnin.cue.text;
+      cueId = burnin.cue.id;
+    }
+    const behind = burnin && burnin.behind ? G.t("burninBehind") : "";
     if (line && !line.text.trim()) line = null; // a blank cue: no line, so no empty box
-    const failed = tr ? tr.failed : dom.failed();
+    const failed = tr ? tr.failed : dom.failed() || (burnin && burnin.failed);
     const said = failed && G.errorText(failed);
     const notice = failed ? `${G.t("subtitlesUnavailable", [said.message])} ${said.hint}` : "";
     const d = state.display;
@@ -254,7 +262,7 @@
     box.classList.toggle("controls", !!player && !player.classList.contains("ytp-autohide") && d.position !== "top");
     const base = Math.max(12, (player ? player.clientHeight : 360) * 0.045);
     box.style.fontSize = `${Math.round((base * (d.font_size || 100)) / 100)}px`;
-    const key = `${cueId}|${line ? line.text : ""}|${d.dual}|${notice}|${line && line.reading ? "r" : ""}`;
+    const key = `${cueId}|${line ? line.text : ""}|${d.dual}|${notice}|${behind}|${line && line.reading ? "r" : ""}`;
     if (key === state.shown && !force) return;
     state.shown = key;
     box.textContent = "";
@@ -270,6 +278,7 @@
       if (line.reading) box.append(readingLine(line.reading, cueId));
     }
     if (notice) box.append(G.el("span", { class: "notice", "data-glossa": "subtitle-notice" }, notice));
+    if (behind) box.append(G.el("span", { class: "notice", "data-glossa": "burnin-behind" }, behind));
     // The player's own captions stay hidden while Glossa shows a line in their place, and
     // while Glossa's track for this video is on its way (it had the player load it).
     hideNativeCaptions(!!line || (!!tr && sameVideo && !ad && !tr.failed));
@@ -340,6 +349,11 @@
     if (v) useTrack(v);
     window.postMessage({ source: "glossa-content", type: "replay" }, location.origin);
   };
+
+  /** Show the line for the playhead now (burned-in mode, burnin.js, times its own lines). */
+  G.renderSubtitles = (force) => render(!!force);
+  /** Read the user's display settings again (dual lines, size, position). */
+  G.loadSubtitleDisplay = loadDisplay;
 
   /** Glossa's subtitles on or off (off: nothing shown or asked, the player's captions as they were). */
   G.setSubtitlesOn = (on) => {

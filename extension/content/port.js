@@ -4,6 +4,7 @@
 // host/protocol/src/envelope.rs (whose tests pin this JSON):
 //   → {request: {id, body}}   → {cancel: {id}}   → {capture_visible: {id}}
 //   ← {event: {id, body}}     ← {captured: {id, data_url | error}}
+//   → {burnin_sample: {id, time, width, height, gray}}   ← {burnin: {id, lines}}
 // `body` is a request (`{type: …}`) going out and an event (`{event: …}`) coming back.
 "use strict";
 (() => {
@@ -56,6 +57,8 @@
         const c = captures.get(msg.captured.id);
         captures.delete(msg.captured.id);
         if (c) c.resolve(msg.captured);
+      } else if (msg.burnin && G.onBurnin) {
+        G.onBurnin(msg.burnin);
       }
     });
     return port;
@@ -97,6 +100,12 @@
       captures.set(id, { resolve });
       try { post({ capture_visible: { id } }); } catch (e) { captures.delete(id); resolve({ error: String(e) }); }
     });
+
+  /** Send one caption-strip sample of burned-in mode (burnin.js); the background's answer
+   * goes to G.onBurnin. Dropped when the background is gone: the next sample tries again. */
+  G.burninSample = (sample) => {
+    try { post({ burnin_sample: sample }); } catch (e) { /* background gone */ }
+  };
 
   /** A player-control icon in YouTube's style: an outlined frame (SVG path `frame`) with
    * `glyph` written inside, at baseline `y`, squeezed to `fit` units wide if given (fonts

@@ -50,6 +50,13 @@ fn a_burned_in_line_is_read_once_and_then_cached() {
     assert_eq!(line_event(&events)["cached"], true);
     assert_eq!(fake.server.requests_to("/api/chat").len(), 1);
 
+    // The same line as a re-watch in the browser measures it, a sample's phase away: cached too.
+    for (id, at) in [("b2a", 12.71), ("b2b", 12.28)] {
+        let events = host.request(line(id, at));
+        assert_eq!(line_event(&events)["cached"], true, "{at}: {events:?}");
+    }
+    assert_eq!(fake.server.requests_to("/api/chat").len(), 1);
+
     // Another time is another line; a strip with no text reads as empty.
     let events = host.request(line("b3", 20.0));
     assert_eq!(line_event(&events)["text"], "");

@@ -201,8 +201,29 @@ pub async fn read_lines(
     Ok((readings, summary))
 }
 
+/// Readings are cached on this grid of appearance times (milliseconds) …
+const TIME_GRID_MS: u64 = 10;
+/// … and a reading cached up to this far from a line's time is that line's: the browser
+/// measures a line's appearance between two samples, so another watch, whose samples fall
+/// elsewhere, puts it half a sample interval (at 4 samples/s, 125 ms) away — more when a
+/// busy page delays a sample. Two different lines do not appear this close together.
+const SAME_LINE_MS: u64 = 300;
+
+/// The grid times to look a line at `at` seconds up under, nearest first.
+fn nearby_times_ms(at: f64) -> Vec<u64> {
+    let ms = ((at.max(0.0) * 1000.0 / TIME_GRID_MS as f64).round() as u64) * TIME_GRID_MS;
+    let mut out = vec![ms];
+    for step in 1..=SAME_LINE_MS / TIME_GRID_MS {
+        out.push(ms + step * TIME_GRID_MS);
+        if let Some(before) = ms.checked_sub(step * TIME_GRID_MS) {
+            out.push(before);
+        }
+    }
+    out
+}
+
 /// The reading of the line that appeared at `at` seconds into `video`: from `cache` when it
-/// was read before (usage `None`), else from the model (then cached).
+/// was read before at about that time (usage `None`), else from the model (then cached).
 pub async fn read_once(
     job: &FrameJob,
     video: &[u8; 32],
@@ -210,9 +231,11 @@ pub async fn read_once(
     cache: Option<&TranslationCache>,
     image: impl FnOnce() -> Option<Image>,
 ) -> Result<(Reading, Option<Usage>), ErrorInfo> {
-    let key = reading::cache_key(video, (at.max(0.0) * 1000.0).round() as u64, job.provider.kind(), &job.model, &job.to);
+    let keys: Vec<_> =
+        nearby_times_ms(at).into_iter().map(|ms| reading::cache_key(video, ms, job.provider.kind(), &job.model, &job.to)).collect();
+    let key = keys[0];
     let cached = match cache {
-        Some(c) => c.get_many(&[key]).await.ok().and_then(|v| v.into_iter().next().flatten()),
+        Some(c) => c.get_many(&keys).await.ok().and_then(|v| v.into_iter().flatten().next()),
         None => None,
     };
     if let Some(reading) = cached.and_then(|json| serde_json::from_str::<Reading>(&json).ok()) {
@@ -284,6 +307,14 @@ mod tests {
         assert_eq!(got, vec![(1.0, 3.0, "cat"), (5.0, 6.0, "dog"), (6.1, 7.0, "cat")]);
         assert_eq!(cues.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
         assert_eq!(super::cues(&lines[3..4], &readings[3..4], true)[0].text, "犬\ndog");
+    }
+
+    #[test]
+    fn a_line_is_looked_up_near_its_time_nearest_first() {
+        let times = nearby_times_ms(12.3449);
+        assert_eq!(&times[..5], &[12_340, 12_350, 12_330, 12_360, 12_320]);
+        assert_eq!((times.iter().min(), times.iter().max()), (Some(&12_040), Some(&12_640)));
+        assert_eq!(nearby_times_ms(0.0)[..3], [0, 10, 20], "never before the video's start");
     }
 
     #[test]

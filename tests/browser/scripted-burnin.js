@@ -1,0 +1,82 @@
+// A scripted OpenAI-compatible server for the burned-in subtitle tests: it answers the
+// host's burned-in line prompt (host/src/pipeline/burnin/reading.rs: one JSON object
+// {"text", "translation"}) the way a good vision model would.
+//
+// It cannot read the strip picture it is sent. What it "reads" is what `onScreen()` says is
+// on screen when the call arrives: the test asks the page for the video's time and looks
+// the line up in the rendered video's ground truth. That is honest because the extension
+// sends a line's strip as soon as the detector reports the line, a fraction of a second
+// after it appeared and long before it leaves (the test videos' lines last 2 s or more);
+// a call for a picture with no line on it is answered as the prompt asks, with empty text.
+// It speaks what host/src/providers/openai.rs uses: GET /v1/models (one model that reads
+// images) and POST /v1/chat/completions streamed as server-sent events.
+import http from "node:http";
+
+export const BURNIN_MODEL = "scripted-burnin-reader";
+
+/**
+ * Start the server on a free loopback port. `onScreen()` resolves to the line shown now
+ * ({text, translation}) or null; `latencyMs` delays every answer (a slow model; `setLatency` changes it).
+ * `stats.calls` lists the calls answered: {text} (empty text: no line on screen).
+ */
+export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
+  const stats = { calls: [], refused: [] };
+  let failing = false;
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.setEncoding("utf8");
+    req.on("data", (d) => { raw += d; });
+    req.on("end", () => route(req, raw, res).catch((e) => res.destroy(e)));
+  });
+
+  async function route(req, raw, res) {
+    const path = new URL(req.url, "http://localhost").pathname;
+    if (req.method === "GET" && path === "/v1/models") {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify({
+        object: "list",
+        data: [{ id: BURNIN_MODEL, object: "model", owned_by: "glossa-tests", architecture: { input_modalities: ["text", "image"] } }],
+      }));
+    }
+    if (req.method === "POST" && path === "/v1/chat/completions") {
+      const body = JSON.parse(raw);
+      const system = String((body.messages || []).find((m) => m.role === "system")?.content || "");
+      if (!/subtitles burned into video pictures/.test(system) || !raw.includes('"image_url"')) {
+        stats.refused.push(system.slice(0, 120));
+        res.writeHead(500, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ error: { message: "scripted burn-in server: not the burned-in line prompt" } }));
+      }
+      if (failing) {
+        res.writeHead(500, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ error: { message: "scripted burn-in server: told to fail" } }));
+      }
+      const line = await onScreen();
+      stats.calls.push({ text: line ? line.text : "" });
+      const delay = latencyMs;
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      const reply = JSON.stringify(line ? { text: line.text, translation: line.translation } : { text: "", translation: "" });
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chars = [...reply];
+      for (let i = 0; i < chars.length; i += 8) {
+        if (res.destroyed) return;
+        const chunk = { object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: chars.slice(i, i + 8).join("") } }] };
+        res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      }
+      res.write(`data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
+      return res.end("data: [DONE]\n\n");
+    }
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { message: `no route ${req.method} ${path}` } }));
+  }
+
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    model: BURNIN_MODEL,
+    stats,
+    setLatency: (ms) => { latencyMs = ms; },
+    /** Answer every call with an HTTP 500 (a broken server), or again normally. */
+    setFailing: (on) => { failing = on; },
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+  };
+}
