@@ -67,10 +67,28 @@ pub fn write_anki_export(cards: &[Card], out: &Path) -> std::io::Result<Written>
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     std::fs::create_dir_all(&dir)?;
     std::fs::write(out, &export.tsv)?;
-    for (name, bytes) in &export.pictures {
-        std::fs::write(dir.join(name), bytes)?;
-    }
+    export.write_pictures(&dir)?;
     Ok(Written { cards: cards.len(), pictures_dir: dir, pictures: export.pictures.len() })
+}
+
+impl AnkiExport {
+    /// Write the pictures into `dir` (created if needed).
+    pub fn write_pictures(&self, dir: &Path) -> std::io::Result<()> {
+        if self.pictures.is_empty() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(dir)?;
+        for (name, bytes) in &self.pictures {
+            std::fs::write(dir.join(name), bytes)?;
+        }
+        Ok(())
+    }
+}
+
+/// Where an export from the options page leaves its pictures (the browser downloads the
+/// text file only): `study-pictures` in the data dir.
+pub fn pictures_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("study-pictures")
 }
 
 /// The video at that second: `https://www.youtube.com/watch?v=ID&t=Ns`.

@@ -108,6 +108,11 @@ impl Study {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// How many cards there are.
+    pub fn count(&self) -> Result<u64, StoreError> {
+        Ok(self.store.conn().query_row("SELECT COUNT(*) FROM study", [], |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0))
+    }
+
     /// Forget card `id`; whether it was there.
     pub fn remove(&self, id: i64) -> Result<bool, StoreError> {
         if self.store.is_read_only() {
