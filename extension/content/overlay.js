@@ -273,6 +273,7 @@
         l.dataset.untranslated = "true";
         l.title = G.t("subtitleUntranslated");
       }
+      if (G.studyButton) l.append(G.studyButton({ sentence: original, translation: line.text, lang: tr ? tr.lang : "", at: cue ? cue.start : video.currentTime }));
       box.append(l);
       if (d.dual) box.append(G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
       if (line.reading) box.append(readingLine(line.reading, cueId));

@@ -18,6 +18,7 @@ use crate::chrome::{self, t, tr};
 
 mod first_run;
 mod local_models;
+mod study;
 
 thread_local! {
     static SETTINGS: RefCell<Option<SettingsView>> = const { RefCell::new(None) };
@@ -205,6 +206,7 @@ async fn load() {
     wire();
     first_run::wire();
     local_models::wire();
+    study::wire();
     show("settings-form", true);
     wasm_bindgen_futures::spawn_local(local_models::load());
     load_models(selected_provider()).await;

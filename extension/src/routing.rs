@@ -56,6 +56,7 @@ const TAB_REQUESTS: &[&str] = &[
     "write_captions",
     "cancel",
     "translate_burnin_line",
+    "save_study_card",
 ];
 
 const HELLO_PREFIX: &str = "bg-hello-";
@@ -382,6 +383,8 @@ mod tests {
             json!({"type":"use_env_key","provider":"anthropic"}),
             json!({"type":"remove_local_model","file":"m.gguf"}),
             json!({"type":"pull_model","source":"gemma-3-4b"}),
+            // A web page never reads the study cards out.
+            json!({"type":"export_study_cards"}),
         ] {
             let out = r.from_client(1, false, req("x", body), &t);
             assert_eq!(out.len(), 1);
@@ -393,6 +396,9 @@ mod tests {
         // Burned-in mode's lines are a tab's business.
         let line = json!({"type":"translate_burnin_line","image":"AA","video":"youtube:x","at":1.0});
         assert!(matches!(&r.from_client(1, false, req("b", line), &t)[..], [Out::ToHost(_)]));
+        // So is saving the line shown as a study card.
+        let card = json!({"type":"save_study_card","sentence":"s","video":"x","at":1.0});
+        assert!(matches!(&r.from_client(1, false, req("s", card), &t)[..], [Out::ToHost(_)]));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::reading;
 use crate::resolve;
 use crate::sink::EventSink;
 use crate::store::glossary::{glossary_key, Glossary};
+use crate::store::study::{CardContent, Study};
 
 pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -224,9 +225,73 @@ pub async fn handle(
             download::pull_all(&download::client(), &targets, &dir, &mut on_progress).await.map_err(|e| e.info())?;
             Ok(Finished::default())
         }
+        RequestBody::SaveStudyCard(request) => {
+            let mut content = study_card(request)?;
+            let readers = app.readers.clone();
+            let (card, cards) = app
+                .store
+                .blocking(move |store| {
+                    // A dictionary may load on first use: off the async threads too.
+                    if content.reading.trim().is_empty() && !content.lang.is_empty() {
+                        let text = if content.word.is_empty() { &content.sentence } else { &content.word };
+                        content.reading = readers.read(&content.lang, text).map(|tokens| reading::line(&tokens)).unwrap_or_default();
+                    }
+                    let study = Study::new(store);
+                    let card = study.save(content)?;
+                    Ok((card, study.count()?))
+                })
+                .await
+                .map_err(|e| {
+                    ErrorInfo::localized(
+                        ErrorCode::Storage,
+                        text::ERR_STUDY_NOT_SAVED.with([e.to_string().into()]),
+                        Some(text::HINT_TRY_AGAIN.text()),
+                    )
+                })?;
+            sink.send(EventBody::StudySaved { card, cards });
+            Ok(Finished::default())
+        }
+        RequestBody::ExportStudyCards => {
+            let dir = crate::study::pictures_dir(&app.data_dir);
+            let export_failed = |detail: String| {
+                ErrorInfo::localized(
+                    ErrorCode::Storage,
+                    text::ERR_STUDY_EXPORT_FAILED.with([detail.into()]),
+                    Some(text::HINT_TRY_AGAIN.text()),
+                )
+            };
+            let cards = app.store.blocking(|store| Study::new(store).list()).await.map_err(|e| export_failed(e.to_string()))?;
+            let export = crate::study::anki_export(&cards);
+            let pictures_dir = dir.clone();
+            let export = tokio::task::spawn_blocking(move || export.write_pictures(&pictures_dir).map(|()| export))
+                .await
+                .map_err(|e| export_failed(e.to_string()))?
+                .map_err(|e| export_failed(format!("{}: {e}", dir.display())))?;
+            sink.send(EventBody::StudyExport {
+                tsv: export.tsv,
+                cards: cards.len() as u64,
+                pictures: export.pictures.len() as u64,
+                pictures_dir: dir.display().to_string(),
+            });
+            Ok(Finished::default())
+        }
         // Handled by the session itself.
         RequestBody::Cancel { .. } | RequestBody::Playhead { .. } => Ok(Finished::default()),
     }
+}
+
+/// A save request as a card, its picture decoded. A card without a reading gets the host's
+/// reading of its line when the line's language has one.
+fn study_card(request: glossa_protocol::StudyCardRequest) -> Result<CardContent, ErrorInfo> {
+    use base64::Engine as _;
+    let glossa_protocol::StudyCardRequest { word, reading, meaning, sentence, translation, lang, video, at, picture } = request;
+    let picture = picture
+        .map(|p| base64::engine::general_purpose::STANDARD.decode(p.trim()))
+        .transpose()
+        .map_err(|_| ErrorInfo::localized(ErrorCode::BadImage, text::ERR_STUDY_BAD_PICTURE.text(), None))?;
+    let lang = lang.unwrap_or_default();
+    let time_ms = if at.is_finite() && at > 0.0 { (at * 1000.0).round() as u64 } else { 0 };
+    Ok(CardContent { word, reading, meaning, sentence, translation, lang, video_id: video, time_ms, picture })
 }
 
 /// Why settings could not be saved, and what to do.

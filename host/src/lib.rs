@@ -13,6 +13,7 @@
 //! - `providers` — the model backends behind one `Provider` trait, each built from its config.
 //! - `pipeline`  — what is asked of the models: frame, text and subtitle-track translation.
 //! - `reading`   — how a line is read: furigana, pinyin, romanization (dictionaries loaded on first use).
+//! - `study`     — the saved study cards as an Anki import file and its pictures.
 //! - `resolve`   — settings + a request → the job that runs (`FrameJob`, `TrackJob`, `TextJob`).
 //! - `detect`    — first run: the providers the user already has (Ollama, servers, keys).
 //! - `app`       — what every request can reach: store, providers, data folder.
@@ -37,3 +38,4 @@ pub mod resolve;
 pub mod server_url;
 pub mod sink;
 pub mod store;
+pub mod study;

@@ -139,6 +139,12 @@ pub enum RequestBody {
     /// answered with one [`EventBody::BurninLine`], from the cache when the same video's
     /// line at the same time was read before.
     TranslateBurninLine(BurninLineRequest),
+    /// Keep a line (or a word of it) as a study card; answered with
+    /// [`EventBody::StudySaved`].
+    SaveStudyCard(StudyCardRequest),
+    /// The study cards as an Anki import file; answered with [`EventBody::StudyExport`].
+    /// For the extension's own pages only (a web page never reads the cards out).
+    ExportStudyCards,
 }
 
 fn one() -> f64 {
@@ -195,6 +201,37 @@ pub struct BurninLineRequest {
     pub to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+}
+
+/// A line the learner saved while watching, or one word of it: what the card shows and
+/// where in the video it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyCardRequest {
+    /// The word saved (empty or absent: the card is the whole line).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub word: String,
+    /// How the word (or line) is read; absent: the host reads the line itself when it
+    /// has a reading for `lang`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reading: String,
+    /// The word's meaning (word cards).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub meaning: String,
+    /// The subtitle line, as shown.
+    pub sentence: String,
+    /// Its translation, as shown.
+    #[serde(default)]
+    pub translation: String,
+    /// The line's language (BCP 47), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// The YouTube video id.
+    pub video: String,
+    /// Where in the video the line was shown, in seconds.
+    pub at: f64,
+    /// A small JPEG of the frame, base64 without a `data:` prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
 }
 
 /// A whole caption track, translated ahead of the playhead.
@@ -398,6 +435,20 @@ pub enum EventBody {
         translation: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         cached: bool,
+    },
+    /// A study card was kept: its id, and how many cards there are now.
+    StudySaved {
+        card: i64,
+        cards: u64,
+    },
+    /// The study cards as a tab-separated file Anki imports (`#columns:` names the
+    /// fields), and the folder the host wrote their pictures to (the user copies them
+    /// into Anki's `collection.media`).
+    StudyExport {
+        tsv: String,
+        cards: u64,
+        pictures: u64,
+        pictures_dir: String,
     },
     /// One piece of an event whose JSON exceeds [`CHUNK_DATA_BYTES`]; concatenating the
     /// `data` of `seq` 0..=last gives that event's JSON.

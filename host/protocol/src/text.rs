@@ -238,6 +238,9 @@ catalogue! {
     HINT_RUN_DOCTOR = "hintRunDoctor" () "Run `glossa-host doctor` to check the database.";
     ERR_LIST_MODELS_FAILED = "errListModelsFailed" (detail) "Listing the models failed: $DETAIL$.";
     HINT_TRY_AGAIN = "hintTryAgain" () "Try again.";
+    ERR_STUDY_NOT_SAVED = "errStudyNotSaved" (detail) "The study card could not be saved: $DETAIL$.";
+    ERR_STUDY_EXPORT_FAILED = "errStudyExportFailed" (detail) "The study cards could not be exported: $DETAIL$.";
+    ERR_STUDY_BAD_PICTURE = "errStudyBadPicture" () "The card's picture is not base64.";
     ERR_REMOVE_MODEL_FAILED = "errRemoveModelFailed" (file, detail) "$FILE$ could not be removed: $DETAIL$.";
     HINT_RELOAD_MODELS = "hintReloadModels" () "Reload the page to see the models that are installed.";
     ERR_NO_ENV_KEY = "errNoEnvKey" (provider) "glossa-host has no $PROVIDER$ key in its environment.";

@@ -8,6 +8,7 @@ pub mod install;
 pub mod model;
 pub mod reading;
 pub mod settings;
+pub mod study;
 pub mod subs;
 pub mod translate;
 
@@ -106,6 +107,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The lines and words saved while watching; their export for Anki.
+    Study {
+        #[command(subcommand)]
+        action: study::Action,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -144,6 +150,7 @@ pub fn run() -> ExitCode {
         Command::Model { action } => model::run(action, &data_dir),
         Command::Burnin(args) => burnin::run(args, &data_dir),
         Command::Reading { text, lang, json } => reading::run(&text, &lang, json, &data_dir),
+        Command::Study { action } => study::run(action, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

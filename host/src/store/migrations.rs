@@ -30,6 +30,21 @@ const MIGRATIONS: &[&str] = &[
         added  INTEGER NOT NULL,
         PRIMARY KEY (track, source)
     );",
+    // 4: study cards the learner saved (see store/study.rs): a line, or a word of it
+    // (`word` empty for a line card), with where it was seen and a small JPEG frame.
+    "CREATE TABLE study (
+        id          INTEGER PRIMARY KEY,
+        word        TEXT NOT NULL,
+        reading     TEXT NOT NULL,
+        meaning     TEXT NOT NULL,
+        sentence    TEXT NOT NULL,
+        translation TEXT NOT NULL,
+        lang        TEXT NOT NULL,
+        video_id    TEXT NOT NULL,
+        time_ms     INTEGER NOT NULL,
+        picture     BLOB,
+        created_at  INTEGER NOT NULL
+    );",
 ];
 
 /// Does a database at schema `version` need no migration?

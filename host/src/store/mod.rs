@@ -1,5 +1,5 @@
-//! SQLite storage: settings, the translation cache and the tracks' glossaries, in one file
-//! in the data dir.
+//! SQLite storage: settings, the translation cache, the tracks' glossaries and the study
+//! cards, in one file in the data dir.
 //!
 //! Every browser tab may start its own host process, so several processes share this
 //! file: WAL mode, a busy timeout, and short transactions keep them out of each other's way.
@@ -9,6 +9,7 @@
 pub mod glossary;
 mod migrations;
 pub mod settings;
+pub mod study;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
