@@ -56,6 +56,7 @@ const TAB_REQUESTS: &[&str] = &[
     "write_captions",
     "cancel",
     "translate_burnin_line",
+    "capture_size",
 ];
 
 const HELLO_PREFIX: &str = "bg-hello-";
