@@ -3,9 +3,8 @@
 (() => {
   const G = globalThis.glossa;
   /**
-   * Longest edge captured: no model's budget keeps more of a video frame (the host's
-   * default, ImageBudget::DEFAULT in host/src/providers/image.rs; Claude and OpenAI keep
-   * less, and the host scales to each model's own size). Fewer pixels also encode faster.
+   * Longest edge captured when the host does not say the frame model's size (an older
+   * host): the host's own default, ImageBudget::DEFAULT in host/src/providers/image.rs.
    */
   const MAX_EDGE = 1536;
   /** What the screenshot fallback hides: Glossa's layer and the player's own overlays. */
@@ -29,8 +28,25 @@
 
   const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
-  function toJpeg(source, sx, sy, sw, sh) {
-    const scale = Math.min(1, MAX_EDGE / Math.max(sw, sh));
+  /**
+   * The size the frame model reads a `width`×`height` picture at, as the host says
+   * (capture_size): drawing and encoding fewer pixels is most of the capture's time, and the
+   * host would scale a larger picture down anyway.
+   */
+  G.captureSize = (width, height) => new Promise((resolve) => {
+    let size = null;
+    G.request({ type: "capture_size", width, height }, (ev) => {
+      if (ev.event === "capture_size") size = { width: ev.width, height: ev.height };
+      else if (ev.event === "done" || ev.event === "error") {
+        const scale = Math.min(1, MAX_EDGE / Math.max(width, height));
+        resolve(size || { width: Math.round(width * scale), height: Math.round(height * scale) });
+      }
+    });
+  });
+
+  /** The part (sx, sy, sw, sh) of `source` drawn at `size` (never larger than the part). */
+  function toJpeg(source, sx, sy, sw, sh, size) {
+    const scale = Math.min(1, size.width / sw, size.height / sh);
     const canvas = document.createElement("canvas");
     canvas.width = Math.max(1, Math.round(sw * scale));
     canvas.height = Math.max(1, Math.round(sh * scale));
@@ -72,8 +88,9 @@
   }
 
   /**
-   * Capture `video` as base64 JPEG. `region` is {left, top, width, height} in viewport
-   * pixels (a dragged rectangle) or null for the whole picture.
+   * Capture `video` as base64 JPEG at the frame model's size. `region` is {left, top,
+   * width, height} in viewport pixels (a dragged rectangle) or null for the whole picture.
+   * `ms` is the time spent drawing and encoding (asking the host the size is not counted).
    */
   G.captureFrame = async (video, region) => {
     if (!video) throw G.userError(G.t("errNoVideo"), G.t("errNoVideoHint"));
@@ -98,9 +115,14 @@
     view = { left: pic.left + sx * pic.scale, top: pic.top + sy * pic.scale, width: sw * pic.scale, height: sh * pic.scale };
     // The captured part in fractions of the picture: where the answer's boxes lie on it.
     const crop = { x: sx / vw, y: sy / vh, w: sw / vw, h: sh / vh };
-    const canvas = toJpeg(video, sx, sy, sw, sh);
+    const size = await G.captureSize(sw, sh);
+    const started = performance.now();
+    const canvas = toJpeg(video, sx, sy, sw, sh, size);
     const reason = unusable(canvas);
-    if (!reason) return { image: canvas.toDataURL("image/jpeg", 0.9).split(",")[1], via: "video", crop };
+    if (!reason) {
+      const image = canvas.toDataURL("image/jpeg", 0.9).split(",")[1];
+      return { image, via: "video", crop, ms: performance.now() - started, size: { width: canvas.width, height: canvas.height } };
+    }
 
     // An embedded player in another site's page: a frame cannot tell where it sits in the
     // tab, so a screenshot of the tab cannot be cropped to its picture.
@@ -123,10 +145,11 @@
     }
     const img = await loadImage(shot.data_url);
     const ratio = img.width / window.innerWidth;
-    const cropped = toJpeg(img, view.left * ratio, view.top * ratio, view.width * ratio, view.height * ratio);
+    const cropped = toJpeg(img, view.left * ratio, view.top * ratio, view.width * ratio, view.height * ratio, size);
     // Black on screen too (DRM that the browser also hides from screenshots, or a black
     // scene): there is nothing to read, and a model would invent text from it.
     if (unusable(cropped) === "black") throw G.userError(G.t("errFrameBlack"), G.t("errFrameBlackHint"));
-    return { image: cropped.toDataURL("image/jpeg", 0.9).split(",")[1], via: "screenshot", crop };
+    const image = cropped.toDataURL("image/jpeg", 0.9).split(",")[1];
+    return { image, via: "screenshot", crop, ms: performance.now() - started, size: { width: cropped.width, height: cropped.height } };
   };
 })();

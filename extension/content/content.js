@@ -108,9 +108,9 @@
     });
     let captured;
     try {
-      const started = performance.now();
       captured = await G.captureFrame(video, region);
-      ui.measured("capture", performance.now() - started);
+      ui.measured("capture", captured.ms);
+      ui.capturedSize(captured.size);
     } catch (e) {
       const info = e.glossa || { message: String(e && e.message), hint: "" };
       ui.onEvent({ event: "error", code: "capture_failed", message: info.message, hint: info.hint });

@@ -219,6 +219,8 @@
       setRequest: (id) => { if (current === mine) mine.id = id; },
       /** A measured time in ms, kept on the panel (the browser tests print them). */
       measured: (name, ms) => { panel.dataset[`${name}Ms`] = String(Math.round(ms * 10) / 10); },
+      /** The size the picture was captured at (the browser tests check it is the model's). */
+      capturedSize: (size) => { panel.dataset.captureSize = `${size.width}x${size.height}`; },
       /** The picture the items are read from: their boxes are drawn over it (crop: fractions of the picture). */
       setPicture: (video, crop) => {
         if (current !== mine || !video) return;

@@ -57,6 +57,7 @@ const TAB_REQUESTS: &[&str] = &[
     "cancel",
     "translate_burnin_line",
     "save_study_card",
+    "capture_size",
 ];
 
 const HELLO_PREFIX: &str = "bg-hello-";

@@ -104,6 +104,13 @@ pub async fn handle(
             };
             Ok(Finished { usage: Some(usage), ms: Some(ms) })
         }
+        RequestBody::CaptureSize { width, height } => {
+            let config = app.config().await;
+            let job = resolve::frame_model(&config, &app.providers, None, None, false);
+            let (width, height) = job.provider.image_budget(&job.model).await.fit(width, height);
+            sink.send(EventBody::CaptureSize { width, height });
+            Ok(Finished::default())
+        }
         RequestBody::TranslateBurninLine(request) => {
             let glossa_protocol::BurninLineRequest { image, video, at, to, from } = request;
             let frame = pipeline::frame::Frame::from_request(glossa_protocol::FrameRequest {

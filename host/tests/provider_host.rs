@@ -50,6 +50,11 @@ fn translate_frame_streams_from_ollama_and_lists_its_models() {
     assert_eq!(events[0]["event"], "check", "{events:?}");
     assert_eq!(events[0]["reachable"], true);
     assert_eq!(events[0]["frame_model_vision"], true);
+
+    // The page captures a 1080p picture at the frame model's own size (gemma3: 896 px).
+    let events = host.request(json!({"id": "s1", "type": "capture_size", "width": 1920, "height": 1080}));
+    assert_eq!(events[0], json!({"id": "s1", "event": "capture_size", "width": 896, "height": 504}), "{events:?}");
+    assert_eq!(events.last().unwrap()["event"], "done");
 }
 
 #[test]

@@ -374,3 +374,21 @@ async fn the_context_stays_within_the_models_own_which_is_asked_once() {
     let sizes: Vec<Value> = fake.server.requests_to("/api/chat")[2..].iter().map(|r| r.json()["options"]["num_ctx"].clone()).collect();
     assert_eq!(sizes, vec![json!(4096); 2]);
 }
+
+#[tokio::test]
+async fn pictures_are_sized_to_the_models_own_image_size_asked_once_with_its_context() {
+    let models = vec![FakeModel::vision(MODEL), FakeModel::with_projector("llava:7b", 336), FakeModel::text("llama3.2:latest")];
+    let fake = FakeOllama::start(models, vec![FakeOllama::reply(MODEL, &["ok"])]).await;
+    let providers = Providers::new(std::path::Path::new("/nonexistent"));
+    let ollama = config(&[("ollama.url", fake.url.as_str())]).provider(Some(ProviderKind::Ollama));
+    // gemma3's encoder reads 896 px squares (model_info), llava's projector 336 (projector_info).
+    assert_eq!(providers.get(&ollama).image_budget(MODEL).await.fit(1920, 1080), (896, 504));
+    assert_eq!(providers.get(&ollama).image_budget("llava:7b").await.fit(1920, 1080), (336, 189));
+    // A model that says nothing keeps the default.
+    assert_eq!(providers.get(&ollama).image_budget("llama3.2:latest").await.fit(1920, 1080), (1536, 864));
+    // The context length comes from the same answer: one /api/show per model per host process.
+    chat(providers.get(&ollama).as_ref(), &text_request(MODEL)).await.result.expect("chat");
+    providers.get(&ollama).image_budget(MODEL).await;
+    let shown = fake.server.requests_to("/api/show").iter().filter(|r| r.json()["model"] == MODEL).count();
+    assert_eq!(shown, 1, "gemma3 is asked about once");
+}

@@ -145,6 +145,13 @@ pub enum RequestBody {
     /// The study cards as an Anki import file; answered with [`EventBody::StudyExport`].
     /// For the extension's own pages only (a web page never reads the cards out).
     ExportStudyCards,
+    /// The size to capture a `width`×`height` picture at for the frame model: the model's
+    /// own image size, so the page draws and encodes no pixel the model would not read;
+    /// answered with [`EventBody::CaptureSize`].
+    CaptureSize {
+        width: u32,
+        height: u32,
+    },
 }
 
 fn one() -> f64 {
@@ -428,6 +435,11 @@ pub enum EventBody {
         done: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total: Option<u64>,
+    },
+    /// The size to capture at, for [`RequestBody::CaptureSize`] (never larger than asked).
+    CaptureSize {
+        width: u32,
+        height: u32,
     },
     /// A burned-in line as the frame model read it (both empty: the strip held no text).
     BurninLine {

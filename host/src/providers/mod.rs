@@ -169,7 +169,7 @@ pub struct Providers {
     /// Which parameters each OpenAI-compatible model refused, likewise.
     openai_quirks: Arc<openai::ModelQuirks>,
     /// Each Ollama model's context length, likewise.
-    ollama_contexts: Arc<ollama::ContextLengths>,
+    ollama_shown: Arc<ollama::ShownModels>,
     #[cfg(feature = "local")]
     local: Arc<local::LocalRuntime>,
 }
@@ -182,7 +182,7 @@ impl Providers {
             openai_models: Arc::default(),
             openai_settings: std::sync::Mutex::new(None),
             openai_quirks: Arc::default(),
-            ollama_contexts: Arc::default(),
+            ollama_shown: Arc::default(),
             #[cfg(feature = "local")]
             local: Arc::new(local::LocalRuntime::new(data_dir.join("models"))),
         }
@@ -202,7 +202,7 @@ impl Providers {
     pub fn get(&self, config: &ProviderConfig) -> Arc<dyn Provider> {
         match config {
             ProviderConfig::Ollama(c) => {
-                Arc::new(ollama::Ollama::new(self.http(c.timeouts), c).with_context_lengths(self.ollama_contexts.clone()))
+                Arc::new(ollama::Ollama::new(self.http(c.timeouts), c).with_shown_models(self.ollama_shown.clone()))
             }
             ProviderConfig::Openai(c) => {
                 let mut seen = self.openai_settings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{self, HttpClient, HttpFailure, RetryPolicy};
 use super::url::Server;
-use super::{check, decode, ndjson, ChatRequest, Delta, Provider, ProviderError, TokenStream};
+use super::{check, decode, ndjson, ChatRequest, Delta, ImageBudget, Provider, ProviderError, TokenStream};
 use crate::config::OllamaConfig;
 
 const KIND: ProviderKind = ProviderKind::Ollama;
@@ -20,7 +20,7 @@ const KIND: ProviderKind = ProviderKind::Ollama;
 pub struct Ollama {
     http: HttpClient,
     server: Server,
-    context_lengths: Arc<ContextLengths>,
+    shown: Arc<ShownModels>,
 }
 
 /// How long Ollama keeps a model loaded after a request: longer than the gaps between a
@@ -37,18 +37,25 @@ const IMAGE_TOKENS: u32 = 1536;
 /// The chat template's tokens around the messages.
 const TEMPLATE_TOKENS: u32 = 64;
 
-/// Each model's context length (`/api/show`'s `model_info["<arch>.context_length"]`) per
-/// server, learnt once per host process.
+/// What `/api/show` says of each model per server, learnt once per host process: its
+/// context length and the picture size its vision encoder reads.
 #[derive(Debug, Default)]
-pub struct ContextLengths(Mutex<HashMap<(String, String), u32>>);
+pub struct ShownModels(Mutex<HashMap<(String, String), ShownModel>>);
 
-impl ContextLengths {
-    fn get(&self, base: &str, model: &str) -> Option<u32> {
+/// The facts Glossa uses from one `/api/show` answer.
+#[derive(Debug, Clone, Copy)]
+struct ShownModel {
+    context_length: Option<u32>,
+    image_budget: ImageBudget,
+}
+
+impl ShownModels {
+    fn get(&self, base: &str, model: &str) -> Option<ShownModel> {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&(base.to_owned(), model.to_owned())).copied()
     }
 
-    fn set(&self, base: &str, model: &str, length: u32) {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert((base.to_owned(), model.to_owned()), length);
+    fn set(&self, base: &str, model: &str, shown: ShownModel) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert((base.to_owned(), model.to_owned()), shown);
     }
 }
 
@@ -69,21 +76,21 @@ fn context_size(request: &ChatRequest, model_limit: Option<u32>) -> u32 {
 
 impl Ollama {
     pub fn new(http: HttpClient, config: &OllamaConfig) -> Self {
-        Ollama { http, server: Server::new(KIND, config.url.clone(), "api"), context_lengths: Arc::default() }
+        Ollama { http, server: Server::new(KIND, config.url.clone(), "api"), shown: Arc::default() }
     }
 
-    /// Share the context lengths learnt with other instances (providers are built per
-    /// request; [`super::Providers`] keeps them across).
-    pub fn with_context_lengths(mut self, context_lengths: Arc<ContextLengths>) -> Self {
-        self.context_lengths = context_lengths;
+    /// Share what `/api/show` said with other instances (providers are built per request;
+    /// [`super::Providers`] keeps it across).
+    pub fn with_shown_models(mut self, shown: Arc<ShownModels>) -> Self {
+        self.shown = shown;
         self
     }
 
-    /// The model's context length, asked once; `None` when Ollama does not say (the
-    /// request then goes uncapped, and a missing model is reported by the chat itself).
-    async fn context_length(&self, model: &str) -> Option<u32> {
+    /// What `/api/show` says of `model`, asked once; `None` when Ollama did not answer (then
+    /// asked again next time; a missing model is reported by the chat itself).
+    async fn shown(&self, model: &str) -> Option<ShownModel> {
         let base = self.server.display();
-        if let Some(known) = self.context_lengths.get(&base, model) {
+        if let Some(known) = self.shown.get(&base, model) {
             return Some(known);
         }
         let request = self.http.client.post(self.server.endpoint("show").ok()?).json(&ShowRequest { model });
@@ -91,9 +98,15 @@ impl Ollama {
             Ok(r) => http::json_body(r, KIND, self.http.timeouts.idle).await.ok()?,
             Err(_) => return None,
         };
-        let length = show.context_length()?;
-        self.context_lengths.set(&base, model, length);
-        Some(length)
+        let shown = ShownModel { context_length: show.context_length(), image_budget: show.image_budget() };
+        self.shown.set(&base, model, shown);
+        Some(shown)
+    }
+
+    /// The model's context length; `None` when Ollama does not say (the request then goes
+    /// uncapped).
+    async fn context_length(&self, model: &str) -> Option<u32> {
+        self.shown(model).await?.context_length
     }
 
     fn model_missing(model: &str, available: Vec<String>) -> ProviderError {
@@ -232,6 +245,10 @@ impl Provider for Ollama {
             .collect())
     }
 
+    async fn image_budget(&self, model: &str) -> ImageBudget {
+        self.shown(model).await.map_or(ImageBudget::DEFAULT, |shown| shown.image_budget)
+    }
+
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport {
         let base = self.server.display();
         let mut report = CheckReport::new(KIND, text::CHECK_AT.with([KIND.name().into(), base.as_str().into()]));
@@ -355,6 +372,9 @@ struct Show {
     capabilities: Vec<String>,
     #[serde(default)]
     model_info: HashMap<String, serde_json::Value>,
+    /// A separate projector's GGUF keys (`clip.*`), for models that have one.
+    #[serde(default)]
+    projector_info: HashMap<String, serde_json::Value>,
 }
 
 impl Show {
@@ -363,6 +383,24 @@ impl Show {
         let arch = self.model_info.get("general.architecture")?.as_str()?;
         let length = self.model_info.get(&format!("{arch}.context_length"))?.as_u64()?;
         u32::try_from(length).ok().filter(|&l| l > 0)
+    }
+
+    /// The picture size the model's vision encoder reads: `model_info["<arch>.vision.image_size"]`
+    /// when Ollama's own engine runs it (gemma3: 896), else the separate projector's
+    /// `projector_info["clip.vision.image_size"]` (llava: 336); the default when neither says.
+    fn image_budget(&self) -> ImageBudget {
+        let size = |info: &HashMap<String, serde_json::Value>, key: &str| info.get(key)?.as_u64().and_then(|s| u32::try_from(s).ok());
+        let arch = self.model_info.get("general.architecture").and_then(|a| a.as_str());
+        if let Some(arch) = arch {
+            if let Some(image_size) = size(&self.model_info, &format!("{arch}.vision.image_size")) {
+                return ImageBudget::for_projector(image_size, Some(arch));
+            }
+        }
+        if let Some(image_size) = size(&self.projector_info, "clip.vision.image_size") {
+            let projector = self.projector_info.get("clip.projector_type").and_then(|t| t.as_str());
+            return ImageBudget::for_projector(image_size, projector);
+        }
+        ImageBudget::DEFAULT
     }
 }
 
