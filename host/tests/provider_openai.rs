@@ -392,6 +392,49 @@ async fn llama_server_holds_even_a_tiny_model_to_the_json_schema() {
     assert!(answer["greeting"].is_string(), "{answer}");
 }
 
+/// A llama-server started with its own answer cap (`-n`, as the browser tests and many
+/// users start it) stops a schema-held answer there and then fails to parse it: after the
+/// text has streamed it sends an error event. The bytes below are what llama-server
+/// (b11434, the tiny gemma3-type pair, `-n 48`) sent. That text is the answer as far as it
+/// went, as with a plain answer cut by length; the call is not reported as failed.
+#[tokio::test]
+async fn a_schema_answer_llama_server_cut_at_its_own_cap_ends_as_an_answer() {
+    let server = FakeServer::start(|req| match req.path.as_str() {
+        "/v1/models" => Response::json(200, &json!({"object": "list", "data": [{"id": "tiny", "object": "model"}]})),
+        _ => {
+            let chunk = |content: &str| {
+                format!("data: {}\n\n", json!({"choices": [{"finish_reason": null, "index": 0, "delta": {"content": content}}], "object": "chat.completion.chunk"}))
+                    .into_bytes()
+            };
+            let error = json!({"error": {"code": 500, "message": "The model produced output that does not match the expected peg-native format", "type": "server_error"}});
+            Response::stream(200, "text/event-stream", vec![
+                support::Piece::Data(chunk("{\"items\": [\"")),
+                support::Piece::Data(chunk("Ƴ")),
+                support::Piece::Data(format!("data: {error}\n\n").into_bytes()),
+            ])
+        }
+    })
+    .await;
+    let provider = openai(&server.url, &[]);
+    let mut request = text_request("tiny");
+    request.answer_format = Some(AnswerFormat {
+        name: "items".into(),
+        schema: json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "string"}}}, "required": ["items"]}),
+    });
+    let outcome = chat(provider.as_ref(), &request).await;
+    outcome.result.as_ref().unwrap_or_else(|e| panic!("a cut answer is an answer, not an error: {e}"));
+    assert_eq!(outcome.text(), "{\"items\": [\"Ƴ", "the text so far is kept");
+
+    // The same event before any text is an error the user sees.
+    let failing = FakeServer::start(|_| {
+        let error = json!({"error": {"code": 500, "message": "The model produced output that does not match the expected peg-native format", "type": "server_error"}});
+        Response::stream(200, "text/event-stream", vec![support::Piece::Data(format!("data: {error}\n\n").into_bytes())])
+    })
+    .await;
+    let outcome = chat(openai(&failing.url, &[]).as_ref(), &text_request("tiny")).await;
+    assert!(outcome.result.is_err(), "{:?}", outcome.result);
+}
+
 /// A provider whose model names come from a real OpenAI provider (its empty-setting
 /// resolution) and whose answers come from the fake translator: a subtitle track through it
 /// shows which model name the translation cache keys on.

@@ -256,6 +256,7 @@ impl OpenAi {
         http::reject_html(&response, KIND)?;
         let events = sse::events(http::body_chunks(response, KIND, self.http.timeouts), KIND);
         let mut usage = Usage::default();
+        let mut streamed = false;
         Ok(decode::token_stream(events, KIND, move |event: sse::Event| {
             let data = event.data.trim();
             if data == "[DONE]" {
@@ -267,6 +268,10 @@ impl OpenAi {
             })?;
             if let Some(error) = chunk.error {
                 let message = error.message.unwrap_or_else(|| "unknown error".into());
+                if streamed && is_cut_answer_parse_failure(&message) {
+                    tracing::warn!("the server cut the answer short (its own length limit): {message}");
+                    return Ok(vec![Delta::Done(usage)]);
+                }
                 return Err(ProviderError::Api { provider: KIND, status: None, message });
             }
             if let Some(u) = chunk.usage {
@@ -274,13 +279,29 @@ impl OpenAi {
                 usage.output_tokens = u.completion_tokens;
                 usage.cache_read_input_tokens = u.prompt_tokens_details.map(|d| d.cached_tokens).filter(|&n| n > 0);
             }
-            Ok(chunk.choices.into_iter().filter_map(|c| c.delta.and_then(|d| d.content)).map(Delta::Text).collect())
+            let pieces: Vec<Delta> = chunk
+                .choices
+                .into_iter()
+                .filter_map(|c| c.delta.and_then(|d| d.content))
+                .filter(|t| !t.is_empty())
+                .map(Delta::Text)
+                .collect();
+            streamed |= !pieces.is_empty();
+            Ok(pieces)
         }))
     }
 
     async fn vision_models(&self) -> Vec<String> {
         self.models().await.map(|m| m.into_iter().filter(|m| m.vision == Some(true)).map(|m| m.name).collect()).unwrap_or_default()
     }
+}
+
+/// llama-server parses an answer held to a schema once it ends; one its own length limit
+/// (`-n`) cut short fails that parse, and the server reports it as an error after the text
+/// has streamed. That text is the answer as far as it went, like an answer cut by
+/// `finish_reason: "length"`.
+fn is_cut_answer_parse_failure(message: &str) -> bool {
+    message.contains("does not match the expected") && message.contains("format")
 }
 
 fn mentions_images(message: &str) -> bool {
