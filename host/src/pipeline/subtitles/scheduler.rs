@@ -3,10 +3,13 @@
 //! reports taken as they come so a seek re-prioritises what starts next. Batches beyond
 //! the queue's window start when the projected playhead brings them within it.
 //!
-//! The first batch runs alone: the names and terms it learns and its translations go
-//! with every batch after it, so a name is spelled one way across the track instead of
-//! once per batch that started beside it. It is the one under the playhead, so nothing
-//! a viewer waits for is slowed.
+//! For a whole track ([`Scheduler::first_alone`]), where every batch could start at once,
+//! the first runs alone: the names and terms it learns and its translations go with every
+//! batch after it, so a name is spelled one way across the track instead of once per
+//! batch that started beside it. It is the one under the playhead, so the first lines a
+//! viewer waits for are not slowed. Within a window, batches start by the model's pace,
+//! mostly after the one before answered, so they wait for nothing (the replay bench's
+//! readiness drops when they do).
 
 use std::future::Future;
 
@@ -28,7 +31,7 @@ pub struct Scheduler<'u, S, F, Fut: Future> {
     /// The playhead reports have not ended.
     updates_open: bool,
     max_in_flight: usize,
-    /// The first batch has not finished yet: nothing starts beside it.
+    /// The first batch has not finished yet, and nothing starts beside it.
     first_running: bool,
     start: F,
     /// Each running batch with when it started and its lines, so the queue learns the model's pace.
@@ -48,10 +51,15 @@ where
             playhead,
             updates_open: true,
             max_in_flight: max_in_flight.max(1),
-            first_running: true,
+            first_running: false,
             start,
             in_flight: FuturesUnordered::new(),
         }
+    }
+
+    /// The first batch runs alone, the rest (up to `max_in_flight`) once it finished.
+    pub fn first_alone(self) -> Self {
+        Scheduler { first_running: true, ..self }
     }
 
     /// The next batch to finish, with its result; `None` once every batch has run (or
@@ -166,7 +174,7 @@ mod tests {
                 batch
             }
         };
-        let mut scheduler = Scheduler::new(&units, whole, futures::stream::pending(), 4, start);
+        let mut scheduler = Scheduler::new(&units, whole, futures::stream::pending(), 4, start).first_alone();
         assert_eq!(scheduler.next().await.expect("the first batch").units[0], 0);
         assert_eq!(*started.borrow(), vec![(0, 0)], "nothing beside the first batch");
         scheduler.next().await.expect("a batch");
