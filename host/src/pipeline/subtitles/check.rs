@@ -163,8 +163,90 @@ const INTERJECTIONS: &[&str] = &[
     "whoa", "ow", "ouch", "ugh", "eh", "huh", "yay", "shh", "psst", "ok", "okay", "hey", "bye",
 ];
 
+/// Common English words that a line may start with a capital (a sentence start), so a
+/// capital does not make them a name: "Hello!" echoed is an echo, "Takeshi!" is not.
+/// (English: the language most tracks that are echoed back are in.)
+const COMMON_WORDS: &[&str] = &[
+    "hello",
+    "hi",
+    "yes",
+    "yeah",
+    "no",
+    "nope",
+    "thanks",
+    "thank",
+    "you",
+    "please",
+    "sorry",
+    "goodbye",
+    "welcome",
+    "good",
+    "morning",
+    "night",
+    "evening",
+    "afternoon",
+    "great",
+    "sure",
+    "right",
+    "really",
+    "wait",
+    "stop",
+    "help",
+    "come",
+    "go",
+    "look",
+    "listen",
+    "run",
+    "excuse",
+    "me",
+    "what",
+    "why",
+    "how",
+    "who",
+    "where",
+    "when",
+    "cheers",
+    "congratulations",
+    "exactly",
+    "maybe",
+    "never",
+    "always",
+    "again",
+    "now",
+    "here",
+    "there",
+    "i",
+    "we",
+    "they",
+    "he",
+    "she",
+    "it",
+    "the",
+    "a",
+    "an",
+    "and",
+    "but",
+    "so",
+    "my",
+    "your",
+    "this",
+    "that",
+    "is",
+    "are",
+    "was",
+    "not",
+    "all",
+    "everyone",
+    "guys",
+    "friends",
+    "everybody",
+    "cut",
+    "action",
+];
+
 /// A line that is right when kept as it is: no letters at all (numbers, symbols, ♪), only
-/// interjections, or up to three capitalised words (a name: "Takeshi!", "New York").
+/// interjections, or up to three capitalised words that are not common words (a name:
+/// "Takeshi!", "New York"; not "Hello!", "Thank You").
 pub fn stays_the_same(line: &str) -> bool {
     let words: Vec<String> = line
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
@@ -175,7 +257,7 @@ pub fn stays_the_same(line: &str) -> bool {
         return true;
     }
     let interjection = |w: &String| INTERJECTIONS.contains(&w.to_lowercase().as_str());
-    let capitalised = |w: &String| w.chars().next().is_some_and(char::is_uppercase);
+    let capitalised = |w: &String| w.chars().next().is_some_and(char::is_uppercase) && !COMMON_WORDS.contains(&w.to_lowercase().as_str());
     words.iter().all(interjection) || (words.len() <= 3 && words.iter().all(capitalised))
 }
 
@@ -217,6 +299,11 @@ mod tests {
             assert!(!is_echo(line, line), "{line}");
         }
         assert!(!is_echo("おはようございます。", "Good morning."));
+        // Capitalised common words are not a name.
+        for line in ["Hello!", "Thank You.", "Good Morning!", "Yes!"] {
+            assert!(is_echo(line, line), "{line}");
+        }
+        assert!(!is_echo("Min-jun!", "Min-jun!"));
     }
 
     fn lines<'a>(texts: &[&'a str]) -> Vec<(String, &'a str)> {
