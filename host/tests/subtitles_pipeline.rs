@@ -155,8 +155,10 @@ async fn every_cue_of_every_fixture_comes_back_exactly_once() {
 #[tokio::test(start_paused = true)]
 async fn a_misbehaving_model_is_repaired_or_its_lines_marked_untranslated() {
     let request = fixture("manual.json3");
-    let baseline = run(&request, Arc::new(FakeTranslator::realistic(Misbehaviour::None)), None).await;
+    let well_behaved = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let baseline = run(&request, well_behaved.clone(), None).await;
     let batches = baseline.summary.usage.provider_calls.unwrap();
+    let lines_sent = well_behaved.log().iter().map(|c| c.lines.len()).sum::<usize>();
     for misbehaviour in [Misbehaviour::Reorder, Misbehaviour::Invent, Misbehaviour::Chatty] {
         let fake = Arc::new(FakeTranslator::realistic(misbehaviour));
         let Run { emitted, summary } = run(&request, fake.clone(), None).await;
@@ -169,7 +171,11 @@ async fn a_misbehaving_model_is_repaired_or_its_lines_marked_untranslated() {
         assert_manual_lines(&request, &emitted, |_| false);
         let repairs = fake.log().iter().filter(|c| c.repair).count() as u64;
         assert!(repairs > 0, "{misbehaviour:?}");
-        assert_eq!(summary.usage.provider_calls, Some(batches + repairs));
+        // Every other call is a batch, each line in one (a slower model's batches are cut
+        // shorter, so there may be more of them): no line was asked on its own.
+        let firsts: Vec<_> = fake.log().into_iter().filter(|c| !c.repair).collect();
+        assert_eq!(firsts.iter().map(|c| c.lines.len()).sum::<usize>(), lines_sent, "{misbehaviour:?}");
+        assert_eq!(summary.usage.provider_calls, Some(firsts.len() as u64 + repairs), "{misbehaviour:?}");
         // A repair asks only for what was missing.
         for call in fake.log().iter().filter(|c| c.repair) {
             assert!(call.lines.len() < 20, "{misbehaviour:?} re-asked for {} lines", call.lines.len());
@@ -618,4 +624,38 @@ async fn names_and_translations_carry_from_one_batch_to_the_next() {
     assert!(log[first].user.contains("Following lines (context only, do not translate):\n"), "{}", log[first].user);
     // Stored for the next viewing.
     assert_eq!(Glossary::new(&store).list("file:talk.srt→ja").unwrap()[0].target, "[ja] Takeshi");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_whole_track_sends_the_first_batch_alone_so_the_rest_know_its_names() {
+    // A name every fifth line, every batch started as soon as it may (a whole-track run).
+    let mut track = numbered_track();
+    for (i, cue) in track.cues.iter_mut().enumerate() {
+        if i % 5 == 1 {
+            cue.text = format!("Then Takeshi said hello {i} times.");
+        }
+    }
+    let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
+    let options = TrackOptions { max_in_flight: 8, ..TrackOptions::default().whole_track() };
+    let job = TrackJob {
+        provider: fake.clone(),
+        model: "fake-model".into(),
+        to: "ja".into(),
+        from: Some("en".into()),
+        cache: None,
+        glossary: None,
+        options,
+    };
+    let mut emit = |_: Vec<TranslatedCue>| {};
+    let start = PlayheadUpdate { time: 0.0, rate: 0.0 };
+    translate_track(&job, &track, start, futures::stream::empty(), &mut emit).await.expect("translated");
+    let log = fake.log();
+    assert!(log.len() > 2, "{} calls", log.len());
+    assert!(log[0].lines.iter().any(|l| l.contains("Takeshi")) && !log[0].user.contains("Glossary"), "{}", log[0].user);
+    for call in &log[1..] {
+        assert!(call.user.contains("\nTakeshi → [ja] Takeshi\n"), "every batch after the first knows the name: {}", call.user);
+    }
+    // The batch right after the first goes with the first one's translations.
+    let last_before = log[0].lines.last().expect("lines");
+    assert!(log[1].user.contains(&format!("{last_before} → [ja] {last_before}\n")), "{}", log[1].user);
 }

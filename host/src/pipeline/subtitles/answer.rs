@@ -224,6 +224,10 @@ pub struct Checked {
     pub missing: Vec<String>,
     /// Ids the model made up.
     pub invented: usize,
+    /// For each made-up item with a `src` right after an item asked for: (that item's id,
+    /// the made-up item's `src`). When the `src` is its line's too, the made-up item may
+    /// hold the rest of that line (a split).
+    pub invented_after: Vec<(String, String)>,
 }
 
 /// Keep what was asked for, once; report the rest.
@@ -233,11 +237,17 @@ pub fn check(items: Vec<AnswerItem>, expected: &[String]) -> Checked {
     let mut sources: BTreeMap<String, String> = BTreeMap::new();
     let mut conflicting: HashSet<String> = HashSet::new();
     let mut invented = 0;
+    let mut invented_after = Vec::new();
+    let mut previous_wanted: Option<String> = None;
     for AnswerItem { id, src, text } in items {
         if !wanted.contains(id.as_str()) {
             invented += 1;
+            if let (Some(previous), Some(src)) = (previous_wanted.take(), src) {
+                invented_after.push((previous, src));
+            }
             continue;
         }
+        previous_wanted = Some(id.clone());
         let text = text.trim().to_owned();
         match translated.get(&id) {
             Some(previous) if *previous != text => {
@@ -255,7 +265,7 @@ pub fn check(items: Vec<AnswerItem>, expected: &[String]) -> Checked {
     translated.retain(|id, text| !text.is_empty() && !conflicting.contains(id));
     sources.retain(|id, _| translated.contains_key(id));
     let missing = expected.iter().filter(|id| !translated.contains_key(*id)).cloned().collect();
-    Checked { translated, sources, missing, invented }
+    Checked { translated, sources, missing, invented, invented_after }
 }
 
 #[cfg(test)]
@@ -296,6 +306,9 @@ mod tests {
         assert_eq!(texts(&c), [("1", "a"), ("3", "c")]);
         assert_eq!(c.missing, ["2", "4", "5"]);
         assert_eq!(c.invented, 1);
+        assert!(c.invented_after.is_empty(), "a made-up item without src says nothing");
+        let split = r#"[{"id":"1","src":"a","text":"a"},{"id":"7","src":"a","text":"b"},{"id":"2","src":"b","text":"b"}]"#;
+        assert_eq!(check(parse_answer(split), &ids(2)).invented_after, [("1".to_owned(), "a".to_owned())]);
     }
 
     #[test]

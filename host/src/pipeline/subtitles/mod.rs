@@ -280,6 +280,9 @@ where
         call::batch_call(setup.clone(), &plan.units, batch, around, taken.clone())
     };
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
+    if job.options.window_secs.is_infinite() {
+        scheduler = scheduler.first_alone(); // every batch could start at once: names first
+    }
     let mut calls = 0;
     loop {
         // A line first, whenever one is waiting (the scheduler's `next` loses nothing when

@@ -2,6 +2,14 @@
 //! (under the playhead first) each time one finishes, with the viewer's playhead
 //! reports taken as they come so a seek re-prioritises what starts next. Batches beyond
 //! the queue's window start when the projected playhead brings them within it.
+//!
+//! For a whole track ([`Scheduler::first_alone`]), where every batch could start at once,
+//! the first runs alone: the names and terms it learns and its translations go with every
+//! batch after it, so a name is spelled one way across the track instead of once per
+//! batch that started beside it. It is the one under the playhead, so the first lines a
+//! viewer waits for are not slowed. Within a window, batches start by the model's pace,
+//! mostly after the one before answered, so they wait for nothing (the replay bench's
+//! readiness drops when they do).
 
 use std::future::Future;
 
@@ -23,6 +31,8 @@ pub struct Scheduler<'u, S, F, Fut: Future> {
     /// The playhead reports have not ended.
     updates_open: bool,
     max_in_flight: usize,
+    /// The first batch has not finished yet, and nothing starts beside it.
+    first_running: bool,
     start: F,
     /// Each running batch with when it started and its lines, so the queue learns the model's pace.
     in_flight: FuturesUnordered<Join<Ready<(Instant, usize)>, Fut>>,
@@ -41,9 +51,15 @@ where
             playhead,
             updates_open: true,
             max_in_flight: max_in_flight.max(1),
+            first_running: false,
             start,
             in_flight: FuturesUnordered::new(),
         }
+    }
+
+    /// The first batch runs alone, the rest (up to `max_in_flight`) once it finished.
+    pub fn first_alone(self) -> Self {
+        Scheduler { first_running: true, ..self }
     }
 
     /// The next batch to finish, with its result; `None` once every batch has run (or
@@ -51,7 +67,7 @@ where
     /// a paused playhead that can no longer move. Dropping the scheduler drops the batches
     /// still running.
     pub async fn next(&mut self) -> Option<Fut::Output> {
-        let Scheduler { units, queue, playhead, updates_open, max_in_flight, start, in_flight } = self;
+        let Scheduler { units, queue, playhead, updates_open, max_in_flight, first_running, start, in_flight } = self;
         loop {
             // Take every playhead report already waiting before choosing what to start.
             while *updates_open {
@@ -61,7 +77,8 @@ where
                     None => break,
                 }
             }
-            while in_flight.len() < *max_in_flight {
+            let at_once = if *first_running { 1 } else { *max_in_flight };
+            while in_flight.len() < at_once {
                 match queue.next(units) {
                     Some(batch) => in_flight.push(join(ready((Instant::now(), batch.units.len())), start(batch))),
                     None => break,
@@ -82,6 +99,7 @@ where
                 },
                 Some(((started, lines), finished)) = in_flight.next() => {
                     queue.batch_took(lines, started.elapsed().as_secs_f64());
+                    *first_running = false;
                     return Some(finished);
                 }
                 // Playback brought a waiting batch within the window: start it.
@@ -139,6 +157,29 @@ mod tests {
         assert_eq!(seen, (0..60).collect::<Vec<_>>());
         assert_eq!(most.get(), 2);
         assert_eq!(scheduler.dropped_units(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_first_batch_runs_alone_then_the_rest_beside_each_other() {
+        let units = track(60);
+        let all: Vec<usize> = (0..units.len()).collect();
+        let whole = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), f64::INFINITY, sizes()).with_window(f64::INFINITY);
+        let started = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let log = started.clone();
+        let begun = tokio::time::Instant::now();
+        let start = move |batch: Batch| {
+            log.borrow_mut().push((batch.units[0], begun.elapsed().as_secs()));
+            async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                batch
+            }
+        };
+        let mut scheduler = Scheduler::new(&units, whole, futures::stream::pending(), 4, start).first_alone();
+        assert_eq!(scheduler.next().await.expect("the first batch").units[0], 0);
+        assert_eq!(*started.borrow(), vec![(0, 0)], "nothing beside the first batch");
+        scheduler.next().await.expect("a batch");
+        let after: Vec<u64> = started.borrow().iter().skip(1).map(|&(_, s)| s).collect();
+        assert_eq!(after, [1, 1, 1, 1], "then four at once, once it answered");
     }
 
     #[tokio::test(start_paused = true)]
