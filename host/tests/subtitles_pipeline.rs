@@ -627,12 +627,16 @@ async fn names_and_translations_carry_from_one_batch_to_the_next() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_whole_track_sends_the_first_batch_alone_so_the_rest_know_its_names() {
-    // A name every fifth line, every batch started as soon as it may (a whole-track run).
+async fn a_whole_track_runs_its_batches_in_turn_so_each_knows_the_names_before_it() {
+    // A name every fifth line, and one that first appears later in the track, every batch
+    // free to start as soon as it may (a whole-track run).
     let mut track = numbered_track();
+    let later_name = track.cues.len() / 4;
     for (i, cue) in track.cues.iter_mut().enumerate() {
         if i % 5 == 1 {
             cue.text = format!("Then Takeshi said hello {i} times.");
+        } else if i >= later_name && i % 7 == 0 {
+            cue.text = format!("And Hiroshi waved {i} times.");
         }
     }
     let fake = Arc::new(FakeTranslator::realistic(Misbehaviour::None));
@@ -658,4 +662,12 @@ async fn a_whole_track_sends_the_first_batch_alone_so_the_rest_know_its_names() 
     // The batch right after the first goes with the first one's translations.
     let last_before = log[0].lines.last().expect("lines");
     assert!(log[1].user.contains(&format!("{last_before} → [ja] {last_before}\n")), "{}", log[1].user);
+    // A name first met in a later batch is known to every batch after that one.
+    let met = log.iter().position(|call| call.lines.iter().any(|l| l.contains("Hiroshi"))).expect("Hiroshi asked for");
+    assert!(met > 0 && met + 1 < log.len(), "Hiroshi first met in call {met} of {}", log.len());
+    for call in &log[met + 1..] {
+        if call.lines.iter().any(|l| l.contains("Hiroshi")) {
+            assert!(call.user.contains("\nHiroshi → [ja] Hiroshi\n"), "a later batch knows the later name: {}", call.user);
+        }
+    }
 }

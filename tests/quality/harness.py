@@ -19,17 +19,10 @@ import frames
 import metrics
 import story as fixtures
 
-# Checks that fail until the work they measure is merged: `answers` (checked {id, src, text}
-# answers, echo refusal, re-asks, untranslated marking, context that carries) and `frames`
-# (translate-image --json). A listed check that fails prints XFAIL; one that passes prints
-# XPASS and fails the run, so this list only ever shrinks. The lead empties it after merging.
-EXPECTED_TO_FAIL_UNTIL_MERGED = [
-    # answers: the previous batch's translations (and the glossary) carried into the next.
-    # The first batch runs alone, but Min-jun first appears in the second (lines 6-7), which
-    # runs beside the third (lines 16, 21): each spells the name its own way.
-    "names ja→en: glossary consistent",
-    "names en-asr→ja: glossary consistent",
-]
+# Checks that fail until the work they measure lands (empty: every check holds). A listed
+# check that fails prints XFAIL; one that passes prints XPASS and fails the run, so this
+# list only ever shrinks.
+EXPECTED_TO_FAIL_UNTIL_MERGED = []
 
 def host_binary():
     if os.environ.get("GLOSSA_HOST"):

@@ -281,7 +281,7 @@ where
     };
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
     if job.options.window_secs.is_infinite() {
-        scheduler = scheduler.first_alone(); // every batch could start at once: names first
+        scheduler = scheduler.one_at_a_time(); // each batch knows the names before it
     }
     let mut calls = 0;
     loop {
