@@ -21,8 +21,11 @@ check() { # file sha256
 
 if [ ! -s "$out/ipadic/lex.csv" ]; then
   tmp=$(mktemp -d)
-  (cd "$tmp" && apt-get download -q "mecab-ipadic=2.7.0-20070801+main-3" >/dev/null 2>&1) \
-    || { echo "apt-get download mecab-ipadic failed (run apt-get update first?)" >&2; exit 1; }
+  download() { (cd "$tmp" && apt-get download -q "mecab-ipadic=2.7.0-20070801+main-3" >/dev/null 2>&1); }
+  # A machine whose packages were all installed may have no package lists (images often
+  # delete them): fetch them once, as .ci/install-deps.sh does when it installs something.
+  download || { apt-get update -qq >/dev/null 2>&1 && download; } \
+    || { echo "apt-get download mecab-ipadic failed: run apt-get update (as root) and try again" >&2; exit 1; }
   check "$tmp/$ipadic_deb" "$ipadic_sha"
   dpkg-deb -x "$tmp/$ipadic_deb" "$tmp/x"
   src="$tmp/x/usr/share/mecab/dic/ipadic"
