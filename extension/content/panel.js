@@ -251,6 +251,9 @@
           spinner.hidden = true;
           panel.dataset.state = "done";
           mine.id = null;
+          // The model found nothing to translate (no text, only logos, or text already in
+          // the target language): say so rather than leave an empty panel.
+          if (!items.length && !text.textContent.trim()) text.append(el("div", { class: "empty", "data-glossa": "frame-empty" }, G.t("panelNoText")));
         } else if (ev.event === "error") {
           spinner.hidden = true;
           panel.dataset.state = "error";

@@ -28,7 +28,9 @@ async function assertDone(page) {
   const state = await panelSettles(page);
   const panel = page.locator(result);
   assert.equal(state, "done", `the panel shows an error instead of a translation: ${await panel.locator("[data-glossa='frame-error']").textContent()}`);
-  assert.ok((await panel.locator("[data-glossa='frame-text']").textContent()).trim().length > 0, "the panel shows text");
+  // The tiny random model's answer is noise: held to the frame schema it is often an empty
+  // list, which the panel reports as "no text to translate" — either way the user reads a result.
+  assert.ok((await panel.locator("[data-glossa='frame-text']").textContent()).trim().length > 0, "the panel shows the answer, or that there was no text");
 }
 
 /** Where the picture is drawn in the <video> (object-fit: contain), in CSS pixels. */

@@ -179,4 +179,14 @@ describe("frame items drawn in place (Chromium)", () => {
     assert.equal((await labels(page)).length, 0);
     assert.deepEqual(server.stats.refused, []);
   });
+
+  test("a picture with nothing to translate: the panel says so, nothing drawn", async () => {
+    server.setFrameItems([]);
+    await page.evaluate(() => document.querySelector("video").pause());
+    await page.click("[data-glossa='translate-frame']");
+    await page.locator(`${result}[data-state='done']`).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator(`${result} [data-glossa='frame-empty']`).textContent(), "No text to translate in this picture.");
+    assert.equal(await page.locator(`${result} [data-glossa='frame-item']`).count(), 0);
+    assert.equal((await labels(page)).length, 0);
+  });
 });
