@@ -216,6 +216,7 @@ export class FirefoxPage {
   click(selector, opts) { return this.locator(selector).click(opts); }
   fill(selector, value, opts) { return this.locator(selector).fill(value, opts); }
   check(selector, opts) { return this.locator(selector).check(opts); }
+  isChecked(selector, opts) { return this.locator(selector).isChecked(opts); }
   selectOption(selector, value, opts) { return this.locator(selector).selectOption(value, opts); }
   inputValue(selector, opts) { return this.locator(selector).inputValue(opts); }
 
