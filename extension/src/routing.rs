@@ -58,6 +58,7 @@ const TAB_REQUESTS: &[&str] = &[
     "translate_burnin_line",
     "save_study_card",
     "capture_size",
+    "lookup_word",
 ];
 
 const HELLO_PREFIX: &str = "bg-hello-";

@@ -111,6 +111,12 @@ pub async fn handle(
             sink.send(EventBody::CaptureSize { width, height });
             Ok(Finished::default())
         }
+        RequestBody::LookupWord(request) => {
+            // Dictionaries and the contextual note come with the word-gloss work; until then
+            // the page learns that no dictionary knows the word.
+            sink.send(EventBody::WordEntries { lemma: request.word, entries: Vec::new() });
+            Ok(Finished::default())
+        }
         RequestBody::TranslateBurninLine(request) => {
             let glossa_protocol::BurninLineRequest { image, video, at, to, from } = request;
             let frame = pipeline::frame::Frame::from_request(glossa_protocol::FrameRequest {

@@ -152,6 +152,12 @@ pub enum RequestBody {
         width: u32,
         height: u32,
     },
+    /// What a word of a subtitle line means: answered with one [`EventBody::WordEntries`]
+    /// at once (the offline dictionary's entries, possibly none), then the model's note on
+    /// the word *in this line* as `delta` events (one, from the cache, when the same word
+    /// in the same line was asked before), then `done`. A provider error after the entries
+    /// leaves them shown.
+    LookupWord(WordLookupRequest),
 }
 
 fn one() -> f64 {
@@ -180,6 +186,46 @@ pub struct FrameRequest {
     /// The video's title: context for the model (names, the show's language and topic).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+
+/// A word clicked in a subtitle line, with the line around it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordLookupRequest {
+    /// The word as it appears in the line (its surface form).
+    pub word: String,
+    /// The line's language (BCP 47, e.g. `ja`, `zh-Hans`).
+    pub lang: String,
+    /// The language to explain it in (the user's target language).
+    pub to: String,
+    /// The whole subtitle line, as shown.
+    pub line: String,
+    /// Where the word starts in `line`, in UTF-16 code units (as the page counts), so a
+    /// word that occurs twice is the one clicked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+    /// The line's translation, as shown.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub translation: String,
+}
+
+/// One dictionary entry for a looked-up word.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DictEntry {
+    /// The dictionary form (e.g. 食べる for 食べた).
+    pub headword: String,
+    /// Its reading (kana for Japanese, pinyin with tone marks for Chinese); empty when
+    /// the headword is its own reading.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reading: String,
+    /// Parts of speech, as the dictionary names them in words ("noun", "Godan verb").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pos: Vec<String>,
+    /// Meanings, one per sense, in the dictionary's language.
+    pub senses: Vec<String>,
+    /// The language of `senses` (BCP 47; `en` for JMdict's and CC-CEDICT's glosses).
+    pub senses_lang: String,
+    /// Which dictionary it comes from ("JMdict", "CC-CEDICT"), for the credit line.
+    pub source: String,
 }
 
 /// One piece of text read on a frame, with its translation.
@@ -447,6 +493,13 @@ pub enum EventBody {
         translation: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         cached: bool,
+    },
+    /// The offline dictionary's entries for [`RequestBody::LookupWord`] (best first;
+    /// empty when no dictionary knows the word or none exists for the language), and
+    /// the dictionary form the host looked up.
+    WordEntries {
+        lemma: String,
+        entries: Vec<DictEntry>,
     },
     /// A study card was kept: its id, and how many cards there are now.
     StudySaved {
