@@ -229,7 +229,6 @@ where
     if nothing_to_translate(job.from.as_deref(), &job.to) {
         return Ok(pass_through(track, sink, started));
     }
-    let sizes = job.options.sizes;
     let scope = CacheScope {
         provider: job.provider.kind(),
         // The real name: an empty setting stands for whichever model the server has.
@@ -237,6 +236,8 @@ where
         from: job.from.clone().unwrap_or_default(),
         to: job.to.clone(),
     };
+    // Fitted again to what the server says of this model (the options only knew the provider).
+    let sizes = job.options.sizes.fitted(job.provider.context_tokens_for(&scope.model).await);
     let plan = Plan::new(&track.cues, track.auto_generated, &scope, sizes.context_units, job.cache.as_ref()).await;
     let mut assembler = Assembler::new(&track.cues, &plan.units);
     let mut delivery = Delivery::new(sink, started);
