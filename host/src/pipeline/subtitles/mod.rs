@@ -238,7 +238,9 @@ where
     };
     // Fitted again to what the server says of this model (the options only knew the provider).
     let sizes = job.options.sizes.fitted(job.provider.context_tokens_for(&scope.model).await);
-    let plan = Plan::new(&track.cues, track.auto_generated, &scope, sizes.context_units, job.cache.as_ref()).await;
+    let terms = Terms::load(job.glossary.clone()).await;
+    let plan =
+        Plan::with_edited_terms(&track.cues, track.auto_generated, &scope, sizes.context_units, job.cache.as_ref(), terms.edited()).await;
     let mut assembler = Assembler::new(&track.cues, &plan.units);
     let mut delivery = Delivery::new(sink, started);
     let mut usage = Usage { cached: Some(plan.cached_cues(&track.cues)).filter(|&n| n > 0), ..Usage::default() };
@@ -273,7 +275,6 @@ where
     // Each unit's translation once known (the cache's, then the answers'), for the lines
     // sent before a batch.
     let known = Mutex::new(plan.cached.clone());
-    let terms = Terms::load(job.glossary.clone()).await;
     // Lines taken while their batch's answer streams in, handed over at once.
     let (taken, mut taken_lines) = futures::channel::mpsc::unbounded::<(usize, String)>();
     let start_batch = |batch: batch::Batch| {
