@@ -123,7 +123,11 @@ fn out_of_place(verdicts: &[LineVerdict], lines: &[(String, &str)], i: usize) ->
     let Some(text) = verdicts[i].text.as_deref() else { return false };
     let source = lines[i].1;
     let copies_another = lines.iter().enumerate().any(|(j, (_, other))| {
-        j != i && !normalise(other).is_empty() && normalise(other) != normalise(source) && normalise(text) == normalise(other) && !stays_the_same(other)
+        j != i
+            && !normalise(other).is_empty()
+            && normalise(other) != normalise(source)
+            && normalise(text) == normalise(other)
+            && !stays_the_same(other)
     });
     if copies_another {
         return true;
@@ -326,27 +330,13 @@ const COMMON_WORDS: &[&str] = &[
 /// so that "Danke!", "¡Gracias!" or "Да." echoed is an echo. Only these: a line of a few
 /// capitalised words is otherwise taken for a name, and German capitalises every noun, so
 /// its usual short-line nouns are here too. (Scripts without capitals never look like names.)
-const SHORT_LINE_WORDS: &[&str] = &[
-    // Spanish
-    "hola", "gracias", "sí", "por", "favor", "perdón", "lo", "siento", "adiós", "buenos", "buenas", "días", "tardes", "noches",
-    "claro", "vale", "bien", "bueno", "vamos", "mira", "oye", "espera", "ayuda", "qué", "quién", "dónde", "cuándo", "cómo",
-    "nada", "exacto", "genial", "perfecto", "señor", "señora", "bienvenido", "bienvenidos", "cuidado", "venga", "dios", "mío",
-    // French
-    "bonjour", "bonsoir", "salut", "merci", "oui", "non", "pardon", "désolé", "désolée", "excusez", "moi", "au", "revoir", "sûr",
-    "d'accord", "allez", "attends", "regarde", "écoute", "aide", "quoi", "qui", "où", "quand", "comment", "pourquoi", "voilà",
-    "parfait", "exactement", "monsieur", "madame", "bienvenue", "bonne", "nuit", "journée", "attention", "mon", "dieu",
-    // German
-    "hallo", "danke", "bitte", "ja", "nein", "tschüss", "entschuldigung", "guten", "morgen", "tag", "abend", "gute", "nacht",
-    "willkommen", "genau", "richtig", "klar", "natürlich", "prima", "toll", "achtung", "vorsicht", "hilfe", "warte", "komm",
-    "schau", "hör", "was", "wer", "wo", "wann", "wie", "warum", "gott", "mein", "meine", "herr", "frau", "alles", "gut", "ach",
-    "schön", "super", "servus", "moin", "los", "stopp", "ruhe", "prost", "glückwunsch",
-    // Russian
-    "да", "нет", "привет", "спасибо", "пожалуйста", "извините", "простите", "конечно", "хорошо", "ладно", "здравствуйте",
-    "пока", "стоп", "помогите", "смотри", "слушай", "давай", "что", "кто", "где", "когда", "почему", "как", "вот", "ну",
-    "боже", "отлично", "точно", "внимание", "доброе", "добрый", "утро", "день", "вечер", "ночи", "мой",
-    // Portuguese, Italian
-    "olá", "obrigado", "obrigada", "sim", "não", "desculpa", "tchau", "bom", "boa", "dia", "ciao", "grazie", "prego", "scusa",
-    "buongiorno", "buonasera", "arrivederci", "bene", "certo", "aiuto", "basta", "allora", "senhor", "signore",
+/// Per language (its code), the words separated by spaces.
+const SHORT_LINE_WORDS: &[(&str, &str)] = &[
+    ("es", "hola gracias sí por favor perdón lo siento adiós buenos buenas días tardes noches claro vale bien bueno vamos mira oye espera ayuda qué quién dónde cuándo cómo nada exacto genial perfecto señor señora bienvenido bienvenidos cuidado venga dios mío"),
+    ("fr", "bonjour bonsoir salut merci oui non pardon désolé désolée excusez moi au revoir sûr d'accord allez attends regarde écoute aide quoi qui où quand comment pourquoi voilà parfait exactement monsieur madame bienvenue bonne nuit journée attention mon dieu"),
+    ("de", "hallo danke bitte ja nein tschüss entschuldigung guten morgen tag abend gute nacht willkommen genau richtig klar natürlich prima toll achtung vorsicht hilfe warte komm schau hör was wer wo wann wie warum gott mein meine herr frau alles gut ach schön super servus moin los stopp ruhe prost glückwunsch"),
+    ("ru", "да нет привет спасибо пожалуйста извините простите конечно хорошо ладно здравствуйте пока стоп помогите смотри слушай давай что кто где когда почему как вот ну боже отлично точно внимание доброе добрый утро день вечер ночи мой"),
+    ("pt it", "olá obrigado obrigada sim não desculpa tchau bom boa dia ciao grazie prego scusa buongiorno buonasera arrivederci bene certo aiuto basta allora senhor signore"),
 ];
 
 /// A line that is right when kept as it is: no letters at all (numbers, symbols, ♪), only
@@ -362,7 +352,7 @@ pub fn stays_the_same(line: &str) -> bool {
         return true;
     }
     let interjection = |w: &String| INTERJECTIONS.contains(&w.to_lowercase().as_str());
-    let common = |w: &str| COMMON_WORDS.contains(&w) || SHORT_LINE_WORDS.contains(&w);
+    let common = |w: &str| COMMON_WORDS.contains(&w) || SHORT_LINE_WORDS.iter().any(|(_, words)| words.split(' ').any(|c| c == w));
     let capitalised = |w: &String| w.chars().next().is_some_and(char::is_uppercase) && !common(&w.to_lowercase());
     words.iter().all(interjection) || (words.len() <= 3 && words.iter().all(capitalised))
 }
@@ -457,7 +447,19 @@ mod tests {
     #[test]
     fn short_common_lines_of_the_harness_languages_are_not_names() {
         // Echoed, these are echoes: they have a translation.
-        for line in ["Danke!", "Guten Morgen!", "Ja.", "¡Gracias!", "Buenos días.", "Merci !", "Bonjour !", "Да.", "Спасибо!", "Привет!", "Obrigado!"] {
+        for line in [
+            "Danke!",
+            "Guten Morgen!",
+            "Ja.",
+            "¡Gracias!",
+            "Buenos días.",
+            "Merci !",
+            "Bonjour !",
+            "Да.",
+            "Спасибо!",
+            "Привет!",
+            "Obrigado!",
+        ] {
             assert!(is_echo(line, line), "{line}");
         }
         // The harness's names (and their renderings) stay the same.
