@@ -77,8 +77,10 @@
       label();
     }
     const tokens = G.el("div", { class: "info", "data-glossa": "subtitles-tokens" });
+    // Of those, the tokens read from the provider's prompt cache (cheaper), when it reports them.
+    const cacheRead = G.el("div", { class: "info", "data-glossa": "subtitles-tokens-cache-read" });
     const status = G.el("div", { class: "info", "data-glossa": "subtitles-menu-status" });
-    box.append(tokens, status);
+    box.append(tokens, cacheRead, status);
     layer.append(box);
     menu = { box, timer: setInterval(refresh, 500) };
 
@@ -94,6 +96,9 @@
       tokens.textContent = cost
         ? G.t("menuTokens", [fmt(total(cost.used)), fmt(total(cost.rest)), fmt(cost.rest_units)])
         : "";
+      const cached = cost ? Number(cost.used.cache_read_input_tokens || 0) : 0;
+      cacheRead.textContent = cached > 0 ? G.t("menuTokensCacheRead", [fmt(cached)]) : "";
+      cacheRead.hidden = cached === 0;
       status.textContent = !track ? G.t("menuNoTrack")
         : busy || notice || (track.failed ? G.t("subtitlesUnavailable", [track.failed.message || ""])
           : track.running ? G.t("menuProgress", [fmt(translated), fmt(track.cues.length)]) : "");

@@ -68,6 +68,14 @@ describe("the subtitle menu (Chromium)", () => {
     assert.equal(used, anthropic.stats.inputTokens + anthropic.stats.outputTokens, "what the provider counted");
     assert.ok(rest > used, `the rest (${rest}) is most of the track, more than the window cost (${used})`);
     assert.equal(lines, cues.length - anthropic.stats.linesTranslated);
+    // The answer was asked for as a forced tool call (its input streamed as input_json_delta).
+    assert.equal(anthropic.stats.toolCalls, anthropic.stats.messages, "every batch answered through the tool");
+    // Glossa's instructions are shorter than the model's cacheable minimum: nothing is read
+    // from the prompt cache, and the menu says nothing about it.
+    assert.equal(anthropic.stats.cacheReadTokens, 0);
+    const cacheRead = page.locator("[data-glossa='subtitles-tokens-cache-read']");
+    assert.equal(await cacheRead.isVisible(), false);
+    assert.equal(await cacheRead.textContent(), "");
   });
 
   test("'Translate whole video' translates every line", async () => {

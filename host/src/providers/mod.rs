@@ -119,6 +119,14 @@ pub trait Provider: Send + Sync {
         None
     }
 
+    /// [`Self::context_tokens`] for requests to `model`, including what only the server can
+    /// say of that model when asked (Ollama's `/api/show` context length): a track's batches
+    /// are sized to it before the first one is sent.
+    async fn context_tokens_for(&self, model: &str) -> Option<u32> {
+        let _ = model;
+        self.context_tokens()
+    }
+
     /// How large a picture `model` reads as it is (a larger one is scaled down before it is
     /// sent) and what a picture costs in tokens, by the provider's documented formula.
     async fn image_budget(&self, model: &str) -> ImageBudget {

@@ -245,6 +245,12 @@ impl Provider for Ollama {
             .collect())
     }
 
+    /// The model's own context length: `num_ctx` is capped by it ([`context_size`]), so a
+    /// batch that needs more would be cut at its front.
+    async fn context_tokens_for(&self, model: &str) -> Option<u32> {
+        self.context_length(model).await
+    }
+
     async fn image_budget(&self, model: &str) -> ImageBudget {
         self.shown(model).await.map_or(ImageBudget::DEFAULT, |shown| shown.image_budget)
     }

@@ -228,6 +228,9 @@ pub struct Checked {
     /// the made-up item's `src`). When the `src` is its line's too, the made-up item may
     /// hold the rest of that line (a split).
     pub invented_after: Vec<(String, String)>,
+    /// Items asked for that a made-up item without `src` follows: with nothing to compare,
+    /// the count alone says a line may have been split there.
+    pub invented_after_unsourced: Vec<String>,
 }
 
 /// Keep what was asked for, once; report the rest.
@@ -238,12 +241,15 @@ pub fn check(items: Vec<AnswerItem>, expected: &[String]) -> Checked {
     let mut conflicting: HashSet<String> = HashSet::new();
     let mut invented = 0;
     let mut invented_after = Vec::new();
+    let mut invented_after_unsourced = Vec::new();
     let mut previous_wanted: Option<String> = None;
     for AnswerItem { id, src, text } in items {
         if !wanted.contains(id.as_str()) {
             invented += 1;
-            if let (Some(previous), Some(src)) = (previous_wanted.take(), src) {
-                invented_after.push((previous, src));
+            match (previous_wanted.take(), src) {
+                (Some(previous), Some(src)) => invented_after.push((previous, src)),
+                (Some(previous), None) => invented_after_unsourced.push(previous),
+                (None, _) => {}
             }
             continue;
         }
@@ -265,7 +271,7 @@ pub fn check(items: Vec<AnswerItem>, expected: &[String]) -> Checked {
     translated.retain(|id, text| !text.is_empty() && !conflicting.contains(id));
     sources.retain(|id, _| translated.contains_key(id));
     let missing = expected.iter().filter(|id| !translated.contains_key(*id)).cloned().collect();
-    Checked { translated, sources, missing, invented, invented_after }
+    Checked { translated, sources, missing, invented, invented_after, invented_after_unsourced }
 }
 
 #[cfg(test)]

@@ -234,6 +234,8 @@ mod tests {
         for context in [1024u32, 2048, 4096, 8192] {
             let s = default.fitted(Some(context));
             assert!(s.min_units <= s.max_units && s.target_chars <= s.max_chars && s.head_units <= s.max_units);
+            // Fitting again to the same context (the provider's, then its model's) changes nothing.
+            assert_eq!(s.fitted(Some(context)), s);
             // The worst batch: prompt and answer budget within the context.
             let lines: Vec<(String, String)> = (0..s.max_units).map(|i| (i.to_string(), "x".repeat(s.max_chars / s.max_units))).collect();
             let refs: Vec<(String, &str)> = lines.iter().map(|(id, t)| (id.clone(), t.as_str())).collect();

@@ -2,7 +2,12 @@
 //! process on the same database) costs no provider call.
 //!
 //! A key is a hash of everything that shapes the answer: the line, the lines before it,
-//! both languages, the provider, the model and the prompt version. The table has a size
+//! both languages, the provider, the model and the prompt version, and the user's own
+//! renderings of the names and terms in them. Not the glossary the model learnt nor the
+//! earlier lines' translations: both come from the track's own answers, so a re-watch has
+//! them the same (a key over them would miss every time the glossary grew); a rendering
+//! the user set is a decision the cached line may not follow, so it is part of the key of
+//! just the lines it occurs in (see [`CacheScope::key_with_terms`]). The table has a size
 //! limit; the least recently used lines go first. Transactions stay short because other
 //! host processes share the file, and run on the blocking threads ([`Store::blocking`]),
 //! never on the async ones the track's scheduler uses.
@@ -11,6 +16,7 @@ use glossa_protocol::ProviderKind;
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+use super::answer::Term;
 use super::prompt::SUBTITLE_PROMPT_VERSION;
 use crate::store::{Store, StoreError};
 
@@ -30,6 +36,12 @@ pub struct CacheScope {
 
 impl CacheScope {
     pub fn key(&self, context: &[&str], text: &str) -> CacheKey {
+        self.key_with_terms(context, text, &[])
+    }
+
+    /// [`Self::key`], also over `edited`: the renderings the user set for terms of the
+    /// line or its context. Without any it is the same key, so caches stay valid.
+    pub fn key_with_terms(&self, context: &[&str], text: &str, edited: &[&Term]) -> CacheKey {
         let mut h = Sha256::new();
         let mut field = |s: &[u8]| {
             h.update((s.len() as u64).to_le_bytes());
@@ -46,6 +58,13 @@ impl CacheScope {
             field(c.as_bytes());
         }
         field(text.as_bytes());
+        if !edited.is_empty() {
+            field(b"edited-terms");
+            for t in edited {
+                field(t.source.as_bytes());
+                field(t.target.as_bytes());
+            }
+        }
         h.finalize().into()
     }
 }

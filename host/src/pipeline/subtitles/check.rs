@@ -4,15 +4,18 @@
 //!   When it is not the start of the line with the item's id, the model shifted, merged
 //!   or split lines; that item is refused, and so is the one before it — the other side
 //!   of the broken boundary (a merge swallowed this line into it, a split left the rest
-//!   of it here). An item without `src` (a server that ignores the schema) is not refused
-//!   for it: there is nothing to check, and it is reported as unchecked. A `src` much
+//!   of it here). An item without `src` (a server that ignores the schema) is reported as
+//!   unchecked, and judged by what its place still shows (see [`out_of_place`]): another
+//!   line's source copied, its line's numbers in a neighbour's item instead of its own, or
+//!   a length far from the answer's other items (a merge or a piece of a split). A `src` much
 //!   shorter than the prompt asks for (less than half of the line's first 6 words, or of
 //!   its first 12 characters in text without spaces) does not match either: "to min-jun"
 //!   is the start of "to min-jun and his restaurant" too, so it cannot tell the two apart.
 //! - **boundaries without an item**: the item before a missing id may have swallowed that
 //!   line (a merge at the end of an answer), and the item before a made-up id with the
-//!   same `src` left the rest of its line there (a split): both are asked again. A made-up
-//!   id without `src`, or with another line's, is only ignored.
+//!   same `src` left the rest of its line there (a split): both are asked again, and so is
+//!   an item without `src` followed by a made-up one (the count is all there is to go by).
+//!   A made-up id with another line's `src` is only ignored.
 //! - **echo**: a translation that is its source again, while the languages differ, is
 //!   refused — unless the line is only a name, a number or an interjection, which stay
 //!   the same in every language.
@@ -76,12 +79,88 @@ pub fn verify(checked: &Checked, lines: &[(String, &str)]) -> Vec<LineVerdict> {
             verdicts[i].refused = Some(Refusal::Unconfirmed);
         }
     }
+    // Items without `src`: what their place in the answer still shows.
+    let unsourced_refusals: Vec<Option<Refusal>> = (0..verdicts.len())
+        .map(|i| {
+            let v = &verdicts[i];
+            if v.text.is_none() || v.src_matched.is_some() || v.refused.is_some() {
+                return None;
+            }
+            if out_of_place(&verdicts, lines, i) {
+                Some(Refusal::Misaligned)
+            } else if checked.invented_after_unsourced.contains(&lines[i].0) {
+                Some(Refusal::Unconfirmed)
+            } else {
+                None
+            }
+        })
+        .collect();
+    for (v, refusal) in verdicts.iter_mut().zip(unsourced_refusals) {
+        v.refused = v.refused.or(refusal);
+    }
     for v in &mut verdicts {
         if v.refused.is_some() {
             v.text = None;
         }
     }
     verdicts
+}
+
+/// Normalised source lines shorter than this say too little about a translation's length.
+const LENGTH_CHECKED_CHARS: usize = 16;
+
+/// How far an item's length for its line (translation ÷ source) may be from the answer's
+/// usual one: a merged item holds two lines, a split one part of one.
+const LENGTH_FACTOR: f64 = 2.5;
+
+/// Is the item at `i` (without `src`) for another line than its own? It copies another
+/// line's source; or its line's numbers (which translations keep) are missing from it and
+/// are in a neighbour's item instead, whose own line does not have them (a shift); or its
+/// length for its line is far from the answer's usual (a merge or a split). Only what can
+/// be told without `src`: a shifted answer of lines without numbers of similar length
+/// passes (it is reported as unchecked).
+fn out_of_place(verdicts: &[LineVerdict], lines: &[(String, &str)], i: usize) -> bool {
+    let Some(text) = verdicts[i].text.as_deref() else { return false };
+    let source = lines[i].1;
+    let copies_another = lines.iter().enumerate().any(|(j, (_, other))| {
+        j != i
+            && !normalise(other).is_empty()
+            && normalise(other) != normalise(source)
+            && normalise(text) == normalise(other)
+            && !stays_the_same(other)
+    });
+    if copies_another {
+        return true;
+    }
+    // Numbers of line `from` that its own item lacks and item `to` has, while line `to` does not.
+    let moved = |from: usize, to: usize| {
+        let item_text = |k: usize| verdicts[k].text.as_deref().map(numbers).unwrap_or_default();
+        let (from_item, to_item, to_source) = (item_text(from), item_text(to), numbers(lines[to].1));
+        let missing: Vec<String> = numbers(lines[from].1).into_iter().filter(|n| !from_item.contains(n)).collect();
+        !missing.is_empty() && missing.iter().all(|n| to_item.contains(n) && !to_source.contains(n))
+    };
+    let mut neighbours = [i.checked_sub(1), Some(i + 1)].into_iter().flatten().filter(|&j| j < lines.len());
+    // This line's numbers went to a neighbour's item, or this item holds a neighbour's.
+    if neighbours.any(|j| moved(i, j) || moved(j, i)) {
+        return true;
+    }
+    let ratio = |text: &str, source: &str| {
+        let source_len = normalise(source).len();
+        (source_len >= LENGTH_CHECKED_CHARS).then(|| normalise(text).len() as f64 / source_len as f64)
+    };
+    let Some(own_ratio) = ratio(text, source) else { return false };
+    let mut ratios: Vec<f64> = verdicts.iter().zip(lines).filter_map(|(v, (_, s))| ratio(v.text.as_deref()?, s)).collect();
+    if ratios.len() < 4 {
+        return false;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let usual = ratios[ratios.len() / 2];
+    usual > 0.0 && (own_ratio > usual * LENGTH_FACTOR || own_ratio * LENGTH_FACTOR < usual)
+}
+
+/// The numbers written in digits in `text`, in order.
+fn numbers(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).map(str::to_owned).collect()
 }
 
 /// Did a made-up item right after this line's item repeat this line's start (the rest of
@@ -165,7 +244,8 @@ const INTERJECTIONS: &[&str] = &[
 
 /// Common English words that a line may start with a capital (a sentence start), so a
 /// capital does not make them a name: "Hello!" echoed is an echo, "Takeshi!" is not.
-/// (English: the language most tracks that are echoed back are in.)
+/// (English: the language most tracks that are echoed back are in; the other languages
+/// written with capitals are in [`SHORT_LINE_WORDS`].)
 const COMMON_WORDS: &[&str] = &[
     "hello",
     "hi",
@@ -244,6 +324,21 @@ const COMMON_WORDS: &[&str] = &[
     "action",
 ];
 
+/// The words a short line of its own is made of (greetings, thanks, yes and no, calls,
+/// questions, titles) in the other languages written with capitals that tracks come in
+/// (those of the quality harness: Spanish, French, German, Russian; and Portuguese, Italian),
+/// so that "Danke!", "¡Gracias!" or "Да." echoed is an echo. Only these: a line of a few
+/// capitalised words is otherwise taken for a name, and German capitalises every noun, so
+/// its usual short-line nouns are here too. (Scripts without capitals never look like names.)
+/// Per language (its code), the words separated by spaces.
+const SHORT_LINE_WORDS: &[(&str, &str)] = &[
+    ("es", "hola gracias sí por favor perdón lo siento adiós buenos buenas días tardes noches claro vale bien bueno vamos mira oye espera ayuda qué quién dónde cuándo cómo nada exacto genial perfecto señor señora bienvenido bienvenidos cuidado venga dios mío"),
+    ("fr", "bonjour bonsoir salut merci oui non pardon désolé désolée excusez moi au revoir sûr d'accord allez attends regarde écoute aide quoi qui où quand comment pourquoi voilà parfait exactement monsieur madame bienvenue bonne nuit journée attention mon dieu"),
+    ("de", "hallo danke bitte ja nein tschüss entschuldigung guten morgen tag abend gute nacht willkommen genau richtig klar natürlich prima toll achtung vorsicht hilfe warte komm schau hör was wer wo wann wie warum gott mein meine herr frau alles gut ach schön super servus moin los stopp ruhe prost glückwunsch"),
+    ("ru", "да нет привет спасибо пожалуйста извините простите конечно хорошо ладно здравствуйте пока стоп помогите смотри слушай давай что кто где когда почему как вот ну боже отлично точно внимание доброе добрый утро день вечер ночи мой"),
+    ("pt it", "olá obrigado obrigada sim não desculpa tchau bom boa dia ciao grazie prego scusa buongiorno buonasera arrivederci bene certo aiuto basta allora senhor signore"),
+];
+
 /// A line that is right when kept as it is: no letters at all (numbers, symbols, ♪), only
 /// interjections, or up to three capitalised words that are not common words (a name:
 /// "Takeshi!", "New York"; not "Hello!", "Thank You").
@@ -257,7 +352,8 @@ pub fn stays_the_same(line: &str) -> bool {
         return true;
     }
     let interjection = |w: &String| INTERJECTIONS.contains(&w.to_lowercase().as_str());
-    let capitalised = |w: &String| w.chars().next().is_some_and(char::is_uppercase) && !COMMON_WORDS.contains(&w.to_lowercase().as_str());
+    let common = |w: &str| COMMON_WORDS.contains(&w) || SHORT_LINE_WORDS.iter().any(|(_, words)| words.split(' ').any(|c| c == w));
+    let capitalised = |w: &String| w.chars().next().is_some_and(char::is_uppercase) && !common(&w.to_lowercase());
     words.iter().all(interjection) || (words.len() <= 3 && words.iter().all(capitalised))
 }
 
@@ -346,6 +442,74 @@ mod tests {
         let v = verify(&check(parse_answer(split), &["1", "2", "3", "4"].map(String::from)), &asked);
         assert_eq!(kept(&v), [true, true, true, false]);
         assert_eq!(v[3].refused, Some(Refusal::Unconfirmed));
+    }
+
+    #[test]
+    fn short_common_lines_of_the_harness_languages_are_not_names() {
+        // Echoed, these are echoes: they have a translation.
+        for line in [
+            "Danke!",
+            "Guten Morgen!",
+            "Ja.",
+            "¡Gracias!",
+            "Buenos días.",
+            "Merci !",
+            "Bonjour !",
+            "Да.",
+            "Спасибо!",
+            "Привет!",
+            "Obrigado!",
+        ] {
+            assert!(is_echo(line, line), "{line}");
+        }
+        // The harness's names (and their renderings) stay the same.
+        for line in ["Haruka!", "Sergej!", "Min-jun!", "Харука!", "Сергей.", "¡Haruka!", "Blue Lantern"] {
+            assert!(!is_echo(line, line), "{line}");
+        }
+    }
+
+    #[test]
+    fn items_without_src_are_judged_by_their_place() {
+        let asked = lines(&[
+            "The train leaves at 9 tonight.",
+            "We should arrive around 11 then.",
+            "Then we take a taxi to the hotel.",
+            "The hotel is next to the old river.",
+            "Breakfast is served from seven on.",
+        ]);
+        let ids = ["1", "2", "3", "4", "5"].map(String::from);
+        // A good answer without src: every line kept.
+        let good = r#"[{"id":"1","text":"Le train part à 9 h ce soir."},{"id":"2","text":"Nous devrions arriver vers 11 h."},
+            {"id":"3","text":"Ensuite nous prenons un taxi pour l'hôtel."},{"id":"4","text":"L'hôtel est à côté du vieux fleuve."},
+            {"id":"5","text":"Le petit-déjeuner est servi dès sept heures."}]"#;
+        let v = verify(&check(parse_answer(good), &ids), &asked);
+        assert_eq!(kept(&v), [true; 5]);
+        assert!(v.iter().all(|v| v.src_matched.is_none()), "reported as unchecked");
+        // Shifted from line 1 on: line 2's number is in item 1, not in item 2.
+        let shifted = r#"[{"id":"1","text":"Nous devrions arriver vers 11 h."},{"id":"2","text":"Ensuite nous prenons un taxi pour l'hôtel."},
+            {"id":"3","text":"L'hôtel est à côté du vieux fleuve."},{"id":"4","text":"Le petit-déjeuner est servi dès sept heures."}]"#;
+        let v = verify(&check(parse_answer(shifted), &ids), &asked);
+        assert_eq!(v[1].refused, Some(Refusal::Misaligned), "line 2's number is in item 1: {v:?}");
+        assert_eq!(v[0].refused, Some(Refusal::Misaligned), "item 1 holds line 2's number");
+        assert_eq!(v[3].refused, Some(Refusal::Unconfirmed), "the item before the missing id");
+        assert!(v[1].text.is_none());
+        // Lines 2 and 3 merged into item 2 (twice as long as the others), the rest shifted.
+        let merged = r#"[{"id":"1","text":"Le train part à 9 h ce soir."},
+            {"id":"2","text":"Nous devrions arriver vers 11 h. Ensuite nous prenons un taxi pour l'hôtel. L'hôtel est à côté du vieux fleuve."},
+            {"id":"3","text":"Le petit-déjeuner est servi dès sept heures."},{"id":"4","text":"Bon voyage et à demain matin."},
+            {"id":"5","text":"Le petit-déjeuner est servi dès sept heures."}]"#;
+        let v = verify(&check(parse_answer(merged), &ids), &asked);
+        assert_eq!(v[1].refused, Some(Refusal::Misaligned), "{v:?}");
+        // Another line's source copied: not this line's.
+        let copied = r#"[{"id":"1","text":"Le train part à 9 h ce soir."},{"id":"2","text":"Then we take a taxi to the hotel."},
+            {"id":"3","text":"Ensuite nous prenons un taxi pour l'hôtel."}]"#;
+        let v = verify(&check(parse_answer(copied), &ids[..3]), &asked[..3]);
+        assert_eq!(kept(&v), [true, false, true]);
+        assert_eq!(v[1].refused, Some(Refusal::Misaligned));
+        // A made-up id without src after an item: that item may be half its line.
+        let split = r#"[{"id":"1","text":"Le train part"},{"id":"9","text":"à 9 h ce soir."},{"id":"2","text":"Nous devrions arriver vers 11 h."}]"#;
+        let v = verify(&check(parse_answer(split), &ids[..2]), &asked[..2]);
+        assert_eq!((v[0].refused, v[1].refused), (Some(Refusal::Unconfirmed), None));
     }
 
     #[test]

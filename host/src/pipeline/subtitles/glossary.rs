@@ -26,6 +26,8 @@ pub struct TrackGlossary {
 pub struct Terms {
     stored: Option<TrackGlossary>,
     known: Mutex<Vec<Term>>,
+    /// The renderings the user set (part of the cache keys of the lines they occur in).
+    edited: Vec<Term>,
 }
 
 impl Terms {
@@ -38,8 +40,14 @@ impl Terms {
             }),
             None => Vec::new(),
         };
+        let edited = known.iter().filter(|e| e.edited).map(|e| Term { source: e.source.clone(), target: e.target.clone() }).collect();
         let known = known.into_iter().map(|e| Term { source: e.source, target: e.target }).collect();
-        Terms { stored, known: Mutex::new(known) }
+        Terms { stored, known: Mutex::new(known), edited }
+    }
+
+    /// The renderings the user set, as loaded.
+    pub fn edited(&self) -> &[Term] {
+        &self.edited
     }
 
     /// The terms that occur in `texts` (a batch's lines and the lines around it), at most
@@ -77,7 +85,7 @@ impl Terms {
 }
 
 /// Does `source` occur in one of the (lower-cased) `texts`?
-fn occurs(source: &str, texts: &[String]) -> bool {
+pub fn occurs(source: &str, texts: &[String]) -> bool {
     let source = source.to_lowercase();
     !source.trim().is_empty() && texts.iter().any(|t| t.contains(&source))
 }

@@ -229,7 +229,6 @@ where
     if nothing_to_translate(job.from.as_deref(), &job.to) {
         return Ok(pass_through(track, sink, started));
     }
-    let sizes = job.options.sizes;
     let scope = CacheScope {
         provider: job.provider.kind(),
         // The real name: an empty setting stands for whichever model the server has.
@@ -237,7 +236,11 @@ where
         from: job.from.clone().unwrap_or_default(),
         to: job.to.clone(),
     };
-    let plan = Plan::new(&track.cues, track.auto_generated, &scope, sizes.context_units, job.cache.as_ref()).await;
+    // Fitted again to what the server says of this model (the options only knew the provider).
+    let sizes = job.options.sizes.fitted(job.provider.context_tokens_for(&scope.model).await);
+    let terms = Terms::load(job.glossary.clone()).await;
+    let plan =
+        Plan::with_edited_terms(&track.cues, track.auto_generated, &scope, sizes.context_units, job.cache.as_ref(), terms.edited()).await;
     let mut assembler = Assembler::new(&track.cues, &plan.units);
     let mut delivery = Delivery::new(sink, started);
     let mut usage = Usage { cached: Some(plan.cached_cues(&track.cues)).filter(|&n| n > 0), ..Usage::default() };
@@ -272,7 +275,6 @@ where
     // Each unit's translation once known (the cache's, then the answers'), for the lines
     // sent before a batch.
     let known = Mutex::new(plan.cached.clone());
-    let terms = Terms::load(job.glossary.clone()).await;
     // Lines taken while their batch's answer streams in, handed over at once.
     let (taken, mut taken_lines) = futures::channel::mpsc::unbounded::<(usize, String)>();
     let start_batch = |batch: batch::Batch| {

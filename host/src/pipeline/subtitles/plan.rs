@@ -4,8 +4,10 @@
 
 use glossa_protocol::Cue;
 
+use super::answer::Term;
 use super::batch;
 use super::cache::{CacheKey, CacheScope, TranslationCache};
+use super::glossary;
 use super::{rolling, Unit};
 
 pub struct Plan {
@@ -26,8 +28,28 @@ impl Plan {
         context_units: usize,
         cache: Option<&TranslationCache>,
     ) -> Plan {
+        Self::with_edited_terms(cues, auto_generated, scope, context_units, cache, &[]).await
+    }
+
+    /// [`Self::new`], each unit keyed also by the user's renderings (`edited`) of the terms
+    /// in it or its context, so a line cached before the user set one is translated again.
+    pub async fn with_edited_terms(
+        cues: &[Cue],
+        auto_generated: bool,
+        scope: &CacheScope,
+        context_units: usize,
+        cache: Option<&TranslationCache>,
+        edited: &[Term],
+    ) -> Plan {
         let units = units(cues, auto_generated);
-        let keys: Vec<CacheKey> = (0..units.len()).map(|u| scope.key(&batch::context(&units, u, context_units), &units[u].text)).collect();
+        let keys: Vec<CacheKey> = (0..units.len())
+            .map(|u| {
+                let context = batch::context(&units, u, context_units);
+                let texts: Vec<String> = context.iter().chain([&units[u].text.as_str()]).map(|t| t.to_lowercase()).collect();
+                let terms: Vec<&Term> = edited.iter().filter(|t| glossary::occurs(&t.source, &texts)).collect();
+                scope.key_with_terms(&context, &units[u].text, &terms)
+            })
+            .collect();
         let cached = match cache {
             Some(cache) => cache.get_many(&keys).await.unwrap_or_else(|e| {
                 tracing::warn!("translation cache unreadable, translating everything: {e}");
@@ -118,6 +140,22 @@ mod tests {
         // The same line after other lines is another entry.
         let moved = [cue(0, "Zero."), cue(1, "Two.")];
         assert_eq!(Plan::new(&moved, false, &scope(), 2, Some(&cache)).await.hits().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_rendering_the_user_set_keys_again_only_the_lines_it_occurs_in() {
+        let cues = [cue(0, "Takeshi is late."), cue(1, "He always is."), cue(2, "Let's go."), cue(3, "Bye.")];
+        let plain = Plan::new(&cues, false, &scope(), 1, None).await;
+        let term = |target: &str| Term { source: "takeshi".into(), target: target.into() };
+        let edited = Plan::with_edited_terms(&cues, false, &scope(), 1, None, &[term("タケシ")]).await;
+        // Line 0 has the name, line 1 has it as context: both are translated again.
+        assert_ne!(edited.keys[0], plain.keys[0]);
+        assert_ne!(edited.keys[1], plain.keys[1]);
+        // Lines without it keep their cached translations.
+        assert_eq!(edited.keys[2..], plain.keys[2..]);
+        // Another rendering, another key.
+        let other = Plan::with_edited_terms(&cues, false, &scope(), 1, None, &[term("武")]).await;
+        assert_ne!(other.keys[0], edited.keys[0]);
     }
 
     #[test]
