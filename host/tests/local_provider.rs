@@ -78,6 +78,32 @@ async fn smollm2_streams_a_translation_token_by_token() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_answer_format_holds_the_model_to_its_schema() {
+    if cpu::skip_without_llama_cpu() {
+        return;
+    }
+    let runtime = Arc::new(LocalRuntime::new(test_models()));
+    let local = Local::new(runtime, &config(&[]));
+    // Asked for the translation only, SmolLM2 answers plain text; the schema's grammar
+    // makes it answer the object the caller parses.
+    let mut request = subtitle_request("Good morning, everyone. Welcome to the show.", 80);
+    request.answer_format = Some(glossa_host::providers::AnswerFormat {
+        name: "subtitle_line".into(),
+        schema: serde_json::json!({
+            "type": "object",
+            "properties": { "id": { "type": "integer" }, "text": { "type": "string", "maxLength": 60 } },
+            "required": ["id", "text"],
+            "additionalProperties": false
+        }),
+    });
+    let mut text = String::new();
+    chat(&local, &request, &mut |t: &str| text.push_str(t)).await.expect("generation");
+    let answer: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {text:?}"));
+    assert!(answer["id"].is_i64(), "{answer}");
+    assert!(answer["text"].as_str().is_some_and(|t| !t.trim().is_empty()), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn dropping_the_request_stops_generation_within_a_token() {
     if cpu::skip_without_llama_cpu() {
         return;

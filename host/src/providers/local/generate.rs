@@ -238,17 +238,7 @@ pub(super) fn run(loaded: &mut Loaded<'_>, job: &Job) -> Result<Usage, ProviderE
         }
     };
 
-    let mut sampler = if job.temperature <= 0.0 {
-        LlamaSampler::greedy()
-    } else {
-        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-        LlamaSampler::chain_simple([
-            LlamaSampler::top_k(40),
-            LlamaSampler::top_p(0.95, 1),
-            LlamaSampler::temp(job.temperature),
-            LlamaSampler::dist(seed),
-        ])
-    };
+    let mut sampler = sampler(job, model);
     let vocab = model.vocab();
     // Token pieces can end mid-character (CJK, emoji): one decoder carries the rest over.
     let mut utf8 = encoding_rs::UTF_8.new_decoder();
@@ -295,4 +285,23 @@ pub(super) fn run(loaded: &mut Loaded<'_>, job: &Job) -> Result<Usage, ProviderE
         let _ = job.events.send(GenEvent::Delta(text));
     }
     Ok(Usage { input_tokens: n_prompt as u64, output_tokens: n_gen, ..Usage::default() })
+}
+
+/// Greedy for temperature 0, else top-k/top-p sampling; behind the answer's grammar, when
+/// there is one, so only tokens the schema allows are ever picked.
+fn sampler(job: &Job, model: &LlamaModel) -> LlamaSampler {
+    let grammar = job.grammar.as_deref().and_then(|grammar| match LlamaSampler::grammar(model, grammar, "root") {
+        Ok(sampler) => Some(sampler),
+        Err(e) => {
+            tracing::warn!("llama.cpp refused the answer's grammar, answering free: {e}");
+            None
+        }
+    });
+    let choice = if job.temperature <= 0.0 {
+        vec![LlamaSampler::greedy()]
+    } else {
+        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        vec![LlamaSampler::top_k(40), LlamaSampler::top_p(0.95, 1), LlamaSampler::temp(job.temperature), LlamaSampler::dist(seed)]
+    };
+    LlamaSampler::chain_simple(grammar.into_iter().chain(choice))
 }

@@ -29,6 +29,8 @@ pub struct Job {
     pub image: Option<Image>,
     pub max_tokens: u32,
     pub temperature: f32,
+    /// A llama.cpp grammar (GBNF) the answer must follow: the request's answer format.
+    pub grammar: Option<String>,
     /// Set when the requester is gone; checked between tokens.
     pub cancel: Arc<AtomicBool>,
     pub events: UnboundedSender<GenEvent>,

@@ -176,6 +176,7 @@ impl Provider for Local {
                 image: request.image.clone(),
                 max_tokens: request.max_tokens,
                 temperature: request.temperature,
+                grammar: request.answer_format.as_ref().and_then(answer_grammar),
                 cancel,
                 events,
                 sampled: self.runtime.counter(),
@@ -279,6 +280,19 @@ impl Local {
                 ),
             }),
             _ => Ok(mmproj),
+        }
+    }
+}
+
+/// The grammar holding the model to `format`'s JSON schema, as llama-server builds it for
+/// `response_format`; a schema llama.cpp cannot turn into one leaves the answer free (the
+/// caller reads free text too).
+fn answer_grammar(format: &super::AnswerFormat) -> Option<String> {
+    match llama_cpp_2::json_schema_to_grammar(&format.schema.to_string()) {
+        Ok(grammar) => Some(grammar),
+        Err(e) => {
+            tracing::warn!(format = %format.name, "no grammar for the answer's schema, answering free: {e}");
+            None
         }
     }
 }
