@@ -85,9 +85,13 @@ fn chinese_headwords_match_both_scripts_and_the_longest_known_beginning() {
     let card = define(&dir, &["银行卡里", "--lang", "zh"]);
     assert_eq!(card["lemma"], "银行卡", "{card}");
 
-    // 行 in 银行 reads háng: that entry first, though xíng is also 行
+    // 行 alone reads xíng here: that entry first, though CC-CEDICT lists háng (row) first
+    let able = define(&dir, &["行", "--lang", "zh", "--line", "你真行", "--offset", "2", "--no-note"]);
+    assert_eq!(first(&able).1, "xíng", "{able}");
     let row = define(&dir, &["行", "--lang", "zh", "--line", "一行字", "--offset", "1", "--no-note"]);
     assert_eq!(first(&row).1, "háng", "{row}");
+    let plain = define(&dir, &["行", "--lang", "zh"]);
+    assert_eq!(plain["entries"].as_array().map(Vec::len), Some(2), "{plain}");
 }
 
 #[test]

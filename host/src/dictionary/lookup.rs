@@ -32,6 +32,10 @@ pub fn look_up(
     let dict = dicts.get(dict_lang)?;
     let words = analysed(readers, lang, word, line, offset);
     let (candidates, reading) = candidates(dict_lang, word, &words);
+    let reading = match dict_lang {
+        DictLang::Japanese => reading,
+        DictLang::Chinese => pinyin_here(readers, word, line, offset),
+    };
     let mut tried = Vec::new();
     for candidate in candidates.iter().chain(beginnings(word).iter()) {
         if candidate.is_empty() || tried.contains(candidate) {
@@ -53,7 +57,8 @@ pub fn look_up(
 }
 
 /// The analyser's words that make up `word` where it stands in `line` (or in the word
-/// alone); none when the language's analyser is not installed.
+/// alone); none when the language's analyser is not installed, or when it cut the line
+/// otherwise than the page (行 clicked inside its 一行 is looked up as 行).
 fn analysed(readers: &Readers, lang: &str, word: &str, line: &str, offset: Option<u32>) -> Vec<Lemma> {
     let Some(lang) = crate::reading::Lang::from_tag(lang) else { return Vec::new() };
     let (text, start) = match position(line, word, offset) {
@@ -62,12 +67,48 @@ fn analysed(readers: &Readers, lang: &str, word: &str, line: &str, offset: Optio
     };
     let end = start + word.len();
     match readers.lemmas(lang, text) {
-        Ok(words) => words.into_iter().filter(|w| w.range.start < end && w.range.end > start).collect(),
+        Ok(words) => {
+            let overlapping: Vec<Lemma> = words.into_iter().filter(|w| w.range.start < end && w.range.end > start).collect();
+            let inside = overlapping.iter().all(|w| w.range.start >= start && w.range.end <= end);
+            if inside {
+                overlapping
+            } else {
+                Vec::new()
+            }
+        }
         Err(e) => {
             tracing::debug!("word looked up without its dictionary form: {e}");
             Vec::new()
         }
     }
+}
+
+/// How a Chinese word reads where it was clicked: the syllables over its characters in the
+/// line's reading (行 in 你真行 is xíng, in 一行字 háng), also when the reading's
+/// segmentation cut the line otherwise than the page.
+fn pinyin_here(readers: &Readers, word: &str, line: &str, offset: Option<u32>) -> Option<String> {
+    let (text, start) = match position(line, word, offset) {
+        Some(start) => (line, start),
+        None => (word, 0),
+    };
+    let end = start + word.len();
+    let tokens = readers.read_lang(crate::reading::Lang::Chinese, text).ok()?;
+    let mut at = 0;
+    let mut syllables = Vec::new();
+    for token in &tokens {
+        let whole = [(token.surface.clone(), token.reading.clone())];
+        let pieces = if token.ruby.is_empty() { &whole[..] } else { &token.ruby[..] };
+        for (base, reading) in pieces {
+            let range = at..at + base.len();
+            at = range.end;
+            if range.start >= start && range.end <= end {
+                syllables.extend(reading.split_whitespace().map(str::to_owned));
+            } else if range.start < end && range.end > start {
+                return None;
+            }
+        }
+    }
+    (!syllables.is_empty()).then(|| syllables.join(" "))
 }
 
 /// Where `word` starts in `line` (bytes): at `offset` when it is there, else where it first is.
@@ -91,18 +132,15 @@ fn byte_of_utf16(s: &str, units: u32) -> Option<usize> {
     (counted == units).then_some(s.len())
 }
 
-/// The forms to look up, in order, and how the word reads here when that can tell entries
-/// apart. One word of the analyser: its dictionary form first (行き in 行きました is 行く,
+/// The forms to look up, in order, and (Japanese) how the word reads here when that can
+/// tell entries apart. One word of the analyser: its dictionary form first (行き in 行きました is 行く,
 /// not the noun 行き); several: the word as clicked first (食べ物), then the first one's
 /// dictionary form (食べた: 食べ + た → 食べる).
 fn candidates(lang: DictLang, word: &str, words: &[Lemma]) -> (Vec<String>, Option<String>) {
     match words {
         [one] => {
-            let reading = match lang {
-                // an inflected word's reading is not its dictionary form's
-                DictLang::Japanese => (one.base == word).then(|| one.reading.clone()),
-                DictLang::Chinese => Some(one.reading.clone()),
-            };
+            // an inflected word's reading is not its dictionary form's
+            let reading = (lang == DictLang::Japanese && one.base == word).then(|| one.reading.clone());
             (vec![one.base.clone(), word.to_owned()], reading.filter(|r| !r.is_empty()))
         }
         [first, ..] => (vec![word.to_owned(), first.base.clone()], None),
