@@ -68,7 +68,10 @@ fn entries_come_first_then_the_note_which_a_second_click_reads_from_the_cache() 
     let sent = fake.server.requests_to("/api/chat");
     assert_eq!(sent.len(), 1);
     let user = sent[0].json()["messages"][1]["content"].as_str().unwrap().to_owned();
-    assert!(user.contains("Line: 今日はいい天気") && user.contains("Translation: The weather is nice today.") && user.contains("Word: 天気"), "{user}");
+    assert!(
+        user.contains("Line: 今日はいい天気") && user.contains("Translation: The weather is nice today.") && user.contains("Word: 天気"),
+        "{user}"
+    );
     let system = sent[0].json()["messages"][0]["content"].as_str().unwrap().to_owned();
     assert!(system.contains("Japanese (ja) subtitle line") && system.contains("Say in English (en)"), "{system}");
 

@@ -227,7 +227,8 @@ fn compile(text: &Path, compiled: &Path, lang: DictLang) -> Result<(), Box<dyn s
         )?;
         let tx = conn.transaction()?;
         {
-            let mut put_entry = tx.prepare("INSERT INTO entry (id, written, readings, pos, senses, kana) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            let mut put_entry =
+                tx.prepare("INSERT INTO entry (id, written, readings, pos, senses, kana) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             let mut put_form = tx.prepare("INSERT OR IGNORE INTO form (key, rank, entry) VALUES (?1, ?2, ?3)")?;
             let reader = std::io::BufReader::new(std::fs::File::open(text)?);
             for (id, line) in reader.lines().enumerate() {
@@ -332,7 +333,10 @@ mod tests {
         let dicts = Dictionaries::new(PathBuf::from("/nonexistent/dict"));
         let err = dicts.get(DictLang::Japanese).err().unwrap().to_string();
         assert!(err.contains("JMdict dictionary is not installed") && err.contains("fetch-dictionaries.sh"), "{err}");
-        assert_eq!(DictionaryError::Unsupported("fr".into()).to_string(), "no dictionary for language \"fr\"; dictionaries exist for: ja, zh");
+        assert_eq!(
+            DictionaryError::Unsupported("fr".into()).to_string(),
+            "no dictionary for language \"fr\"; dictionaries exist for: ja, zh"
+        );
     }
 
     #[test]
