@@ -118,7 +118,7 @@ struct Row {
 
 impl Dictionary {
     /// Opens `<dir>/<name>.sqlite`, compiling it from `<dir>/<name>.tsv` first when it is
-    /// missing or was compiled by another version.
+    /// missing, older than the text, or was compiled by another version.
     pub fn open(dir: &Path, lang: DictLang) -> Result<Dictionary, DictionaryError> {
         let (file, source) = lang.source();
         let compiled = dir.join(format!("{file}.sqlite"));
@@ -128,7 +128,10 @@ impl Dictionary {
             path: path.to_owned(),
             reason: e.to_string(),
         };
-        let current = compiled.is_file() && read_only(&compiled).is_ok_and(|c| version(&c) == FORMAT_VERSION);
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        // a text form fetched again (a newer release) is compiled again too
+        let stale = modified(&text).zip(modified(&compiled)).is_some_and(|(text, compiled)| text > compiled);
+        let current = !stale && compiled.is_file() && read_only(&compiled).is_ok_and(|c| version(&c) == FORMAT_VERSION);
         if !current {
             if !text.is_file() {
                 return Err(DictionaryError::Missing { name: source, path: if compiled.is_file() { compiled } else { text } });
