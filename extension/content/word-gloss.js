@@ -176,7 +176,6 @@
       let resume = null;
       if (video && !video.paused) { video.pause(); resume = video; }
       open = { line, words, index, panel: buildPanel(layer), requestId: null, resume, entries: [], note: "" };
-      window.addEventListener("keydown", onKey, true);
     }
     open.line = line;
     open.words = words;
@@ -284,7 +283,6 @@
     if (!open) return;
     const { requestId, panel, resume: video } = open;
     open = null;
-    window.removeEventListener("keydown", onKey, true);
     if (requestId) G.cancel(requestId);
     panel.remove();
     for (const w of G.layer()?.querySelectorAll("[data-glossa='word'][aria-current]") || []) w.removeAttribute("aria-current");
@@ -294,9 +292,13 @@
 
   const editable = (node) => !!node && node.nodeType === 1 && (node.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName));
 
-  // Only while the gloss is open (added and removed with it): the player's own arrow-key
-  // seeking and Esc stay as they are otherwise.
+  // The keys are taken at the window, before any page listener (the player's), and again
+  // at the document: in Firefox a content script stopping the event at the window does not
+  // keep it from the page's listeners. Only while the gloss is open: the player's own
+  // arrow-key seeking and Esc stay as they are otherwise.
+  const taken = new WeakSet(); // keys already acted on, stopped again at the next target
   function onKey(e) {
+    if (taken.has(e)) { e.stopImmediatePropagation(); return; }
     if (!open || e.altKey || e.ctrlKey || e.metaKey || editable(e.composedPath()[0])) return;
     if (e.key === "Escape") {
       close(true);
@@ -306,9 +308,12 @@
     } else {
       return;
     }
+    taken.add(e);
     e.preventDefault();
     e.stopImmediatePropagation();
   }
+
+  for (const target of [window, document]) target.addEventListener("keydown", onKey, true);
 
   // The line the gloss explains is gone once the video plays on or another video starts.
   document.addEventListener("play", () => close(false), true);

@@ -35,6 +35,8 @@ const cues = { ...CUES, [VIDEO_JA]: JA_CUES, [VIDEO_DE]: DE_CUES };
 const COLUMNS = ["Word", "Reading", "Meaning", "Sentence", "Translation", "Picture", "Link"];
 const cache = process.env.GLOSSA_CACHE || path.join(os.homedir(), ".cache/glossa-dev");
 const readingData = process.env.GLOSSA_READING_DATA || path.join(cache, "reading");
+// Firefox's host gets this process's environment (launchFirefox takes no `env`).
+process.env.GLOSSA_READING_DATA = readingData;
 
 /** Whether this host looks words up in real dictionaries (and asks the model for a note). */
 const hostHasDictionaries = (() => {
