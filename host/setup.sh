@@ -31,7 +31,7 @@ bash extension/build.sh
 say "Registering the host with the browsers"
 "$host" install
 
-say "Installing the data for readings (furigana from IPADIC, pinyin from pypinyin's tables)"
+say "Installing the data for readings (furigana from IPADIC, pinyin from pypinyin's tables) and the dictionaries (JMdict, CC-CEDICT)"
 reading_src="$(bash tests/tools/fetch-reading-data.sh)"
 # The host compiles the Japanese dictionary once (ja-ipadic.dic); only that and the pinyin
 # tables are installed (about 31 MB), loaded the first time a line's reading is shown.
@@ -40,6 +40,12 @@ reading_dest="${GLOSSA_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/glossa}/re
 mkdir -p "$reading_dest"
 cp -r "$reading_src/zh" "$reading_src/ja-ipadic.dic" "$reading_dest/"
 cp "$reading_src/ipadic/COPYING" "$reading_dest/IPADIC-COPYING"
+# The dictionaries for a word's meaning (JMdict, CC-CEDICT, CC BY-SA 4.0): compiled once
+# into indexed files (about 50 MB), opened the first time a word is looked up.
+GLOSSA_READING_DATA="$reading_src" "$host" define 日本 --lang ja >/dev/null
+GLOSSA_READING_DATA="$reading_src" "$host" define 中国 --lang zh >/dev/null
+mkdir -p "$reading_dest/dict"
+cp "$reading_src"/dict/*.sqlite "$reading_src"/dict/*-LICENSE.* "$reading_dest/dict/"
 
 say "Fetching the tiny demo model"
 models="$(bash tests/tools/fetch-models.sh)"

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use glossa_protocol::text::{self, Text};
 
 use crate::config::Config;
+use crate::dictionary::{self, Dictionaries};
 use crate::pipeline::subtitles::cache::{TranslationCache, DEFAULT_CACHE_LIMIT_BYTES};
 use crate::providers::Providers;
 use crate::reading::{self, Readers};
@@ -18,12 +19,15 @@ pub struct App {
     pub data_dir: PathBuf,
     /// Readings under the original line; each language's dictionary loads on first use.
     pub readers: std::sync::Arc<Readers>,
+    /// A word's meaning (JMdict, CC-CEDICT); each opens on the first word looked up.
+    pub dictionaries: std::sync::Arc<Dictionaries>,
 }
 
 impl App {
     pub fn new(store: Store, data_dir: &Path) -> Self {
         let readers = std::sync::Arc::new(Readers::new(reading::data_dir(data_dir)));
-        App { providers: Providers::new(data_dir), store, data_dir: data_dir.to_owned(), readers }
+        let dictionaries = std::sync::Arc::new(Dictionaries::new(dictionary::data_dir(data_dir)));
+        App { providers: Providers::new(data_dir), store, data_dir: data_dir.to_owned(), readers, dictionaries }
     }
 
     /// Settings as stored now; defaults (with a warning logged) if the database fails.

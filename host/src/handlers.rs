@@ -7,10 +7,12 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
 use crate::detect;
+use crate::dictionary::{lookup, DictionaryError};
 use crate::models::{self, catalogue, download};
 use crate::pipeline;
 use crate::pipeline::frame_items::FramePiece;
 use crate::pipeline::subtitles::{self, PlayheadUpdate, TrackSink};
+use crate::pipeline::word_note::{self, WordInLine};
 use crate::reading;
 use crate::resolve;
 use crate::sink::EventSink;
@@ -112,10 +114,18 @@ pub async fn handle(
             Ok(Finished::default())
         }
         RequestBody::LookupWord(request) => {
-            // Dictionaries and the contextual note come with the word-gloss work; until then
-            // the page learns that no dictionary knows the word.
-            sink.send(EventBody::WordEntries { lemma: request.word, entries: Vec::new() });
-            Ok(Finished::default())
+            let glossa_protocol::WordLookupRequest { word, lang, to, line, offset, translation } = request;
+            let found = look_up_word(app, &word, &lang, &line, offset).await;
+            sink.send(EventBody::WordEntries { lemma: found.lemma.clone(), entries: found.entries });
+            // Then the word's sense in this line, from the model (or the cache), in the
+            // user's language; an error here leaves the entries shown.
+            let job = resolve::text(&app.config().await, &app.providers, Some(&to), Some(&lang));
+            let word = WordInLine { word: &word, lemma: &found.lemma, line: &line, translation: &translation };
+            let mut on_delta = |text: &str| {
+                sink.delta(text);
+            };
+            let usage = word_note::explain(&job, &word, Some(&app.cache()), &mut on_delta).await?;
+            Ok(Finished { usage, ms: None })
         }
         RequestBody::TranslateBurninLine(request) => {
             let glossa_protocol::BurninLineRequest { image, video, at, to, from } = request;
@@ -290,6 +300,30 @@ pub async fn handle(
         }
         // Handled by the session itself.
         RequestBody::Cancel { .. } | RequestBody::Playhead { .. } => Ok(Finished::default()),
+    }
+}
+
+/// The dictionary's entries for a clicked word; none, with the word as it was clicked, when
+/// no dictionary exists for the language or it is not installed (the note still comes).
+async fn look_up_word(app: &App, word: &str, lang: &str, line: &str, offset: Option<u32>) -> lookup::Found {
+    let (dictionaries, readers) = (app.dictionaries.clone(), app.readers.clone());
+    let (w, l, li) = (word.to_owned(), lang.to_owned(), line.to_owned());
+    // The dictionary and the analyser may load (or compile) on first use: off the async threads.
+    let found = tokio::task::spawn_blocking(move || lookup::look_up(&dictionaries, &readers, &l, &w, &li, offset)).await;
+    match found {
+        Ok(Ok(found)) => found,
+        Ok(Err(e @ DictionaryError::Unsupported(_))) => {
+            tracing::debug!("{e}");
+            lookup::Found { lemma: word.trim().to_owned(), entries: Vec::new() }
+        }
+        Ok(Err(e)) => {
+            tracing::warn!("word looked up without a dictionary: {e}");
+            lookup::Found { lemma: word.trim().to_owned(), entries: Vec::new() }
+        }
+        Err(e) => {
+            tracing::warn!("word lookup failed: {e}");
+            lookup::Found { lemma: word.trim().to_owned(), entries: Vec::new() }
+        }
     }
 }
 

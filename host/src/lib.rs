@@ -26,6 +26,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod dictionary;
 pub mod handlers;
 pub mod logging;
 pub mod models;

@@ -5,6 +5,7 @@
 #            UTF-8 with the features cut to "pos,base form,reading"; the host compiles it once
 #            into ja-ipadic.dic (vibrato) on first use. Licence: ipadic/COPYING (IPADIC, free).
 #   zh/      Chinese: pypinyin 0.55.0's phrase and character pinyin tables (MIT, zh/LICENSE).
+#   dict/    the dictionaries for a word's meaning (JMdict, CC-CEDICT): fetch-dictionaries.sh.
 # Point the host at it with GLOSSA_READING_DATA, or copy it to <data dir>/reading.
 set -euo pipefail
 cache="${GLOSSA_CACHE:-$HOME/.cache/glossa-dev}"
@@ -80,4 +81,5 @@ PY
   rm -rf "$out/zh" && mv "$tmp/zh" "$out/zh"
   rm -rf "$tmp"
 fi
+bash "$(dirname "$0")/fetch-dictionaries.sh" "$out" >/dev/null
 echo "$out"

@@ -2,6 +2,7 @@
 
 pub mod burnin;
 pub mod cache;
+pub mod define;
 pub mod doctor;
 pub mod glossary;
 pub mod install;
@@ -107,6 +108,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A word's meaning: its dictionary entries (JMdict for ja, CC-CEDICT for zh) and, with
+    /// --line, the configured model's note on what it means in that line.
+    Define(define::DefineArgs),
     /// The lines and words saved while watching; their export for Anki.
     Study {
         #[command(subcommand)]
@@ -151,6 +155,7 @@ pub fn run() -> ExitCode {
         Command::Burnin(args) => burnin::run(args, &data_dir),
         Command::Reading { text, lang, json } => reading::run(&text, &lang, json, &data_dir),
         Command::Study { action } => study::run(action, &data_dir),
+        Command::Define(args) => define::run(args, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -62,7 +62,7 @@ pub fn text(text: &str, to: Option<String>, from: Option<String>, data_dir: &Pat
     stream_to_stdout(|on_delta| Box::pin(async move { pipeline::text::translate(&job, &text, on_delta).await }))
 }
 
-fn open_app(data_dir: &Path) -> anyhow::Result<App> {
+pub(crate) fn open_app(data_dir: &Path) -> anyhow::Result<App> {
     let store = Store::open(&paths::database(data_dir))?;
     for w in &store.warnings {
         eprintln!("warning: {w}");

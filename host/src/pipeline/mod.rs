@@ -9,3 +9,4 @@ pub mod language;
 pub mod stream;
 pub mod subtitles;
 pub mod text;
+pub mod word_note;

@@ -86,6 +86,25 @@ impl Reader {
     }
 }
 
+impl Reader {
+    /// The words of `text` as the analyser cuts them, each with its dictionary form
+    /// (IPADIC's base form: 食べ → 食べる, 行き → 行く) and its surface's reading in hiragana.
+    pub fn lemmas(&self, text: &str) -> Vec<super::Lemma> {
+        let mut worker = self.tokenizer.new_worker();
+        worker.reset_sentence(text);
+        worker.tokenize();
+        (0..worker.num_tokens())
+            .map(|i| {
+                let token = worker.token(i);
+                let mut feature = token.feature().split(',').skip(1).map(|f| Some(f).filter(|f| *f != "*"));
+                let base = feature.next().flatten().unwrap_or(token.surface()).to_owned();
+                let reading = feature.next().flatten().map(hiragana).unwrap_or_default();
+                super::Lemma { range: token.range_byte(), base, reading }
+            })
+            .collect()
+    }
+}
+
 /// The reading a word takes here: [`PREFERRED`], and 何 as なん before d, t and n sounds
 /// (何です, 何で, 何の) where IPADIC says なに.
 fn preferred(surface: &str, reading: String, next: Option<&str>) -> String {

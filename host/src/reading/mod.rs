@@ -104,6 +104,36 @@ impl Readers {
     }
 }
 
+/// A word of a line as the analyser cut it, for a dictionary: where it is (bytes), its
+/// dictionary form, and how its surface is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lemma {
+    pub range: std::ops::Range<usize>,
+    pub base: String,
+    pub reading: String,
+}
+
+impl Readers {
+    /// The words of `text` with their dictionary forms: Japanese from the analyser
+    /// (食べた: 食べ → 食べる, た); the other languages as their reading cuts them, each word
+    /// its own dictionary form.
+    pub fn lemmas(&self, lang: Lang, text: &str) -> Result<Vec<Lemma>, ReadingError> {
+        if lang == Lang::Japanese {
+            return Ok(loaded(&self.ja, || ja::Reader::load(&self.dir))?.lemmas(text));
+        }
+        let mut at = 0;
+        let tokens = self.read_lang(lang, text)?;
+        Ok(tokens
+            .into_iter()
+            .map(|t| {
+                let range = at..at + t.surface.len();
+                at = range.end;
+                Lemma { range, base: t.surface, reading: t.reading }
+            })
+            .collect())
+    }
+}
+
 /// A reader from its cell, loading it on first use. A failed load is kept as its message
 /// (the cell is shared between threads) and given again as it was.
 fn loaded<T>(cell: &OnceLock<Result<T, String>>, load: impl FnOnce() -> Result<T, ReadingError>) -> Result<&T, ReadingError> {

@@ -1,0 +1,124 @@
+//! A word's meaning as the player asks for it: `lookup_word` over the native-messaging
+//! pipes, answered with the offline dictionary's entries at once, then the model's note on
+//! the word in its line (a fake Ollama behind), then `done`; the same word in the same line
+//! again streams the kept note without a provider call. The dictionaries are the small
+//! fixtures in tests/fixtures/dict, in the form the setup step writes.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use support::fakes::ollama_error;
+use support::{FakeModel, FakeOllama, Host};
+
+const MODEL: &str = "llama3.2:latest";
+
+/// A reading data folder holding only the fixture dictionaries (no analyser: words are
+/// looked up as written).
+fn fixture_data(dir: &Path) -> String {
+    let dict = dir.join("reading/dict");
+    std::fs::create_dir_all(&dict).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dict");
+    for name in ["jmdict.tsv", "cedict.tsv"] {
+        std::fs::copy(src.join(name), dict.join(name)).unwrap();
+    }
+    dir.join("reading").display().to_string()
+}
+
+fn start(fake_url: &str) -> (tempfile::TempDir, Host) {
+    let dir = tempfile::tempdir().unwrap();
+    let reading = fixture_data(dir.path());
+    let mut host = Host::start_with_env(&dir.path().join("data"), &[("GLOSSA_READING_DATA", Some(&reading))]);
+    host.put_settings(json!({"provider": "ollama", "ollama.url": fake_url, "ollama.subtitle_model": MODEL, "target_language": "en"}));
+    (dir, host)
+}
+
+fn lookup(id: &str, word: &str, lang: &str, line: &str, offset: u32) -> Value {
+    json!({"id": id, "type": "lookup_word", "word": word, "lang": lang, "to": "en", "line": line, "offset": offset,
+           "translation": "The weather is nice today."})
+}
+
+fn note(events: &[Value]) -> String {
+    events.iter().filter(|e| e["event"] == "delta").map(|e| e["text"].as_str().unwrap_or_default()).collect()
+}
+
+#[test]
+fn entries_come_first_then_the_note_which_a_second_click_reads_from_the_cache() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(FakeOllama::start(
+        vec![FakeModel::text(MODEL)],
+        vec![FakeOllama::reply(MODEL, &["Here 天気 is ", "the weather, ", "which is nice."])],
+    ));
+    let (_dir, mut host) = start(&fake.url);
+
+    let events = host.request(lookup("w1", "天気", "ja", "今日はいい天気", 5));
+    assert_eq!(events[0]["event"], "word_entries", "{events:?}\n{}", host.stderr());
+    assert_eq!(events[0]["lemma"], "天気");
+    assert_eq!(
+        events[0]["entries"][0],
+        json!({"headword": "天気", "reading": "てんき", "pos": ["noun (common) (futsuumeishi)"],
+               "senses": ["weather; the elements", "fair weather; fine weather"], "senses_lang": "en", "source": "JMdict"})
+    );
+    assert!(events[1..].iter().all(|e| e["event"] != "word_entries"), "one entries event: {events:?}");
+    assert_eq!(note(&events), "Here 天気 is the weather, which is nice.");
+    assert_eq!(events.last().unwrap()["event"], "done", "{events:?}");
+    assert_eq!(events.last().unwrap()["usage"]["provider_calls"], 1);
+
+    let sent = fake.server.requests_to("/api/chat");
+    assert_eq!(sent.len(), 1);
+    let user = sent[0].json()["messages"][1]["content"].as_str().unwrap().to_owned();
+    assert!(user.contains("Line: 今日はいい天気") && user.contains("Translation: The weather is nice today.") && user.contains("Word: 天気"), "{user}");
+    let system = sent[0].json()["messages"][0]["content"].as_str().unwrap().to_owned();
+    assert!(system.contains("Japanese (ja) subtitle line") && system.contains("Say in English (en)"), "{system}");
+
+    // the same word in the same line: the same entries and note, no second call
+    let again = host.request(lookup("w2", "天気", "ja", "今日はいい天気", 5));
+    assert_eq!(again[0]["entries"], events[0]["entries"]);
+    assert_eq!(note(&again), "Here 天気 is the weather, which is nice.");
+    assert_eq!(again.last().unwrap()["event"], "done", "{again:?}");
+    assert_eq!(fake.server.requests_to("/api/chat").len(), 1, "the note came from the cache");
+}
+
+#[test]
+fn chinese_finds_traditional_headwords_and_a_language_without_a_dictionary_still_gets_its_note() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(FakeOllama::start(
+        vec![FakeModel::text(MODEL)],
+        vec![FakeOllama::reply(MODEL, &["A bank."]), FakeOllama::reply(MODEL, &["Weather, here."])],
+    ));
+    let (_dir, mut host) = start(&fake.url);
+
+    let events = host.request(lookup("z1", "銀行", "zh-Hant", "我在銀行工作", 2));
+    assert_eq!(events[0]["lemma"], "銀行", "{events:?}");
+    assert_eq!(events[0]["entries"][0]["headword"], "銀行");
+    assert_eq!(events[0]["entries"][0]["reading"], "yín háng");
+    assert_eq!(events[0]["entries"][0]["source"], "CC-CEDICT");
+    assert_eq!(note(&events), "A bank.");
+
+    let events = host.request(lookup("f1", "temps", "fr", "Il fait beau temps", 13));
+    assert_eq!(events[0], json!({"id": "f1", "event": "word_entries", "lemma": "temps", "entries": []}));
+    assert_eq!(note(&events), "Weather, here.");
+    assert_eq!(events.last().unwrap()["event"], "done");
+}
+
+#[test]
+fn a_provider_error_after_the_entries_leaves_them_and_is_not_cached() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(FakeOllama::start(
+        vec![FakeModel::text(MODEL)],
+        vec![ollama_error(404, &format!("model \"{MODEL}\" not found, try pulling it first")), FakeOllama::reply(MODEL, &["Weather."])],
+    ));
+    let (_dir, mut host) = start(&fake.url);
+
+    let events = host.request(lookup("e1", "天気", "ja", "今日はいい天気", 5));
+    assert_eq!(events[0]["event"], "word_entries", "{events:?}");
+    assert_eq!(events[0]["entries"][0]["headword"], "天気");
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "error", "{events:?}");
+    assert!(last["message"].as_str().unwrap_or_default().contains(MODEL), "{last}");
+
+    let events = host.request(lookup("e2", "天気", "ja", "今日はいい天気", 5));
+    assert_eq!(note(&events), "Weather.", "asked again after the error: {events:?}");
+    assert_eq!(events.last().unwrap()["event"], "done");
+}
