@@ -32,7 +32,8 @@
     .word-gloss ol { margin: 2px 0 0; padding-left: 1.4em; }
     .word-gloss .wg-credit, .word-gloss .wg-none, .word-gloss .wg-loading { font-size: 12px; color: #aaa; margin-top: 4px; }
     .word-gloss .wg-note { margin-top: 6px; white-space: pre-wrap; }
-    .word-gloss .wg-note-label { font-size: 12px; color: #aaa; }
+    .word-gloss .wg-note-label { font-size: 12px; color: #aaa; margin-top: 8px; }
+    .word-gloss .wg-note-label + .wg-note { margin-top: 0; }
     .word-gloss .wg-error { margin-top: 6px; color: #ffb4a9; }
     .word-gloss .wg-error .hint { color: #ddd; font-size: 12px; }
   `;

@@ -20,7 +20,7 @@ import { after, before, describe, test } from "node:test";
 import { fakeTranslation } from "./fake-ollama.js";
 import {
   BROWSERS, browserName, CUES, OVERLAY, VIDEO_ONE, checkPrerequisites, hostBin, launchBrowser, makeHostData, need, openWatch,
-  pauseAtAndWaitForLine, startFakeYouTube,
+  pauseAtAndWaitForLine, screenshotPath, startFakeYouTube,
 } from "./harness.js";
 import { NOTES, startScriptedGloss } from "./scripted-gloss.js";
 
@@ -181,6 +181,8 @@ for (const kind of BROWSERS) {
         assert.equal(gloss.none, "No dictionary entry for this word.");
         assert.equal(gloss.headwords.length, 0);
       }
+
+      await page.screenshot({ path: screenshotPath(`word-gloss-${kind}.png`) });
 
       // → and ← step through the line's words; the video neither plays nor seeks.
       const at = (await videoState(page)).time;
