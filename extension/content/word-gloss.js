@@ -7,9 +7,6 @@
 "use strict";
 (() => {
   const G = globalThis.glossa;
-  /** Entries and senses shown per word: the best ones; a learner reads no more in a pause. */
-  const MAX_ENTRIES = 3;
-  const MAX_SENSES = 5;
   const WORDLIKE = /[\p{L}\p{N}]/u;
 
   const STYLE = `
@@ -245,7 +242,7 @@
       view.append(G.el("div", { class: "wg-none", "data-glossa": "word-gloss-none" }, G.t("wordGlossNoEntry")));
       return view;
     }
-    for (const e of entries.slice(0, MAX_ENTRIES)) {
+    for (const e of entries) { // the host sends the best few
       const entry = G.el("div", { class: "wg-entry", "data-glossa": "word-gloss-entry" });
       const title = G.el("div");
       title.append(G.el("span", { class: "wg-headword", "data-glossa": "word-gloss-headword" }, String(e.headword || "")));
@@ -253,11 +250,11 @@
       entry.append(title);
       if (Array.isArray(e.pos) && e.pos.length) entry.append(G.el("div", { class: "wg-pos", "data-glossa": "word-gloss-pos" }, e.pos.join(", ")));
       const senses = G.el("ol", { lang: e.senses_lang || "" });
-      for (const s of (e.senses || []).slice(0, MAX_SENSES)) senses.append(G.el("li", { "data-glossa": "word-gloss-sense" }, String(s)));
+      for (const s of e.senses || []) senses.append(G.el("li", { "data-glossa": "word-gloss-sense" }, String(s)));
       entry.append(senses);
       view.append(entry);
     }
-    const sources = [...new Set(entries.slice(0, MAX_ENTRIES).map((e) => e.source).filter(Boolean))];
+    const sources = [...new Set(entries.map((e) => e.source).filter(Boolean))];
     if (sources.length) view.append(G.el("div", { class: "wg-credit", "data-glossa": "word-gloss-credit" }, G.t("wordGlossCredit", [sources.join(", ")])));
     return view;
   }
@@ -267,7 +264,7 @@
     if (!open || button.dataset.state) return;
     const { line, words, index, entries, note } = open;
     const first = entries[0];
-    const meaning = [first ? (first.senses || []).slice(0, MAX_SENSES).join("; ") : "", note.trim()].filter(Boolean).join(" — ");
+    const meaning = [first ? (first.senses || []).join("; ") : "", note.trim()].filter(Boolean).join(" — ");
     const card = {
       word: first ? first.headword : words[index].text, reading: first ? first.reading || "" : "", meaning,
       sentence: line.text, translation: line.translation || "", lang: line.lang, at: line.at,
@@ -316,7 +313,8 @@
 
   for (const target of [window, document]) target.addEventListener("keydown", onKey, true);
 
-  // The line the gloss explains is gone once the video plays on or another video starts.
-  document.addEventListener("play", () => close(false), true);
+  // The line the gloss explains is gone once the video plays on, moves elsewhere, or
+  // another video starts.
+  for (const type of ["play", "seeked"]) document.addEventListener(type, () => close(false), true);
   document.addEventListener("yt-navigate-start", () => close(false));
 })();

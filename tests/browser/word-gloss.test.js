@@ -91,7 +91,7 @@ function recordArrivals(page) {
     window.__glossArrivals = [];
     const seen = new Set();
     const watch = new MutationObserver(() => {
-      for (const name of ["word-gloss-entries", "word-gloss-note"]) {
+      for (const name of ["word-gloss-loading", "word-gloss-entries", "word-gloss-note"]) {
         if (!seen.has(name) && root.querySelector(`[data-glossa='${name}']`)) { seen.add(name); window.__glossArrivals.push(name); }
       }
     });
@@ -173,13 +173,15 @@ for (const kind of BROWSERS) {
         assert.ok(gloss.pos.length > 0 && /noun/i.test(gloss.pos[0]), gloss.pos.join(" / "));
         assert.match(gloss.credit, /JMdict/);
         assert.equal(gloss.note, NOTES.get("天気"), "the model's note on the word in this line, as streamed");
-        assert.deepEqual(await page.evaluate(() => window.__glossArrivals), ["word-gloss-entries", "word-gloss-note"], "the entry first, the note after");
+        assert.deepEqual(await page.evaluate(() => window.__glossArrivals), ["word-gloss-loading", "word-gloss-entries", "word-gloss-note"],
+          "loading, then the entry, then the note");
         const asked = provider.stats.notes.find((n) => n.word === "天気");
         assert.ok(asked && asked.prompt.includes(LINE) && asked.prompt.includes(fakeTranslation(TARGET, LINE)), "the note was asked with the line and its translation");
       } else {
         t.diagnostic(dictionaryNote);
         assert.equal(gloss.none, "No dictionary entry for this word.");
         assert.equal(gloss.headwords.length, 0);
+        assert.deepEqual(await page.evaluate(() => window.__glossArrivals), ["word-gloss-loading", "word-gloss-entries"]);
       }
 
       await page.screenshot({ path: screenshotPath(`word-gloss-${kind}.png`) });
