@@ -60,7 +60,7 @@
 
   // The gloss open now, or null: { line, words, index, panel, requestId, resume, entries, note }.
   let open = null;
-  let target = null; // the user's target language (settings), asked once per page
+  let target = null; // the user's target language (settings), asked once per opened gloss
 
   function targetLanguage() {
     if (!target) {
@@ -82,6 +82,7 @@
   G.wordLine = (line) => {
     const l = G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": line.cueId });
     if (!line.lang) { l.textContent = line.text; return l; } // no language: nothing to look a word up in
+    l.lang = line.lang; // the language's glyphs (CJK fonts differ) and a screen reader's voice
     const words = [];
     let offset = 0;
     for (const piece of pieces(line.text, line.lang, line.tokens)) {
@@ -281,6 +282,7 @@
     if (!open) return;
     const { requestId, panel, resume: video } = open;
     open = null;
+    target = null; // asked again next time: the user may change it meanwhile
     if (requestId) G.cancel(requestId);
     panel.remove();
     for (const w of G.layer()?.querySelectorAll("[data-glossa='word'][aria-current]") || []) w.removeAttribute("aria-current");
