@@ -11,7 +11,7 @@
 
   const STYLE = `
     .subs .original .gloss-word { pointer-events: auto; cursor: pointer; border-radius: 2px; }
-    .subs .original .gloss-word:hover { background: rgba(255,255,255,.22); }
+    .subs .original .gloss-word:hover, .subs .original .gloss-word:focus-visible { background: rgba(255,255,255,.22); outline: none; }
     .subs .original .gloss-word[aria-current] { background: rgba(255,210,127,.38); box-shadow: 0 0 0 1px rgba(255,210,127,.8); }
     .word-gloss { position: absolute; pointer-events: auto; box-sizing: border-box; width: min(360px, 70%); max-height: 55%;
       overflow: auto; background: rgba(28,28,28,.95); color: #fff; border-radius: 8px; padding: 8px 12px 10px;
@@ -90,11 +90,21 @@
         l.append(document.createTextNode(piece.text));
       } else {
         const index = words.length;
-        const w = G.el("span", { class: "gloss-word", "data-glossa": "word", "data-word-index": String(index), "data-offset": String(offset) }, piece.text);
+        // The line is one Tab stop (its first word); Enter there opens the gloss, ←/→ go on.
+        const w = G.el("span", {
+          class: "gloss-word", "data-glossa": "word", "data-word-index": String(index), "data-offset": String(offset),
+          role: "button", tabindex: index ? "-1" : "0",
+        }, piece.text);
         words.push({ text: piece.text, offset });
-        // The player must not take the click as play/pause.
+        // The player must not take the click as play/pause, nor Enter or Space on a word.
         for (const type of ["mousedown", "mouseup", "dblclick"]) w.addEventListener(type, (e) => e.stopPropagation());
         w.addEventListener("click", (e) => {
+          e.stopPropagation();
+          e.preventDefault();
+          show(line, words, index);
+        });
+        w.addEventListener("keydown", (e) => {
+          if (e.key !== "Enter" && e.key !== " ") return;
           e.stopPropagation();
           e.preventDefault();
           show(line, words, index);

@@ -22,6 +22,7 @@ export const NOTES = new Map([
   ["いい", "\"Good\": with 天気 it means the weather is nice."],
   ["です", "The polite copula, making the remark courteous."],
   ["ね", "Seeks agreement: \"isn't it?\""],
+  ["Der", "The masculine article: \"the\" (der Zug, the train)."],
   ["Zug", "Der Zug is \"the train\": the one leaving from this station."],
 ]);
 

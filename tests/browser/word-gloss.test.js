@@ -6,7 +6,8 @@
 // OpenAI-compatible provider, scripted-gloss.js); ←/→ step through the line's words without
 // seeking the video, Esc closes and resumes playback; "Save word" keeps a word card that
 // the export writes for Anki. With the gloss closed, the arrows are the player's again.
-// A German line (no reading) is cut by the browser's word segmentation.
+// A German line (no reading) is cut by the browser's word segmentation; by keyboard, the
+// line's first word is a Tab stop and Enter there opens the gloss.
 //
 // The dictionary entry and the note come from glossa-host's `lookup_word` handler: a host
 // built before the dictionaries landed (no `glossa-host define`) answers no entries and no
@@ -273,7 +274,7 @@ for (const kind of BROWSERS) {
       assert.ok((await videoState(page)).paused, "the viewer paused it, so it stays paused");
     });
 
-    test("a line without readings is cut by the browser's word segmentation (German: no dictionary, the model's note)", async (t) => {
+    test("a line without readings is cut by the browser's word segmentation (German: no dictionary, the model's note); Enter on the line's Tab stop opens the gloss", async (t) => {
       const page1 = await openWatch(browser, VIDEO_DE);
       try {
         const german = DE_CUES[1];
@@ -288,6 +289,18 @@ for (const kind of BROWSERS) {
         assert.equal(gloss.none, "No dictionary entry for this word.", "no offline dictionary for German");
         if (hostHasDictionaries) assert.equal(gloss.note, NOTES.get("Zug"));
         else t.diagnostic(dictionaryNote);
+        await page1.keyboard.press("Escape");
+        await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+
+        // By keyboard: the line's first word is its Tab stop, Enter opens the gloss there.
+        const tabStops = await shadow(page1, (root, id) => [...root.querySelectorAll(`[data-glossa='subtitle-original'][data-cue-id='${id}'] [data-glossa='word']`)]
+          .map((w) => w.getAttribute("tabindex")), german.id);
+        assert.deepEqual(tabStops, ["0", "-1", "-1", "-1", "-1"]);
+        await shadow(page1, (root, id) => root.querySelector(`[data-glossa='subtitle-original'][data-cue-id='${id}'] [data-glossa='word']`).focus(), german.id);
+        await page1.keyboard.press("Enter");
+        await glossSettled(page1, "Der");
+        assert.ok((await videoState(page1)).paused);
+        if (hostHasDictionaries) assert.equal((await glossOf(page1)).note, NOTES.get("Der"));
         await page1.keyboard.press("Escape");
         await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
       } finally {
