@@ -248,7 +248,7 @@ for (const kind of BROWSERS) {
       }
     });
 
-    test("a gloss opened on a paused video leaves it paused on Esc; a failing model leaves the entry shown with the error", async (t) => {
+    test("a gloss opened on a paused video leaves it paused on Esc; a failing model leaves the entry shown with the error; a seek closes it", async (t) => {
       await pauseAtAndWaitForLine(page, JA_CUES, 1, 60_000);
       provider.failNotes(true);
       try {
@@ -272,6 +272,13 @@ for (const kind of BROWSERS) {
       await page.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
       await page.waitForTimeout(300);
       assert.ok((await videoState(page)).paused, "the viewer paused it, so it stays paused");
+
+      // A seek takes the picture elsewhere: the gloss on the old moment closes.
+      await page.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='0']`).click();
+      await page.locator("[data-glossa='word-gloss']").waitFor({ timeout: 15_000 });
+      await page.evaluate(() => { document.querySelector("video").currentTime = 3; });
+      await page.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+      assert.ok((await videoState(page)).paused, "and the video stays paused");
     });
 
     test("a line without readings is cut by the browser's word segmentation (German: no dictionary, the model's note); Enter on the line's Tab stop opens the gloss", async (t) => {
