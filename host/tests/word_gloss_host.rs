@@ -68,7 +68,10 @@ fn entries_come_first_then_the_note_which_a_second_click_reads_from_the_cache() 
     let sent = fake.server.requests_to("/api/chat");
     assert_eq!(sent.len(), 1);
     let user = sent[0].json()["messages"][1]["content"].as_str().unwrap().to_owned();
-    assert!(user.contains("Line: 今日はいい天気") && user.contains("Translation: The weather is nice today.") && user.contains("Word: 天気"), "{user}");
+    assert!(
+        user.contains("Line: 今日はいい天気") && user.contains("Translation: The weather is nice today.") && user.contains("Word: 天気"),
+        "{user}"
+    );
     let system = sent[0].json()["messages"][0]["content"].as_str().unwrap().to_owned();
     assert!(system.contains("Japanese (ja) subtitle line") && system.contains("Say in English (en)"), "{system}");
 
@@ -121,4 +124,65 @@ fn a_provider_error_after_the_entries_leaves_them_and_is_not_cached() {
     let events = host.request(lookup("e2", "天気", "ja", "今日はいい天気", 5));
     assert_eq!(note(&events), "Weather.", "asked again after the error: {events:?}");
     assert_eq!(events.last().unwrap()["event"], "done");
+}
+
+/// `glossa-host define` with the fixture dictionaries (data under `dir`).
+fn define(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_glossa-host"))
+        .args(args)
+        .env("GLOSSA_DATA_DIR", dir.join("data"))
+        .env("GLOSSA_READING_DATA", dir.join("reading"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn define_prints_the_entries_and_with_a_line_the_note_which_it_asks_for_once() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(FakeOllama::start(vec![FakeModel::text(MODEL)], vec![FakeOllama::reply(MODEL, &["Weather: ", "fine today."])]));
+    let dir = tempfile::tempdir().unwrap();
+    fixture_data(dir.path());
+
+    let out = define(dir.path(), &["define", "天気", "--lang", "ja"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "天気 【てんき】  (JMdict)\n  noun (common) (futsuumeishi)\n  1. weather; the elements\n  2. fair weather; fine weather\n"
+    );
+
+    for (key, value) in [("provider", "ollama"), ("ollama.url", fake.url.as_str()), ("ollama.subtitle_model", MODEL)] {
+        assert!(define(dir.path(), &["settings", "set", key, value]).status.success());
+    }
+    let with_note = ["define", "天気", "--lang", "ja", "--line", "今日はいい天気", "--to", "en", "--json"];
+    let out = define(dir.path(), &with_note);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((found["lemma"].as_str(), found["note"].as_str()), (Some("天気"), Some("Weather: fine today.")), "{found}");
+    assert_eq!(found["entries"][0]["reading"], "てんき");
+
+    let out = define(dir.path(), &with_note);
+    let again: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(again["note"], "Weather: fine today.");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(from the cache)"));
+    assert_eq!(fake.server.requests_to("/api/chat").len(), 1, "the second note came from the cache");
+
+    let out = define(dir.path(), &["define", "天気", "--lang", "ja", "--line", "今日はいい天気", "--no-note"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("In this line"));
+    assert_eq!(fake.server.requests_to("/api/chat").len(), 1, "--no-note: no call");
+}
+
+#[test]
+fn define_names_the_languages_with_a_dictionary_and_how_to_fetch_a_missing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture_data(dir.path());
+    let out = define(dir.path(), &["define", "temps", "--lang", "fr"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no dictionary for language \"fr\"; dictionaries exist for: ja, zh"), "{stderr}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = define(empty.path(), &["define", "天気", "--lang", "ja"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("JMdict dictionary is not installed") && stderr.contains("fetch-dictionaries.sh"), "{stderr}");
 }

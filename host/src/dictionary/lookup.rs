@@ -30,12 +30,13 @@ pub fn look_up(
     let word = word.trim();
     let dict_lang = DictLang::from_tag(lang).ok_or_else(|| DictionaryError::Unsupported(lang.to_owned()))?;
     let dict = dicts.get(dict_lang)?;
-    let words = analysed(readers, lang, word, line, offset);
-    let (candidates, reading) = candidates(dict_lang, word, &words);
-    let reading = match dict_lang {
-        DictLang::Japanese => reading,
-        DictLang::Chinese => pinyin_here(readers, word, line, offset),
+    // Chinese words do not inflect: the word as clicked is its dictionary form, and the
+    // analyser (jieba, the pinyin tables) loads only to tell entries apart by reading.
+    let words = match dict_lang {
+        DictLang::Japanese => analysed(readers, lang, word, line, offset),
+        DictLang::Chinese => Vec::new(),
     };
+    let (candidates, reading) = candidates(dict_lang, word, &words);
     let mut tried = Vec::new();
     for candidate in candidates.iter().chain(beginnings(word).iter()) {
         if candidate.is_empty() || tried.contains(candidate) {
@@ -43,9 +44,14 @@ pub fn look_up(
         }
         let mut entries = dict.entries(candidate)?;
         if !entries.is_empty() {
-            if let Some(reading) = reading.as_deref().filter(|_| candidate == word) {
+            let reading = match dict_lang {
+                _ if candidate != word || entries.len() < 2 => None,
+                DictLang::Japanese => reading.clone(),
+                DictLang::Chinese => pinyin_here(readers, word, line, offset),
+            };
+            if let Some(reading) = reading {
                 // stable: the dictionary's order stays among those read alike
-                entries.sort_by_key(|e| !same_reading(e, reading));
+                entries.sort_by_key(|e| !same_reading(e, &reading));
             }
             entries.truncate(MAX_ENTRIES);
             return Ok(Found { lemma: candidate.clone(), entries });
@@ -84,7 +90,7 @@ fn analysed(readers: &Readers, lang: &str, word: &str, line: &str, offset: Optio
 }
 
 /// How a Chinese word reads where it was clicked: the syllables over its characters in the
-/// line's reading (行 in 你真行 is xíng, in 一行字 háng), also when the reading's
+/// line's reading (行 in 你真行 is xíng, in 银行 háng), also when the reading's
 /// segmentation cut the line otherwise than the page.
 fn pinyin_here(readers: &Readers, word: &str, line: &str, offset: Option<u32>) -> Option<String> {
     let (text, start) = match position(line, word, offset) {

@@ -118,7 +118,7 @@ struct Row {
 
 impl Dictionary {
     /// Opens `<dir>/<name>.sqlite`, compiling it from `<dir>/<name>.tsv` first when it is
-    /// missing or was compiled by another version.
+    /// missing, older than the text, or was compiled by another version.
     pub fn open(dir: &Path, lang: DictLang) -> Result<Dictionary, DictionaryError> {
         let (file, source) = lang.source();
         let compiled = dir.join(format!("{file}.sqlite"));
@@ -128,7 +128,10 @@ impl Dictionary {
             path: path.to_owned(),
             reason: e.to_string(),
         };
-        let current = compiled.is_file() && read_only(&compiled).is_ok_and(|c| version(&c) == FORMAT_VERSION);
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        // a text form fetched again (a newer release) is compiled again too
+        let stale = modified(&text).zip(modified(&compiled)).is_some_and(|(text, compiled)| text > compiled);
+        let current = !stale && compiled.is_file() && read_only(&compiled).is_ok_and(|c| version(&c) == FORMAT_VERSION);
         if !current {
             if !text.is_file() {
                 return Err(DictionaryError::Missing { name: source, path: if compiled.is_file() { compiled } else { text } });
@@ -227,7 +230,8 @@ fn compile(text: &Path, compiled: &Path, lang: DictLang) -> Result<(), Box<dyn s
         )?;
         let tx = conn.transaction()?;
         {
-            let mut put_entry = tx.prepare("INSERT INTO entry (id, written, readings, pos, senses, kana) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            let mut put_entry =
+                tx.prepare("INSERT INTO entry (id, written, readings, pos, senses, kana) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             let mut put_form = tx.prepare("INSERT OR IGNORE INTO form (key, rank, entry) VALUES (?1, ?2, ?3)")?;
             let reader = std::io::BufReader::new(std::fs::File::open(text)?);
             for (id, line) in reader.lines().enumerate() {
@@ -332,7 +336,10 @@ mod tests {
         let dicts = Dictionaries::new(PathBuf::from("/nonexistent/dict"));
         let err = dicts.get(DictLang::Japanese).err().unwrap().to_string();
         assert!(err.contains("JMdict dictionary is not installed") && err.contains("fetch-dictionaries.sh"), "{err}");
-        assert_eq!(DictionaryError::Unsupported("fr".into()).to_string(), "no dictionary for language \"fr\"; dictionaries exist for: ja, zh");
+        assert_eq!(
+            DictionaryError::Unsupported("fr".into()).to_string(),
+            "no dictionary for language \"fr\"; dictionaries exist for: ja, zh"
+        );
     }
 
     #[test]

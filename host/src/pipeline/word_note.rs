@@ -118,10 +118,7 @@ mod tests {
 
     #[test]
     fn the_prompt_carries_the_line_its_translation_and_both_forms_of_the_word() {
-        assert_eq!(
-            user_prompt(&word()),
-            "Line: もう食べた？\nTranslation: Have you eaten yet?\nWord: 食べた (dictionary form: 食べる)"
-        );
+        assert_eq!(user_prompt(&word()), "Line: もう食べた？\nTranslation: Have you eaten yet?\nWord: 食べた (dictionary form: 食べる)");
         let system = system_prompt("fr", Some("ja"));
         assert!(system.contains("a Japanese (ja) subtitle line") && system.contains("Say in French (fr)"), "{system}");
         let bare = WordInLine { word: "天気", lemma: "天気", line: "天気", translation: "" };
