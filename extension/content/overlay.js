@@ -275,7 +275,13 @@
       }
       if (G.studyButton) l.append(G.studyButton({ sentence: original, translation: line.text, lang: tr ? tr.lang : "", at: cue ? cue.start : video.currentTime }));
       box.append(l);
-      if (d.dual) box.append(G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
+      if (d.dual) {
+        // Its words are elements a click explains (word-gloss.js): from a track, whose language is known.
+        const words = G.wordLine && tr
+          ? G.wordLine({ text: original, cueId, lang: tr.lang, tokens: line.reading, translation: line.untranslated ? "" : line.text, at: cue ? cue.start : video.currentTime })
+          : null;
+        box.append(words || G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
+      }
       if (line.reading) box.append(readingLine(line.reading, cueId));
     }
     if (notice) box.append(G.el("span", { class: "notice", "data-glossa": "subtitle-notice" }, notice));

@@ -51,22 +51,35 @@
     setTimeout(() => note.remove(), SHOWN_MS);
   }
 
-  async function save(button, line) {
+  /**
+   * Keep `card` ({ sentence, translation, lang, at } and, for a word, { word, reading,
+   * meaning }) as a study card of this video, with a picture of the frame; says so over
+   * the player. Resolves to whether it was kept.
+   */
+  G.saveStudyCard = async (card) => {
     const video = G.findVideo();
     const videoId = G.videoId();
-    if (!videoId) return;
-    const body = { type: "save_study_card", sentence: line.sentence, translation: line.translation, video: videoId, at: line.at };
-    if (line.lang) body.lang = line.lang;
+    if (!videoId) return false;
+    const body = { type: "save_study_card", sentence: card.sentence, translation: card.translation, video: videoId, at: card.at };
+    for (const field of ["word", "reading", "meaning", "lang"]) if (card[field]) body[field] = card[field];
     const picture = await thumbnail(video);
     if (picture) body.picture = picture;
-    G.request(body, (ev) => {
-      if (ev.event === "study_saved") {
-        button.dataset.state = "saved";
-        confirm(G.t("studySaved"));
-      } else if (ev.event === "error") {
-        confirm(G.t("studyNotSaved"));
-      }
+    return new Promise((resolve) => {
+      G.request(body, (ev) => {
+        if (ev.event === "study_saved") {
+          confirm(G.t("studySaved"));
+          resolve(true);
+        } else if (ev.event === "error") {
+          confirm(G.t("studyNotSaved"));
+          resolve(false);
+        }
+      });
     });
+  };
+
+  async function save(button, line) {
+    if (await G.saveStudyCard(line)) button.dataset.state = "saved";
+    else delete button.dataset.state;
   }
 
   /**

@@ -280,6 +280,17 @@
     const href = e.currentTarget.getAttribute("href");
     navigate(() => history.pushState({}, "", href));
   });
+  // YouTube's keyboard seeking: ←/→ jump 5 s back or ahead, from anywhere on the page but a
+  // text field (it listens on the document; a page script's key is its key too).
+  const SEEK_KEY_SECS = 5;
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    const t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    const to = Math.max(0, video.currentTime + (e.key === "ArrowRight" ? SEEK_KEY_SECS : -SEEK_KEY_SECS));
+    log.push({ op: "seek-key", key: e.key, to });
+    video.currentTime = to;
+  });
   // The browser's Back button: YouTube navigates in-page again.
   window.addEventListener("popstate", () => navigate(() => {}));
 
