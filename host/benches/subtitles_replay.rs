@@ -15,7 +15,9 @@
 //! tokens are shared equally among its lines).
 //!
 //! `cargo bench -p glossa-host --no-default-features --bench subtitles_replay`
-//! (tests/bench.sh runs it).
+//! (tests/bench.sh runs it). `GLOSSA_BENCH_VERBOSE=1` prints the calls behind the waste and
+//! the late cues; `GLOSSA_BENCH_CALLS=1` every call Glossa made (`GLOSSA_BENCH_PROMPTS=1`
+//! with its prompt).
 
 #[path = "../tests/support/fake_translator.rs"]
 mod fake_translator;
@@ -334,6 +336,24 @@ async fn glossa(track: &Track, rate: f64, model: Model) -> Numbers {
     };
     let fake = model.fake();
     let ready = run(fake.clone()).await;
+    if std::env::var_os("GLOSSA_BENCH_CALLS").is_some() {
+        for call in fake.log() {
+            let starts: Vec<f64> = call.lines.iter().filter_map(|l| track.start_of.get(l).copied()).collect();
+            eprintln!(
+                "glossa {rate}x {}: call at {:.1}s, {} lines {:.1}-{:.1}s, {} + {} tokens",
+                model.name,
+                call.started.as_secs_f64() * rate,
+                call.lines.len(),
+                starts.first().unwrap_or(&0.0),
+                starts.last().unwrap_or(&0.0),
+                call.prompt_tokens,
+                call.output_tokens
+            );
+            if std::env::var_os("GLOSSA_BENCH_PROMPTS").is_some() {
+                eprintln!("{}\n----", call.user);
+            }
+        }
+    }
     let again = model.fake();
     run(again.clone()).await;
     Numbers { rewatch_calls: Some(again.calls()), ..Numbers::of(track, rate, &ready, &fake.log()) }

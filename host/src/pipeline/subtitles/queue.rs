@@ -247,8 +247,12 @@ impl Queue {
         // translated whole in time — is cut so a short head is translated first; the rest
         // is queued. When even a short head would come back after its lines are gone
         // (fast playback, a slow model), work starts where the playhead will be instead:
-        // the lines before are late anyway.
-        let head_secs = self.playhead.rate * self.pace.expected(self.sizes.head_units);
+        // the lines before are late anyway. The head's lines come back one by one as its
+        // answer streams, so what counts is when each is back against when it is shown
+        // (judging by the whole head's time would skip lines that are ready in time and
+        // leave them to calls of their own, each paying a whole prompt for a line or two).
+        let head_secs =
+            self.playhead.rate * self.pace.streamed_lead(self.sizes.head_units, self.sizes.head_secs, self.playhead.rate, 1.0, 0.0);
         let aim = if self.pace.measured() && head_secs > self.sizes.head_secs { t + head_secs } else { t };
         let under = self.pending.iter().position(|b| b.contains_time(aim));
         let ahead = self
@@ -442,15 +446,35 @@ pub(super) mod tests {
         let all: Vec<usize> = (0..60).collect();
         let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 4.0), 60.0, sizes()).with_window(600.0);
         assert_eq!(q.next(&units).unwrap().units, vec![0, 1], "nothing measured yet: under the playhead");
-        // A head of two lines takes 5 s: 20 s of video at 4×, longer than a head's 5 s.
+        // A head of two lines (3 s to answer, a line a second) streams its first line back
+        // after 4 s and its second after 5 s, shown 5 s of video (1.25 s at 4×) later: it must
+        // start 4.375 s ahead, 17.5 s of video at 4×, longer than a head's 5 s.
         q.batch_took(2, 5.0);
         q.batch_took(10, 13.0);
-        assert_eq!(q.next(&units).unwrap().units, vec![6, 7], "line 6 is on screen at 20 s");
+        assert_eq!(q.next(&units).unwrap().units, vec![5, 6], "line 5 is on screen at 17.5 s");
         // The lines skipped are translated once nothing ahead is due.
         let mut rest = Vec::new();
         while let Some(b) = q.next(&units) {
             rest.extend(b.units);
         }
-        assert!((2..6).all(|u| rest.contains(&u)), "{rest:?}");
+        assert!((2..5).all(|u| rest.contains(&u)), "{rest:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_head_that_streams_back_in_time_starts_under_the_playhead_with_no_line_left_to_a_call_of_its_own() {
+        let units = track(60);
+        let all: Vec<usize> = (0..60).collect();
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), 60.0, sizes()).with_window(600.0);
+        assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
+        // A slow model: a whole head of 6 lines takes 9 s, more than a head's 5 s of video,
+        // but its first line is back after 4 s, and each next one a second later while the
+        // lines are shown 3 s apart: nothing before the playhead is skipped.
+        q.batch_took(2, 5.0);
+        q.batch_took(10, 13.0);
+        let sizes = BatchSizes { head_units: 6, ..sizes() };
+        q.sizes = sizes;
+        let next = q.next(&units).unwrap();
+        assert_eq!(next.units[0], 2, "{next:?}");
+        assert!(q.pending.iter().all(|b| b.units.len() > 1), "no lone line left behind: {:?}", q.pending);
     }
 }
