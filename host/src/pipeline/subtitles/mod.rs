@@ -345,14 +345,35 @@ fn report(units: &[Unit], u: usize, text: Option<&str>, checks: LineChecks) -> L
     LineReport { index: u, source: units[u].text.clone(), text: text.map(str::to_owned), checks }
 }
 
-/// What `batch` is sent with: the `context` units before it with their translations where
-/// `known`, as many after it, and the glossary's terms that occur in them.
+/// Characters of context lines a batch is sent with on each side (at least one line):
+/// enough for a manual track's few short lines around it, one sentence of merged
+/// auto-generated cues, whose lines are long. Every call pays for its context again.
+const CONTEXT_CHARS: usize = 160;
+
+/// What `batch` is sent with: lines before it, lines after it (up to `context` each, within
+/// [`CONTEXT_CHARS`]), and the glossary's terms that occur in them. When the line just
+/// before is already translated (the batch before answered), it goes alone with its
+/// translation: batches end on sentence ends and the names before are in the glossary, so
+/// more lines would be paid for in every call for little; otherwise the lines go without
+/// translations where unknown.
 fn surroundings(units: &[Unit], batch: &batch::Batch, context: usize, known: &Mutex<Vec<Option<String>>>, terms: &Terms) -> Surroundings {
     let first = batch.units[0];
     let last = batch.units[batch.units.len() - 1];
     let known = known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let before = first.saturating_sub(context);
-    let after = units.len().min(last + 1 + context);
+    let within = |lines: &mut dyn Iterator<Item = usize>| {
+        let mut chars = 0;
+        lines
+            .take(context)
+            .take_while(|&u| {
+                let fits = chars < CONTEXT_CHARS;
+                chars += units[u].text.chars().count();
+                fits
+            })
+            .count()
+    };
+    let answered = first > 0 && known[first - 1].is_some();
+    let before = first - if answered { 1.min(context) } else { within(&mut (0..first).rev()) };
+    let after = last + 1 + within(&mut (last + 1..units.len()));
     let texts: Vec<&str> = (before..after).map(|u| units[u].text.as_str()).collect();
     Surroundings {
         before: (before..first).map(|u| (units[u].text.clone(), known[u].clone())).collect(),
@@ -402,4 +423,40 @@ fn check_track(track: &CaptionTrack) -> Result<(), ErrorInfo> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(texts: &[&str]) -> Vec<Unit> {
+        texts.iter().enumerate().map(|(i, t)| Unit::single(i, (*t).to_owned(), i as f64 * 3.0, i as f64 * 3.0 + 3.0)).collect()
+    }
+
+    #[tokio::test]
+    async fn a_batch_after_one_that_answered_goes_with_only_the_line_before_it_translated() {
+        let units = lines(&["One.", "Two.", "Three.", "Four.", "Five.", "Six.", "Seven.", "Eight.", "Nine."]);
+        let terms = Terms::load(None).await;
+        let batch = batch::Batch::new(vec![4, 5], &units);
+        let mut known = vec![None; units.len()];
+        // The batch before still runs: three lines before, none translated.
+        let around = surroundings(&units, &batch, 3, &Mutex::new(known.clone()), &terms);
+        assert_eq!(around.before, vec![("Two.".into(), None), ("Three.".into(), None), ("Four.".into(), None)]);
+        assert_eq!(around.after, vec!["Seven.", "Eight.", "Nine."]);
+        // It answered: the line just before, with its translation, is enough.
+        known[1..4].iter_mut().for_each(|t| *t = Some("訳".to_owned()));
+        let around = surroundings(&units, &batch, 3, &Mutex::new(known), &terms);
+        assert_eq!(around.before, vec![("Four.".into(), Some("訳".into()))]);
+    }
+
+    #[tokio::test]
+    async fn long_lines_around_a_batch_go_one_at_a_time() {
+        // Sentences merged from auto-generated cues: each as long as the context's budget.
+        let long = "word ".repeat(CONTEXT_CHARS / 5);
+        let texts: Vec<&str> = std::iter::repeat_n(long.as_str(), 9).collect();
+        let units = lines(&texts);
+        let terms = Terms::load(None).await;
+        let around = surroundings(&units, &batch::Batch::new(vec![4], &units), 3, &Mutex::new(vec![None; 9]), &terms);
+        assert_eq!((around.before.len(), around.after.len()), (1, 1));
+    }
 }

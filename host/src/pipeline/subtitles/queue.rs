@@ -167,16 +167,22 @@ impl Queue {
             return batch;
         }
         let Some(k) = (1..n).rev().find(|&k| self.pace.expected(k) <= LONG_BATCH_SECS) else { return batch };
-        // Lines per wall second playback needs here, and what batches of `k` answer.
-        let need = n as f64 / (batch.end - batch.start).max(1.0) * self.playhead.rate.max(1.0);
-        let pace = (self.parallel * k) as f64 / self.pace.expected(k);
-        if pace < need * KEEP_UP_SPARE {
+        if !self.keeps_up(&batch, k) {
             return batch;
         }
         // At a sentence end in the back half, if there is one.
         let cut = (k.div_ceil(2)..=k).rev().find(|&j| ends_sentence(&units[batch.units[j - 1]].text)).unwrap_or(k);
         self.pending.push(Batch::new(batch.units[cut..].to_vec(), units));
         Batch::new(batch.units[..cut].to_vec(), units)
+    }
+
+    /// Whether batches of `k` lines keep up with playback over `batch`'s lines (with
+    /// [`KEEP_UP_SPARE`] to spare): the lines per wall second playback needs there, against
+    /// what such batches answer, as many at once as may run.
+    fn keeps_up(&self, batch: &Batch, k: usize) -> bool {
+        let need = batch.units.len() as f64 / (batch.end - batch.start).max(1.0) * self.playhead.rate.max(1.0);
+        let pace = (self.parallel * k) as f64 / self.pace.expected(k);
+        pace >= need * KEEP_UP_SPARE
     }
 
     /// A batch of `lines` answered after `secs` of wall time: the lead follows the model's pace.
@@ -265,6 +271,22 @@ impl Queue {
         if let Some(i) = under.or(ahead.filter(|&i| too_soon(&self.pending[i]))) {
             let batch = self.pending.swap_remove(i);
             let (behind, head, rest) = split_at_playhead(&batch, units, aim, &self.sizes);
+            // A line or two before the aim are not worth a call of their own (each call pays
+            // the whole prompt): while the model keeps up with playback, they go first in the
+            // head when, streamed, all of it still comes back in time with the room a batch
+            // starts with. A model falling behind is kept to the lines it can still make.
+            let (behind, head) = match behind {
+                Some(b) if b.units.len() * 2 <= self.sizes.head_units && self.keeps_up(&batch, b.units.len() + head.units.len()) => {
+                    let merged = Batch::new([b.units.clone(), head.units.clone()].concat(), units);
+                    let need = self.pace.lead(merged.units.len(), merged.end - merged.start, self.playhead.rate);
+                    if merged.start - t >= self.playhead.reach(need) {
+                        (None, merged)
+                    } else {
+                        (Some(b), head)
+                    }
+                }
+                behind => (behind, head),
+            };
             self.pending.extend(behind);
             self.pending.extend(rest);
             return Some(head);
@@ -452,5 +474,23 @@ pub(super) mod tests {
             rest.extend(b.units);
         }
         assert!((2..6).all(|u| rest.contains(&u)), "{rest:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_line_or_two_before_where_work_starts_go_first_in_its_head_not_in_a_call_of_their_own() {
+        let units = track(60);
+        let all: Vec<usize> = (0..60).collect();
+        let mut q = Queue::new(plan(&units, &all, &sizes()), Playhead::new(0.0, 1.0), 60.0, sizes()).with_window(600.0);
+        assert_eq!(q.next(&units).unwrap().units, vec![0, 1]);
+        // A second to answer and 1.5 s a line: a head of 6 lines takes 10 s, more than a
+        // head's 5 s of video, so work starts where the playhead will be then, in line 3
+        // (9–12 s). Line 2 before it (6–9 s) is not shown yet, and the head with it in front
+        // streams back in time with room to spare (its first line after 2.5 s, 5.75 s with
+        // the safety factor and margin): it goes first in that head, not alone in a call.
+        q.batch_took(2, 4.0);
+        q.batch_took(10, 16.0);
+        q.sizes = BatchSizes { head_units: 6, ..sizes() };
+        assert_eq!(q.next(&units).unwrap().units, vec![2, 3, 4]);
+        assert!(q.pending.iter().all(|b| b.units.len() > 1), "no lone line left behind: {:?}", q.pending);
     }
 }
