@@ -77,8 +77,9 @@ function awkwardPieces(buf) {
  * says which models read images (`/api/show` says so): a list of names, or `true` for all.
  */
 export async function startFakeOllama({ models = ["qwen2.5:3b"], firstTokenMs = 30, vision = [] } = {}) {
-  // texts: per chat, the source texts it asked to translate (its lines, or its prompt's last line).
-  const stats = { chats: 0, texts: [], linesTranslated: 0, bytesStreamed: 0, active: 0, lastActivity: Date.now() };
+  // texts: per chat, the source texts it asked to translate (its lines, or its prompt's last line);
+  // images and prompts: per chat, the pictures (base64) and the text of its last user message.
+  const stats = { chats: 0, texts: [], images: [], prompts: [], linesTranslated: 0, bytesStreamed: 0, active: 0, lastActivity: Date.now() };
   const readsImages = (name) => vision === true || (Array.isArray(vision) && vision.includes(installed(name)));
   const installed = (name) => models.find((m) => m === name || m === `${name}:latest`);
   const server = http.createServer((req, res) => {
@@ -128,6 +129,9 @@ export async function startFakeOllama({ models = ["qwen2.5:3b"], firstTokenMs = 
       stats.chats++;
       const question = asked(body);
       stats.texts.push(question.lines ? question.lines.map((l) => String(l.text)) : [question.last]);
+      const user = [...body.messages].reverse().find((m) => m && m.role === "user");
+      stats.images.push(Array.isArray(user?.images) ? user.images : []);
+      stats.prompts.push(String(user?.content || ""));
       const reply = answer(body);
       stats.linesTranslated += (reply.match(/"id":/g) || []).length;
       // Pieces of ~4 characters, like tokens, then Ollama's final line.
