@@ -54,7 +54,7 @@ fn translate(model: &str, video_context: Option<&str>) -> (Value, Vec<Value>) {
         .collect();
     assert_eq!(translated, ["Bonjour.", "C'est ma sœur."], "{events:?}");
     let track = events.iter().find(|e| e["event"] == "track").cloned().expect("a track event");
-    (track, fake.server.requests_to("/api/chat").iter().map(|r| r.json()).collect())
+    (track, fake.server.requests_to("/api/chat").iter().map(support::fake_server::Request::json).collect())
 }
 
 fn user_message(chat: &Value) -> &Value {
