@@ -145,6 +145,9 @@ pub async fn handle(
             if let (Some(frames), Some(frame)) = (&keyframes, request.keyframe.clone()) {
                 frames.put(frame);
             }
+            if keyframes.is_some() {
+                job.options = subtitles::keyframe::leave_room(job.options, job.provider.as_ref(), &job.model).await;
+            }
             // The lines as the host read them: the ids and times the `cues` events refer to.
             sink.send(EventBody::Track {
                 cues: track.cues.clone(),

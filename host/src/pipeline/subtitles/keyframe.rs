@@ -71,6 +71,23 @@ pub async fn wanted(setting: bool, provider: &dyn Provider, model: &str) -> bool
     }
 }
 
+/// Tokens a frame and its note take in a call, by the provider's documented price of a
+/// [`KEYFRAME_EDGE`](glossa_protocol::KEYFRAME_EDGE) picture (16:9), or a generous guess
+/// when it documents none.
+pub async fn tokens(provider: &dyn Provider, model: &str) -> u32 {
+    let edge = glossa_protocol::KEYFRAME_EDGE;
+    let picture = provider.image_budget(model).await.tokens(edge, edge * 9 / 16).unwrap_or(768);
+    u32::try_from(picture).unwrap_or(u32::MAX).saturating_add(super::prompt::PICTURE_NOTE.len() as u32 / 3)
+}
+
+/// `options` with batches that leave room for a frame in a provider's small context
+/// (the built-in backend's); unchanged when its context is large.
+pub async fn leave_room(options: super::TrackOptions, provider: &dyn Provider, model: &str) -> super::TrackOptions {
+    let Some(context) = provider.context_tokens() else { return options };
+    let room = tokens(provider, model).await;
+    super::TrackOptions { sizes: super::batch::BatchSizes::default().fitted(Some(context.saturating_sub(room))), ..options }
+}
+
 #[cfg(test)]
 mod tests {
     use base64::Engine;
@@ -90,6 +107,21 @@ mod tests {
         assert_eq!(frames.near(120.0, 130.0).map(|f| f.at), Some(100.0), "the scene before the batch");
         assert_eq!(frames.near(140.0, 150.0), None, "too far ahead to show its scene");
         assert_eq!(frames.near(40.0, 60.0), None, "after the batch's lines");
+    }
+
+    #[tokio::test]
+    async fn a_frame_costs_what_the_provider_documents_or_a_generous_guess() {
+        use crate::providers::scripted::Scripted;
+        use crate::providers::{ImageBudget, ImageTokens};
+        let note = super::super::prompt::PICTURE_NOTE.len() as u32 / 3;
+        let mut provider = Scripted::new(vec![]);
+        assert_eq!(tokens(&provider, "m").await, 768 + note, "no documented price");
+        // OpenAI's tiles: a 384×216 picture is one 512-px tile.
+        provider.budget = ImageBudget { tokens: ImageTokens::Tiles { base: 85, per_tile: 170, tile: 512 }, ..ImageBudget::DEFAULT };
+        assert_eq!(tokens(&provider, "m").await, 255 + note);
+        // A provider without a small context keeps its batch sizes.
+        let options = super::super::TrackOptions::default();
+        assert_eq!(leave_room(options, &provider, "m").await.sizes, options.sizes);
     }
 
     #[test]
