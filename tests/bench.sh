@@ -17,6 +17,10 @@ cargo bench -q --profile dev -p glossa-host --bench burnin
 step "native messaging: ping round trip, host vs a trivial echo process"
 cargo bench -q --profile dev -p glossa-host --bench ping
 
+step "frames: capture + encode of a 1080p video frame at the model's size, vs the whole frame (goal ≤ 25 ms)"
+# The extension's own capture.js and keyframe.js in Chromium, the host's size answer stubbed.
+node tests/browser/capture-bench.mjs
+
 step "test models and peers"
 export GLOSSA_TEST_MODELS="${GLOSSA_TEST_MODELS:-$(bash tests/tools/fetch-models.sh)}"
 export GLOSSA_LLAMA_SERVER="${GLOSSA_LLAMA_SERVER:-$(bash tests/tools/build-llama-server.sh)}"

@@ -93,6 +93,7 @@
   function loadDisplay() {
     G.request({ type: "get_settings" }, (ev) => {
       if (ev.event === "settings" && ev.display) { state.display = ev.display; render(true); }
+      if (ev.event === "settings") G.keyframe.setting(ev.subtitles);
     });
   }
 
@@ -109,10 +110,13 @@
     };
     if (tr.lang) body.from = tr.lang;
     if (tr.whole) body.whole = true; // the user asked for every line (the player menu)
+    const keyframe = G.keyframe.now(video); // what the viewer sees: context for the lines (keyframe.js)
+    if (keyframe) body.keyframe = keyframe;
     tr.requestId = G.request(body, (ev) => {
       if (state.track !== tr) return;
       if (ev.event === "track") {
         tr.cues = ev.cues || [];
+        if (ev.keyframes) G.keyframe.follow(() => (state.track === tr ? tr.requestId : null), ev.keyframes, keyframe);
         // Nothing to show (an empty track): the player's caption DOM may still have lines.
         if (!tr.cues.length) dropTrack(tr);
       } else if (ev.event === "error" && !tr.cues.length && (ev.code === "bad_request" || ev.code === "too_large")) {

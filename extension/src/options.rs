@@ -248,6 +248,7 @@ fn fill(view: SettingsView) {
     select("display-position").set_value(&view.display.position);
     input("display-dual").set_checked(view.display.dual);
     input("display-pause-on-frame").set_checked(view.display.pause_on_frame);
+    input("subtitles-video-context").set_checked(view.subtitles.video_context);
     for code in READING_LANGUAGES {
         input(&format!("display-reading-{code}")).set_checked(view.display.readings.split(',').any(|c| c == *code));
     }
@@ -427,6 +428,7 @@ fn form_values() -> BTreeMap<String, String> {
     v.insert("display.position".into(), select("display-position").value());
     v.insert("display.dual".into(), input("display-dual").checked().to_string());
     v.insert("display.pause_on_frame".into(), input("display-pause-on-frame").checked().to_string());
+    v.insert("subtitles.video_context".into(), input("subtitles-video-context").checked().to_string());
     let readings: Vec<&str> =
         READING_LANGUAGES.iter().copied().filter(|code| input(&format!("display-reading-{code}")).checked()).collect();
     v.insert("display.readings".into(), readings.join(","));

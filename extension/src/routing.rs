@@ -82,7 +82,7 @@ struct EventHead {
 
 /// The part of the settings a tab may see: no keys, URLs or model names. The source
 /// language picks the caption track to translate; the provider kind says whether
-/// Glossa's subtitles start on.
+/// Glossa's subtitles start on; `subtitles` whether a frame goes with a track request.
 #[derive(Deserialize, serde::Serialize)]
 struct DisplaySettings {
     id: String,
@@ -95,6 +95,8 @@ struct DisplaySettings {
     provider: serde_json::Value,
     #[serde(default)]
     display: serde_json::Value,
+    #[serde(default)]
+    subtitles: serde_json::Value,
 }
 
 #[derive(Default)]
@@ -411,7 +413,8 @@ mod tests {
         let out = r.from_host(
             json!({"id": id, "event":"settings","provider":"openai","target_language":"ja","source_language":"ko",
                    "openai":{"url":"http://x","frame_model":"m","subtitle_model":"m","api_key":{"set":true,"preview":"…abcdef"}},
-                   "display":{"font_size":100,"position":"bottom","dual":false,"pause_on_frame":true}})
+                   "display":{"font_size":100,"position":"bottom","dual":false,"pause_on_frame":true},
+                   "subtitles":{"video_context":false}})
             .to_string(),
             &t,
         );
@@ -422,6 +425,8 @@ mod tests {
         // What picks the caption track and starts the subtitles: the source language and the provider kind.
         assert_eq!(ev["body"]["source_language"], "ko");
         assert_eq!(ev["body"]["provider"], "openai");
+        // Whether the page sends a frame with a track request (keyframe.js).
+        assert_eq!(ev["body"]["subtitles"]["video_context"], false);
         assert!(ev["body"].get("openai").is_none());
         assert!(!format!("{out:?}").contains("abcdef"));
     }

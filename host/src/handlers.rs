@@ -146,11 +146,23 @@ pub async fn handle(
         }
         RequestBody::TranslateTrack(request) => {
             let track = subtitles::captions::track_of(&request)?;
-            // The lines as the host read them: the ids and times the `cues` events refer to.
-            sink.send(EventBody::Track { cues: track.cues.clone() });
             let settings = app.settings().await.0;
             let config = crate::config::Config::from_settings(&settings);
             let mut job = resolve::track(&config, &app.providers, request.to.as_deref(), request.from.as_deref(), Some(app.cache()));
+            let keyframes = subtitles::keyframe::wanted(settings.flag("subtitles.video_context"), job.provider.as_ref(), &job.model)
+                .await
+                .then(subtitles::keyframe::Keyframes::default);
+            if let (Some(frames), Some(frame)) = (&keyframes, request.keyframe.clone()) {
+                frames.put(frame);
+            }
+            if keyframes.is_some() {
+                job.options = subtitles::keyframe::leave_room(job.options, job.provider.as_ref(), &job.model).await;
+            }
+            // The lines as the host read them: the ids and times the `cues` events refer to.
+            sink.send(EventBody::Track {
+                cues: track.cues.clone(),
+                keyframes: keyframes.is_some().then_some(glossa_protocol::KEYFRAME_EDGE),
+            });
             let readings = reading::CueReadings::wanted(&app.readers, job.from.as_deref(), settings.get("display.readings"), &track.cues);
             if request.whole {
                 job.options = job.options.whole_track();
@@ -164,8 +176,10 @@ pub async fn handle(
             // sent and read once, one plan and cache lookup, rather than the file again on
             // every step of the window.
             let start = PlayheadUpdate { time: request.playhead, rate: request.rate };
+            let updates = playhead_updates(control, keyframes.clone());
             let summary =
-                subtitles::translate_track(&job, &track, start, playhead_updates(control), &mut TrackEvents(sink, readings)).await?;
+                subtitles::translate_track_seeing(&job, &track, start, updates, keyframes.as_ref(), &mut TrackEvents(sink, readings))
+                    .await?;
             tracing::info!(
                 track = %request.track,
                 cues = track.cues.len(),
@@ -390,12 +404,19 @@ impl TrackSink for TrackEvents<'_> {
     }
 }
 
-/// The playhead reports the session routes to a running track request.
-fn playhead_updates(control: UnboundedReceiver<RequestBody>) -> impl futures::Stream<Item = PlayheadUpdate> + Unpin + Send {
-    Box::pin(futures::stream::unfold(control, |mut control| async move {
+/// The playhead reports the session routes to a running track request; the frames they
+/// carry go to `keyframes` (dropped when the track shows the model none).
+fn playhead_updates(
+    control: UnboundedReceiver<RequestBody>,
+    keyframes: Option<subtitles::keyframe::Keyframes>,
+) -> impl futures::Stream<Item = PlayheadUpdate> + Unpin + Send {
+    Box::pin(futures::stream::unfold((control, keyframes), |(mut control, keyframes)| async move {
         loop {
-            if let RequestBody::Playhead { time, rate, .. } = control.recv().await? {
-                return Some((PlayheadUpdate { time, rate }, control));
+            if let RequestBody::Playhead { time, rate, keyframe, .. } = control.recv().await? {
+                if let (Some(frames), Some(frame)) = (&keyframes, keyframe) {
+                    frames.put(frame);
+                }
+                return Some((PlayheadUpdate { time, rate }, (control, keyframes)));
             }
         }
     }))

@@ -200,9 +200,10 @@ export async function startFakeOllama({
 } = {}) {
   // texts: per chat, the source texts it asked to translate (its lines, or its prompt's last line).
   // numCtx / keepAlive / formats: per chat, what it asked for (undefined when absent);
-  // cut: chats whose prompt did not fit the context (cut from the front); loads: model loads.
+  // cut: chats whose prompt did not fit the context (cut from the front); loads: model loads;
+  // images and prompts: per chat, the pictures (base64) and the text of its last user message.
   const stats = {
-    chats: 0, texts: [], linesTranslated: 0, bytesStreamed: 0, active: 0, lastActivity: Date.now(),
+    chats: 0, texts: [], images: [], prompts: [], linesTranslated: 0, bytesStreamed: 0, active: 0, lastActivity: Date.now(),
     numCtx: [], keepAlive: [], formats: [], cut: 0, loads: 0,
   };
   /** The loaded model: its name, context and when it unloads. */
@@ -269,6 +270,9 @@ export async function startFakeOllama({
       stats.formats.push(format);
       const question = asked(body);
       stats.texts.push(question.lines ? question.lines.map((l) => String(l.text)) : [question.last]);
+      const user = [...body.messages].reverse().find((m) => m && m.role === "user");
+      stats.images.push(Array.isArray(user?.images) ? user.images : []);
+      stats.prompts.push(String(user?.content || ""));
       const read = readable(body, context);
       if (read.cut) stats.cut++;
       const reply = answerOf(askedOf(read.system, read.user), format);

@@ -56,7 +56,11 @@ for (const kind of BROWSERS) {
       xvfb = await startXvfb();
       llama = await startLlamaServer();
       proxy = await startRecordingProxy(llama.url);
-      const dataDir = makeHostData({ ...openaiProviderSettings({ url: proxy.url, model: llama.model }), "timeouts.first_token_secs": 600 });
+      // Only frame pictures here: the keyframe that goes with subtitle lines to a model that
+      // reads images is subtitles-keyframe.test.js's.
+      const dataDir = makeHostData({
+        ...openaiProviderSettings({ url: proxy.url, model: llama.model }), "timeouts.first_token_secs": 600, "subtitles.video_context": "false",
+      });
       browser = await launchBrowser(kind, { site, dataDir, display: xvfb.display });
       await browser.grantClipboard(new URL(browser.siteUrl("/")).origin);
       page = await openWatch(browser);

@@ -123,6 +123,17 @@ for (const kind of BROWSERS) {
       assert.deepEqual(await checked(again), [true, false, true, false, false, false]);
       await again.close();
     });
+
+    test("video context for subtitles: on by default, saved off", async () => {
+      const box = "[data-glossa='subtitles-video-context']";
+      assert.equal(await page.isChecked(box), true);
+      assert.match(await page.evaluate((b) => document.querySelector(b).closest("label").textContent, box), /small frame of the video/);
+      await page.click(box);
+      assert.equal(await page.isChecked(box), false);
+      await page.click("[data-glossa='save']");
+      for (let i = 0; i < 100 && setting("subtitles.video_context") !== "false"; i++) await page.waitForTimeout(100);
+      assert.equal(setting("subtitles.video_context"), "false");
+    });
   });
 
   describe(`glossa-host not installed (${browserName(kind)})`, () => {

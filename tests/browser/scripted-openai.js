@@ -44,6 +44,22 @@ function ja(text) {
   return JA.get(text);
 }
 
+/** A frame translation: a picture to read. A subtitle batch may carry a picture too, as
+ * context (a keyframe of the video): its lines are still the last line of its text. */
+function isFrameRequest(body) {
+  const user = [...(Array.isArray(body.messages) ? body.messages : [])].reverse().find((m) => m.role === "user")?.content || "";
+  const parts = Array.isArray(user) ? user : [{ type: "text", text: String(user) }];
+  if (!parts.some((p) => p.type === "image_url")) return false;
+  const text = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
+  const last = text.trim().split("\n").pop();
+  if (/^Translate this line:/m.test(text)) return false;
+  try {
+    return !Array.isArray(JSON.parse(last));
+  } catch (e) {
+    return true;
+  }
+}
+
 /** The answer a good model gives to one of the host's prompts (host/src/pipeline). */
 function answer(body, frameText, frameReply, frameItems) {
   const messages = Array.isArray(body.messages) ? body.messages : [];
@@ -53,7 +69,7 @@ function answer(body, frameText, frameReply, frameItems) {
   const text = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
   const wantsJapanese = /`ja`|Japanese/.test(system);
   if (!wantsJapanese) throw new Unscripted(`only Japanese is scripted: ${system.slice(0, 120)}`);
-  if (parts.some((p) => p.type === "image_url")) {
+  if (isFrameRequest(body)) {
     if (frameReply !== undefined) return frameReply;
     // A model that follows the JSON format the prompt asks for: the items it "reads".
     if (frameItems && /"items"/.test(system)) return JSON.stringify({ items: frameItems });
@@ -101,7 +117,7 @@ export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE], f
       try {
         const body = JSON.parse(raw);
         reply = answer(body, frameText, frameReply, script.frameItems);
-        if (JSON.stringify(body.messages).includes('"image_url"')) {
+        if (isFrameRequest(body)) {
           stats.frameReplies.push(reply);
           stats.frameRequests.push(body);
         }

@@ -109,6 +109,9 @@ pub enum RequestBody {
         time: f64,
         #[serde(default = "one")]
         rate: f64,
+        /// The frame the viewer sees now, when the track's `track` event asked for them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keyframe: Option<Keyframe>,
     },
     /// A track as a WebVTT or SRT file: `cues` with their `translations` (by id) in
     /// place of the text; answered with [`EventBody::Captions`].
@@ -311,7 +314,25 @@ pub struct TrackRequest {
     /// for the whole video, e.g. to download it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub whole: bool,
+    /// The frame the viewer sees as the request starts (setting `subtitles.video_context`):
+    /// context for the lines around it (who speaks, to whom, what is on screen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyframe: Option<Keyframe>,
 }
+
+/// One small picture of the video (a JPEG about [`KEYFRAME_EDGE`] px on its long side)
+/// sent with subtitle lines as context, never translated itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Keyframe {
+    /// Base64 without a `data:` prefix.
+    pub image: String,
+    /// Where in the video it was taken, in seconds.
+    pub at: f64,
+}
+
+/// The long side of a [`Keyframe`], px: enough to tell who is on screen and read a large
+/// sign, at a few hundred image tokens.
+pub const KEYFRAME_EDGE: u32 = 384;
 
 /// "Give me this track as a subtitle file": the lines a track request answered with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -448,6 +469,11 @@ pub enum EventBody {
     /// and original text the translated cues refer to.
     Track {
         cues: Vec<Cue>,
+        /// Present when the host shows the subtitle model a frame of the video (the setting
+        /// is on and the model reads images): the page then sends a [`Keyframe`] of this
+        /// long side (px) with its `playhead` reports as playback moves on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keyframes: Option<u32>,
     },
     /// Translated caption lines, one batch at a time.
     Cues {

@@ -36,6 +36,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "display.dual",
     "display.pause_on_frame",
     "display.readings",
+    "subtitles.video_context",
     "timeouts.connect_secs",
     "timeouts.first_token_secs",
     "timeouts.idle_secs",
@@ -70,6 +71,8 @@ pub fn default_value(key: &str) -> &'static str {
         "display.position" => "bottom",
         "display.dual" => "false",
         "display.pause_on_frame" => "true",
+        // Only ever acted on for a subtitle model that reads images: on for those, off otherwise.
+        "subtitles.video_context" => "true",
         "timeouts.connect_secs" => "10",
         "timeouts.first_token_secs" => "300",
         "timeouts.idle_secs" => "60",
@@ -162,6 +165,21 @@ pub struct DisplaySettings {
     pub readings: String,
 }
 
+/// How subtitle lines are translated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubtitleSettings {
+    /// Show the subtitle model a small frame of the video with each batch, when the model
+    /// reads images (never sent to one that does not).
+    pub video_context: bool,
+}
+
+impl Default for SubtitleSettings {
+    /// The default of `subtitles.video_context`, read from [`default_value`].
+    fn default() -> Self {
+        SubtitleSettings { video_context: default_value("subtitles.video_context") == "true" }
+    }
+}
+
 /// The languages a reading line exists for (`display.readings`, `glossa-host reading`).
 pub const READING_LANGUAGES: &[&str] = &["ja", "zh", "ko", "ru", "uk", "el"];
 
@@ -176,6 +194,9 @@ pub struct SettingsView {
     pub openai: ProviderSettingsView,
     pub anthropic: ProviderSettingsView,
     pub display: DisplaySettings,
+    /// Absent from an older host: the defaults.
+    #[serde(default)]
+    pub subtitles: SubtitleSettings,
     /// Absent from an older host: the form then shows the defaults.
     #[serde(default)]
     pub timeouts: TimeoutSettings,

@@ -123,6 +123,11 @@ impl Provider for Anthropic {
         Billing::PerToken
     }
 
+    /// Every Claude model reads images.
+    async fn reads_images(&self, _model: &str) -> bool {
+        true
+    }
+
     /// Anthropic's vision guide: pictures over 1568 px on the long edge or about 1.15
     /// megapixels are scaled down by the API; a picture costs width × height / 750 tokens.
     async fn image_budget(&self, _model: &str) -> ImageBudget {

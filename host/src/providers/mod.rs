@@ -109,6 +109,13 @@ pub trait Provider: Send + Sync {
     /// Models the provider can use, with vision capability when it can tell.
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError>;
 
+    /// Whether `model` reads pictures, as far as the provider can tell without sending one
+    /// (`false` when it cannot tell: a picture sent to a model that cannot see it may fail
+    /// the call). By default: what [`Provider::list_models`] says of it.
+    async fn reads_images(&self, model: &str) -> bool {
+        self.list_models().await.is_ok_and(|models| models.iter().any(|m| m.name == model && m.vision == Some(true)))
+    }
+
     /// Reachability and model presence, each problem with its fix.
     async fn check(&self, frame_model: &str, subtitle_model: &str) -> CheckReport;
 

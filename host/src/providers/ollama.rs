@@ -251,6 +251,11 @@ impl Provider for Ollama {
         self.context_length(model).await
     }
 
+    /// One /api/show, not the whole model list.
+    async fn reads_images(&self, model: &str) -> bool {
+        matches!(self.capabilities(model).await, Ok(Some(caps)) if caps.iter().any(|c| c == "vision"))
+    }
+
     async fn image_budget(&self, model: &str) -> ImageBudget {
         self.shown(model).await.map_or(ImageBudget::DEFAULT, |shown| shown.image_budget)
     }

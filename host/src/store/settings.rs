@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use glossa_protocol::text::{self, Text};
 use glossa_protocol::{
-    default_value, DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView, TimeoutSettings,
-    READING_LANGUAGES, SECRET_KEYS, SETTING_KEYS,
+    default_value, DisplaySettings, KeyStatus, LocalSettingsView, ProviderKind, ProviderSettingsView, SettingsView, SubtitleSettings,
+    TimeoutSettings, READING_LANGUAGES, SECRET_KEYS, SETTING_KEYS,
 };
 use rusqlite::params;
 
@@ -104,6 +104,7 @@ impl Settings {
                 pause_on_frame: self.flag("display.pause_on_frame"),
                 readings: self.get("display.readings").to_owned(),
             },
+            subtitles: SubtitleSettings { video_context: self.flag("subtitles.video_context") },
             timeouts: TimeoutSettings {
                 connect_secs: self.number("timeouts.connect_secs"),
                 first_token_secs: self.number("timeouts.first_token_secs"),
@@ -143,7 +144,7 @@ pub fn validate(key: &str, value: &str) -> Result<String, StoreError> {
             Ok(n @ 1..=3600) => Ok(n.to_string()),
             _ => not(text::ERR_SETTING_SECONDS),
         },
-        "display.dual" | "display.pause_on_frame" => match value {
+        "display.dual" | "display.pause_on_frame" | "subtitles.video_context" => match value {
             "true" | "false" => Ok(value.to_owned()),
             _ => not(text::ERR_SETTING_BOOL),
         },

@@ -244,6 +244,7 @@ mod tests {
                 before: ["context line one", "two", "three"].map(|l| (l.to_owned(), Some(format!("translated {l}")))).to_vec(),
                 after: ["after one", "two", "three"].map(str::to_owned).to_vec(),
                 glossary: Vec::new(),
+                picture: None,
             };
             let prompt = crate::pipeline::subtitles::prompt::user_prompt(&around, &refs, false);
             let system = crate::pipeline::subtitles::prompt::system_prompt("ja", Some("en"), true);

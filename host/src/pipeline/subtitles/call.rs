@@ -57,21 +57,9 @@ impl BatchAnswer {
     async fn ask(
         &mut self,
         setup: &CallSetup,
-        system: &str,
-        user: String,
-        max_tokens: u32,
-        answer_format: Option<AnswerFormat>,
+        request: ChatRequest,
         on_piece: &mut (dyn FnMut(&str) + Send),
     ) -> Result<String, ProviderError> {
-        let request = ChatRequest {
-            model: setup.model.clone(),
-            system: system.to_owned(),
-            user,
-            image: None,
-            max_tokens,
-            temperature: 0.2,
-            answer_format,
-        };
         self.calls += 1;
         let (reply, usage) = ask(setup.provider.as_ref(), &request, on_piece).await?;
         self.usage.add_tokens(&usage);
@@ -90,6 +78,28 @@ pub struct CallSetup {
     pub repair_attempts: u32,
     /// Units before a batch that the model sees as context.
     pub context_units: usize,
+}
+
+impl CallSetup {
+    /// A call for lines sent with `around`: its picture, if it has one, goes along.
+    fn request(
+        &self,
+        system: &str,
+        user: String,
+        max_tokens: u32,
+        answer_format: Option<AnswerFormat>,
+        around: &Surroundings,
+    ) -> ChatRequest {
+        ChatRequest {
+            model: self.model.clone(),
+            system: system.to_owned(),
+            user,
+            image: around.picture.as_ref().map(|p| p.image.clone()),
+            max_tokens,
+            temperature: 0.2,
+            answer_format,
+        }
+    }
 }
 
 /// `batch` of `units`, sent with `around`, as a call that owns what it needs, to run
@@ -184,7 +194,8 @@ pub async fn translate_lines(
                 on_line(todo[pos], &text);
             }
         };
-        let reply = answer.ask(setup, &setup.system, user, max_tokens(&asked), Some(answer_format()), &mut on_piece).await;
+        let request = setup.request(&setup.system, user, max_tokens(&asked), Some(answer_format()), around);
+        let reply = answer.ask(setup, request, &mut on_piece).await;
         for (pos, text) in std::mem::take(&mut streamed.taken) {
             answer.texts[todo[pos]] = Some(text);
         }
@@ -233,7 +244,8 @@ pub async fn translate_lines(
     for i in todo {
         answer.checks[i].asked += 1;
         let user = one_line_user_prompt(around, lines[i]);
-        match answer.ask(setup, &setup.one_line_system, user, max_tokens(&[(ids[i].clone(), lines[i])]), None, &mut |_| {}).await {
+        let request = setup.request(&setup.one_line_system, user, max_tokens(&[(ids[i].clone(), lines[i])]), None, around);
+        match answer.ask(setup, request, &mut |_| {}).await {
             Ok(reply) => match one_line_answer(&reply, lines[i]) {
                 Some(text) if is_echo(&text, lines[i]) => answer.checks[i].echo_refused += 1,
                 Some(text) => {
@@ -386,6 +398,32 @@ mod tests {
         assert_eq!((calls, asked(&answer)), (2, vec![2, 2, 2, 2]));
         let first: Vec<Option<bool>> = answer.checks.iter().map(|c| c.src_matched).collect();
         assert_eq!(first, [Some(false), Some(false), Some(false), Some(true)], "as first answered");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_frame_near_the_lines_goes_with_every_call_for_them_and_says_what_it_is_for() {
+        let frame = crate::providers::Image::from_bytes(b"\xFF\xD8\xFF\xE0 a keyframe".to_vec()).expect("a JPEG header");
+        let around = Surroundings { picture: Some(super::super::keyframe::Keyframe { at: 1.0, image: frame }), ..Surroundings::default() };
+        let shifted = || reply(&[item(1, 2, FR[1]), item(2, 3, FR[2]), item(3, 4, FR[3])]);
+        for (around, pictured) in [(around, true), (Surroundings::default(), false)] {
+            let provider = Arc::new(Scripted::new(vec![shifted(), right(&[1, 2, 3, 4])]));
+            let setup = CallSetup {
+                provider: provider.clone(),
+                model: "m".into(),
+                system: "system".into(),
+                one_line_system: "one line".into(),
+                repair_attempts: 1,
+                context_units: 3,
+            };
+            let answer = translate_lines(&setup, &around, &LINES, &mut |_, _| {}).await.expect("an answer");
+            assert_eq!(shown(&answer), FR.map(Some));
+            let seen = provider.seen.lock().unwrap();
+            assert_eq!(seen.len(), 2, "the first call and the repair");
+            for request in seen.iter() {
+                assert_eq!(request.image.is_some(), pictured, "{}", request.user);
+                assert_eq!(request.user.starts_with(super::super::prompt::PICTURE_NOTE), pictured, "{}", request.user);
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]

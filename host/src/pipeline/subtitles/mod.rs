@@ -25,6 +25,7 @@
 //! - `check`      — each item against its own line: alignment (`src`) and echoes.
 //! - `assembler`  — translated units back onto cues, each cue handed over once complete.
 //! - `glossary`   — the track's names and terms, learnt from answers, sent with batches.
+//! - `keyframe`   — a frame of the video near a batch's lines, shown to a model that reads images.
 //! - `cache`      — translated lines in SQLite, shared by every host process.
 
 pub mod answer;
@@ -36,6 +37,7 @@ pub mod captions;
 pub mod check;
 pub mod cost;
 pub mod glossary;
+pub mod keyframe;
 pub mod plan;
 pub mod prompt;
 pub mod queue;
@@ -59,6 +61,7 @@ use call::{CallSetup, LineChecks};
 use captions::CaptionTrack;
 use cost::Meter;
 use glossary::{Terms, TrackGlossary};
+use keyframe::Keyframes;
 use plan::Plan;
 use prompt::Surroundings;
 use queue::{Playhead, Queue};
@@ -224,6 +227,22 @@ pub async fn translate_track<S>(
 where
     S: Stream<Item = PlayheadUpdate> + Unpin + Send,
 {
+    translate_track_seeing(job, track, start, playhead, None, sink).await
+}
+
+/// [`translate_track`], each batch shown the freshest of `keyframes` taken near its lines
+/// (see `keyframe`); `None`: no pictures.
+pub async fn translate_track_seeing<S>(
+    job: &TrackJob,
+    track: &CaptionTrack,
+    start: PlayheadUpdate,
+    playhead: S,
+    keyframes: Option<&Keyframes>,
+    sink: &mut dyn TrackSink,
+) -> Result<TrackSummary, ErrorInfo>
+where
+    S: Stream<Item = PlayheadUpdate> + Unpin + Send,
+{
     let started = Instant::now();
     check_track(track)?;
     if nothing_to_translate(job.from.as_deref(), &job.to) {
@@ -278,7 +297,9 @@ where
     // Lines taken while their batch's answer streams in, handed over at once.
     let (taken, mut taken_lines) = futures::channel::mpsc::unbounded::<(usize, String)>();
     let start_batch = |batch: batch::Batch| {
-        let around = surroundings(&plan.units, &batch, sizes.context_units, &known, &terms);
+        let mut around = surroundings(&plan.units, &batch, sizes.context_units, &known, &terms);
+        let (first, last) = (&plan.units[batch.units[0]], &plan.units[batch.units[batch.units.len() - 1]]);
+        around.picture = keyframes.and_then(|k| k.near(first.start, last.end));
         call::batch_call(setup.clone(), &plan.units, batch, around, taken.clone())
     };
     let mut scheduler = Scheduler::new(&plan.units, queue, playhead, job.options.max_in_flight, start_batch);
@@ -379,6 +400,7 @@ fn surroundings(units: &[Unit], batch: &batch::Batch, context: usize, known: &Mu
         before: (before..first).map(|u| (units[u].text.clone(), known[u].clone())).collect(),
         after: units[last + 1..after].iter().map(|u| u.text.clone()).collect(),
         glossary: terms.for_batch(&texts),
+        picture: None,
     }
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::answer::Term;
+use super::keyframe::Keyframe;
 use crate::pipeline::language::describe;
 use crate::providers::AnswerFormat;
 
@@ -30,6 +31,8 @@ pub struct Surroundings {
     pub after: Vec<String>,
     /// Names and terms of the track, as the model rendered them before (see `glossary`).
     pub glossary: Vec<Term>,
+    /// A frame of the video near the lines (see `keyframe`), sent with every call for them.
+    pub picture: Option<Keyframe>,
 }
 
 impl Surroundings {
@@ -43,6 +46,10 @@ impl Surroundings {
     fn blocks(&self, with_after: bool) -> String {
         let one_row = |s: &str| s.replace('\n', " ");
         let mut out = String::new();
+        if self.picture.is_some() {
+            out.push_str(PICTURE_NOTE);
+            out.push_str("\n\n");
+        }
         if !self.glossary.is_empty() {
             out.push_str("Glossary of this video (render these names and terms the same way):\n");
             for t in &self.glossary {
@@ -71,6 +78,12 @@ impl Surroundings {
         out
     }
 }
+
+/// What the user message says of an attached frame: what it is for, and that it is not
+/// itself to be translated or described.
+pub const PICTURE_NOTE: &str = "The picture is a frame of this video shown around these lines. It is context only (who \
+     is speaking, to whom, what is on screen, to get gender, pronouns and names right): translate the lines, do not \
+     describe or translate the picture.";
 
 /// "from English (en) " , or nothing when the source is detected.
 fn from_clause(from: Option<&str>) -> String {
@@ -211,6 +224,7 @@ mod tests {
             before: vec![("Takeshi, wait!".into(), Some("タケシ、待って！".into())), ("Where are\nyou going?".into(), None)],
             after: vec!["To the station.".into()],
             glossary: vec![Term { source: "Takeshi".into(), target: "タケシ".into() }],
+            picture: None,
         };
         let p = user_prompt(&around, &[("1".into(), "I have to go.")], false);
         let at = |s: &str| p.find(s).unwrap_or_else(|| panic!("{s:?} in {p}"));

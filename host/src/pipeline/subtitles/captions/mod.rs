@@ -276,6 +276,7 @@ mod tests {
             playhead: 0.0,
             rate: 1.0,
             whole: false,
+            keyframe: None,
         };
         let json3 = r#"{"events":[{"tStartMs":0,"dDurationMs":1000,"segs":[{"utf8":"  Hi  "}]}]}"#;
         let file = |format, text: &str| TrackSource::Captions(glossa_protocol::CaptionFile { format, text: text.into() });
