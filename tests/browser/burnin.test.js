@@ -18,6 +18,8 @@ import {
 import { startScriptedBurnin } from "./scripted-burnin.js";
 
 const VIDEO = "glossaBurnJa1";
+/** The same lines drawn higher in the picture (62–72 % of its height), outside the usual band. */
+const VIDEO_HIGH = "glossaBurnJaHigh";
 const TOGGLE = "[data-glossa='burnin-toggle']";
 const LINE = `${OVERLAY} [data-glossa='subtitle-line']`;
 /** The scripted model's English for the rendered Japanese lines (written by hand). */
@@ -35,15 +37,15 @@ const EN = new Map([
 const SYNC = 0.5;
 const FIRST_SHOWING_LATE = 1.0;
 
-/** The rendered Japanese video and its ground truth, served like the other fixture videos. */
-function burninFixture() {
+/** A rendered Japanese video (`name`: burnin-ja, burnin-ja-high) served as `video`, and its ground truth. */
+function burninFixture(name, video) {
   const dir = path.join(process.env.GLOSSA_CACHE || path.join(process.env.HOME, ".cache/glossa-dev"), "burnin-v1");
-  if (!fs.existsSync(path.join(dir, "burnin-ja.json"))) {
+  if (!fs.existsSync(path.join(dir, `${name}.json`))) {
     execFileSync("python3", [path.join(root, "tests/tools/render-burnin-videos.py"), dir], { stdio: "inherit" });
   }
-  const served = path.join(makeFixtures().dir, `${VIDEO}.webm`);
-  if (!fs.existsSync(served)) fs.copyFileSync(path.join(dir, "burnin-ja.webm"), served);
-  return JSON.parse(fs.readFileSync(path.join(dir, "burnin-ja.json"), "utf8"));
+  const served = path.join(makeFixtures().dir, `${video}.webm`);
+  if (!fs.existsSync(served)) fs.copyFileSync(path.join(dir, `${name}.webm`), served);
+  return JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8"));
 }
 
 /** Record, in the page, every change of the overlay's line with the video time it happened at. */
@@ -113,13 +115,17 @@ function assertInSync(truth, shown, from, to, lateStart, label) {
 }
 
 describe("burned-in subtitles (Chromium)", () => {
-  let site, model, xvfb, browser, page, truth;
+  let site, model, xvfb, browser, page, truth, truthHigh;
 
   before(async () => {
     checkPrerequisites();
-    truth = burninFixture();
+    truth = burninFixture("burnin-ja", VIDEO);
+    truthHigh = burninFixture("burnin-ja-high", VIDEO_HIGH);
     // No caption track at all: the subtitles are only in the picture.
-    site = await startFakeYouTube({ cues: { ...CUES, [VIDEO]: [] }, tracks: { [VIDEO]: [] }, media: { [VIDEO]: VIDEO } });
+    site = await startFakeYouTube({
+      cues: { ...CUES, [VIDEO]: [], [VIDEO_HIGH]: [] }, tracks: { [VIDEO]: [], [VIDEO_HIGH]: [] }, media: { [VIDEO]: VIDEO, [VIDEO_HIGH]: VIDEO_HIGH },
+      channels: { [VIDEO]: "@glossaLowerSubs", [VIDEO_HIGH]: "@glossaHigherSubs" },
+    });
     model = await startScriptedBurnin({
       onScreen: async () => {
         const t = await page.evaluate(() => document.querySelector("video").currentTime);
@@ -173,6 +179,7 @@ describe("burned-in subtitles (Chromium)", () => {
     console.log(`# strip sampling: ${figures.sampleMs} ms per sample in the page (goal ≤ 2 ms with detection; ` +
       `of which reading the strip's pixels ${figures.readMs} ms via ${figures.via}` +
       (figures.canvasMs ? `, against ${figures.canvasMs} ms through a canvas in the same run: ${(figures.canvasMs / figures.readMs).toFixed(1)}× as fast` : "") + "); " +
+      `the page's own work (its thread busy) ${figures.busyMs} ms; the background's decoding and detection ${figures.detectMs} ms; ` +
       `detection round trip through the background: ${figures.answerMs} ms per sample; ${figures.samples} samples`);
   });
 
@@ -319,5 +326,85 @@ describe("burned-in subtitles (Chromium)", () => {
     const log = await playSpan(page, 1.1, 12.5); // another sampling phase than the first watch's
     assertInSync(truth, spans(log, 12.5), 1.1, 12.5, FIRST_SHOWING_LATE, "after a reload");
     assert.equal(model.stats.calls.length, calls, `no call: ${JSON.stringify(model.stats.calls.slice(calls))}`);
+  });
+
+  test("the strip is found where the lines are: a video whose subtitles sit higher than the usual band", async () => {
+    const calls = model.stats.calls.length;
+    page = await openWatch(browser, VIDEO_HIGH); // the scripted model looks at this page from now on
+    await recordOverlay(page);
+    const toggle = page.locator(TOGGLE);
+    await toggle.click();
+    assert.equal(await toggle.getAttribute("aria-pressed"), "true");
+    const log = await playSpan(page, 0, 12.5);
+    assertInSync(truthHigh, spans(log, 12.5), 0, 12.5, FIRST_SHOWING_LATE, "higher lines");
+    const [top, bottom] = (await toggle.getAttribute("data-band")).split(" ").map(Number);
+    console.log(`# strip found at ${(top * 100).toFixed(1)}–${(bottom * 100).toFixed(1)} % of the height (text drawn at ` +
+      `${(truthHigh.strip.top * 100).toFixed(1)}–${(truthHigh.strip.bottom * 100).toFixed(1)} % with its margins; the usual band is 75–97 %)`);
+    // The text's rows (the truth's strip less its 8 px above and 14 px below) lie inside the band found.
+    assert.ok(top <= truthHigh.strip.top + 8 / 480 && bottom >= truthHigh.strip.bottom - 14 / 480 && bottom < 0.75, `band ${top}–${bottom}`);
+    const distinct = new Set(truthHigh.lines.filter((l) => l.end <= 12.5).map((l) => l.text));
+    const read = model.stats.calls.slice(calls);
+    assert.deepEqual(new Set(read.filter((c) => c.text).map((c) => c.text)), distinct);
+    assert.ok(read.length <= distinct.size + 1, JSON.stringify(read));
+  });
+
+  test("a drag adjusts the strip, remembered for the channel and not for another", async () => {
+    const toggle = page.locator(TOGGLE);
+    const bandNow = async () => (await toggle.getAttribute("data-band")).split(" ").map(Number);
+    const [top0, bottom0] = await bandNow();
+    await page.locator("[data-glossa='subtitles-menu']").click();
+    await page.locator("[data-glossa='burnin-band-adjust']").click();
+    const outline = page.locator("[data-glossa='burnin-band']");
+    await outline.waitFor({ state: "visible", timeout: 5_000 });
+    const pic = await page.evaluate(() => {
+      const v = document.querySelector("video");
+      const r = v.getBoundingClientRect();
+      const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+      return { top: r.top + (r.height - v.videoHeight * scale) / 2, height: v.videoHeight * scale };
+    });
+    const box = await outline.boundingBox();
+    assert.ok(Math.abs(box.y - (pic.top + top0 * pic.height)) <= 2 && Math.abs(box.y + box.height - (pic.top + bottom0 * pic.height)) <= 2,
+      `the outline is drawn at the strip: ${JSON.stringify({ box, pic, top0, bottom0 })}`);
+    // Drag the bottom edge down by a tenth of the picture.
+    const handle = await page.locator("[data-glossa='burnin-band-bottom']").boundingBox();
+    const x = handle.x + handle.width / 2, y = handle.y + handle.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x, y + pic.height * 0.1, { steps: 5 });
+    await page.mouse.up();
+    const [top1, bottom1] = await bandNow();
+    assert.ok(Math.abs(top1 - top0) < 0.002 && Math.abs(bottom1 - (bottom0 + 0.1)) < 0.01, `dragged: ${top0}–${bottom0} → ${top1}–${bottom1}`);
+    const moved = await outline.boundingBox();
+    assert.ok(Math.abs(moved.y + moved.height - (pic.top + bottom1 * pic.height)) <= 2, "the outline follows");
+    // And the keyboard: the top edge up by a step.
+    await page.locator("[data-glossa='burnin-band-top']").focus();
+    await page.keyboard.press("ArrowUp");
+    const [top2, bottom2] = await bandNow();
+    assert.ok(Math.abs(top2 - (top1 - 0.01)) < 0.002 && bottom2 === bottom1, `${top1} → ${top2}`);
+    await page.keyboard.press("Escape");
+    await outline.waitFor({ state: "detached", timeout: 5_000 });
+    // The lines are still found in the strip set by hand.
+    const calls = model.stats.calls.length;
+    assertInSync(truthHigh, spans(await playSpan(page, 1.0, 12.5), 12.5), 1.0, 12.5, SYNC, "in the strip set by hand");
+    assert.equal(model.stats.calls.length, calls, "lines already read: no call");
+
+    // A reload: the channel's strip is used at once (no search: set before any text changed, at 1.5 s).
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector("video").readyState >= 2, null, { timeout: 30_000 });
+    await recordOverlay(page);
+    await page.locator(TOGGLE).click();
+    await playSpan(page, 0, 1.2);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.band, TOGGLE, { timeout: 5_000 });
+    assert.deepEqual(await bandNow(), [top2, bottom2].map((v) => Number(v.toFixed(3))));
+
+    // Another channel's video starts with a search: no strip before its first line, then the one found there.
+    page = await openWatch(browser, VIDEO);
+    await recordOverlay(page);
+    await page.locator(TOGGLE).click();
+    await playSpan(page, 0, 1.2);
+    assert.equal(await page.locator(TOGGLE).getAttribute("data-band"), null, "not the other channel's strip");
+    await playSpan(page, 1.2, 3.0);
+    const [top3, bottom3] = (await page.locator(TOGGLE).getAttribute("data-band")).split(" ").map(Number);
+    assert.ok(top3 <= truth.strip.top + 8 / 480 && bottom3 >= truth.strip.bottom - 14 / 480, `found ${top3}–${bottom3}`);
   });
 });
