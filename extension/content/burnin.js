@@ -46,7 +46,7 @@
   // busyMs: the page's own work per sample (what blocks its thread: not the wait for the
   // decoder's copy); detectMs: the background's, as it says.
   const stats = {
-    samples: 0, sampleMs: 0, readMs: 0, busyMs: 0, via: "", canvasMs: 0, canvasRuns: 0, answers: 0, answerMs: 0, detectMs: 0, detects: 0, sentAt: [],
+    samples: 0, sampleMs: 0, readMs: 0, busyMs: 0, frameMs: 0, encodeMs: 0, postMs: 0, via: "", canvasMs: 0, canvasRuns: 0, answers: 0, answerMs: 0, detectMs: 0, detects: 0, sentAt: [],
   };
   /** The page's own time in the last frameGray (without the awaited copy). */
   let frameBusyMs = 0;
@@ -119,6 +119,18 @@
     return gray;
   }
 
+  /** The decoder's copy, kept between samples of one size. */
+  let copyBuffer = null;
+  let columns = null;
+  /** Which of `w` sample columns each of `sw` picture columns falls in, and how many fall in each. */
+  function columnsOf(sw, w) {
+    if (columns && columns.sw === sw && columns.w === w) return columns;
+    const xs = new Uint16Array(sw), perColumn = new Uint32Array(w);
+    for (let x = 0; x < sw; x++) perColumn[(xs[x] = Math.min(w - 1, Math.floor((x * w) / sw)))]++;
+    columns = { sw, w, xs, perColumn };
+    return columns;
+  }
+
   /** The luma planes a decoder hands over (WebCodecs VideoFrame formats). */
   const PLANAR = new Set(["I420", "I420A", "I422", "I444", "NV12"]);
   let framesUnusable = typeof VideoFrame !== "function";
@@ -144,28 +156,34 @@
       const top = (vis.y + rows.top) & ~1;
       const end = Math.min(vis.y + vis.height, (vis.y + rows.top + rows.height + 1) & ~1);
       const rect = { x: vis.x & ~1, y: top, width: vis.width & ~1, height: Math.max(2, end - top) };
-      const buffer = new Uint8Array(frame.allocationSize({ rect }));
+      const size = frame.allocationSize({ rect });
+      if (!copyBuffer || copyBuffer.length !== size) copyBuffer = new Uint8Array(size);
+      const buffer = copyBuffer;
       const copied = frame.copyTo(buffer, { rect });
       frameBusyMs = performance.now() - mark;
       const layout = await copied;
       mark = performance.now();
       const { offset, stride } = layout[0];
       const sw = rect.width, sh = rect.height;
-      const sums = new Uint32Array(w * h), counts = new Uint32Array(w * h);
-      const xs = new Uint16Array(sw);
-      for (let x = 0; x < sw; x++) xs[x] = Math.min(w - 1, Math.floor((x * w) / sw));
+      const sums = new Uint32Array(w * h);
+      const { xs, perColumn } = columnsOf(sw, w);
+      const perRow = new Uint32Array(h);
       const skip = vis.y + rows.top - top; // the even start's extra row
       for (let y = 0; y < sh; y++) {
         const cell = Math.floor((y - skip) / rows.k);
         if (cell < 0 || cell >= h) continue;
+        perRow[cell]++;
         const row = cell * w;
         const src = offset + y * stride;
-        for (let x = 0; x < sw; x++) { sums[row + xs[x]] += buffer[src + x]; counts[row + xs[x]]++; }
+        for (let x = 0; x < sw; x++) sums[row + xs[x]] += buffer[src + x];
       }
       const gray = new Uint8Array(w * h);
-      for (let i = 0; i < gray.length; i++) {
-        const yv = counts[i] ? sums[i] / counts[i] : 0;
-        gray[i] = Math.max(0, Math.min(255, Math.round(((yv - 16) * 255) / 219)));
+      for (let cell = 0, i = 0; cell < h; cell++) {
+        for (let c = 0; c < w; c++, i++) {
+          const n = perRow[cell] * perColumn[c];
+          const yv = n ? sums[i] / n : 0;
+          gray[i] = Math.max(0, Math.min(255, Math.round(((yv - 16) * 255) / 219)));
+        }
       }
       frameBusyMs += performance.now() - mark;
       return gray;
@@ -195,6 +213,7 @@
       let gray = await frameGray(video, rows, w);
       const via = gray ? "frame" : "canvas";
       let busy = frameBusyMs;
+      if (gray) stats.frameMs += frameBusyMs;
       if (!gray) {
         const c0 = performance.now();
         gray = canvasGray(video, rows, w);
@@ -215,12 +234,16 @@
       }
       let bin = "";
       for (let i = 0; i < gray.length; i += 0x8000) bin += String.fromCharCode.apply(null, gray.subarray(i, i + 0x8000));
+      const encoded = btoa(bin);
+      const te = performance.now();
       lastGray = { gray, w, h, region };
       stats.sentAt.push(performance.now());
       if (stats.sentAt.length > 64) stats.sentAt.shift(); // answers lost with the background
-      G.burninSample({ id, time, width: w, height: h, gray: btoa(bin), region, search });
+      G.burninSample({ id, time, width: w, height: h, gray: encoded, region, search });
       stats.samples++;
       const t2 = performance.now();
+      stats.encodeMs += te - t1 - baselineMs;
+      stats.postMs += t2 - te;
       stats.sampleMs += t2 - t0 - baselineMs;
       stats.busyMs += busy + (t2 - t1 - baselineMs);
       for (const c of st.cues) if (c.end === null) c.seenTo = time;
@@ -433,6 +456,7 @@
     button.dataset.sampleMs = (stats.sampleMs / stats.samples).toFixed(3);
     button.dataset.readMs = (stats.readMs / stats.samples).toFixed(3);
     button.dataset.busyMs = (stats.busyMs / stats.samples).toFixed(3);
+    button.dataset.parts = ["frameMs", "encodeMs", "postMs"].map((k) => (stats[k] / stats.samples).toFixed(3)).join(" ");
     if (stats.detects) button.dataset.detectMs = (stats.detectMs / stats.detects).toFixed(3);
     button.dataset.via = stats.via;
     if (stats.canvasRuns) button.dataset.canvasMs = (stats.canvasMs / stats.canvasRuns).toFixed(3);

@@ -7,15 +7,13 @@
 // Figures (printed, not asserted): strip sampling per sample in the page, the background's
 // detection round trip per sample, and the page's CPU share while playing, on against off.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  CUES, OVERLAY, checkPrerequisites, launchChromium, makeFixtures, makeHostData, openWatch, openaiProviderSettings, root, startFakeYouTube,
+  CUES, OVERLAY, checkPrerequisites, launchChromium, makeHostData, openWatch, openaiProviderSettings, startFakeYouTube,
   startXvfb,
 } from "./harness.js";
-import { startScriptedBurnin } from "./scripted-burnin.js";
+import { burninFixture, startScriptedBurnin } from "./scripted-burnin.js";
 
 const VIDEO = "glossaBurnJa1";
 /** The same lines drawn higher in the picture (62–72 % of its height), outside the usual band. */
@@ -36,17 +34,6 @@ const EN = new Map([
 /** Sync tolerance when a line is known (a re-watch); the first showing also waits for the detector's "stable for 2 samples" and the host. */
 const SYNC = 0.5;
 const FIRST_SHOWING_LATE = 1.0;
-
-/** A rendered Japanese video (`name`: burnin-ja, burnin-ja-high) served as `video`, and its ground truth. */
-function burninFixture(name, video) {
-  const dir = path.join(process.env.GLOSSA_CACHE || path.join(process.env.HOME, ".cache/glossa-dev"), "burnin-v1");
-  if (!fs.existsSync(path.join(dir, `${name}.json`))) {
-    execFileSync("python3", [path.join(root, "tests/tools/render-burnin-videos.py"), dir], { stdio: "inherit" });
-  }
-  const served = path.join(makeFixtures().dir, `${video}.webm`);
-  if (!fs.existsSync(served)) fs.copyFileSync(path.join(dir, `${name}.webm`), served);
-  return JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8"));
-}
 
 /** Record, in the page, every change of the overlay's line with the video time it happened at. */
 async function recordOverlay(page) {
@@ -262,7 +249,7 @@ describe("burned-in subtitles (Chromium)", () => {
     // And a re-watch shows them in sync, with no call.
     const after = model.stats.calls.length;
     assertInSync(truth, spans(await playSpan(page, 20.5, 33), 33), 20.5, 33, SYNC, "re-watch after falling behind");
-    assert.equal(model.stats.calls.length, after);
+    assert.equal(model.stats.calls.length, after, `calls on the re-watch: ${JSON.stringify(model.stats.calls.slice(after))}`);
   });
 
   test("a provider that fails: the overlay says why; a re-watch reads the line again and clears it", async () => {

@@ -30,8 +30,12 @@ impl Band {
 pub const SEARCH_FROM: f32 = 0.5;
 /// Rows scoring at least this share of the best row belong to the band.
 const ROW_SHARE: f32 = 0.2;
-/// A band row changes by at least this many edges on average between samples.
+/// A band row changes by at least this many edges on average between samples …
 const MIN_ROW_CHANGE: f32 = 2.0;
+/// … and by at least this many at once somewhere (a line of text coming or going): a
+/// shape sliding across the picture flips a few edges at its sides from sample to sample,
+/// which over a few samples can average as much as text does over many.
+const MIN_ROW_JUMP: usize = 8;
 
 /// The band whose text changes across `frames` (whole-frame samples of one size, in time
 /// order, a second or so apart), padded a little; `None` when no text changed there.
@@ -77,7 +81,8 @@ pub fn band_of_row_edges(counts: &[Vec<usize>], covers: Band) -> Option<Band> {
             change as f32 / (counts.len() - 1) as f32
         })
         .collect();
-    let (best_row, &best) = score.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+    let jumps = |r: usize| counts.windows(2).any(|w| w[0][r].abs_diff(w[1][r]) >= MIN_ROW_JUMP);
+    let (best_row, &best) = score.iter().enumerate().filter(|(r, _)| jumps(*r)).max_by(|a, b| a.1.total_cmp(b.1))?;
     if best < MIN_ROW_CHANGE {
         return None;
     }
@@ -132,6 +137,31 @@ mod tests {
         let band = find_band_within(&frames, Band { top: 0.5, bottom: 1.0 }, &Config::default()).expect("a band");
         let (top, rows) = band.rows(90);
         assert!((50..=56).contains(&top) && (64..=72).contains(&(top + rows)), "{band:?} → rows {top}..{}", top + rows);
+    }
+
+    #[test]
+    fn a_shape_flickering_at_its_sides_is_no_band() {
+        // Rows 50–60: a block whose sides are an edge in one sample and a soft step in the
+        // next (as a box sliding across a downscaled picture is), 2–4 edges changing a row.
+        let frames: Vec<GrayImage> = (0..6)
+            .map(|i| {
+                let mut f = frame_with(160, 90, None, 0);
+                for y in 50..60 {
+                    for x in 40..60 {
+                        f.pixels[y * 160 + x] = 250;
+                    }
+                    if i % 2 == 1 {
+                        // soft ramps: no step big enough to be an edge
+                        for (dx, level) in [(1, 195), (2, 140), (3, 90)] {
+                            f.pixels[y * 160 + 40 - dx] = level;
+                            f.pixels[y * 160 + 59 + dx] = level;
+                        }
+                    }
+                }
+                f
+            })
+            .collect();
+        assert_eq!(find_band(&frames, &Config::default()), None);
     }
 
     #[test]
