@@ -30,7 +30,7 @@ enum Watch {
     },
     Watching {
         band: Band,
-        detector: Detector,
+        detector: Box<Detector>,
         /// Found by a search: said again to a page still sending search samples.
         found: bool,
     },
@@ -73,7 +73,7 @@ impl BurninDetectors {
             if sample.search {
                 Watch::Searching { covers, row_edges: Vec::new(), recent: VecDeque::new(), since: sample.time }
             } else {
-                Watch::Watching { band: covers, detector: Detector::new(Config::default()), found: false }
+                Watch::Watching { band: covers, detector: Box::new(Detector::new(Config::default())), found: false }
             }
         };
         let entry = self.by_client.entry(client).or_insert_with(|| (id.to_owned(), fresh()));
@@ -109,7 +109,7 @@ impl BurninDetectors {
                         lines.extend(detector.push(*time, &strip).into_iter().map(wire));
                     }
                 }
-                *watch = Watch::Watching { band, detector, found: true };
+                *watch = Watch::Watching { band, detector: Box::new(detector), found: true };
                 SampleAnswer { lines, band: Some(wire_band(band)) }
             }
         }
