@@ -14,6 +14,12 @@ step "burned-in subtitles: rendered ja/zh/ko videos, lines caught, timing, calls
 # sample is the optimised code's.
 cargo bench -q --profile dev -p glossa-host --bench burnin
 
+step "burned-in subtitles in the browser: strip sampling + detection per sample vs the 2 ms goal, against the canvas path (Chromium)"
+# The extension as users get it (release wasm) and the host the browser tests use.
+cargo build -q -p glossa-host --bins
+bash extension/build.sh --release >/dev/null
+(cd tests && node browser/bench-burnin.mjs)
+
 step "native messaging: ping round trip, host vs a trivial echo process"
 cargo bench -q --profile dev -p glossa-host --bench ping
 

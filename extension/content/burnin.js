@@ -1,7 +1,9 @@
 // Burned-in subtitle mode (issue #16): for a video whose subtitles are part of the picture.
-// While it is on, the caption strip at the bottom of the picture is sampled 4 times a
-// second, small and gray, and sent to the background, whose wasm detector (glossa-burnin,
-// the same as `glossa-host burnin`) says when a line appeared or left. Each new line's strip
+// While it is on, the caption strip is sampled 4 times a second, small and gray, and sent
+// to the background, whose wasm detector (glossa-burnin, the same as `glossa-host burnin`)
+// says when a line appeared or left. Until the strip is known, the lower half of the
+// picture is sampled instead and the background finds the strip in it (where text-like
+// edges change), then says where it is; the samples from then on cover only the strip. Each new line's strip
 // goes to glossa-host once (`translate_burnin_line`: read and translated by the frame model,
 // cached per video and time); the overlay (overlay.js) shows the translation from the
 // line's appearance to its leaving. Thin by design: sampling and display here, detection in
@@ -16,7 +18,9 @@
   /** The detector's strip width (glossa_burnin::Config::strip_width): sampled at that size to begin with. */
   const STRIP_WIDTH = 256;
   /** Where subtitles usually are (glossa_burnin::Band::DEFAULT), as fractions of the picture's height. */
-  const BAND = { top: 0.75, bottom: 0.97 };
+  const DEFAULT_BAND = { top: 0.75, bottom: 0.97 };
+  /** Where the strip is searched for while it is not known (glossa_burnin::band::SEARCH_FROM down). */
+  const SEARCH = { top: 0.5, bottom: 1.0 };
   /** The strip sent to the host for reading: the picture's width, at most this. */
   const READ_WIDTH = 1280;
   /** A line detected again within this of a line already read (a seek back) is that line: no call. */
@@ -27,7 +31,7 @@
   const KEPT_VIDEOS = 5;
   const COMMAND = "burnin-toggle";
 
-  // videoId -> { videoId, on, cues: [{ id, start, end, endKnown, seenTo, reading, rows }], queue, asking, lateAt }
+  // videoId -> { videoId, on, band: {top, bottom} | null (not found yet), cues: [{ id, start, end, endKnown, seenTo, reading, rows }], queue, asking, lateAt }
   // A cue's `reading` ({ text, translation, state: queued|asking|done|failed }) is shared
   // by the repeats of one line.
   const videos = new Map();
@@ -36,13 +40,21 @@
   let timer = 0;
   let frame = 0;
   let backdropOn = true;
+  /** The strip a user set by hand, per channel: { channel: {top, bottom} } (chrome.storage.local "burninBands"). */
+  let bandsByChannel = {};
   // Figures for the browser test: time spent sampling, and from a sample to the background's answer (in order).
-  const stats = { samples: 0, sampleMs: 0, readMs: 0, via: "", canvasMs: 0, canvasRuns: 0, answers: 0, answerMs: 0, sentAt: [] };
+  // busyMs: the page's own work per sample (what blocks its thread: not the wait for the
+  // decoder's copy); detectMs: the background's, as it says.
+  const stats = {
+    samples: 0, sampleMs: 0, readMs: 0, busyMs: 0, frameMs: 0, encodeMs: 0, postMs: 0, via: "", canvasMs: 0, canvasRuns: 0, answers: 0, answerMs: 0, detectMs: 0, detects: 0, sentAt: [],
+  };
+  /** The page's own time in the last frameGray (without the awaited copy). */
+  let frameBusyMs = 0;
 
   const stateOf = (v) => {
     let st = videos.get(v);
     if (!st) {
-      st = { videoId: v, on: false, cues: [], queue: [], asking: null, lateAt: null, failed: null };
+      st = { videoId: v, on: false, band: null, cues: [], queue: [], asking: null, lateAt: null, failed: null };
       videos.set(v, st);
       while (videos.size > KEPT_VIDEOS) videos.delete(videos.keys().next().value);
     }
@@ -60,9 +72,23 @@
   let smallCtx = null;
 
   /** The strip's rows in the video's pixels. */
-  function bandRows(video) {
-    const top = Math.floor(video.videoHeight * BAND.top);
-    return { top, height: Math.max(1, Math.ceil(video.videoHeight * BAND.bottom) - top) };
+  function bandRows(video, band) {
+    const top = Math.floor(video.videoHeight * band.top);
+    return { top, height: Math.max(1, Math.ceil(video.videoHeight * band.bottom) - top) };
+  }
+
+  /**
+   * The picture rows a sample of `region` reads: `rows` sample rows of `k` picture rows each,
+   * on a grid from the picture's top (k ≈ the width's downscale). A band the background
+   * finds in a taller sample is on that grid too, so sampling the band alone reads exactly
+   * the rows it was cut from, and the detector sees the same strip before and after.
+   */
+  function sampleRows(video, region) {
+    const k = Math.max(1, Math.round(video.videoWidth / STRIP_WIDTH));
+    const cells = Math.floor(video.videoHeight / k);
+    const first = Math.max(0, Math.min(Math.round((region.top * video.videoHeight) / k), cells - 1));
+    const last = Math.max(first + 1, Math.min(Math.round((region.bottom * video.videoHeight) / k), cells));
+    return { top: first * k, height: (last - first) * k, rows: last - first, k };
   }
 
   function newDetection() {
@@ -74,13 +100,14 @@
 
   /** The strip as `w × h` gray bytes through a canvas: draw, read back, BT.601 luma in
    * integers as glossa_burnin::GrayImage::from_rgba. Null when the picture cannot be read. */
-  function canvasGray(video, band, w, h) {
+  function canvasGray(video, rows, w) {
+    const h = rows.rows;
     if (small.width !== w || small.height !== h || !smallCtx) {
       small.width = w;
       small.height = h;
       smallCtx = small.getContext("2d", { willReadFrequently: true });
     }
-    smallCtx.drawImage(video, 0, band.top, video.videoWidth, band.height, 0, 0, w, h);
+    smallCtx.drawImage(video, 0, rows.top, video.videoWidth, rows.height, 0, 0, w, h);
     let rgba;
     try {
       rgba = smallCtx.getImageData(0, 0, w, h).data;
@@ -92,6 +119,18 @@
     return gray;
   }
 
+  /** The decoder's copy, kept between samples of one size. */
+  let copyBuffer = null;
+  let columns = null;
+  /** Which of `w` sample columns each of `sw` picture columns falls in, and how many fall in each. */
+  function columnsOf(sw, w) {
+    if (columns && columns.sw === sw && columns.w === w) return columns;
+    const xs = new Uint16Array(sw), perColumn = new Uint32Array(w);
+    for (let x = 0; x < sw; x++) perColumn[(xs[x] = Math.min(w - 1, Math.floor((x * w) / sw)))]++;
+    columns = { sw, w, xs, perColumn };
+    return columns;
+  }
+
   /** The luma planes a decoder hands over (WebCodecs VideoFrame formats). */
   const PLANAR = new Set(["I420", "I420A", "I422", "I444", "NV12"]);
   let framesUnusable = typeof VideoFrame !== "function";
@@ -99,38 +138,54 @@
   /**
    * The strip as `w × h` gray bytes straight from the decoded frame's luma plane (WebCodecs):
    * no colour conversion, no canvas, no read-back — a few times cheaper than canvasGray.
-   * Box-filtered to `w × h`, and video-range luma (16–235) stretched to full range as a
+   * Box-filtered to `w` columns and `rows.rows` rows (`rows.k` picture rows each), and video-range luma (16–235) stretched to full range as a
    * canvas would give it. Null where frames are not in a planar YUV format (then the
    * canvas is used from then on).
    */
-  async function frameGray(video, w, h) {
+  async function frameGray(video, rows, w) {
     if (framesUnusable) return null;
+    const h = rows.rows;
     let frame;
+    let mark = performance.now();
     try {
       frame = new VideoFrame(video);
-      if (!PLANAR.has(frame.format)) { framesUnusable = true; return null; }
       const vis = frame.visibleRect;
+      // Another size than the video's (the grid is in the video's rows): the canvas, from then on.
+      if (!PLANAR.has(frame.format) || vis.width !== video.videoWidth || vis.height !== video.videoHeight) { framesUnusable = true; return null; }
       // Chroma is subsampled: the rectangle starts and spans on even rows and columns.
-      const top = (vis.y + Math.floor(vis.height * BAND.top)) & ~1;
-      const rows = Math.max(2, (Math.ceil(vis.height * BAND.bottom) - (top - vis.y)) & ~1);
-      const rect = { x: vis.x & ~1, y: top, width: vis.width & ~1, height: Math.min(rows, (vis.y + vis.height - top) & ~1) };
-      const buffer = new Uint8Array(frame.allocationSize({ rect }));
-      const layout = await frame.copyTo(buffer, { rect });
+      const top = (vis.y + rows.top) & ~1;
+      const end = Math.min(vis.y + vis.height, (vis.y + rows.top + rows.height + 1) & ~1);
+      const rect = { x: vis.x & ~1, y: top, width: vis.width & ~1, height: Math.max(2, end - top) };
+      const size = frame.allocationSize({ rect });
+      if (!copyBuffer || copyBuffer.length !== size) copyBuffer = new Uint8Array(size);
+      const buffer = copyBuffer;
+      const copied = frame.copyTo(buffer, { rect });
+      frameBusyMs = performance.now() - mark;
+      const layout = await copied;
+      mark = performance.now();
       const { offset, stride } = layout[0];
       const sw = rect.width, sh = rect.height;
-      const sums = new Uint32Array(w * h), counts = new Uint32Array(w * h);
-      const xs = new Uint16Array(sw);
-      for (let x = 0; x < sw; x++) xs[x] = Math.min(w - 1, Math.floor((x * w) / sw));
+      const sums = new Uint32Array(w * h);
+      const { xs, perColumn } = columnsOf(sw, w);
+      const perRow = new Uint32Array(h);
+      const skip = vis.y + rows.top - top; // the even start's extra row
       for (let y = 0; y < sh; y++) {
-        const row = Math.min(h - 1, Math.floor((y * h) / sh)) * w;
+        const cell = Math.floor((y - skip) / rows.k);
+        if (cell < 0 || cell >= h) continue;
+        perRow[cell]++;
+        const row = cell * w;
         const src = offset + y * stride;
-        for (let x = 0; x < sw; x++) { sums[row + xs[x]] += buffer[src + x]; counts[row + xs[x]]++; }
+        for (let x = 0; x < sw; x++) sums[row + xs[x]] += buffer[src + x];
       }
       const gray = new Uint8Array(w * h);
-      for (let i = 0; i < gray.length; i++) {
-        const yv = counts[i] ? sums[i] / counts[i] : 0;
-        gray[i] = Math.max(0, Math.min(255, Math.round(((yv - 16) * 255) / 219)));
+      for (let cell = 0, i = 0; cell < h; cell++) {
+        for (let c = 0; c < w; c++, i++) {
+          const n = perRow[cell] * perColumn[c];
+          const yv = n ? sums[i] / n : 0;
+          gray[i] = Math.max(0, Math.min(255, Math.round(((yv - 16) * 255) / 219)));
+        }
       }
+      frameBusyMs += performance.now() - mark;
       return gray;
     } catch (e) {
       framesUnusable = true; // e.g. a cross-origin video: the canvas path says so
@@ -149,31 +204,48 @@
     sampling = true;
     try {
       const t0 = performance.now();
-      const band = bandRows(video);
-      const w = STRIP_WIDTH, h = Math.max(1, Math.round((band.height * w) / video.videoWidth));
+      const search = !st.band;
+      const rows = sampleRows(video, st.band || SEARCH);
+      const w = STRIP_WIDTH, h = rows.rows;
+      const region = { top: rows.top / video.videoHeight, bottom: (rows.top + rows.height) / video.videoHeight };
       const time = video.currentTime;
       const id = detection.id;
-      let gray = await frameGray(video, w, h);
+      let gray = await frameGray(video, rows, w);
       const via = gray ? "frame" : "canvas";
-      if (!gray) gray = canvasGray(video, band, w, h);
+      let busy = frameBusyMs;
+      if (gray) stats.frameMs += frameBusyMs;
+      if (!gray) {
+        const c0 = performance.now();
+        gray = canvasGray(video, rows, w);
+        busy = performance.now() - c0;
+      }
       if (!gray || id !== detection.id || !current()) return;
-      stats.readMs += performance.now() - t0;
+      const t1 = performance.now();
+      stats.readMs += t1 - t0;
       stats.via = via;
-      // The baseline, measured now and then in the same run: the canvas path's cost.
+      // The baseline, measured now and then in the same run: the canvas path's cost (not counted in the sample's).
+      let baselineMs = 0;
       if (via === "frame" && stats.samples % 8 === 0) {
         const c0 = performance.now();
-        canvasGray(video, band, w, h);
-        stats.canvasMs += performance.now() - c0;
+        canvasGray(video, rows, w);
+        baselineMs = performance.now() - c0;
+        stats.canvasMs += baselineMs;
         stats.canvasRuns++;
       }
       let bin = "";
       for (let i = 0; i < gray.length; i += 0x8000) bin += String.fromCharCode.apply(null, gray.subarray(i, i + 0x8000));
-      lastGray = { gray, w, h };
+      const encoded = btoa(bin);
+      const te = performance.now();
+      lastGray = { gray, w, h, region };
       stats.sentAt.push(performance.now());
       if (stats.sentAt.length > 64) stats.sentAt.shift(); // answers lost with the background
-      G.burninSample({ id, time, width: w, height: h, gray: btoa(bin) });
+      G.burninSample({ id, time, width: w, height: h, gray: encoded, region, search });
       stats.samples++;
-      stats.sampleMs += performance.now() - t0;
+      const t2 = performance.now();
+      stats.encodeMs += te - t1 - baselineMs;
+      stats.postMs += t2 - te;
+      stats.sampleMs += t2 - t0 - baselineMs;
+      stats.busyMs += busy + (t2 - t1 - baselineMs);
       for (const c of st.cues) if (c.end === null) c.seenTo = time;
     } finally {
       sampling = false;
@@ -182,23 +254,26 @@
   let lastGray = null;
 
   /** The rows of the latest sample that hold light text, as fractions of the picture's height (for the backdrop). */
-  function textRows() {
+  function textRows(band) {
     if (!lastGray) return null;
-    const { gray, w, h } = lastGray;
+    const { gray, w, h, region } = lastGray;
+    const span = region.bottom - region.top;
+    // Only the band's rows (a search sample shows more of the picture).
+    const from = Math.max(0, Math.floor(((band.top - region.top) / span) * h));
+    const to = Math.min(h, Math.ceil(((band.bottom - region.top) / span) * h));
     let first = -1, last = -1;
-    for (let y = 0; y < h; y++) {
+    for (let y = from; y < to; y++) {
       let light = 0;
       for (let x = 0; x < w; x++) if (gray[y * w + x] >= 160) light++;
       if (light >= w * 0.02) { if (first < 0) first = y; last = y; }
     }
     if (first < 0) return null;
-    const span = BAND.bottom - BAND.top;
-    return { top: BAND.top + (Math.max(0, first - 2) / h) * span, bottom: BAND.top + (Math.min(h, last + 3) / h) * span };
+    return { top: region.top + (Math.max(from, first - 2) / h) * span, bottom: region.top + (Math.min(to, last + 3) / h) * span };
   }
 
   /** The strip as the host reads it: full width (at most READ_WIDTH), JPEG, base64. */
-  function readStrip(video) {
-    const band = bandRows(video);
+  function readStrip(video, st) {
+    const band = bandRows(video, st.band || DEFAULT_BAND);
     const scale = Math.min(1, READ_WIDTH / video.videoWidth);
     const canvas = document.createElement("canvas");
     canvas.width = Math.round(video.videoWidth * scale);
@@ -209,14 +284,19 @@
 
   // ---------------------------------------------------------------- lines
 
-  G.onBurnin = ({ id, lines }) => {
+  G.onBurnin = ({ id, lines, band, detect_ms }) => {
     const sent = stats.sentAt.shift();
     if (sent !== undefined) {
       stats.answers++;
       stats.answerMs += performance.now() - sent;
     }
+    if (typeof detect_ms === "number") {
+      stats.detects++;
+      stats.detectMs += detect_ms;
+    }
     const st = current();
     if (!st || !detection || id !== detection.id) return;
+    if (band && !st.band) st.band = band; // found: only the strip is sampled from now on
     for (const ev of lines || []) {
       if (ev.kind === "appeared") appeared(st, ev);
       else if (ev.kind === "left") {
@@ -241,7 +321,7 @@
       if (again.reading.state === "failed") queueReading(st, again); // the host failed last time: once more
       return;
     }
-    const cue = { id: `burnin-${ev.at.toFixed(2)}`, start: ev.at, end: null, endKnown: false, seenTo: ev.seen_at, rows: textRows(), reading: null };
+    const cue = { id: `burnin-${ev.at.toFixed(2)}`, start: ev.at, end: null, endKnown: false, seenTo: ev.seen_at, rows: textRows(st.band || DEFAULT_BAND), reading: null };
     if (known) {
       cue.reading = known.reading; // the same line shown again: its reading
     } else {
@@ -257,7 +337,7 @@
   function queueReading(st, cue) {
     const video = G.findVideo();
     let image = null;
-    try { image = video ? readStrip(video) : null; } catch (e) { /* unreadable picture */ }
+    try { image = video ? readStrip(video, st) : null; } catch (e) { /* unreadable picture */ }
     if (!image) { cue.reading.state = "failed"; return; }
     cue.reading.state = "queued";
     st.queue.push({ cue, image });
@@ -375,12 +455,156 @@
     button.dataset.samples = String(stats.samples);
     button.dataset.sampleMs = (stats.sampleMs / stats.samples).toFixed(3);
     button.dataset.readMs = (stats.readMs / stats.samples).toFixed(3);
+    button.dataset.busyMs = (stats.busyMs / stats.samples).toFixed(3);
+    button.dataset.parts = ["frameMs", "encodeMs", "postMs"].map((k) => (stats[k] / stats.samples).toFixed(3)).join(" ");
+    if (stats.detects) button.dataset.detectMs = (stats.detectMs / stats.detects).toFixed(3);
     button.dataset.via = stats.via;
     if (stats.canvasRuns) button.dataset.canvasMs = (stats.canvasMs / stats.canvasRuns).toFixed(3);
     if (stats.answers) button.dataset.answerMs = (stats.answerMs / stats.answers).toFixed(3);
     const st = current();
     if (st) button.dataset.waiting = String(st.queue.length + (st.asking ? 1 : 0));
+    if (st && st.band) button.dataset.band = `${st.band.top.toFixed(3)} ${st.band.bottom.toFixed(3)}`;
+    else delete button.dataset.band;
   }
+
+  // ---------------------------------------------------------------- the strip, by hand
+
+  const BANDS_KEY = "burninBands";
+  /** The thinnest strip a drag leaves (a line of small text), as a share of the picture's height. */
+  const MIN_BAND = 0.04;
+  /** An arrow key moves an edge (or, on the outline, the whole strip) by this share of the height. */
+  const KEY_STEP = 0.01;
+
+  /** The video's channel as its watch page links it ("@handle" or "channel/UC…"), or "" (none on the page). */
+  function channelOf() {
+    const a = document.querySelector("ytd-watch-metadata ytd-video-owner-renderer a[href], ytd-video-owner-renderer a[href]");
+    const m = a && (a.getAttribute("href") || "").match(/^(?:https?:\/\/[^/]+)?\/(@[^/?#]+|channel\/[\w-]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  /** The strip set by hand: sampled from now on (a new detection: another strip), remembered for the channel. */
+  function setBand(st, band) {
+    st.band = band;
+    if (detection) newDetection();
+    const channel = channelOf();
+    if (channel) {
+      bandsByChannel = { ...bandsByChannel, [channel]: band };
+      chrome.storage.local.set({ [BANDS_KEY]: bandsByChannel }).catch(() => {});
+    }
+    showStats();
+  }
+
+  let adjusting = null; // { box, off: () => void } while the outline is up
+
+  /**
+   * The outline of the strip over the picture (`burnin-band`), to drag into place: the
+   * outline moves the strip, its top and bottom handles move an edge (also with the arrow
+   * keys once focused); Esc or Done closes it. Each change is sampled from then on.
+   */
+  function adjustBand(on) {
+    if (!on) {
+      if (adjusting) adjusting.off();
+      adjusting = null;
+      return;
+    }
+    const st = current();
+    const layer = G.layer();
+    if (!st || !layer || adjusting) return;
+    const band = () => st.band || DEFAULT_BAND;
+    const box = G.el("div", { "data-glossa": "burnin-band", tabindex: "0", role: "group", "aria-label": G.t("burninBandLabel") });
+    box.style.cssText = "position:absolute;box-sizing:border-box;border:2px dashed #ffd27f;background:rgba(255,210,127,.12);" +
+      "pointer-events:auto;cursor:move;touch-action:none;z-index:5;";
+    const handle = (edge) => {
+      const h = G.el("div", {
+        "data-glossa": `burnin-band-${edge}`, tabindex: "0", role: "slider", "aria-orientation": "vertical",
+        "aria-label": G.t(edge === "top" ? "burninBandTop" : "burninBandBottom"),
+      });
+      h.style.cssText = `position:absolute;left:0;right:0;${edge}:-7px;height:12px;cursor:ns-resize;` +
+        "background:linear-gradient(transparent 4px,#ffd27f 4px,#ffd27f 8px,transparent 8px);";
+      h.dataset.edge = edge;
+      return h;
+    };
+    const top = handle("top"), bottom = handle("bottom");
+    const done = G.el("button", { type: "button", "data-glossa": "burnin-band-done" }, G.t("burninBandDone"));
+    done.style.cssText = "position:absolute;right:4px;top:4px;font:13px Roboto,Arial,sans-serif;padding:2px 10px;cursor:pointer;";
+    box.append(top, bottom, done);
+    layer.append(box);
+
+    const place = (b) => {
+      const video = G.findVideo();
+      if (!video || !video.videoWidth) return;
+      const pic = G.pictureRect(video);
+      const base = layer.getBoundingClientRect();
+      box.style.left = `${pic.left - base.left}px`;
+      box.style.width = `${pic.width}px`;
+      box.style.top = `${pic.top - base.top + b.top * pic.height}px`;
+      box.style.height = `${(b.bottom - b.top) * pic.height}px`;
+      top.setAttribute("aria-valuenow", String(Math.round(b.top * 100)));
+      bottom.setAttribute("aria-valuenow", String(Math.round(b.bottom * 100)));
+    };
+    /** `b` moved by `dy` (a share of the height): one edge, or the whole strip. */
+    const moved = (b, edge, dy) => {
+      if (edge === "top") return { top: Math.min(Math.max(0, b.top + dy), b.bottom - MIN_BAND), bottom: b.bottom };
+      if (edge === "bottom") return { top: b.top, bottom: Math.max(Math.min(1, b.bottom + dy), b.top + MIN_BAND) };
+      const d = Math.min(Math.max(dy, -b.top), 1 - b.bottom);
+      return { top: b.top + d, bottom: b.bottom + d };
+    };
+    let drag = null; // { edge, y, from, draft }
+    // The player must not take these for its own clicks (play/pause).
+    const mine = (e) => e.stopPropagation();
+    for (const type of ["click", "dblclick", "mousedown", "mouseup"]) box.addEventListener(type, mine);
+    box.addEventListener("pointerdown", (e) => {
+      if (e.target === done) return;
+      e.stopPropagation();
+      e.preventDefault();
+      box.setPointerCapture(e.pointerId);
+      drag = { edge: e.target.dataset.edge || "move", y: e.clientY, from: band(), draft: band() };
+    });
+    box.addEventListener("pointermove", (e) => {
+      if (!drag) return;
+      const video = G.findVideo();
+      const height = video ? G.pictureRect(video).height : 0;
+      if (!height) return;
+      drag.draft = moved(drag.from, drag.edge, (e.clientY - drag.y) / height);
+      place(drag.draft);
+    });
+    const drop = (e) => {
+      if (!drag) return;
+      e.stopPropagation();
+      const { draft, from } = drag;
+      drag = null;
+      if (draft.top !== from.top || draft.bottom !== from.bottom) setBand(st, draft);
+    };
+    box.addEventListener("pointerup", drop);
+    box.addEventListener("pointercancel", drop);
+    box.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" || e.key === "Enter") { e.stopPropagation(); e.preventDefault(); adjustBand(false); return; }
+      if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return;
+      e.stopPropagation(); // not the player's volume
+      e.preventDefault();
+      const edge = e.target.dataset ? e.target.dataset.edge || "move" : "move";
+      const b = moved(band(), edge, e.key === "ArrowUp" ? -KEY_STEP : KEY_STEP);
+      setBand(st, b);
+      place(b);
+    });
+    done.addEventListener("click", (e) => { e.stopPropagation(); adjustBand(false); });
+    const replace = () => place(band());
+    window.addEventListener("resize", replace);
+    document.addEventListener("fullscreenchange", replace);
+    adjusting = {
+      box,
+      off() {
+        window.removeEventListener("resize", replace);
+        document.removeEventListener("fullscreenchange", replace);
+        box.remove();
+      },
+    };
+    place(band());
+    box.focus({ preventScroll: true });
+  }
+  /** For the menu: the strip's outline up or down, and whether it is up. */
+  G.adjustBurninBand = adjustBand;
+  G.burninAdjusting = () => !!adjusting;
 
   // ---------------------------------------------------------------- the control
 
@@ -391,11 +615,15 @@
     if (st.on === on) return;
     st.on = on;
     if (on) {
+      // The channel's strip, as a user set it: no search.
+      const mine = bandsByChannel[channelOf()];
+      if (!st.band && mine) st.band = { top: mine.top, bottom: mine.bottom };
       G.loadSubtitleDisplay && G.loadSubtitleDisplay();
       newDetection();
       startSampling();
     } else {
       stopSampling();
+      adjustBand(false);
     }
     refreshButton();
   }
@@ -435,7 +663,13 @@
     const button = document.querySelector(`[data-glossa='${COMMAND}']`);
     if (button) for (const a of ["title", "aria-label", "data-tooltip-title", "data-title-no-tooltip"]) button.setAttribute(a, label());
   }, () => {});
-  chrome.storage.local.get("burninBackdrop").then((s) => { backdropOn = s.burninBackdrop !== false; }, () => {});
+  chrome.storage.local.get(["burninBackdrop", BANDS_KEY]).then((s) => {
+    backdropOn = s.burninBackdrop !== false;
+    bandsByChannel = s[BANDS_KEY] || {};
+  }, () => {});
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === "local" && changes[BANDS_KEY]) bandsByChannel = changes[BANDS_KEY].newValue || {};
+  });
 
   /** The backdrop over the burned-in text on or off (the menu), remembered. */
   G.burninBackdrop = () => backdropOn;
@@ -452,6 +686,7 @@
   for (const type of ["play", "seeked", "pause"]) document.addEventListener(type, () => { if (current()) kick(); }, true);
   document.addEventListener("yt-navigate-finish", () => {
     stopSampling();
+    adjustBand(false);
     if (current()) { newDetection(); startSampling(); }
     refreshButton();
   });

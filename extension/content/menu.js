@@ -75,6 +75,8 @@
       const backdrop = item("burnin-backdrop-toggle", "", () => { G.setBurninBackdrop(!G.burninBackdrop()); label(); });
       const label = () => { backdrop.textContent = G.t(G.burninBackdrop() ? "menuBurninShowText" : "menuBurninHideText"); };
       label();
+      // The caption strip's outline, to drag into place (remembered for the channel).
+      item("burnin-band-adjust", G.t("menuBurninAdjustStrip"), () => { close(); G.adjustBurninBand(!G.burninAdjusting()); });
     }
     const tokens = G.el("div", { class: "info", "data-glossa": "subtitles-tokens" });
     // Of those, the tokens read from the provider's prompt cache (cheaper), when it reports them.

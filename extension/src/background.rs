@@ -8,7 +8,7 @@ use glossa_protocol::{BackgroundMessage, ClientMessage, Event};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use crate::burnin::BurninDetectors;
+use crate::burnin::{BurninDetectors, Sample};
 use crate::capture_pacing::{CapturePacing, WINDOW_MS};
 use crate::chrome::{self, Port};
 use crate::routing::{host_lost_error, ClientId, Out, Router};
@@ -95,17 +95,32 @@ fn on_client_message(client: ClientId, privileged: bool, msg: JsValue) {
         capture_visible(client, id);
         return;
     }
-    if let ClientMessage::BurninSample { id, time, width, height, gray } = msg {
-        let (lines, port) = BG.with_borrow_mut(|bg| {
-            (bg.burnin.sample(client, &id, time, width, height, &gray), bg.clients.get(&client).map(|c| c.port.clone()))
-        });
+    if let ClientMessage::BurninSample { id, time, width, height, gray, region, search } = msg {
+        let started = now_ms();
+        let sample = Sample { time, width, height, gray: &gray, region, search };
+        let (answer, port) =
+            BG.with_borrow_mut(|bg| (bg.burnin.sample(client, &id, sample), bg.clients.get(&client).map(|c| c.port.clone())));
+        let detect_ms = Some(now_ms() - started);
         if let Some(port) = port {
-            let _ = port.post_message(&chrome::to_js(&BackgroundMessage::<Event>::Burnin { id, lines }));
+            let message = BackgroundMessage::<Event>::Burnin { id, lines: answer.lines, band: answer.band, detect_ms };
+            let _ = port.post_message(&chrome::to_js(&message));
         }
         return;
     }
     let out = BG.with_borrow_mut(|bg| bg.router.from_client(client, privileged, msg, &texts));
     apply(out);
+}
+
+/// The worker's high-resolution clock (performance.now), else the date's: for the burned-in figures.
+fn now_ms() -> f64 {
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &"performance".into())
+        .ok()
+        .and_then(|performance| {
+            let now = js_sys::Reflect::get(&performance, &"now".into()).ok()?;
+            now.dyn_ref::<js_sys::Function>()?.call0(&performance).ok()?.as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
 }
 
 fn apply(out: Vec<Out>) {

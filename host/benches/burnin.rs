@@ -147,9 +147,9 @@ fn overlap(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// When each true line's translation is on screen, with a provider of `latency` seconds
-/// answering one line at a time, newest first; `None`: never shown (ready only after the
-/// line left).
-fn on_screen(lines: &[Truth], found: &[Found], latency: f64) -> Vec<Option<f64>> {
+/// answering one line at a time, newest first, and when the detector confirmed the line
+/// (its call could start); `None`: never shown (ready only after the line left).
+fn on_screen(lines: &[Truth], found: &[Found], latency: f64) -> Vec<Option<(f64, f64)>> {
     let mut ready = vec![f64::INFINITY; found.len()];
     let mut calls: Vec<usize> = (0..found.len()).filter(|&i| found[i].repeat_of.is_none()).collect();
     calls.sort_by(|a, b| found[*a].seen.total_cmp(&found[*b].seen));
@@ -188,7 +188,7 @@ fn on_screen(lines: &[Truth], found: &[Found], latency: f64) -> Vec<Option<f64>>
                 overlap((t.start, t.end), (a.1.start, a.1.end)).total_cmp(&overlap((t.start, t.end), (b.1.start, b.1.end)))
             })?;
             let shown = ready[i].max(f.start);
-            (shown < f.end).then_some(shown)
+            (shown < f.end).then_some((shown, f.seen))
         })
         .collect()
 }
@@ -207,6 +207,8 @@ struct Totals {
     samples: usize,
     detect_time: Duration,
     delays: Vec<Vec<f64>>,
+    /// Per latency, the slowest line: (appearance → on screen, appearance → confirmed, language, its start).
+    worst_delay: Vec<(f64, f64, String, f64)>,
     never_shown: Vec<usize>,
 }
 
@@ -249,10 +251,16 @@ impl Totals {
         self.detect_time += run.detect_time;
         self.delays.resize(LATENCIES.len(), Vec::new());
         self.never_shown.resize(LATENCIES.len(), 0);
+        self.worst_delay.resize(LATENCIES.len(), (0.0, 0.0, String::new(), 0.0));
         for (k, latency) in LATENCIES.iter().enumerate() {
             for (t, shown) in lines.iter().zip(on_screen(lines, &run.found, *latency)) {
                 match shown {
-                    Some(at) => self.delays[k].push(at - t.start),
+                    Some((at, seen)) => {
+                        self.delays[k].push(at - t.start);
+                        if at - t.start > self.worst_delay[k].0 {
+                            self.worst_delay[k] = (at - t.start, seen - t.start, lang.to_owned(), t.start);
+                        }
+                    }
                     None => self.never_shown[k] += 1,
                 }
             }
@@ -297,6 +305,13 @@ impl Totals {
                 latency + 0.5,
                 verdict(worst <= latency + 0.5),
                 self.never_shown[k]
+            );
+            // Where the worst line's time went: the detector's confirmation, the provider, its queue.
+            let (delay, confirmed, lang, start) = &self.worst_delay[k];
+            println!(
+                "    slowest: {lang} line at {start:.2} s: confirmed {confirmed:.2} s after it appeared (stable for 2 samples), \
+                 then {latency:.1} s of provider and {:.2} s waiting for the line before it",
+                (delay - confirmed - latency).max(0.0)
             );
         }
     }

@@ -67,6 +67,7 @@ const OPS = {
     el.dispatchEvent(new Event("change", { bubbles: true }));
     return true;
   }`),
+  focus: ONE("(el) => { el.focus(); return true; }"),
   clearAndFocus: ONE("(el) => { el.focus(); el.select && el.select(); return true; }"),
 };
 const COUNT = inPage("return locate(chain).length;");
@@ -115,6 +116,7 @@ export class FirefoxLocator {
   isChecked(opts) { return this.one("isChecked", null, opts); }
   inputValue(opts) { return this.one("inputValue", null, opts); }
   boundingBox(opts) { return this.one("boundingBox", null, opts); }
+  focus(opts) { return this.one("focus", null, opts); }
 
   async isVisible() {
     const got = await this.page.raw.evaluate(OPS.isVisible, this.chain, null);
@@ -203,6 +205,8 @@ export class FirefoxPage {
     return this.raw.evaluate(() => location.protocol === "moz-extension:");
   }
   bringToFront() { return this.raw.bringToFront(); }
+  /** The browser's Back, for the in-page navigations the suites make (YouTube's). */
+  goBack() { return this.raw.evaluate(() => history.back()); }
   close() { return this.raw.close(); }
   waitForTimeout(ms) { return sleep(ms); }
   screenshot(opts) { return this.raw.screenshot(opts); }

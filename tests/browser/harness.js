@@ -259,8 +259,12 @@ export function machineTranslation(tlang, text) {
  * embed (BLOG_HOST); the returned `pageOptions` change how the next pages look.
  * `asr` gives videos an auto-generated track instead: video id → its words (as
  * `liveAsrWords` makes them), served as YouTube's ASR json3 (`asrJson3`) with `kind=asr`.
+ * `channels` names a video's channel (video id → its handle, "@name"), linked under the
+ * player as YouTube's watch page does (ytd-video-owner-renderer); other videos link none.
  */
-export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, long = false, languages = {}, tracks = {}, userCaptions = {}, asr = {} } = {}) {
+export async function startFakeYouTube({
+  cues = CUES, media: playsFileOf = {}, long = false, languages = {}, tracks = {}, userCaptions = {}, asr = {}, channels = {},
+} = {}) {
   // How the next pages look; a test may change it between page loads: `controls: "split"`
   // serves the 2025–26 right controls (splitRightControls), `autohideMs` > 0 hides the
   // controls after that long playing with the mouse at rest (site/surfaces.js).
@@ -308,6 +312,7 @@ export async function startFakeYouTube({ cues = CUES, media: playsFileOf = {}, l
         fixture.players[v] = playerResponse(v);
         fixture.videos[v] = LIVE.has(v) ? { liveCues: cues[v] } : { pot: sign(v), fmt: SRV3.has(v) ? "srv3" : "json3" };
         if (userCaptions[v]) fixture.videos[v].userCaptions = userCaptions[v];
+        if (channels[v]) fixture.videos[v].channel = channels[v];
       }
       for (const [v, file] of Object.entries({ ...PLAYS_FILE_OF, ...playsFileOf })) {
         if (fixture.videos[v]) fixture.videos[v].src = `/media/${file}.webm`;

@@ -10,9 +10,27 @@
 // a call for a picture with no line on it is answered as the prompt asks, with empty text.
 // It speaks what host/src/providers/openai.rs uses: GET /v1/models (one model that reads
 // images) and POST /v1/chat/completions streamed as server-sent events.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
+import { makeFixtures, root } from "./harness.js";
 
 export const BURNIN_MODEL = "scripted-burnin-reader";
+
+/**
+ * A rendered burned-in video (tests/tools/render-burnin-videos.py; `name`: burnin-ja,
+ * burnin-ja-high, …) served as the fake site's `video`, and its ground truth.
+ */
+export function burninFixture(name, video) {
+  const dir = path.join(process.env.GLOSSA_CACHE || path.join(process.env.HOME, ".cache/glossa-dev"), "burnin-v1");
+  if (!fs.existsSync(path.join(dir, `${name}.json`))) {
+    execFileSync("python3", [path.join(root, "tests/tools/render-burnin-videos.py"), dir], { stdio: "inherit" });
+  }
+  const served = path.join(makeFixtures().dir, `${video}.webm`);
+  if (!fs.existsSync(served)) fs.copyFileSync(path.join(dir, `${name}.webm`), served);
+  return JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8"));
+}
 
 /**
  * Start the server on a free loopback port. `onScreen()` resolves to the line shown now

@@ -11,8 +11,10 @@ and a busy scene (ffmpeg's moving, colourful testsrc2) behind two lines.
 Beside each NAME.webm, NAME.json holds the truth:
   {"language": "ja", "duration": 36, "strip": {"top": …, "bottom": …} (fractions of the height),
    "lines": [{"text": …, "start": s, "end": s, "repeat_of": index|null, "fade": bool, "busy": bool}]}
-A faded line's start is when it is half opaque. Deterministic; an existing video is
-kept (the version in the directory name changes when the content does).
+A faded line's start is when it is half opaque. One more Japanese video,
+burnin-ja-high, has the same lines higher in the picture (their top at 62 % of its
+height, as some shows place them), outside the usual band at the bottom. Deterministic;
+an existing video is kept (the version in the directory name changes when the content does).
 
     python3 tests/tools/render-burnin-videos.py [DIR]   # default $GLOSSA_CACHE/burnin-v1
 """
@@ -25,6 +27,7 @@ FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 W, H, FPS, DURATION = 854, 480, 25, 36
 FONT_SIZE = 34
 TEXT_Y = H - 70  # top of the subtitle text
+TEXT_Y_HIGH = 300  # … in burnin-ja-high
 FADE = 0.5
 BUSY = (20.0, 28.0)
 
@@ -57,8 +60,8 @@ def escape(path):
     return path.replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
 
 
-def render(lang, out_dir):
-    base = os.path.join(out_dir, f"burnin-{lang}")
+def render(lang, out_dir, name=None, text_y=TEXT_Y):
+    base = os.path.join(out_dir, name or f"burnin-{lang}")
     video, truth = base + ".webm", base + ".json"
     if os.path.exists(video) and os.path.exists(truth):
         return
@@ -72,7 +75,7 @@ def render(lang, out_dir):
         alpha = f"min(1\\,(t-{start})/{FADE})" if fade else "1"
         filters.append(
             f"drawtext=fontfile={FONT}:textfile='{escape(text_file)}':fontsize={FONT_SIZE}:fontcolor=white"
-            f":borderw=3:bordercolor=black:x=(w-text_w)/2:y={TEXT_Y}:alpha='{alpha}'"
+            f":borderw=3:bordercolor=black:x=(w-text_w)/2:y={text_y}:alpha='{alpha}'"
             f":enable='between(t\\,{start}\\,{end - 0.001})'"
         )
         lines.append({
@@ -100,7 +103,7 @@ def render(lang, out_dir):
     ], check=True)
     os.rename(part, video)  # a cut-short encode is never reused
     with open(truth, "w", encoding="utf-8") as f:
-        strip = {"top": round((TEXT_Y - 8) / H, 3), "bottom": round((TEXT_Y + FONT_SIZE + 14) / H, 3)}
+        strip = {"top": round((text_y - 8) / H, 3), "bottom": round((text_y + FONT_SIZE + 14) / H, 3)}
         json.dump({"language": lang, "duration": DURATION, "fps": FPS, "strip": strip, "lines": lines}, f,
                   ensure_ascii=False, indent=1)
     for n in range(len(TIMELINE)):
@@ -113,6 +116,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     for lang in TEXTS:
         render(lang, out_dir)
+    render("ja", out_dir, name="burnin-ja-high", text_y=TEXT_Y_HIGH)
     print(out_dir)
 
 

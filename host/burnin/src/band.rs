@@ -27,22 +27,51 @@ impl Band {
 }
 
 /// Subtitles sit in the lower part of the picture; the rest is not searched.
-const SEARCH_FROM: f32 = 0.5;
+pub const SEARCH_FROM: f32 = 0.5;
 /// Rows scoring at least this share of the best row belong to the band.
 const ROW_SHARE: f32 = 0.2;
-/// A band row changes by at least this many edges on average between samples.
+/// A band row changes by at least this many edges on average between samples …
 const MIN_ROW_CHANGE: f32 = 2.0;
+/// … and by at least this many at once somewhere (a line of text coming or going): a
+/// shape sliding across the picture flips a few edges at its sides from sample to sample,
+/// which over a few samples can average as much as text does over many.
+const MIN_ROW_JUMP: usize = 8;
 
 /// The band whose text changes across `frames` (whole-frame samples of one size, in time
 /// order, a second or so apart), padded a little; `None` when no text changed there.
 pub fn find_band(frames: &[GrayImage], config: &Config) -> Option<Band> {
+    find_band_within(frames, Band { top: 0.0, bottom: 1.0 }, config)
+}
+
+/// As [`find_band`], for samples that show only the rows `covers` of the picture (the
+/// player samples its lower part only).
+pub fn find_band_within(frames: &[GrayImage], covers: Band, config: &Config) -> Option<Band> {
     let first = frames.first()?;
-    let height = first.height;
-    if frames.len() < 2 || height < 4 || frames.iter().any(|f| (f.width, f.height) != (first.width, first.height)) {
+    if frames.iter().any(|f| (f.width, f.height) != (first.width, first.height)) {
         return None;
     }
-    let counts: Vec<Vec<usize>> = frames.iter().map(|f| EdgeMap::of(f, config.edge_threshold, config.light_level).row_counts()).collect();
-    let from = (height as f32 * SEARCH_FROM) as usize;
+    let counts: Vec<Vec<usize>> = frames.iter().map(|f| row_edges(f, config)).collect();
+    band_of_row_edges(&counts, covers)
+}
+
+/// How many text-like edges each row of `frame` has: what [`band_of_row_edges`] compares
+/// between samples (kept per sample by a caller that searches as samples come).
+pub fn row_edges(frame: &GrayImage, config: &Config) -> Vec<usize> {
+    EdgeMap::of(frame, config.edge_threshold, config.light_level).row_counts()
+}
+
+/// The band from the [`row_edges`] of samples of the rows `covers` of the picture, in time
+/// order; `None` when no text changed in them (or they differ in height).
+pub fn band_of_row_edges(counts: &[Vec<usize>], covers: Band) -> Option<Band> {
+    let height = counts.first()?.len();
+    if counts.len() < 2 || height < 4 || counts.iter().any(|c| c.len() != height) {
+        return None;
+    }
+    let span = covers.bottom - covers.top;
+    if span <= 0.0 {
+        return None;
+    }
+    let from = (((SEARCH_FROM - covers.top) / span).max(0.0) * height as f32).ceil() as usize;
     let score: Vec<f32> = (0..height)
         .map(|r| {
             if r < from {
@@ -52,7 +81,8 @@ pub fn find_band(frames: &[GrayImage], config: &Config) -> Option<Band> {
             change as f32 / (counts.len() - 1) as f32
         })
         .collect();
-    let (best_row, &best) = score.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+    let jumps = |r: usize| counts.windows(2).any(|w| w[0][r].abs_diff(w[1][r]) >= MIN_ROW_JUMP);
+    let (best_row, &best) = score.iter().enumerate().filter(|(r, _)| jumps(*r)).max_by(|a, b| a.1.total_cmp(b.1))?;
     if best < MIN_ROW_CHANGE {
         return None;
     }
@@ -70,7 +100,8 @@ pub fn find_band(frames: &[GrayImage], config: &Config) -> Option<Band> {
     let pad = ((bottom - top + 1) as f32 * 0.25).ceil() as usize + 1;
     let top = top.saturating_sub(pad);
     let bottom = (bottom + 1 + pad).min(height);
-    Some(Band { top: top as f32 / height as f32, bottom: bottom as f32 / height as f32 })
+    let at = |row: usize| covers.top + row as f32 / height as f32 * span;
+    Some(Band { top: at(top), bottom: at(bottom) })
 }
 
 #[cfg(test)]
@@ -91,6 +122,46 @@ mod tests {
         let band = find_band(&frames, &Config::default()).expect("a band");
         let (top, rows) = band.rows(90);
         assert!((66..=72).contains(&top) && (72..=88).contains(&(top + rows)), "{band:?} → rows {top}..{}", top + rows);
+    }
+
+    #[test]
+    fn finds_the_band_in_samples_of_the_lower_half() {
+        // The same frames, cut to their lower half (rows 45–90) as the player samples them,
+        // with the text higher up than usual (rows 56–64, 62–71 % of the picture).
+        let frames: Vec<GrayImage> = (0..12)
+            .map(|i| {
+                let text = (i % 3 != 2).then_some(TextLine { seed: i / 3, top: 56, height: 8, level: 255 });
+                frame_with(160, 90, text, i).rows(45, 45)
+            })
+            .collect();
+        let band = find_band_within(&frames, Band { top: 0.5, bottom: 1.0 }, &Config::default()).expect("a band");
+        let (top, rows) = band.rows(90);
+        assert!((50..=56).contains(&top) && (64..=72).contains(&(top + rows)), "{band:?} → rows {top}..{}", top + rows);
+    }
+
+    #[test]
+    fn a_shape_flickering_at_its_sides_is_no_band() {
+        // Rows 50–60: a block whose sides are an edge in one sample and a soft step in the
+        // next (as a box sliding across a downscaled picture is), 2–4 edges changing a row.
+        let frames: Vec<GrayImage> = (0..6)
+            .map(|i| {
+                let mut f = frame_with(160, 90, None, 0);
+                for y in 50..60 {
+                    for x in 40..60 {
+                        f.pixels[y * 160 + x] = 250;
+                    }
+                    if i % 2 == 1 {
+                        // soft ramps: no step big enough to be an edge
+                        for (dx, level) in [(1, 195), (2, 140), (3, 90)] {
+                            f.pixels[y * 160 + 40 - dx] = level;
+                            f.pixels[y * 160 + 59 + dx] = level;
+                        }
+                    }
+                }
+                f
+            })
+            .collect();
+        assert_eq!(find_band(&frames, &Config::default()), None);
     }
 
     #[test]

@@ -16,6 +16,6 @@ pub mod detect;
 pub mod edges;
 pub mod gray;
 
-pub use band::{find_band, Band};
+pub use band::{band_of_row_edges, find_band, find_band_within, row_edges, Band};
 pub use detect::{Config, Detector, LineEvent, LineId};
 pub use gray::GrayImage;

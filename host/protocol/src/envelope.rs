@@ -45,8 +45,28 @@ pub enum ClientMessage<Body = Box<RawValue>> {
     /// One sample of the video's caption strip in burned-in subtitle mode, taken at `time`
     /// seconds of the video: `width × height` luma bytes, base64. Answered with
     /// [`BackgroundMessage::Burnin`] (the lines that appeared or left, usually none). A
-    /// new `id` starts a new detection (another video, a seek).
-    BurninSample { id: ClientRequestId, time: f64, width: u32, height: u32, gray: String },
+    /// new `id` starts a new detection (another video, a seek). `region`: the rows of the
+    /// picture the sample shows (the usual band at the bottom when absent); `search`: the
+    /// page does not know the strip yet, so this is a taller region to find it in (the
+    /// answer says where it is once found).
+    BurninSample {
+        id: ClientRequestId,
+        time: f64,
+        width: u32,
+        height: u32,
+        gray: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<BurninBand>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        search: bool,
+    },
+}
+
+/// Rows of the picture, as fractions of its height (0 = top): a caption strip.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BurninBand {
+    pub top: f32,
+    pub bottom: f32,
 }
 
 /// A message from the background to a page. The background forwards `Ev` as raw JSON;
@@ -65,8 +85,17 @@ pub enum BackgroundMessage<Ev = Box<RawValue>> {
         error: Option<String>,
     },
     /// What the burned-in detector made of the samples `id` so far: lines that appeared
-    /// or left with this sample.
-    Burnin { id: ClientRequestId, lines: Vec<BurninLineEvent> },
+    /// or left with this sample; `band`: where the caption strip is, once a search found it
+    /// (or gave up and took the usual place): sample only that from now on.
+    Burnin {
+        id: ClientRequestId,
+        lines: Vec<BurninLineEvent>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        band: Option<BurninBand>,
+        /// The background's time on this sample (decoding it and detecting), in ms: for the figures.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detect_ms: Option<f64>,
+    },
 }
 
 /// A burned-in subtitle line appearing or leaving, as the extension's detector reports it.

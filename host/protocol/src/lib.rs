@@ -39,7 +39,7 @@ mod settings;
 pub mod text;
 
 pub use chunk::{encode_event, ChunkAssembler, ChunkError};
-pub use envelope::{request_with_id, BackgroundMessage, BurninLineEvent, ClientMessage, ClientRequestId};
+pub use envelope::{request_with_id, BackgroundMessage, BurninBand, BurninLineEvent, ClientMessage, ClientRequestId};
 pub use settings::*;
 pub use text::{Arg, Text};
 

@@ -193,6 +193,14 @@
     current = id;
     liveAsr = null;
     const m = fixture.videos[id];
+    // The channel's link under the player, as YouTube's watch page has it (updated on in-page navigation).
+    const owner = document.querySelector("ytd-watch-metadata");
+    if (owner) {
+      owner.hidden = !(m && m.channel);
+      const link = owner.querySelector("ytd-channel-name a");
+      link.setAttribute("href", m && m.channel ? `/${m.channel}` : "");
+      link.textContent = m && m.channel ? m.channel.slice(1) : "";
+    }
     if (!m) return;
     video.src = m.src || `/media/${id}.webm`;
     liveAsr = m.liveAsr ? { words: m.liveAsr, lingerSecs: m.lingerSecs || 4 } : null;
