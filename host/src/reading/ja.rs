@@ -9,6 +9,8 @@ use std::path::Path;
 
 use vibrato::{Dictionary, SystemDictionaryBuilder, Tokenizer};
 
+use glossa_protocol::text;
+
 use super::{ReadingError, ReadingToken};
 
 const COMPILED: &str = "ja-ipadic.dic";
@@ -42,7 +44,7 @@ impl Reader {
             Some(Ok(dict)) => dict,
             // compiled by another version of the analyser: build it again where the source is
             Some(Err(reason)) if !dir.join(SOURCE).join("lex.csv").is_file() => {
-                return Err(ReadingError::DataUnreadable { what: "Japanese dictionary", path: compiled, reason });
+                return Err(ReadingError::DataUnreadable { what: text::TERM_JAPANESE_DICTIONARY, path: compiled, reason });
             }
             _ => compile(dir)?,
         };
@@ -342,17 +344,17 @@ fn preferred(surface: &str, reading: String, next: Option<&str>) -> String {
 fn compile(dir: &Path) -> Result<Dictionary, ReadingError> {
     let src = dir.join(SOURCE);
     if !src.join("lex.csv").is_file() {
-        return Err(ReadingError::DataMissing { what: "Japanese dictionary (IPADIC)", dir: dir.to_owned() });
+        return Err(ReadingError::DataMissing { what: text::TERM_JAPANESE_DICTIONARY, dir: dir.to_owned() });
     }
     let open = |name: &str| {
         File::open(src.join(name)).map(BufReader::new).map_err(|e| ReadingError::DataUnreadable {
-            what: "Japanese dictionary",
+            what: text::TERM_JAPANESE_DICTIONARY,
             path: src.join(name),
             reason: e.to_string(),
         })
     };
     let dict = SystemDictionaryBuilder::from_readers(open("lex.csv")?, open("matrix.def")?, open("char.def")?, open("unk.def")?)
-        .map_err(|e| ReadingError::DataUnreadable { what: "Japanese dictionary", path: src.clone(), reason: e.to_string() })?;
+        .map_err(|e| ReadingError::DataUnreadable { what: text::TERM_JAPANESE_DICTIONARY, path: src.clone(), reason: e.to_string() })?;
     let tmp = dir.join(format!("{COMPILED}.{}.tmp", std::process::id()));
     let written = File::create(&tmp)
         .map_err(|e| e.to_string())

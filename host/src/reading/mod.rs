@@ -17,6 +17,8 @@ mod zh;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use glossa_protocol::text::{self, Message, Text};
+
 pub use glossa_protocol::ReadingToken;
 
 /// The languages a reading exists for, as the CLI and the errors list them.
@@ -53,17 +55,47 @@ impl Lang {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why a line has no reading; each says it through the text table ([`text`]), so the
+/// extension shows it in the browser's language and the CLI in English.
+#[derive(Debug, Clone)]
 pub enum ReadingError {
-    #[error("no reading for language {0:?}; supported: {list}", list = SUPPORTED.join(", "))]
     Unsupported(String),
-    #[error("the {what} for readings is not installed (looked in {dir}); run tests/tools/fetch-reading-data.sh and point GLOSSA_READING_DATA at its output, or copy that to this folder")]
-    DataMissing { what: &'static str, dir: PathBuf },
-    #[error("cannot load the {what} for readings from {path}: {reason}")]
-    DataUnreadable { what: &'static str, path: PathBuf, reason: String },
-    #[error("{0}")]
-    NotLoaded(String),
+    DataMissing { what: Message<0>, dir: PathBuf },
+    DataUnreadable { what: Message<0>, path: PathBuf, reason: String },
 }
+
+impl ReadingError {
+    pub fn text(&self) -> Text {
+        match self {
+            ReadingError::Unsupported(lang) => text::ERR_READING_UNSUPPORTED.with([lang.as_str().into(), SUPPORTED.join(", ").into()]),
+            ReadingError::DataMissing { what, dir } => text::ERR_READING_DATA_MISSING.with([(*what).into(), dir.display().to_string().into()]),
+            ReadingError::DataUnreadable { what, path, reason } => text::ERR_READING_DATA_UNREADABLE.with([
+                (*what).into(),
+                path.display().to_string().into(),
+                reason.as_str().into(),
+            ]),
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint_text(&self) -> Option<Text> {
+        match self {
+            ReadingError::DataMissing { dir, .. } => Some(text::HINT_READING_DATA.with([dir.display().to_string().into()])),
+            ReadingError::Unsupported(_) | ReadingError::DataUnreadable { .. } => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ReadingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.hint_text() {
+            Some(hint) => write!(f, "{} {}", self.text(), hint),
+            None => write!(f, "{}", self.text()),
+        }
+    }
+}
+
+impl std::error::Error for ReadingError {}
 
 /// Where the dictionaries live: `GLOSSA_READING_DATA`, else `<data dir>/reading`.
 pub fn data_dir(glossa_data_dir: &Path) -> PathBuf {
@@ -77,8 +109,8 @@ pub fn data_dir(glossa_data_dir: &Path) -> PathBuf {
 /// failed load is kept too, so a missing dictionary is reported, not re-read, per line).
 pub struct Readers {
     dir: PathBuf,
-    ja: OnceLock<Result<ja::Reader, String>>,
-    zh: OnceLock<Result<zh::Reader, String>>,
+    ja: OnceLock<Result<ja::Reader, ReadingError>>,
+    zh: OnceLock<Result<zh::Reader, ReadingError>>,
 }
 
 impl Readers {
@@ -104,10 +136,10 @@ impl Readers {
     }
 }
 
-/// A reader from its cell, loading it on first use. A failed load is kept as its message
-/// (the cell is shared between threads) and given again as it was.
-fn loaded<T>(cell: &OnceLock<Result<T, String>>, load: impl FnOnce() -> Result<T, ReadingError>) -> Result<&T, ReadingError> {
-    cell.get_or_init(|| load().map_err(|e| e.to_string())).as_ref().map_err(|m| ReadingError::NotLoaded(m.clone()))
+/// A reader from its cell, loading it on first use. A failed load is kept (the cell is
+/// shared between threads) and given again as it was.
+fn loaded<T>(cell: &OnceLock<Result<T, ReadingError>>, load: impl FnOnce() -> Result<T, ReadingError>) -> Result<&T, ReadingError> {
+    cell.get_or_init(load).as_ref().map_err(Clone::clone)
 }
 
 /// The readings a track's cues carry to the player: the original line of each cue read in

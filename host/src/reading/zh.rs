@@ -11,6 +11,8 @@ use std::path::Path;
 
 use jieba_rs::Jieba;
 
+use glossa_protocol::text;
+
 use super::{ReadingError, ReadingToken};
 
 /// The longest phrase in the table worth looking for inside a word.
@@ -42,10 +44,10 @@ impl Reader {
         let read = |name: &str| {
             let path = dir.join("zh").join(name);
             if !path.is_file() {
-                return Err(ReadingError::DataMissing { what: "Chinese pinyin table", dir: dir.to_owned() });
+                return Err(ReadingError::DataMissing { what: text::TERM_CHINESE_PINYIN_TABLE, dir: dir.to_owned() });
             }
             std::fs::read_to_string(&path).map_err(|e| ReadingError::DataUnreadable {
-                what: "Chinese pinyin table",
+                what: text::TERM_CHINESE_PINYIN_TABLE,
                 path,
                 reason: e.to_string(),
             })
