@@ -110,9 +110,8 @@ fn in_context(tokens: &mut [ReadingToken]) {
     for i in 1..tokens.len() {
         let before: String = tokens[i.saturating_sub(3)..i].iter().map(|t| t.surface.as_str()).collect();
         let t = &tokens[i];
-        let found = IN_CONTEXT.iter().find(|(b, k, from, _)| {
-            before.ends_with(b) && t.surface.starts_with(*k) && t.reading.starts_with(from)
-        });
+        let found =
+            IN_CONTEXT.iter().find(|(b, k, from, _)| before.ends_with(b) && t.surface.starts_with(*k) && t.reading.starts_with(from));
         if let Some((_, _, from, to)) = found {
             let reading = format!("{to}{}", &t.reading[from.len()..]);
             let surface = t.surface.clone();
@@ -174,8 +173,15 @@ fn days(tokens: &mut Vec<ReadingToken>) {
 
 /// Counters before which 四, 七 and 九 take another reading: 四時 よじ, 九時 くじ, 七時
 /// しちじ, 四月 しがつ, 九月 くがつ, 四年 よねん.
-const NATIVE_NUMBERS: &[(&str, char, &str)] =
-    &[("時", '四', "よ"), ("時", '七', "しち"), ("時", '九', "く"), ("月", '四', "し"), ("月", '七', "しち"), ("月", '九', "く"), ("年", '四', "よ")];
+const NATIVE_NUMBERS: &[(&str, char, &str)] = &[
+    ("時", '四', "よ"),
+    ("時", '七', "しち"),
+    ("時", '九', "く"),
+    ("月", '四', "し"),
+    ("月", '七', "しち"),
+    ("月", '九', "く"),
+    ("年", '四', "よ"),
+];
 
 fn native_numbers(tokens: &mut [ReadingToken]) {
     for i in 1..tokens.len() {
@@ -198,7 +204,8 @@ fn native_numbers(tokens: &mut [ReadingToken]) {
 /// 十分 is じゅうぶん (enough) unless the line counts time: ten minutes (じゅっぷん)
 /// before 後, 前, 間, ほど… or after あと, 約, an hour (八時十分) or a verb's て (歩いて十分).
 fn ten_minutes(tokens: &mut [ReadingToken]) {
-    const BEFORE: &[&str] = &["後", "前", "間", "ほど", "くらい", "ぐらい", "おき", "以内", "以上", "遅", "待", "経", "たっ", "かか", "ごと"];
+    const BEFORE: &[&str] =
+        &["後", "前", "間", "ほど", "くらい", "ぐらい", "おき", "以内", "以上", "遅", "待", "経", "たっ", "かか", "ごと"];
     const AFTER: &[&str] = &["あと", "約", "毎", "残り", "時", "て"];
     for i in 0..tokens.len() {
         if tokens[i].surface != "十分" {

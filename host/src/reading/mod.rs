@@ -68,12 +68,12 @@ impl ReadingError {
     pub fn text(&self) -> Text {
         match self {
             ReadingError::Unsupported(lang) => text::ERR_READING_UNSUPPORTED.with([lang.as_str().into(), SUPPORTED.join(", ").into()]),
-            ReadingError::DataMissing { what, dir } => text::ERR_READING_DATA_MISSING.with([(*what).into(), dir.display().to_string().into()]),
-            ReadingError::DataUnreadable { what, path, reason } => text::ERR_READING_DATA_UNREADABLE.with([
-                (*what).into(),
-                path.display().to_string().into(),
-                reason.as_str().into(),
-            ]),
+            ReadingError::DataMissing { what, dir } => {
+                text::ERR_READING_DATA_MISSING.with([(*what).into(), dir.display().to_string().into()])
+            }
+            ReadingError::DataUnreadable { what, path, reason } => {
+                text::ERR_READING_DATA_UNREADABLE.with([(*what).into(), path.display().to_string().into(), reason.as_str().into()])
+            }
         }
     }
 
@@ -152,12 +152,11 @@ pub struct CueReadings<'r> {
 
 impl<'r> CueReadings<'r> {
     /// Readings for this track, if `wanted` (the setting: language codes, comma-separated)
-    /// names the track's source language.
+    /// names the track's source language, or when nobody told it, the language its lines
+    /// are written in (the caption DOM of a live stream: [`line_lang`]).
     pub fn wanted(readers: &'r Readers, source: Option<&str>, wanted: &str, cues: &[glossa_protocol::Cue]) -> Option<Self> {
-        let lang = Lang::from_tag(source?)?;
-        if !wanted.split(',').filter_map(|w| Lang::from_tag(w.trim())).any(|w| w == lang) {
-            return None;
-        }
+        let sample: String = cues.iter().take(20).map(|c| c.text.as_str()).collect::<Vec<_>>().join("\n");
+        let lang = line_lang(source, wanted, &sample)?;
         let originals = cues.iter().map(|c| (c.id.clone(), c.text.clone())).collect();
         Some(CueReadings { readers, lang, originals })
     }
@@ -176,6 +175,57 @@ impl<'r> CueReadings<'r> {
             }
         }
     }
+}
+
+/// The languages `wanted` (the `display.readings` setting: codes, comma-separated) names.
+fn wanted_langs(wanted: &str) -> Vec<Lang> {
+    wanted.split(',').filter_map(|w| Lang::from_tag(w.trim())).collect()
+}
+
+/// The language to read `text` in, if the user wants readings for it: `source` when the
+/// page knows the line's language, else the one its script says among the wanted ones
+/// (kana Japanese, Hangul Korean, Han alone Chinese unless only Japanese is wanted,
+/// Cyrillic Ukrainian when it has і ї є ґ and Ukrainian is wanted, Greek Greek).
+pub fn line_lang(source: Option<&str>, wanted: &str, text: &str) -> Option<Lang> {
+    let wanted = wanted_langs(wanted);
+    let lang = match source.filter(|s| !s.trim().is_empty()) {
+        Some(tag) => Lang::from_tag(tag)?,
+        None => by_script(text, &wanted)?,
+    };
+    wanted.contains(&lang).then_some(lang)
+}
+
+fn by_script(text: &str, wanted: &[Lang]) -> Option<Lang> {
+    let has = |f: fn(char) -> bool| text.chars().any(f);
+    if has(|c| matches!(c, '\u{3040}'..='\u{30FF}')) {
+        return Some(Lang::Japanese);
+    }
+    if has(|c| matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')) {
+        return Some(Lang::Korean);
+    }
+    if has(ja::is_kanji) {
+        let only_japanese = wanted.contains(&Lang::Japanese) && !wanted.contains(&Lang::Chinese);
+        return Some(if only_japanese { Lang::Japanese } else { Lang::Chinese });
+    }
+    if has(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
+        let ukrainian = has(|c| "іїєґІЇЄҐ".contains(c)) && wanted.contains(&Lang::Ukrainian);
+        return Some(if ukrainian || !wanted.contains(&Lang::Russian) && wanted.contains(&Lang::Ukrainian) {
+            Lang::Ukrainian
+        } else {
+            Lang::Russian
+        });
+    }
+    if has(|c| matches!(c, '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}')) {
+        return Some(Lang::Greek);
+    }
+    None
+}
+
+/// The reading of one line (a burned-in line), if the user wants readings for its
+/// language; a reading that cannot be made is logged and left out.
+pub fn for_line(readers: &Readers, source: Option<&str>, wanted: &str, text: &str) -> Option<Vec<ReadingToken>> {
+    let lang = line_lang(source, wanted, text)?;
+    readers.read_lang(lang, text).map_err(|e| tracing::warn!("no reading for {lang:?}: {e}")).ok()
 }
 
 /// The line as the reading shows it: each token's reading, or its surface where it
@@ -251,6 +301,22 @@ mod tests {
         let t = |surface: &str, reading: &str| ReadingToken { surface: surface.into(), reading: reading.into(), ruby: Vec::new() };
         assert_eq!(line(&[t("我", "wǒ"), t("在", "zài"), t("银行", "yín háng"), t("。", "")]), "wǒ zài yín háng。");
         assert_eq!(line(&[t("今日", "きょう"), t("は", ""), t("天気", "てんき")]), "きょうはてんき");
+    }
+
+    #[test]
+    fn a_line_of_unknown_language_is_read_in_the_wanted_language_its_script_says() {
+        let all = "ja,zh,ko,ru,uk,el";
+        assert_eq!(line_lang(None, all, "今日は雨です"), Some(Lang::Japanese));
+        assert_eq!(line_lang(None, all, "今天下雨"), Some(Lang::Chinese));
+        assert_eq!(line_lang(None, "ja", "今日雨"), Some(Lang::Japanese));
+        assert_eq!(line_lang(None, all, "같이 가요"), Some(Lang::Korean));
+        assert_eq!(line_lang(None, all, "Привет"), Some(Lang::Russian));
+        assert_eq!(line_lang(None, all, "Привіт"), Some(Lang::Ukrainian));
+        assert_eq!(line_lang(None, all, "Καλημέρα"), Some(Lang::Greek));
+        assert_eq!(line_lang(None, "ja", "같이 가요"), None, "not wanted");
+        assert_eq!(line_lang(None, all, "hello"), None);
+        assert_eq!(line_lang(Some("en"), all, "今天下雨"), None, "the page's word wins");
+        assert_eq!(line_lang(Some("ko"), "ko", "abc"), Some(Lang::Korean));
     }
 
     #[test]
