@@ -169,8 +169,8 @@ fn ruby(word: &str, reading: &str) -> Vec<(String, String)> {
 /// A polyphone read alone (a word of its own, or a character of a word no table knows),
 /// by the line `before` and `after` it: 中了 zhòng, 长得 after a person zhǎng, 背着 bēi,
 /// 调小 tiáo, 还 at a clause's end or before what is given back huán, 干 dry (太干了,
-/// 没干。, 干站着) gān, 得 after a person: 得了 dé, else must děi; 数 and 种 as verbs
-/// (数到, 种了) shǔ, zhòng.
+/// 没干。, 干站着) gān, 得 after a person: 得了 dé, else must děi; 着 as a result (找着…了)
+/// zháo; 照张相 xiàng; 数 and 种 as verbs (数到, 种了) shǔ, zhòng.
 fn polyphone(c: char, tag: &str, before: &str, after: &str) -> Option<&'static str> {
     let next_char = after.chars().next();
     let next_in = |set: &str| next_char.is_some_and(|n| set.contains(n));
@@ -186,6 +186,11 @@ fn polyphone(c: char, tag: &str, before: &str, after: &str) -> Option<&'static s
         '干' if next_in("站坐等瞪") || (clause_end && previous_in("太很真没不点")) => "gān",
         '得' if person && next_in("了") => "dé",
         '得' if (person || previous_in("还也都就总只")) && !next_in("到") => "děi",
+        // 着 as the result of a search (找着钥匙了, 睡着了): zháo
+        '着' if previous_in("找买借见碰猜摸睡") && after.split(|n: char| !is_hanzi(n)).next().is_some_and(|c| c.ends_with('了')) => {
+            "zháo"
+        }
+        '相' if before.ends_with("照张") || before.ends_with("照个") => "xiàng",
         '数' if tag == "v" || next_in("到一着过") => "shǔ",
         '种' if tag == "v" || next_in("了着过") => "zhòng",
         _ => return None,
