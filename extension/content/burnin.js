@@ -356,6 +356,7 @@
       if (ev.event === "burnin_line") {
         reading.text = ev.text || "";
         reading.translation = ev.translation || "";
+        reading.tokens = ev.reading || null; // how the line is read, when readings are on for its language
         reading.state = "done";
         G.renderSubtitles && G.renderSubtitles();
       } else if (ev.event === "done" || ev.event === "error") {
@@ -381,12 +382,12 @@
     return { cue, behind };
   }
 
-  /** For overlay.js: the burned-in line at `t` ({ cue: {id, text, translation} | null, behind, failed: the host's error event | null }), or null when the mode is off. */
+  /** For overlay.js: the burned-in line at `t` ({ cue: {id, text, translation, reading} | null, behind, failed: the host's error event | null }), or null when the mode is off. */
   G.burninShown = (t) => {
     const st = current();
     if (!st) return null;
     const { cue, behind } = shownAt(st, t);
-    return { cue: cue && { id: cue.id, text: cue.reading.text, translation: cue.reading.translation }, behind, failed: st.failed };
+    return { cue: cue && { id: cue.id, text: cue.reading.text, translation: cue.reading.translation, reading: cue.reading.tokens || null }, behind, failed: st.failed };
   };
 
   /** For the menu's download (menu.js): the lines read so far as a track, or null. */

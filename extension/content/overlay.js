@@ -252,7 +252,7 @@
     // Burned-in mode (burnin.js): the line read from the picture, where no track or caption DOM speaks.
     const burnin = !tr && !fromDom && !ad && G.burninShown ? G.burninShown(video.currentTime) : null;
     if (burnin && burnin.cue) {
-      line = { text: burnin.cue.translation };
+      line = { text: burnin.cue.translation, reading: burnin.cue.reading };
       original = burnin.cue.text;
       cueId = burnin.cue.id;
     }

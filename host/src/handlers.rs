@@ -141,7 +141,19 @@ pub async fn handle(
             let video = pipeline::burnin::video_name_digest(&video);
             let cache = app.cache();
             let (reading, usage) = pipeline::burnin::read_once(&job, &video, at, Some(&cache), || Some(frame.image.clone())).await?;
-            sink.send(EventBody::BurninLine { text: reading.text, translation: reading.translation, cached: usage.is_none() });
+            // How the line is read, under it as under a track's cue (a dictionary may load
+            // on first use: off the async threads).
+            let readers = app.readers.clone();
+            let wanted = app.settings().await.0.get("display.readings").to_owned();
+            let (from, text) = (job.from.clone(), reading.text.clone());
+            let line_reading =
+                tokio::task::spawn_blocking(move || reading::for_line(&readers, from.as_deref(), &wanted, &text)).await.ok().flatten();
+            sink.send(EventBody::BurninLine {
+                text: reading.text,
+                translation: reading.translation,
+                cached: usage.is_none(),
+                reading: line_reading,
+            });
             Ok(Finished { usage, ms: None })
         }
         RequestBody::TranslateTrack(request) => {

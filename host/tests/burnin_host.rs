@@ -66,3 +66,31 @@ fn a_burned_in_line_is_read_once_and_then_cached() {
     let events = host.request(json!({"id": "b4", "type": "translate_burnin_line", "image": "***", "video": "youtube:abc", "at": 1.0}));
     assert_eq!(events.last().unwrap()["code"], "bad_image", "{events:?}");
 }
+
+/// A burned-in line carries its reading, as a track's cue does, when the user turned readings
+/// on for the language its text is in (the page does not know it: the script tells), and
+/// none when they did not.
+#[test]
+fn a_burned_in_line_carries_its_reading_when_readings_are_on_for_its_language() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let reply = || FakeOllama::reply("gemma3:12b", &["{\"text\": \"같이 가요.\", \"translation\": \"Let's go together.\"}"]);
+    let fake = rt.block_on(FakeOllama::start(vec![FakeModel::vision("gemma3:12b")], vec![reply(), reply()]));
+    let dir = tempfile::tempdir().unwrap();
+    let mut host = Host::start(dir.path());
+    host.put_settings(json!({"provider": "ollama", "ollama.url": fake.url, "target_language": "en", "display.readings": "ja,ko"}));
+    let line = |id: &str, video: &str| json!({"id": id, "type": "translate_burnin_line", "image": strip_b64(), "video": video, "at": 3.0});
+
+    let events = host.request(line("r1", "youtube:ko1"));
+    let event = line_event(&events);
+    assert_eq!(event["text"], "같이 가요.");
+    let tokens = event["reading"].as_array().unwrap_or_else(|| panic!("no reading in {event}"));
+    let surfaces: String = tokens.iter().map(|t| t["surface"].as_str().unwrap()).collect();
+    assert_eq!(surfaces, "같이 가요.", "the reading's words make up the line");
+    let read: Vec<&str> = tokens.iter().filter_map(|t| t["reading"].as_str()).filter(|r| !r.is_empty()).collect();
+    assert_eq!(read, ["gachi", "gayo"]);
+
+    host.put_settings(json!({"display.readings": "ja"}));
+    let events = host.request(line("r2", "youtube:ko2"));
+    assert_eq!(line_event(&events)["text"], "같이 가요.");
+    assert_eq!(line_event(&events).get("reading"), None, "Korean readings are off");
+}

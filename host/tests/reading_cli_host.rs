@@ -39,7 +39,7 @@ fn an_unsupported_language_or_missing_dictionary_is_a_clear_error() {
     let out = glossa(&["reading", "bonjour", "--lang", "fr"], data.path());
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no reading for language \"fr\"; supported: ja, zh, ko, ru, uk, el"), "{stderr}");
+    assert!(stderr.contains("No reading for language \"fr\"; supported: ja, zh, ko, ru, uk, el."), "{stderr}");
 
     let out = glossa(&["reading", "今日", "--lang", "ja"], data.path());
     assert!(!out.status.success());

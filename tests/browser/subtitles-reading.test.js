@@ -2,15 +2,18 @@
 // Chinese and Korean, a Japanese track shows furigana as ruby over the kanji of the
 // original, a Chinese one pinyin over each hanzi (银行 yín háng, polyphones read by the
 // word), a Korean one its romanization as a plain line, each under the cue it reads. An
-// English track (no reading for English) shows none. The fake provider (fake-ollama.js)
-// translates; the readings come from the host with each cue.
+// English track (no reading for English) shows none. A live stream's captions, read from
+// the player's caption DOM (no language given), get their reading too: the host tells the
+// language by the script. The fake provider (fake-ollama.js) translates; the readings come
+// from the host with each cue.
 import assert from "node:assert/strict";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fakeTranslation, ollamaProviderSettings, startFakeOllama } from "./fake-ollama.js";
 import {
-  BROWSERS, browserName, CUES, OVERLAY as overlay, VIDEO_ONE, checkPrerequisites, launchBrowser, makeHostData, openWatch, pauseAtAndWaitForLine,
+  BROWSERS, browserName, CUES, OVERLAY as overlay, VIDEO_DOM_CAPTIONS, VIDEO_ONE, checkPrerequisites, launchBrowser, makeHostData, openWatch, pauseAt,
+  pauseAtAndWaitForLine,
   screenshotPath, startFakeYouTube,
 } from "./harness.js";
 
@@ -24,6 +27,8 @@ const cues = {
   [VIDEO_JA]: lines(["今日は天気がいいですね。", "明日学校に行きます。", "電車が遅れています。"]),
   [VIDEO_ZH]: lines(["我在银行工作。", "孩子们都长大了。", "这条路很长。"]),
   [VIDEO_KO]: lines(["감사합니다.", "같이 가요.", "신라 종로"]),
+  // a live stream's captions, as its player shows them (with gaps between them)
+  [VIDEO_DOM_CAPTIONS]: ["電車が遅れています。", "같이 가요."].map((text, i) => ({ id: String(i + 1), start: i * 4, end: i * 4 + 2.5, text })),
 };
 const readingData = process.env.GLOSSA_READING_DATA
   || path.join(process.env.GLOSSA_CACHE || path.join(os.homedir(), ".cache/glossa-dev"), "reading");
@@ -118,6 +123,32 @@ for (const kind of BROWSERS) {
         assert.equal(r.text, expected[cue.id]);
         assert.equal(r.words, cue.text.split(" ").length, "each word its own element");
         assert.ok(r.below && r.centred, `cue ${cue.id}'s reading sits under its original`);
+      }
+      await page.close();
+    });
+
+    test("a live stream's captions read from the player's DOM get their reading, by the script they are in", async () => {
+      const page = await openWatch(browser, VIDEO_DOM_CAPTIONS);
+      const expected = [
+        { t: 1.0, ruby: [["電車", "でんしゃ"], ["遅", "おく"]], text: null },
+        { t: 5.0, ruby: [], text: "gachi gayo." },
+      ];
+      for (const [i, want] of expected.entries()) {
+        const cue = cues[VIDEO_DOM_CAPTIONS][i];
+        await pauseAt(page, want.t);
+        // the player re-renders its captions on timeupdate
+        await page.evaluate(() => document.querySelector("video").dispatchEvent(new Event("timeupdate")));
+        await page.waitForFunction(
+          (text) => document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector("[data-glossa='subtitle-original'][data-cue-id='dom']")?.textContent === text,
+          cue.text, { timeout: 60_000 },
+        );
+        await page.locator(`${overlay} [data-glossa='subtitle-reading'][data-cue-id='dom']`).waitFor({ timeout: 60_000 });
+        const r = await readingOf(page, "dom");
+        assert.ok(r, `the DOM line "${cue.text}" has a reading line`);
+        assert.deepEqual(r.ruby, want.ruby, `the reading of "${cue.text}"`);
+        if (want.text) assert.equal(r.text, want.text);
+        else assert.equal(r.base, cue.text, "the ruby's base is the line the player showed");
+        assert.ok(r.below && r.centred, "the reading sits under the original");
       }
       await page.close();
     });

@@ -519,6 +519,10 @@ pub enum EventBody {
         translation: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         cached: bool,
+        /// How `text` is read, when the user asked for readings in its language (as a
+        /// track's [`TranslatedCue::reading`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reading: Option<Vec<ReadingToken>>,
     },
     /// The offline dictionary's entries for [`RequestBody::LookupWord`] (best first;
     /// empty when no dictionary knows the word or none exists for the language), and

@@ -245,6 +245,13 @@ catalogue! {
     HINT_RELOAD_MODELS = "hintReloadModels" () "Reload the page to see the models that are installed.";
     ERR_NO_ENV_KEY = "errNoEnvKey" (provider) "glossa-host has no $PROVIDER$ key in its environment.";
     HINT_PASTE_KEY = "hintPasteKey" () "Paste the key into the API key field instead.";
+    // Readings (furigana, pinyin, romanization).
+    ERR_READING_UNSUPPORTED = "errReadingUnsupported" (lang, supported) "No reading for language \"$LANG$\"; supported: $SUPPORTED$.";
+    ERR_READING_DATA_MISSING = "errReadingDataMissing" (what, dir) "The $WHAT$ for readings is not installed (looked in $DIR$).";
+    HINT_READING_DATA = "hintReadingData" (dir) "Run tests/tools/fetch-reading-data.sh and point GLOSSA_READING_DATA at its output, or copy that to $DIR$.";
+    ERR_READING_DATA_UNREADABLE = "errReadingDataUnreadable" (what, path, reason) "Cannot load the $WHAT$ for readings from $PATH$: $REASON$.";
+    TERM_JAPANESE_DICTIONARY = "termJapaneseDictionary" () "Japanese dictionary (IPADIC)";
+    TERM_CHINESE_PINYIN_TABLE = "termChinesePinyinTable" () "Chinese pinyin table";
     ERR_CANCELLED = "errCancelled" () "The request was cancelled.";
     ERR_NO_SUCH_TRACK = "errNoSuchTrack" (target) "No track request `$TARGET$` is running.";
     HINT_PLAYHEAD_TARGET = "hintPlayheadTarget" () "Send the playhead for a translate_track request that has not finished.";

@@ -2,10 +2,14 @@
 //! final consonant read with the next vowel: 음악 eumak), palatalization (같이 gachi),
 //! aspiration (좋고 joko, 축하 chuka), nasalization (합니다 hamnida, 백마 baengma, 종로
 //! Jongno), ㄹ assimilation (신라 silla, 설날 seollal) and the reduction of double final
-//! consonants (닭 dak, 읽어 ilgeo). Tensing is not written, as the standard says. One
-//! exception of the standard is left out: aspiration is written in nouns too (묵호 is
-//! mukho by the standard; telling nouns apart needs a part-of-speech tagger), nor are the
-//! compounds where ㄴ+ㄹ is read ㄴㄴ (신문로 sinmunno).
+//! consonants (닭 dak, 읽어 ilgeo). Tensing is not written, as the standard says.
+//!
+//! Where the standard tells nouns from verbs, the syllables do it here, without a tagger:
+//! ㅎ after ㄱ ㄷ ㅂ ㅈ makes an aspirate only in a form of 하다 or a passive/causative 히
+//! (축하해요 chukahaeyo, 잡혀 japyeo); in a noun the h is written (입학 iphak, 백화점
+//! baekhwajeom). The nouns ending in ㄺ read ㄱ before ㄱ (닭고기 dakgogi; the verb 맑게
+//! keeps ㄹ: malge), and ㄴ+ㄹ is read ㄴㄴ where a Sino-Korean suffix follows a word
+//! (신문로 sinmunno, 생산량 saengsannyang; 신라 silla at the start).
 
 const INITIALS: [char; 19] =
     ['ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ', 'ㅌ', 'ㅍ', 'ㅎ'];
@@ -44,7 +48,17 @@ const VOWELS: [&str; 21] =
     ["a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i"];
 const VOWEL_I: usize = 20;
 
+/// Syllables that are a form of 하다 or a passive/causative 히 after a stem: ㅎ there
+/// aspirates the consonant before it.
+const VERB_H: &str = "하한할함합해했히힌힐혀혔";
+/// The nouns whose ㄺ is read ㄱ even before ㄱ (verb stems keep ㄹ there: 맑게 malge).
+const NOUNS_RK: &str = "닭흙칡삵";
+/// Sino-Korean suffixes after which a word's final ㄴ does not turn ㄹ into ㄹㄹ but is
+/// read ㄴㄴ (의견란, 생산량, 결단력, 신문로, 이원론, 입원료, 구근류, 상견례).
+const SUFFIXES_NN: &str = "란량력로론료류례";
+
 struct Syllable {
+    ch: char,
     initial: char,
     vowel: usize,
     finals: Vec<char>,
@@ -52,7 +66,7 @@ struct Syllable {
 
 fn syllable(c: char) -> Option<Syllable> {
     let n = (c as u32).checked_sub(0xAC00).filter(|n| *n < 11172)? as usize;
-    Some(Syllable { initial: INITIALS[n / 588], vowel: (n % 588) / 28, finals: FINALS[n % 28].to_vec() })
+    Some(Syllable { ch: c, initial: INITIALS[n / 588], vowel: (n % 588) / 28, finals: FINALS[n % 28].to_vec() })
 }
 
 /// A word in Revised Romanization, lower case; what is not Hangul is kept as it is.
@@ -77,7 +91,7 @@ fn romanize_run(mut run: Vec<Syllable>) -> String {
         let (left, right) = run.split_at_mut(k + 1);
         let this = &mut left[k];
         match right.first_mut() {
-            Some(next) => boundary(this, next),
+            Some(next) => boundary(this, next, k == 0),
             None => {
                 reduce(&mut this.finals, None);
                 neutralize(&mut this.finals);
@@ -99,7 +113,8 @@ fn romanize_run(mut run: Vec<Syllable>) -> String {
 }
 
 /// The sound changes between one syllable's final and the next one's initial.
-fn boundary(this: &mut Syllable, next: &mut Syllable) {
+/// `first`: `this` is the run's first syllable.
+fn boundary(this: &mut Syllable, next: &mut Syllable, first: bool) {
     if this.finals.is_empty() {
         return;
     }
@@ -127,7 +142,7 @@ fn boundary(this: &mut Syllable, next: &mut Syllable) {
             'ㄴ' if this.finals.is_empty() => this.finals.push('ㄴ'),
             _ => {}
         }
-    } else if next.initial == 'ㅎ' {
+    } else if next.initial == 'ㅎ' && VERB_H.contains(next.ch) {
         let aspirated = match this.finals.last() {
             Some('ㄱ' | 'ㄲ') => Some('ㅋ'),
             Some('ㄷ' | 'ㅅ' | 'ㅆ') => Some(if next.vowel == VOWEL_I { 'ㅊ' } else { 'ㅌ' }),
@@ -140,9 +155,17 @@ fn boundary(this: &mut Syllable, next: &mut Syllable) {
             next.initial = c;
         }
     }
+    if this.finals.len() == 2 && (NOUNS_RK.contains(this.ch) || this.ch == '밟') {
+        // 닭고기 dakgogi, 밟다 bapda: the second consonant is the one read
+        this.finals.remove(0);
+    }
     reduce(&mut this.finals, Some(next.initial));
     neutralize(&mut this.finals);
     let Some(&last) = this.finals.first() else { return };
+    if last == 'ㄴ' && next.initial == 'ㄹ' && !first && SUFFIXES_NN.contains(next.ch) {
+        next.initial = 'ㄴ';
+        return;
+    }
     // nasalization and ㄹ assimilation
     if next.initial == 'ㄹ' && matches!(last, 'ㅁ' | 'ㅇ' | 'ㄱ' | 'ㄷ' | 'ㅂ') {
         next.initial = 'ㄴ';
@@ -255,6 +278,16 @@ mod tests {
             ("합니다", "hamnida"),
             ("감사합니다", "gamsahamnida"),
             ("한국어", "hangugeo"),
+            ("묵호", "mukho"),
+            ("집현전", "jiphyeonjeon"),
+            ("입학", "iphak"),
+            ("닭고기", "dakgogi"),
+            ("맑게", "malge"),
+            ("밟지", "bapji"),
+            ("신문로", "sinmunno"),
+            ("생산량", "saengsannyang"),
+            ("대관령", "daegwallyeong"),
+            ("난로", "nallo"),
         ] {
             assert_eq!(rr(hangul), latin, "{hangul}");
         }

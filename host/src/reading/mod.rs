@@ -17,6 +17,8 @@ mod zh;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use glossa_protocol::text::{self, Message, Text};
+
 pub use glossa_protocol::ReadingToken;
 
 /// The languages a reading exists for, as the CLI and the errors list them.
@@ -53,17 +55,47 @@ impl Lang {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why a line has no reading; each says it through the text table ([`text`]), so the
+/// extension shows it in the browser's language and the CLI in English.
+#[derive(Debug, Clone)]
 pub enum ReadingError {
-    #[error("no reading for language {0:?}; supported: {list}", list = SUPPORTED.join(", "))]
     Unsupported(String),
-    #[error("the {what} for readings is not installed (looked in {dir}); run tests/tools/fetch-reading-data.sh and point GLOSSA_READING_DATA at its output, or copy that to this folder")]
-    DataMissing { what: &'static str, dir: PathBuf },
-    #[error("cannot load the {what} for readings from {path}: {reason}")]
-    DataUnreadable { what: &'static str, path: PathBuf, reason: String },
-    #[error("{0}")]
-    NotLoaded(String),
+    DataMissing { what: Message<0>, dir: PathBuf },
+    DataUnreadable { what: Message<0>, path: PathBuf, reason: String },
 }
+
+impl ReadingError {
+    pub fn text(&self) -> Text {
+        match self {
+            ReadingError::Unsupported(lang) => text::ERR_READING_UNSUPPORTED.with([lang.as_str().into(), SUPPORTED.join(", ").into()]),
+            ReadingError::DataMissing { what, dir } => {
+                text::ERR_READING_DATA_MISSING.with([(*what).into(), dir.display().to_string().into()])
+            }
+            ReadingError::DataUnreadable { what, path, reason } => {
+                text::ERR_READING_DATA_UNREADABLE.with([(*what).into(), path.display().to_string().into(), reason.as_str().into()])
+            }
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint_text(&self) -> Option<Text> {
+        match self {
+            ReadingError::DataMissing { dir, .. } => Some(text::HINT_READING_DATA.with([dir.display().to_string().into()])),
+            ReadingError::Unsupported(_) | ReadingError::DataUnreadable { .. } => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ReadingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.hint_text() {
+            Some(hint) => write!(f, "{} {}", self.text(), hint),
+            None => write!(f, "{}", self.text()),
+        }
+    }
+}
+
+impl std::error::Error for ReadingError {}
 
 /// Where the dictionaries live: `GLOSSA_READING_DATA`, else `<data dir>/reading`.
 pub fn data_dir(glossa_data_dir: &Path) -> PathBuf {
@@ -77,8 +109,8 @@ pub fn data_dir(glossa_data_dir: &Path) -> PathBuf {
 /// failed load is kept too, so a missing dictionary is reported, not re-read, per line).
 pub struct Readers {
     dir: PathBuf,
-    ja: OnceLock<Result<ja::Reader, String>>,
-    zh: OnceLock<Result<zh::Reader, String>>,
+    ja: OnceLock<Result<ja::Reader, ReadingError>>,
+    zh: OnceLock<Result<zh::Reader, ReadingError>>,
 }
 
 impl Readers {
@@ -134,10 +166,10 @@ impl Readers {
     }
 }
 
-/// A reader from its cell, loading it on first use. A failed load is kept as its message
-/// (the cell is shared between threads) and given again as it was.
-fn loaded<T>(cell: &OnceLock<Result<T, String>>, load: impl FnOnce() -> Result<T, ReadingError>) -> Result<&T, ReadingError> {
-    cell.get_or_init(|| load().map_err(|e| e.to_string())).as_ref().map_err(|m| ReadingError::NotLoaded(m.clone()))
+/// A reader from its cell, loading it on first use. A failed load is kept (the cell is
+/// shared between threads) and given again as it was.
+fn loaded<T>(cell: &OnceLock<Result<T, ReadingError>>, load: impl FnOnce() -> Result<T, ReadingError>) -> Result<&T, ReadingError> {
+    cell.get_or_init(load).as_ref().map_err(Clone::clone)
 }
 
 /// The readings a track's cues carry to the player: the original line of each cue read in
@@ -150,12 +182,11 @@ pub struct CueReadings<'r> {
 
 impl<'r> CueReadings<'r> {
     /// Readings for this track, if `wanted` (the setting: language codes, comma-separated)
-    /// names the track's source language.
+    /// names the track's source language, or when nobody told it, the language its lines
+    /// are written in (the caption DOM of a live stream: [`line_lang`]).
     pub fn wanted(readers: &'r Readers, source: Option<&str>, wanted: &str, cues: &[glossa_protocol::Cue]) -> Option<Self> {
-        let lang = Lang::from_tag(source?)?;
-        if !wanted.split(',').filter_map(|w| Lang::from_tag(w.trim())).any(|w| w == lang) {
-            return None;
-        }
+        let sample: String = cues.iter().take(20).map(|c| c.text.as_str()).collect::<Vec<_>>().join("\n");
+        let lang = line_lang(source, wanted, &sample)?;
         let originals = cues.iter().map(|c| (c.id.clone(), c.text.clone())).collect();
         Some(CueReadings { readers, lang, originals })
     }
@@ -174,6 +205,57 @@ impl<'r> CueReadings<'r> {
             }
         }
     }
+}
+
+/// The languages `wanted` (the `display.readings` setting: codes, comma-separated) names.
+fn wanted_langs(wanted: &str) -> Vec<Lang> {
+    wanted.split(',').filter_map(|w| Lang::from_tag(w.trim())).collect()
+}
+
+/// The language to read `text` in, if the user wants readings for it: `source` when the
+/// page knows the line's language, else the one its script says among the wanted ones
+/// (kana Japanese, Hangul Korean, Han alone Chinese unless only Japanese is wanted,
+/// Cyrillic Ukrainian when it has і ї є ґ and Ukrainian is wanted, Greek Greek).
+pub fn line_lang(source: Option<&str>, wanted: &str, text: &str) -> Option<Lang> {
+    let wanted = wanted_langs(wanted);
+    let lang = match source.filter(|s| !s.trim().is_empty()) {
+        Some(tag) => Lang::from_tag(tag)?,
+        None => by_script(text, &wanted)?,
+    };
+    wanted.contains(&lang).then_some(lang)
+}
+
+fn by_script(text: &str, wanted: &[Lang]) -> Option<Lang> {
+    let has = |f: fn(char) -> bool| text.chars().any(f);
+    if has(|c| matches!(c, '\u{3040}'..='\u{30FF}')) {
+        return Some(Lang::Japanese);
+    }
+    if has(|c| matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')) {
+        return Some(Lang::Korean);
+    }
+    if has(ja::is_kanji) {
+        let only_japanese = wanted.contains(&Lang::Japanese) && !wanted.contains(&Lang::Chinese);
+        return Some(if only_japanese { Lang::Japanese } else { Lang::Chinese });
+    }
+    if has(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
+        let ukrainian = has(|c| "іїєґІЇЄҐ".contains(c)) && wanted.contains(&Lang::Ukrainian);
+        return Some(if ukrainian || !wanted.contains(&Lang::Russian) && wanted.contains(&Lang::Ukrainian) {
+            Lang::Ukrainian
+        } else {
+            Lang::Russian
+        });
+    }
+    if has(|c| matches!(c, '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}')) {
+        return Some(Lang::Greek);
+    }
+    None
+}
+
+/// The reading of one line (a burned-in line), if the user wants readings for its
+/// language; a reading that cannot be made is logged and left out.
+pub fn for_line(readers: &Readers, source: Option<&str>, wanted: &str, text: &str) -> Option<Vec<ReadingToken>> {
+    let lang = line_lang(source, wanted, text)?;
+    readers.read_lang(lang, text).map_err(|e| tracing::warn!("no reading for {lang:?}: {e}")).ok()
 }
 
 /// The line as the reading shows it: each token's reading, or its surface where it
@@ -249,6 +331,22 @@ mod tests {
         let t = |surface: &str, reading: &str| ReadingToken { surface: surface.into(), reading: reading.into(), ruby: Vec::new() };
         assert_eq!(line(&[t("我", "wǒ"), t("在", "zài"), t("银行", "yín háng"), t("。", "")]), "wǒ zài yín háng。");
         assert_eq!(line(&[t("今日", "きょう"), t("は", ""), t("天気", "てんき")]), "きょうはてんき");
+    }
+
+    #[test]
+    fn a_line_of_unknown_language_is_read_in_the_wanted_language_its_script_says() {
+        let all = "ja,zh,ko,ru,uk,el";
+        assert_eq!(line_lang(None, all, "今日は雨です"), Some(Lang::Japanese));
+        assert_eq!(line_lang(None, all, "今天下雨"), Some(Lang::Chinese));
+        assert_eq!(line_lang(None, "ja", "今日雨"), Some(Lang::Japanese));
+        assert_eq!(line_lang(None, all, "같이 가요"), Some(Lang::Korean));
+        assert_eq!(line_lang(None, all, "Привет"), Some(Lang::Russian));
+        assert_eq!(line_lang(None, all, "Привіт"), Some(Lang::Ukrainian));
+        assert_eq!(line_lang(None, all, "Καλημέρα"), Some(Lang::Greek));
+        assert_eq!(line_lang(None, "ja", "같이 가요"), None, "not wanted");
+        assert_eq!(line_lang(None, all, "hello"), None);
+        assert_eq!(line_lang(Some("en"), all, "今天下雨"), None, "the page's word wins");
+        assert_eq!(line_lang(Some("ko"), "ko", "abc"), Some(Lang::Korean));
     }
 
     #[test]
