@@ -15,6 +15,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { makeFixtures, root } from "./harness.js";
+import { streamChatReply } from "./openai-stream.js";
 
 export const BURNIN_MODEL = "scripted-burnin-reader";
 
@@ -73,15 +74,7 @@ export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
       const delay = latencyMs;
       if (delay) await new Promise((r) => setTimeout(r, delay));
       const reply = JSON.stringify(line ? { text: line.text, translation: line.translation } : { text: "", translation: "" });
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const chars = [...reply];
-      for (let i = 0; i < chars.length; i += 8) {
-        if (res.destroyed) return;
-        const chunk = { object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: chars.slice(i, i + 8).join("") } }] };
-        res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      }
-      res.write(`data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
-      return res.end("data: [DONE]\n\n");
+      return streamChatReply(res, reply, { charsPerEvent: 8, gapMs: 0 });
     }
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { message: `no route ${req.method} ${path}` } }));

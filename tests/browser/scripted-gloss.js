@@ -10,6 +10,7 @@
 // once more than the line names it), so the suite does not depend on the prompt's wording.
 import http from "node:http";
 import { fakeTranslation } from "./fake-ollama.js";
+import { streamChatReply } from "./openai-stream.js";
 
 export const GLOSS_MODEL = "scripted-gloss";
 
@@ -101,16 +102,7 @@ export async function startScriptedGloss({ to = "en" } = {}) {
       reply = NOTES.get(word);
     }
     stats.chats++;
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    const chars = [...reply];
-    for (let i = 0; i < chars.length; i += 3) {
-      if (res.destroyed) return;
-      const chunk = { object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: chars.slice(i, i + 3).join("") } }] };
-      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    res.write(`data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
-    res.end("data: [DONE]\n\n");
+    await streamChatReply(res, reply);
   }
 
   await new Promise((r) => server.listen(0, "127.0.0.1", r));

@@ -11,6 +11,7 @@
 // screenshot can never show an invented line.
 import http from "node:http";
 import { CUES, FRAME_TEXT, VIDEO_ONE, VIDEO_TWO, XSS_TEXT } from "./harness.js";
+import { streamChatReply } from "./openai-stream.js";
 
 export const SCRIPTED_MODEL = "scripted-translator";
 
@@ -127,17 +128,8 @@ export async function startScriptedOpenAI({ frameText = FRAME_TEXT[VIDEO_ONE], f
         return res.end(JSON.stringify({ error: { message: `scripted test server: ${e.message}` } }));
       }
       stats.chats++;
-      res.writeHead(200, { "content-type": "text/event-stream" });
       // A few characters per event, like tokens, a little apart: the panel streams.
-      const chars = [...reply];
-      for (let i = 0; i < chars.length; i += 3) {
-        if (res.destroyed) return;
-        const chunk = { object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: chars.slice(i, i + 3).join("") } }] };
-        res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      res.write(`data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
-      return res.end("data: [DONE]\n\n");
+      return streamChatReply(res, reply);
     }
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { message: `no route ${req.method} ${path}` } }));
