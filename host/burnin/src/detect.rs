@@ -1,14 +1,16 @@
 //! The line detector. Samples of the caption strip go in, in time order; out come
 //! [`LineEvent`]s: a line appeared (with its picture, to be read once) or left.
 //!
-//! A strip with almost no text-like edges is empty. A line counts once two samples in a row
-//! show the same edges ("stable for 2 samples"), so a fade-in or a line being drawn is read
-//! once, finished. Its appearance is dated back to the first of the samples just before
-//! that already show most of it (a fade's half-drawn samples count, a changing background
-//! before the text does not), and its leaving to halfway between the last sample that
-//! showed it and the first that did not, so both are off by at most half a sample
-//! interval. A line that matches one of the recent lines is reported as a repeat of it, so its
-//! reading is reused rather than asked for again.
+//! A strip with almost no text-like edges beyond what all its rows have is empty: a scene
+//! starting or ending behind the strip changes it, but its edges cross every row alike,
+//! while a line of text stands out from the rows above and below it. A line counts once
+//! two samples in a row show the same edges ("stable for 2 samples"), so a fade-in or a
+//! line being drawn is read once, finished. Its appearance is dated back to the first of
+//! the samples just before that already show most of it (a fade's half-drawn samples
+//! count, a changing background before the text does not), and its leaving to halfway
+//! between the last sample that showed it and the first that did not, so both are off by
+//! at most half a sample interval. A line that matches one of the recent lines is reported
+//! as a repeat of it, so its reading is reused rather than asked for again.
 
 use std::collections::VecDeque;
 
@@ -29,7 +31,8 @@ pub struct Config {
     pub edge_threshold: u8,
     /// … when its lighter side is at least this light.
     pub light_level: u8,
-    /// A strip with a smaller share of edge pixels shows no text.
+    /// A strip with a smaller share of edge pixels beyond its quietest rows' shows no text
+    /// ([`EdgeMap::text_density`]).
     pub empty_density: f32,
     /// Two strips with an edge distance up to this show the same line.
     pub same_distance: f32,
@@ -108,7 +111,7 @@ impl Detector {
         let edges = EdgeMap::of(&strip, self.config.edge_threshold, self.config.light_level);
         let boundary = self.last_time.map_or(time, |last| (last + time) / 2.0);
         self.last_time = Some(time);
-        let empty = edges.density() < self.config.empty_density;
+        let empty = edges.text_density() < self.config.empty_density;
         let mut events = Vec::new();
 
         if let Some((id, shown_edges, last_seen)) = &mut self.shown {
@@ -303,6 +306,39 @@ pub(crate) mod tests {
         let strips: Vec<GrayImage> = (0..12).map(|i| strip((3..9).contains(&i).then_some((5, 255)), Some(i))).collect();
         let found = lines(&run(&strips));
         assert_eq!(found, vec![(0, 0.625, 2.125, None)]);
+    }
+
+    /// A light busy scene behind the strip, as a video's test pattern or a bookshelf is:
+    /// bars and slanted stripes whose sharp, light boundaries cross every row of the strip
+    /// alike, moved `shift` pixels to the right; `text` drawn over it.
+    fn busy_scene(shift: usize, text: Option<u64>) -> GrayImage {
+        let mut img = strip(None, None);
+        for y in 0..img.height {
+            for x in 0..img.width {
+                let bar = [30, 150, 220, 20, 120, 200][(x + shift) * 6 / img.width % 6];
+                let stripe = (x + shift + 2 * y) % 37 < 5;
+                img.pixels[y * img.width + x] = if stripe { 235 } else { bar };
+            }
+        }
+        if let Some(seed) = text {
+            draw_text(&mut img, TextLine { seed, top: 4, height: 16, level: 255 });
+        }
+        img
+    }
+
+    #[test]
+    fn a_busy_scene_starting_behind_the_empty_strip_is_no_line() {
+        // Empty 0–1 s; a busy scene without text 1–2.5 s (still, then moving); a line over
+        // the still scene 2.5–4 s; the scene alone again 4–5 s (moving), then still; empty.
+        let mut strips = vec![strip(None, None); 4];
+        strips.extend(vec![busy_scene(0, None); 3]);
+        strips.extend((1..4).map(|i| busy_scene(i * 3, None)));
+        strips.extend(vec![busy_scene(9, Some(8)); 6]);
+        strips.extend((4..8).map(|i| busy_scene(i * 3, None)));
+        strips.extend(vec![busy_scene(21, None); 3]);
+        strips.extend(vec![strip(None, None); 2]);
+        let found = lines(&run(&strips));
+        assert_eq!(found, vec![(0, 2.375, 3.875, None)], "only the text is a line");
     }
 
     #[test]

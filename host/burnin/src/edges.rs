@@ -85,6 +85,28 @@ impl EdgeMap {
         }
     }
 
+    /// The share of the strip's pixels that are edges beyond what its quietest rows have: a
+    /// line of text crosses a band of rows and leaves the rows above and below it (the strip
+    /// is found, or drawn by hand, around the text) with what is behind it, while the
+    /// boundaries of a scene behind the strip (bars, stripes, a slant) cross every row about
+    /// alike, so a strip showing only such a scene has about none. The same as
+    /// [`EdgeMap::density`] over a plain background.
+    pub fn text_density(&self) -> f32 {
+        let rows = self.row_counts();
+        if rows.is_empty() {
+            return 0.0;
+        }
+        // The background: the quietest eighth of the rows (not the very quietest, which a
+        // scene can leave bare by chance), the last row left out as it has no row below to
+        // differ from. A row is above it by more than the spread of edges scattered at random.
+        let mut quiet = rows[..rows.len().saturating_sub(1).max(1)].to_vec();
+        quiet.sort_unstable();
+        let background = quiet[(rows.len() / 8).min(quiet.len() - 1)] as f32;
+        let level = background + background.sqrt();
+        let above: f32 = rows.iter().map(|&n| (n as f32 - level).max(0.0)).sum();
+        above / (rows.len() * self.width) as f32
+    }
+
     /// 0 when every edge of each map lies within a pixel of an edge of the other going the
     /// same way, 1 when no more do than chance would have (or the sizes differ): a busy
     /// picture with edges nearly everywhere matches anything by chance, so that is taken off.
@@ -156,5 +178,21 @@ mod tests {
         // Dark detail (a busy background) is not text-like.
         let dark = EdgeMap::of(&image(40, 10, |x, y| ((x * 37 + y * 91) % 7 * 20) as u8), 60, 160);
         assert_eq!(dark.density(), 0.0);
+    }
+
+    #[test]
+    fn a_scene_crossing_every_row_alike_has_no_text_density_text_over_it_has() {
+        // Light bars and a slanted stripe, their boundaries in every row of a 64×16 strip.
+        let scene = |x: usize, y: usize| if (x + y) % 21 < 3 { 240 } else { [30, 220, 40, 200][x * 4 / 64] };
+        let map = EdgeMap::of(&image(64, 16, scene), 60, 160);
+        assert!(map.density() > 0.05, "{}", map.density());
+        assert!(map.text_density() < 0.004, "{}", map.text_density());
+        // Blocks of text in rows 5–10 stand out from the rows above and below.
+        let text = |x: usize, y: usize| if (5..11).contains(&y) && x % 6 < 2 { 255 } else { scene(x, y) };
+        let with_text = EdgeMap::of(&image(64, 16, text), 60, 160);
+        assert!(with_text.text_density() > 0.02, "{}", with_text.text_density());
+        // Over a plain background, every edge counts.
+        let plain = EdgeMap::of(&image(64, 16, |x, y| if (5..11).contains(&y) && x % 6 < 2 { 255 } else { 30 }), 60, 160);
+        assert_eq!(plain.text_density(), plain.density());
     }
 }
