@@ -312,20 +312,25 @@ mod tests {
         reply(&ids.iter().map(|&i| item(i, i, FR[i - 1])).collect::<Vec<_>>())
     }
 
+    /// The calls' setup the tests share, around `provider`.
+    fn setup_for(provider: Arc<Scripted>) -> CallSetup {
+        CallSetup {
+            provider,
+            model: "m".into(),
+            system: "system".into(),
+            one_line_system: "one line".into(),
+            repair_attempts: 1,
+            context_units: 3,
+        }
+    }
+
     async fn translate(script: Vec<Attempt>) -> (BatchAnswer, usize) {
         translate_these(&LINES, script).await
     }
 
     async fn translate_these(lines: &[&str], script: Vec<Attempt>) -> (BatchAnswer, usize) {
         let provider = Arc::new(Scripted::new(script));
-        let setup = CallSetup {
-            provider: provider.clone(),
-            model: "m".into(),
-            system: "system".into(),
-            one_line_system: "one line".into(),
-            repair_attempts: 1,
-            context_units: 3,
-        };
+        let setup = setup_for(provider.clone());
         let answer = translate_lines(&setup, &Surroundings::default(), lines, &mut |_, _| {}).await.expect("an answer");
         (answer, provider.calls())
     }
@@ -341,14 +346,7 @@ mod tests {
     /// Lines as `translate_lines` hands them over: (index, text, ms after the start).
     async fn handed_over(script: Vec<Attempt>) -> (Vec<(usize, String, u128)>, BatchAnswer) {
         let provider = Arc::new(Scripted::new(script));
-        let setup = CallSetup {
-            provider,
-            model: "m".into(),
-            system: "system".into(),
-            one_line_system: "one line".into(),
-            repair_attempts: 1,
-            context_units: 3,
-        };
+        let setup = setup_for(provider);
         let started = tokio::time::Instant::now();
         let mut got = Vec::new();
         let mut on_line = |i: usize, text: &str| got.push((i, text.to_owned(), started.elapsed().as_millis()));
@@ -407,14 +405,7 @@ mod tests {
         let shifted = || reply(&[item(1, 2, FR[1]), item(2, 3, FR[2]), item(3, 4, FR[3])]);
         for (around, pictured) in [(around, true), (Surroundings::default(), false)] {
             let provider = Arc::new(Scripted::new(vec![shifted(), right(&[1, 2, 3, 4])]));
-            let setup = CallSetup {
-                provider: provider.clone(),
-                model: "m".into(),
-                system: "system".into(),
-                one_line_system: "one line".into(),
-                repair_attempts: 1,
-                context_units: 3,
-            };
+            let setup = setup_for(provider.clone());
             let answer = translate_lines(&setup, &around, &LINES, &mut |_, _| {}).await.expect("an answer");
             assert_eq!(shown(&answer), FR.map(Some));
             let seen = provider.seen.lock().unwrap();
