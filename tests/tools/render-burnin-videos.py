@@ -18,6 +18,7 @@ an existing video is kept (the version in the directory name changes when the co
 
     python3 tests/tools/render-burnin-videos.py [DIR]   # default $GLOSSA_CACHE/burnin-v1
 """
+import fcntl
 import json
 import os
 import subprocess
@@ -114,9 +115,13 @@ def main():
     cache = os.environ.get("GLOSSA_CACHE", os.path.expanduser("~/.cache/glossa-dev"))
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(cache, "burnin-v1")
     os.makedirs(out_dir, exist_ok=True)
-    for lang in TEXTS:
-        render(lang, out_dir)
-    render("ja", out_dir, name="burnin-ja-high", text_y=TEXT_Y_HIGH)
+    # Tests render on first use, several at once (nextest runs test binaries side by side):
+    # one renders while the others wait, then find the videos there.
+    with open(os.path.join(out_dir, ".render.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for lang in TEXTS:
+            render(lang, out_dir)
+        render("ja", out_dir, name="burnin-ja-high", text_y=TEXT_Y_HIGH)
     print(out_dir)
 
 
