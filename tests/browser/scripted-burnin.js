@@ -29,7 +29,12 @@ export function burninFixture(name, video) {
     execFileSync("python3", [path.join(root, "tests/tools/render-burnin-videos.py"), dir], { stdio: "inherit" });
   }
   const served = path.join(makeFixtures().dir, `${video}.webm`);
-  if (!fs.existsSync(served)) fs.copyFileSync(path.join(dir, `${name}.webm`), served);
+  if (!fs.existsSync(served)) {
+    // Copied whole under another name, then renamed: a suite never serves half a copy.
+    const part = `${served}.${process.pid}.part`;
+    fs.copyFileSync(path.join(dir, `${name}.webm`), part);
+    fs.renameSync(part, served);
+  }
   return JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8"));
 }
 
