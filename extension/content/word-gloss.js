@@ -58,7 +58,8 @@
     return [...segmenter.segment(text)].map((s) => ({ text: s.segment, word: !!s.isWordLike }));
   }
 
-  // The gloss open now, or null: { line, words, index, panel, requestId, resume, entries, note }.
+  // The gloss open now, or null: { line, words, index, panel, requestId, resume, entries, note, lang }
+  // (lang: the language the host looked the word up in).
   let open = null;
   let target = null; // the user's target language (settings), asked once per opened gloss
 
@@ -77,12 +78,13 @@
   /**
    * The original line as shown in dual mode, its words as elements a click explains:
    * `line` is { text, cueId, lang, tokens, translation, at } (tokens: the host's reading
-   * tokens, when it sent them). The line's text is exactly `text`.
+   * tokens, when it sent them). `lang` is "" for a line no page named a language for (the
+   * caption DOM of a live stream, a burned-in line): the host tells it by the line's script.
+   * The line's text is exactly `text`.
    */
   G.wordLine = (line) => {
     const l = G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": line.cueId });
-    if (!line.lang) { l.textContent = line.text; return l; } // no language: nothing to look a word up in
-    l.lang = line.lang; // the language's glyphs (CJK fonts differ) and a screen reader's voice
+    if (line.lang) l.lang = line.lang; // the language's glyphs (CJK fonts differ) and a screen reader's voice
     const words = [];
     let offset = 0;
     for (const piece of pieces(line.text, line.lang, line.tokens)) {
@@ -184,7 +186,7 @@
       const video = G.findVideo();
       let resume = null;
       if (video && !video.paused) { video.pause(); resume = video; }
-      open = { line, words, index, panel: buildPanel(layer), requestId: null, resume, entries: [], note: "" };
+      open = { line, words, index, panel: buildPanel(layer), requestId: null, resume, entries: [], note: "", lang: line.lang };
     }
     open.line = line;
     open.words = words;
@@ -201,6 +203,7 @@
     const word = words[index];
     mine.entries = [];
     mine.note = "";
+    mine.lang = line.lang;
     panel.querySelector("[data-glossa='word-gloss-word']").textContent = word.text;
     const save = panel.querySelector("[data-glossa='word-gloss-save']");
     delete save.dataset.state;
@@ -212,13 +215,14 @@
     place();
     const to = await targetLanguage();
     if (open !== mine || mine.index !== index) return; // closed or moved on meanwhile
-    const request = { type: "lookup_word", word: word.text, lang: line.lang, to, line: line.text, offset: word.offset };
+    const request = { type: "lookup_word", word: word.text, lang: line.lang || "", to, line: line.text, offset: word.offset };
     if (line.translation) request.translation = line.translation;
     let noteBox = null;
     const id = G.request(request, (ev) => {
       if (open !== mine || mine.requestId !== id) return;
       if (ev.event === "word_entries") {
         mine.entries = Array.isArray(ev.entries) ? ev.entries : [];
+        if (typeof ev.lang === "string" && ev.lang) mine.lang = ev.lang; // the one the line's script says, when the page knew none
         loading.before(entriesView(mine.entries));
         panel.dataset.state = "entries";
       } else if (ev.event === "delta") {
@@ -273,12 +277,12 @@
   /** Keep the word as a study card: its dictionary form, reading and meaning, with the line. */
   function saveCard(button) {
     if (!open || button.dataset.state) return;
-    const { line, words, index, entries, note } = open;
+    const { line, words, index, entries, note, lang } = open;
     const first = entries[0];
     const meaning = [first ? (first.senses || []).join("; ") : "", note.trim()].filter(Boolean).join(" — ");
     const card = {
       word: first ? first.headword : words[index].text, reading: first ? first.reading || "" : "", meaning,
-      sentence: line.text, translation: line.translation || "", lang: line.lang, at: line.at,
+      sentence: line.text, translation: line.translation || "", lang: lang || line.lang || "", at: line.at,
     };
     button.dataset.state = "saving";
     G.saveStudyCard(card).then((saved) => {

@@ -115,8 +115,9 @@ pub async fn handle(
         }
         RequestBody::LookupWord(request) => {
             let glossa_protocol::WordLookupRequest { word, lang, to, line, offset, translation } = request;
+            let lang = word_lang(&lang, &line, &word)?;
             let found = look_up_word(app, &word, &lang, &line, offset).await;
-            sink.send(EventBody::WordEntries { lemma: found.lemma.clone(), entries: found.entries });
+            sink.send(EventBody::WordEntries { lemma: found.lemma.clone(), entries: found.entries, lang: lang.clone() });
             // Then the word's sense in this line, from the model (or the cache), in the
             // user's language; an error here leaves the entries shown.
             let job = resolve::text(&app.config().await, &app.providers, Some(&to), Some(&lang));
@@ -331,6 +332,23 @@ pub async fn handle(
 
 /// The dictionary's entries for a clicked word; none, with the word as it was clicked, when
 /// no dictionary exists for the language or it is not installed (the note still comes).
+/// The language to look a word up in: the page's, or when it named none (a live stream's
+/// caption DOM, a burned-in line) the one the line's script says; an error when the script
+/// says none (digits, marks, Latin letters), before any dictionary or model is asked.
+fn word_lang(lang: &str, line: &str, word: &str) -> Result<String, ErrorInfo> {
+    if !lang.trim().is_empty() {
+        return Ok(lang.trim().to_owned());
+    }
+    let written = if line.trim().is_empty() { word } else { line };
+    reading::script_lang(written).map(|l| l.tag().to_owned()).ok_or_else(|| {
+        ErrorInfo::localized(
+            ErrorCode::BadRequest,
+            text::ERR_WORD_LANG_UNKNOWN.text(),
+            Some(text::HINT_WORD_LANG_UNKNOWN.with([reading::SUPPORTED.join(", ").into()])),
+        )
+    })
+}
+
 async fn look_up_word(app: &App, word: &str, lang: &str, line: &str, offset: Option<u32>) -> lookup::Found {
     let (dictionaries, readers) = (app.dictionaries.clone(), app.readers.clone());
     let (w, l, li) = (word.to_owned(), lang.to_owned(), line.to_owned());

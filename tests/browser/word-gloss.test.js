@@ -7,7 +7,10 @@
 // seeking the video, Esc closes and resumes playback; "Save word" keeps a word card that
 // the export writes for Anki. With the gloss closed, the arrows are the player's again.
 // A German line (no reading) is cut by the browser's word segmentation; by keyboard, the
-// line's first word is a Tab stop and Enter there opens the gloss.
+// line's first word is a Tab stop and Enter there opens the gloss. A live stream's lines,
+// read from the player's caption DOM (no language given), are words too: the host tells the
+// language by the script — a Japanese line gets its JMdict entry, a Korean one the model's
+// note alone — and a line whose script says no language gets a clear error in the panel.
 //
 // The dictionary entry and the note come from glossa-host's `lookup_word` handler: a host
 // built before the dictionaries landed (no `glossa-host define`) answers no entries and no
@@ -20,8 +23,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fakeTranslation } from "./fake-ollama.js";
 import {
-  BROWSERS, browserName, CUES, OVERLAY, VIDEO_ONE, checkPrerequisites, hostBin, launchBrowser, makeHostData, need, openWatch,
-  pauseAtAndWaitForLine, screenshotPath, startFakeYouTube,
+  BROWSERS, browserName, CUES, OVERLAY, VIDEO_DOM_CAPTIONS, VIDEO_ONE, checkPrerequisites, hostBin, launchBrowser, makeHostData, need,
+  openWatch, pauseAt, pauseAtAndWaitForLine, screenshotPath, startFakeYouTube,
 } from "./harness.js";
 import { NOTES, startScriptedGloss } from "./scripted-gloss.js";
 
@@ -32,7 +35,10 @@ const LINE = "今日は天気がいいですね。";
 const JA_CUES = [LINE, "明日学校に行きます。", "電車が遅れています。"].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 10, text }));
 const VIDEO_DE = "glossaDeu01";
 const DE_CUES = ["Willkommen am Bahnhof.", "Der Zug fährt um neun."].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 10, text }));
-const cues = { ...CUES, [VIDEO_JA]: JA_CUES, [VIDEO_DE]: DE_CUES };
+// A live stream's captions, shown by the player with no language named (long, with gaps).
+const UNSAID = "123 !!";
+const DOM_CUES = [LINE, "같이 가요.", UNSAID].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 8, text }));
+const cues = { ...CUES, [VIDEO_JA]: JA_CUES, [VIDEO_DE]: DE_CUES, [VIDEO_DOM_CAPTIONS]: DOM_CUES };
 const COLUMNS = ["Word", "Reading", "Meaning", "Sentence", "Translation", "Picture", "Link"];
 const cache = process.env.GLOSSA_CACHE || path.join(os.homedir(), ".cache/glossa-dev");
 const readingData = process.env.GLOSSA_READING_DATA || path.join(cache, "reading");
@@ -310,6 +316,78 @@ for (const kind of BROWSERS) {
         if (hostHasDictionaries) assert.equal((await glossOf(page1)).note, NOTES.get("Der"));
         await page1.keyboard.press("Escape");
         await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+      } finally {
+        await page1.close();
+      }
+    });
+
+    test("a live stream's caption line (no language given) is words too, looked up in the language its script says", async (t) => {
+      const page1 = await openWatch(browser, VIDEO_DOM_CAPTIONS);
+      /** Show the player's caption at `time` (paused) and wait for Glossa's original line to be `text`. */
+      const domLineAt = async (time, text) => {
+        await pauseAt(page1, time);
+        await page1.evaluate(() => document.querySelector("video").dispatchEvent(new Event("timeupdate"))); // the player draws its caption
+        await page1.waitForFunction((want) => document.querySelector("[data-glossa='root']")?.shadowRoot
+          .querySelector("[data-glossa='subtitle-original'][data-cue-id='dom']")?.textContent === want, text, { timeout: 60_000 });
+      };
+      try {
+        // Japanese, readings on for it: the host's words (the reading line's), and JMdict's entry.
+        await domLineAt(1, LINE);
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-reading'][data-cue-id='dom']`).waitFor({ timeout: 60_000 });
+        const shown = await wordsOf(page1, "dom");
+        assert.equal(shown.text, LINE, "the words keep the line's text as it is");
+        assert.deepEqual(shown.words, hostWords(LINE).filter((w) => /[\p{L}\p{N}]/u.test(w)), "the host's words");
+        await page1.evaluate(() => { const v = document.querySelector("video"); v.playbackRate = 0.25; return v.play(); });
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='${shown.words.indexOf("天気")}']`).click();
+        await page1.locator("[data-glossa='word-gloss']").waitFor({ timeout: 15_000 });
+        assert.ok((await videoState(page1)).paused, "the click paused the video");
+        await glossSettled(page1, "天気");
+        let gloss = await glossOf(page1);
+        assert.equal(gloss.error, null, gloss.error);
+        if (hostHasDictionaries) {
+          assert.equal(gloss.headwords[0], "天気");
+          assert.equal(gloss.readings[0], "てんき");
+          assert.ok(gloss.senses.some((s) => /weather/i.test(s)), gloss.senses.join(" / "));
+          assert.match(gloss.credit, /JMdict/);
+          assert.equal(gloss.note, NOTES.get("天気"));
+          const asked = provider.stats.notes.filter((n) => n.word === "天気").pop();
+          assert.ok(asked.prompt.includes("Japanese (ja)") && asked.prompt.includes(LINE), "the model was told the line's language");
+        } else {
+          t.diagnostic(dictionaryNote);
+        }
+        await page1.keyboard.press("Escape");
+        await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+        assert.equal((await videoState(page1)).paused, false, "playback resumed");
+
+        // Korean (no reading asked for it): the browser's words; no dictionary, the model's note.
+        await domLineAt(11, DOM_CUES[1].text);
+        const korean = await wordsOf(page1, "dom");
+        assert.deepEqual(korean.words, ["같이", "가요"]);
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='1']`).click();
+        await glossSettled(page1, "가요");
+        gloss = await glossOf(page1);
+        assert.equal(gloss.none, "No dictionary entry for this word.");
+        if (hostHasDictionaries) {
+          assert.equal(gloss.note, NOTES.get("가요"));
+          assert.ok(provider.stats.notes.filter((n) => n.word === "가요").pop().prompt.includes("Korean (ko)"), "told by its script: Korean");
+        }
+        await page1.keyboard.press("Escape");
+        await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+
+        // A line whose script says no language: the panel says so.
+        await domLineAt(21, UNSAID);
+        const unsaid = await wordsOf(page1, "dom");
+        assert.deepEqual(unsaid.words, ["123"]);
+        const notes = provider.stats.notes.length;
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='0']`).click();
+        await glossSettled(page1, "123");
+        gloss = await glossOf(page1);
+        assert.equal(gloss.state, "error");
+        if (hostHasDictionaries) {
+          assert.match(gloss.error, /^Glossa cannot tell which language this line is in\./, gloss.error);
+          assert.equal(provider.stats.notes.length, notes, "no model call");
+        }
+        await page1.keyboard.press("Escape");
       } finally {
         await page1.close();
       }

@@ -196,7 +196,10 @@ pub struct FrameRequest {
 pub struct WordLookupRequest {
     /// The word as it appears in the line (its surface form).
     pub word: String,
-    /// The line's language (BCP 47, e.g. `ja`, `zh-Hans`).
+    /// The line's language (BCP 47, e.g. `ja`, `zh-Hans`); empty when the page does not
+    /// know it (a live stream's caption DOM, a burned-in line): the host then takes the one
+    /// the line's script says (kana `ja`, Han alone `zh`, Hangul `ko`, Cyrillic `ru`/`uk`,
+    /// Greek `el`), and answers with an error when it cannot tell.
     pub lang: String,
     /// The language to explain it in (the user's target language).
     pub to: String,
@@ -530,6 +533,9 @@ pub enum EventBody {
     WordEntries {
         lemma: String,
         entries: Vec<DictEntry>,
+        /// The language the word was looked up in: the request's, or the one the line's
+        /// script says when the request named none.
+        lang: String,
     },
     /// A study card was kept: its id, and how many cards there are now.
     StudySaved {
