@@ -186,7 +186,7 @@
       const video = G.findVideo();
       let resume = null;
       if (video && !video.paused) { video.pause(); resume = video; }
-      open = { line, words, index, panel: buildPanel(layer), requestId: null, resume, entries: [], note: "", lang: line.lang };
+      open = { line, words, index, panel: buildPanel(layer), requestId: null, resume, entries: [], note: "", lang: "" };
     }
     open.line = line;
     open.words = words;

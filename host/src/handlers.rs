@@ -330,8 +330,6 @@ pub async fn handle(
     }
 }
 
-/// The dictionary's entries for a clicked word; none, with the word as it was clicked, when
-/// no dictionary exists for the language or it is not installed (the note still comes).
 /// The language to look a word up in: the page's, or when it named none (a live stream's
 /// caption DOM, a burned-in line) the one the line's script says; an error when the script
 /// says none (digits, marks, Latin letters), before any dictionary or model is asked.
@@ -349,6 +347,8 @@ fn word_lang(lang: &str, line: &str, word: &str) -> Result<String, ErrorInfo> {
     })
 }
 
+/// The dictionary's entries for a clicked word; none, with the word as it was clicked, when
+/// no dictionary exists for the language or it is not installed (the note still comes).
 async fn look_up_word(app: &App, word: &str, lang: &str, line: &str, offset: Option<u32>) -> lookup::Found {
     let (dictionaries, readers) = (app.dictionaries.clone(), app.readers.clone());
     let (w, l, li) = (word.to_owned(), lang.to_owned(), line.to_owned());
