@@ -331,20 +331,22 @@ pub async fn handle(
 }
 
 /// The language to look a word up in: the page's, or when it named none (a live stream's
-/// caption DOM, a burned-in line) the one the line's script says; an error when the script
-/// says none (digits, marks, Latin letters), before any dictionary or model is asked.
+/// caption DOM, a burned-in line) the one the line's script says. A script many languages
+/// share (Latin letters) says none: then no language is named (no dictionary; the note's
+/// model is told the source language setting, if any, or reads it from the line). A line
+/// without a letter is an error, before any dictionary or model is asked.
 fn word_lang(lang: &str, line: &str, word: &str) -> Result<String, ErrorInfo> {
     if !lang.trim().is_empty() {
         return Ok(lang.trim().to_owned());
     }
     let written = if line.trim().is_empty() { word } else { line };
-    reading::script_lang(written).map(|l| l.tag().to_owned()).ok_or_else(|| {
-        ErrorInfo::localized(
-            ErrorCode::BadRequest,
-            text::ERR_WORD_LANG_UNKNOWN.text(),
-            Some(text::HINT_WORD_LANG_UNKNOWN.with([reading::SUPPORTED.join(", ").into()])),
-        )
-    })
+    if let Some(lang) = reading::script_lang(written) {
+        return Ok(lang.tag().to_owned());
+    }
+    if written.chars().any(char::is_alphabetic) {
+        return Ok(String::new());
+    }
+    Err(ErrorInfo::localized(ErrorCode::BadRequest, text::ERR_WORD_LANG_UNKNOWN.text(), Some(text::HINT_WORD_LANG_UNKNOWN.text())))
 }
 
 /// The dictionary's entries for a clicked word; none, with the word as it was clicked, when

@@ -127,12 +127,16 @@ fn a_provider_error_after_the_entries_leaves_them_and_is_not_cached() {
 }
 
 #[test]
-fn a_line_without_a_language_is_looked_up_in_the_one_its_script_says_or_said_to_be_unknown() {
+fn a_line_without_a_language_is_looked_up_in_the_one_its_script_says_or_with_none_named() {
     // A live stream's caption line or a burned-in line: the page knows no language (`lang` empty).
     let rt = tokio::runtime::Runtime::new().unwrap();
     let fake = rt.block_on(FakeOllama::start(
         vec![FakeModel::text(MODEL)],
-        vec![FakeOllama::reply(MODEL, &["The weather."]), FakeOllama::reply(MODEL, &["A bank."])],
+        vec![
+            FakeOllama::reply(MODEL, &["The weather."]),
+            FakeOllama::reply(MODEL, &["A bank."]),
+            FakeOllama::reply(MODEL, &["Weather, here."]),
+        ],
     ));
     let (_dir, mut host) = start(&fake.url);
 
@@ -152,15 +156,24 @@ fn a_line_without_a_language_is_looked_up_in_the_one_its_script_says_or_said_to_
     let events = host.request(lookup("s2", "银行", "", "我在银行工作", 2));
     assert_eq!((events[0]["lang"].as_str(), events[0]["entries"][0]["source"].as_str()), (Some("zh"), Some("CC-CEDICT")), "{events:?}");
 
-    // No script that says a language: a clear error, in the text table, and no provider call.
+    // Latin letters, which many languages share: no language named, so no dictionary, and
+    // the model reads the language from the line (no source language is set here).
+    let events = host.request(lookup("s3", "weather", "", "nice weather today", 5));
+    assert_eq!(events[0], json!({"id": "s3", "event": "word_entries", "lemma": "weather", "entries": [], "lang": ""}), "{events:?}");
+    assert_eq!(note(&events), "Weather, here.");
+    let sent = fake.server.requests_to("/api/chat");
+    let system = sent.last().unwrap().json()["messages"][0]["content"].as_str().unwrap().to_owned();
+    assert!(system.contains("understand a subtitle line"), "no language is named: {system}");
+
+    // No letter at all: a clear error, in the text table, and no provider call.
     let calls = fake.server.requests_to("/api/chat").len();
-    let events = host.request(lookup("s3", "123", "", "123 !!", 0));
+    let events = host.request(lookup("s4", "123", "", "123 !!", 0));
     assert_eq!(events.len(), 1, "{events:?}");
     let error = &events[0];
     assert_eq!((error["event"].as_str(), error["code"].as_str()), (Some("error"), Some("bad_request")), "{error}");
     assert_eq!(error["message_text"]["key"], "errWordLangUnknown", "{error}");
     assert_eq!(error["message"], "Glossa cannot tell which language this line is in.");
-    assert!(error["hint"].as_str().unwrap_or_default().contains("ja, zh, ko, ru, uk, el"), "{error}");
+    assert_eq!(error["hint"], "Click a word written in letters.", "{error}");
     assert_eq!(fake.server.requests_to("/api/chat").len(), calls);
 }
 

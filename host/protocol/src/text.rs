@@ -254,7 +254,7 @@ catalogue! {
     TERM_CHINESE_PINYIN_TABLE = "termChinesePinyinTable" () "Chinese pinyin table";
     // A word's meaning.
     ERR_WORD_LANG_UNKNOWN = "errWordLangUnknown" () "Glossa cannot tell which language this line is in.";
-    HINT_WORD_LANG_UNKNOWN = "hintWordLangUnknown" (languages) "Words are looked up in lines whose script tells their language: $LANGUAGES$.";
+    HINT_WORD_LANG_UNKNOWN = "hintWordLangUnknown" () "Click a word written in letters.";
     ERR_CANCELLED = "errCancelled" () "The request was cancelled.";
     ERR_NO_SUCH_TRACK = "errNoSuchTrack" (target) "No track request `$TARGET$` is running.";
     HINT_PLAYHEAD_TARGET = "hintPlayheadTarget" () "Send the playhead for a translate_track request that has not finished.";
