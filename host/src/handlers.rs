@@ -128,6 +128,21 @@ pub async fn handle(
             let usage = word_note::explain(&job, &word, Some(&app.cache()), &mut on_delta).await?;
             Ok(Finished { usage, ms: None })
         }
+        RequestBody::LineWords(glossa_protocol::LineWordsRequest { lang, text }) => {
+            let lang = if lang.trim().is_empty() { word_lang("", &text, "")? } else { lang.trim().to_owned() };
+            let Some(reader_lang) = reading::Lang::from_tag(&lang) else {
+                return Err(reading::ReadingError::Unsupported(lang).info());
+            };
+            // The analyser may load (or compile) on first use: off the async threads.
+            let readers = app.readers.clone();
+            let words = tokio::task::spawn_blocking(move || readers.words(reader_lang, &text))
+                .await
+                // The page only logs this error (it keeps its own cut): no text table entry.
+                .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("The word analyser stopped: {e}"), ""))?
+                .map_err(|e| e.info())?;
+            sink.send(EventBody::LineWords { lang, words });
+            Ok(Finished::default())
+        }
         RequestBody::TranslateBurninLine(request) => {
             let glossa_protocol::BurninLineRequest { image, video, at, to, from } = request;
             let frame = pipeline::frame::Frame::from_request(glossa_protocol::FrameRequest {

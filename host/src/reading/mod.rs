@@ -101,6 +101,17 @@ impl ReadingError {
     }
 }
 
+impl ReadingError {
+    /// As the `error` event of a request that needed the reading.
+    pub fn info(&self) -> glossa_protocol::ErrorInfo {
+        let code = match self {
+            ReadingError::Unsupported(_) => glossa_protocol::ErrorCode::BadRequest,
+            ReadingError::DataMissing { .. } | ReadingError::DataUnreadable { .. } => glossa_protocol::ErrorCode::Storage,
+        };
+        glossa_protocol::ErrorInfo::localized(code, self.text(), self.hint_text())
+    }
+}
+
 impl std::fmt::Display for ReadingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.hint_text() {
@@ -178,6 +189,15 @@ impl Readers {
                 Lemma { range, base: t.surface, reading: t.reading }
             })
             .collect())
+    }
+}
+
+impl Readers {
+    /// A line's words for the player to make clickable: the surfaces of its reading, so the
+    /// words are the same whether the user shows readings or not (Japanese: the analyser's
+    /// words with a few joined, 一人, 三日; Chinese: jieba's). They concatenate to `text`.
+    pub fn words(&self, lang: Lang, text: &str) -> Result<Vec<String>, ReadingError> {
+        Ok(self.read_lang(lang, text)?.into_iter().map(|t| t.surface).collect())
     }
 }
 
