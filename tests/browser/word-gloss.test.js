@@ -11,6 +11,8 @@
 // read from the player's caption DOM (no language given), are words too: the host tells the
 // language by the script — a Japanese line gets its JMdict entry, a Korean one the model's
 // note alone — and a line whose script says no language gets a clear error in the panel.
+// With readings off, a Japanese line's words are still the host's analyser's (asked for
+// with `line_words`), not the browser's segmentation, and a click looks the word up there.
 //
 // The dictionary entry and the note come from glossa-host's `lookup_word` handler: a host
 // built before the dictionaries landed (no `glossa-host define`) answers no entries and no
@@ -32,7 +34,9 @@ const TARGET = "en";
 const VIDEO_JA = "glossaJpn01";
 const LINE = "今日は天気がいいですね。";
 // Long cues, so a playing video is still on the line when the click lands on a loaded machine.
-const JA_CUES = [LINE, "明日学校に行きます。", "電車が遅れています。"].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 10, text }));
+// Firefox's word segmentation cuts this one 今日|はい|い|天気|です|ね (issue #17).
+const CUT_APART = "今日はいい天気ですね。";
+const JA_CUES = [LINE, "明日学校に行きます。", CUT_APART].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 10, text }));
 const VIDEO_DE = "glossaDeu01";
 const DE_CUES = ["Willkommen am Bahnhof.", "Der Zug fährt um neun."].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 10, text }));
 // A live stream's captions, shown by the player with no language named (long, with gaps).
@@ -60,6 +64,12 @@ const hostWords = (text) => JSON.parse(execFileSync(hostBin, ["reading", text, "
   encoding: "utf8", env: { ...process.env, GLOSSA_READING_DATA: readingData },
 })).map((t) => t.surface);
 
+const wordlike = (w) => /[\p{L}\p{N}]/u.test(w);
+
+/** Change a setting of the running host (it reads its settings afresh for each request). */
+const setSetting = (dataDir, key, value) =>
+  execFileSync(hostBin, ["settings", "set", key, value], { env: { ...process.env, GLOSSA_DATA_DIR: dataDir }, stdio: "ignore" });
+
 const shadow = (page, fn, arg) => page.evaluate(`(${fn})(document.querySelector("[data-glossa='root']").shadowRoot, ${JSON.stringify(arg)})`);
 
 /** The original line's words as shown, the one marked current, and the line's text. */
@@ -69,7 +79,7 @@ function wordsOf(page, cueId) {
     if (!line) return null;
     const words = [...line.querySelectorAll("[data-glossa='word']")];
     return {
-      text: line.textContent, words: words.map((w) => w.textContent), offsets: words.map((w) => Number(w.dataset.offset)),
+      text: line.textContent, words: words.map((w) => w.textContent), offsets: words.map((w) => Number(w.dataset.offset)), cut: line.dataset.words,
       current: words.findIndex((w) => w.getAttribute("aria-current") === "true"),
       currentCount: words.filter((w) => w.hasAttribute("aria-current")).length,
     };
@@ -153,6 +163,7 @@ for (const kind of BROWSERS) {
       // Readings on for Japanese: the words are the host's analyser's, the ones the reading line reads.
       const expected = hostWords(LINE).filter((w) => /[\p{L}\p{N}]/u.test(w));
       assert.deepEqual(shown.words, expected, "the host's words");
+      assert.equal(shown.cut, "reading", "the reading's tokens, which came with the cue");
       assert.ok(await page.locator(`${OVERLAY} [data-glossa='subtitle-reading'][data-cue-id='1']`).count() === 1, "the reading line is there too");
       assert.ok(shown.words.includes("天気"), shown.words.join("|"));
       assert.deepEqual(shown.offsets, shown.words.map((w, i) => LINE.indexOf(w, i ? shown.offsets[i - 1] + 1 : 0)));
@@ -295,6 +306,7 @@ for (const kind of BROWSERS) {
         const shown = await wordsOf(page1, german.id);
         assert.equal(shown.text, german.text);
         assert.deepEqual(shown.words, ["Der", "Zug", "fährt", "um", "neun"]);
+        assert.equal(shown.cut, "browser", "German: the browser's cut, the host is not asked");
         assert.deepEqual(shown.offsets, [0, 4, 8, 14, 17]);
         await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='1']`).click();
         await glossSettled(page1, "Zug");
@@ -390,6 +402,61 @@ for (const kind of BROWSERS) {
         await page1.keyboard.press("Escape");
       } finally {
         await page1.close();
+      }
+    });
+
+    test("with readings off, a Japanese line's words are still the host's analyser's, not the browser's segmentation", async (t) => {
+      setSetting(dataDir, "display.readings", "ko"); // on for another language only
+      const page1 = await openWatch(browser, VIDEO_JA);
+      try {
+        const cue = JA_CUES[2];
+        await pauseAtAndWaitForLine(page1, JA_CUES, cue.start + 0.5, 60_000);
+        const expected = hostWords(cue.text).filter(wordlike);
+        assert.deepEqual(expected, ["今日", "は", "いい", "天気", "です", "ね"], "the host's analyser's words");
+        // The line shows at once (the browser's cut), then the host's words replace it.
+        await page1.waitForFunction((want) => {
+          const line = document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector("[data-glossa='subtitle-original'][data-cue-id='3']");
+          return line && JSON.stringify([...line.querySelectorAll("[data-glossa='word']")].map((w) => w.textContent)) === want;
+        }, JSON.stringify(expected), { timeout: 15_000 }).catch(() => {});
+        const shown = await wordsOf(page1, cue.id);
+        assert.equal(await page1.locator(`${OVERLAY} [data-glossa='subtitle-reading']`).count(), 0, "no reading: readings are off for Japanese");
+        assert.equal(shown.text, cue.text, "the words keep the line's text as it is");
+        assert.deepEqual(shown.words, expected, "the host's words");
+        assert.equal(shown.cut, "host", "asked of the host, not the reading's tokens nor the browser's");
+        assert.deepEqual(shown.offsets, [0, 2, 3, 5, 7, 9]);
+
+        // A click looks the word up where it stands.
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='${expected.indexOf("天気")}']`).click();
+        await glossSettled(page1, "天気");
+        const gloss = await glossOf(page1);
+        assert.equal(gloss.error, null, gloss.error);
+        assert.equal((await wordsOf(page1, cue.id)).current, expected.indexOf("天気"), "the clicked word is marked");
+        if (hostHasDictionaries) assert.equal(gloss.headwords[0], "天気");
+        else t.diagnostic(dictionaryNote);
+        await page1.keyboard.press("Escape");
+        await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+      } finally {
+        await page1.close();
+      }
+
+      // A live stream's caption line (no language given): Japanese by its script, the host's words too.
+      const page2 = await openWatch(browser, VIDEO_DOM_CAPTIONS);
+      try {
+        await pauseAt(page2, 1);
+        await page2.evaluate(() => document.querySelector("video").dispatchEvent(new Event("timeupdate")));
+        const expected = hostWords(LINE).filter(wordlike);
+        await page2.waitForFunction((want) => {
+          const line = document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector("[data-glossa='subtitle-original'][data-cue-id='dom']");
+          return line && JSON.stringify([...line.querySelectorAll("[data-glossa='word']")].map((w) => w.textContent)) === want;
+        }, JSON.stringify(expected), { timeout: 60_000 }).catch(() => {});
+        const shown = await wordsOf(page2, "dom");
+        assert.equal(shown?.text, LINE);
+        assert.deepEqual(shown.words, expected, "the host's words");
+        assert.equal(shown.cut, "host");
+        assert.equal(await page2.locator(`${OVERLAY} [data-glossa='subtitle-reading']`).count(), 0, "no reading");
+      } finally {
+        setSetting(dataDir, "display.readings", "ja");
+        await page2.close();
       }
     });
   });
