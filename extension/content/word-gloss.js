@@ -68,6 +68,7 @@
   // browser's cut stays). Asked once per line; the oldest are forgotten past the cap.
   const HOST_CUTS_MAX = 300;
   const hostCuts = new Map();
+  let hostCannotCut = false; // a host older than `line_words`: not asked again on this page
   const drawn = new WeakMap(); // a shown line's element → the line it was drawn from, and whether with the host's words
 
   /**
@@ -95,7 +96,7 @@
 
   /** The host's words for `line` when they came; else asks for them (once) and gives null. */
   function hostCutOf(line) {
-    if (!cutByHost(line)) return null;
+    if (hostCannotCut || !cutByHost(line)) return null;
     const key = cutKey(line);
     if (hostCuts.has(key)) return hostCuts.get(key);
     rememberCut(key, null);
@@ -110,6 +111,7 @@
         recut(key);
       } else if (ev.event === "error") {
         // The analyser's data is not installed, or an older host: the browser's cut stays.
+        if (ev.code === "unknown_type") hostCannotCut = true;
         console.debug(`Glossa: no host words for a ${line.lang || "script-told"} line: ${ev.code || ""} ${ev.message || ""}`);
       }
     });
