@@ -382,12 +382,12 @@
     return { cue, behind };
   }
 
-  /** For overlay.js: the burned-in line at `t` ({ cue: {id, text, translation, reading} | null, behind, failed: the host's error event | null }), or null when the mode is off. */
+  /** For overlay.js: the burned-in line at `t` ({ cue: {id, start, text, translation, reading} | null, behind, failed: the host's error event | null }), or null when the mode is off. */
   G.burninShown = (t) => {
     const st = current();
     if (!st) return null;
     const { cue, behind } = shownAt(st, t);
-    return { cue: cue && { id: cue.id, text: cue.reading.text, translation: cue.reading.translation, reading: cue.reading.tokens || null }, behind, failed: st.failed };
+    return { cue: cue && { id: cue.id, start: cue.start, text: cue.reading.text, translation: cue.reading.translation, reading: cue.reading.tokens || null }, behind, failed: st.failed };
   };
 
   /** For the menu's download (menu.js): the lines read so far as a track, or null. */

@@ -243,6 +243,7 @@
     let line = cue ? tr.translations.get(cue.id) : null;
     let original = cue ? cue.text : "";
     let cueId = cue ? cue.id : "";
+    let at = cue ? cue.start : video.currentTime; // where the line starts, for a study card
     const fromDom = !tr && !ad ? dom.shown(video.currentTime) : null;
     if (fromDom) {
       line = fromDom.translation;
@@ -255,6 +256,7 @@
       line = { text: burnin.cue.translation, reading: burnin.cue.reading };
       original = burnin.cue.text;
       cueId = burnin.cue.id;
+      at = burnin.cue.start;
     }
     const behind = burnin && burnin.behind ? G.t("burninBehind") : "";
     if (line && !line.text.trim()) line = null; // a blank cue: no line, so no empty box
@@ -277,12 +279,14 @@
         l.dataset.untranslated = "true";
         l.title = G.t("subtitleUntranslated");
       }
-      if (G.studyButton) l.append(G.studyButton({ sentence: original, translation: line.text, lang: tr ? tr.lang : "", at: cue ? cue.start : video.currentTime }));
+      if (G.studyButton) l.append(G.studyButton({ sentence: original, translation: line.text, lang: tr ? tr.lang : "", at }));
       box.append(l);
       if (d.dual) {
-        // Its words are elements a click explains (word-gloss.js): from a track, whose language is known.
-        const words = G.wordLine && tr
-          ? G.wordLine({ text: original, cueId, lang: tr.lang, tokens: line.reading, translation: line.untranslated ? "" : line.text, at: cue ? cue.start : video.currentTime })
+        // Its words are elements a click explains (word-gloss.js). A line no page named a
+        // language for (the caption DOM of a live stream, a burned-in line) is looked up in
+        // the language the host tells by its script.
+        const words = G.wordLine
+          ? G.wordLine({ text: original, cueId, lang: tr ? tr.lang : "", tokens: line.reading, translation: line.untranslated ? "" : line.text, at })
           : null;
         box.append(words || G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
       }

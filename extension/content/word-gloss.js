@@ -3,7 +3,9 @@
 // entries at once (`lookup_word` → `word_entries`), then the model's note on the word in
 // this line as it streams in. The video pauses while the panel is open; ←/→ step through
 // the line's words, Esc closes it and resumes what Glossa paused. "Save" keeps the word as
-// a study card (study.js). All text goes in through textContent.
+// a study card (study.js). All text goes in through textContent. A Japanese or Chinese line
+// shown without readings is drawn at once with the browser's word segmentation, then cut
+// again with the host's words (`line_words`): the cut a lookup finds the dictionary form by.
 "use strict";
 (() => {
   const G = globalThis.glossa;
@@ -39,15 +41,18 @@
     if (root && !root.querySelector("style[data-glossa='word-gloss-style']")) root.append(G.el("style", { "data-glossa": "word-gloss-style" }, STYLE));
   }
 
+  /** Whether the host's reading tokens for a line are its words (they make up its text). */
+  const tokensFit = (text, tokens) => Array.isArray(tokens) && tokens.length > 0 && tokens.map((t) => t.surface).join("") === text;
+
   /**
    * `text` cut into pieces `{ text, word }` that concatenate to it: the host's reading
    * tokens when it sent them for this line (its analyser's words, the same the reading
-   * line shows), else the browser's word segmentation for the language.
+   * line shows), else the host's words for the line (`hostCut`) when they came, else the
+   * browser's word segmentation for the language.
    */
-  function pieces(text, lang, tokens) {
-    if (Array.isArray(tokens) && tokens.length && tokens.map((t) => t.surface).join("") === text) {
-      return tokens.map((t) => ({ text: t.surface, word: WORDLIKE.test(t.surface) }));
-    }
+  function pieces(text, lang, tokens, hostCut) {
+    if (tokensFit(text, tokens)) return tokens.map((t) => ({ text: t.surface, word: WORDLIKE.test(t.surface) }));
+    if (hostCut) return hostCut.map((w) => ({ text: w, word: WORDLIKE.test(w) }));
     if (typeof Intl.Segmenter !== "function") return [{ text, word: false }];
     let segmenter;
     try {
@@ -58,7 +63,83 @@
     return [...segmenter.segment(text)].map((s) => ({ text: s.segment, word: !!s.isWordLike }));
   }
 
-  // The gloss open now, or null: { line, words, index, panel, requestId, resume, entries, note }.
+  // The host's words of lines shown without reading tokens, by language and text: an array
+  // once they came, null while asked (or when the host could not cut the line: the
+  // browser's cut stays). Asked once per line; the oldest are forgotten past the cap.
+  const HOST_CUTS_MAX = 300;
+  const hostCuts = new Map();
+  let hostCannotCut = false; // a host older than `line_words`: not asked again on this page
+  const drawn = new WeakMap(); // a shown line's element → the line it was drawn from, and whether with the host's words
+
+  /**
+   * Whether the browser's cut of `line` should give way to the host's: Japanese and Chinese,
+   * which the browser segments otherwise than the host's analyser (Firefox: 今日|はい|い|天気).
+   * A line no page named a language for goes by its script, as the host tells it: kana
+   * Japanese, Hangul Korean (the browser cuts it at spaces, as the host), Han alone Chinese.
+   */
+  function cutByHost(line) {
+    if (!line.text || tokensFit(line.text, line.tokens)) return false;
+    const primary = (line.lang || "").split(/[-_]/)[0].toLowerCase();
+    if (primary) return primary === "ja" || primary === "zh" || primary === "cmn";
+    if (/[\u3040-\u30ff]/.test(line.text)) return true;
+    if (/[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]/.test(line.text)) return false;
+    return /\p{Script=Han}/u.test(line.text);
+  }
+
+  const cutKey = (line) => `${line.lang || ""}\n${line.text}`;
+
+  function rememberCut(key, words) {
+    hostCuts.delete(key); // kept as the newest
+    hostCuts.set(key, words);
+    while (hostCuts.size > HOST_CUTS_MAX) hostCuts.delete(hostCuts.keys().next().value);
+  }
+
+  /** The host's words for `line` when they came; else asks for them (once) and gives null. */
+  function hostCutOf(line) {
+    if (hostCannotCut || !cutByHost(line)) return null;
+    const key = cutKey(line);
+    if (hostCuts.has(key)) return hostCuts.get(key);
+    rememberCut(key, null);
+    G.request({ type: "line_words", lang: line.lang || "", text: line.text }, (ev) => {
+      if (ev.event === "line_words") {
+        const words = Array.isArray(ev.words) ? ev.words.map(String) : [];
+        if (words.join("") !== line.text) {
+          console.debug("Glossa: the host's words do not make up the line; the browser's cut stays", words);
+          return;
+        }
+        rememberCut(key, words);
+        recut(key);
+      } else if (ev.event === "error") {
+        // The analyser's data is not installed, or an older host: the browser's cut stays.
+        if (ev.code === "unknown_type") hostCannotCut = true;
+        console.debug(`Glossa: no host words for a ${line.lang || "script-told"} line: ${ev.code || ""} ${ev.message || ""}`);
+      }
+    });
+    return null;
+  }
+
+  /** The shown lines of `key` drawn before the host's words came: drawn again with them. */
+  function recut(key) {
+    const layer = G.layer();
+    if (!layer) return;
+    for (const el of layer.querySelectorAll("[data-glossa='subtitle-original']")) {
+      const was = drawn.get(el);
+      if (!was || was.hostCut || cutKey(was.line) !== key || el.textContent !== was.line.text) continue;
+      const root = el.getRootNode();
+      const focused = root.activeElement && el.contains(root.activeElement) ? Number(root.activeElement.dataset.offset) : null;
+      const fresh = G.wordLine(was.line);
+      el.replaceWith(fresh);
+      if (focused !== null) { // a keyboard user stays on the word they were on
+        const words = [...fresh.querySelectorAll("[data-glossa='word']")];
+        const here = words.filter((w) => Number(w.dataset.offset) <= focused).pop() || words[0];
+        for (const w of words) w.setAttribute("tabindex", w === here ? "0" : "-1");
+        here?.focus();
+      }
+    }
+  }
+
+  // The gloss open now, or null: { line, words, index, panel, requestId, resume, entries, note, lang }
+  // (lang: the language the host looked the word up in).
   let open = null;
   let target = null; // the user's target language (settings), asked once per opened gloss
 
@@ -77,15 +158,19 @@
   /**
    * The original line as shown in dual mode, its words as elements a click explains:
    * `line` is { text, cueId, lang, tokens, translation, at } (tokens: the host's reading
-   * tokens, when it sent them). The line's text is exactly `text`.
+   * tokens, when it sent them). `lang` is "" for a line no page named a language for (the
+   * caption DOM of a live stream, a burned-in line): the host tells it by the line's script.
+   * The line's text is exactly `text`.
    */
   G.wordLine = (line) => {
     const l = G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": line.cueId });
-    if (!line.lang) { l.textContent = line.text; return l; } // no language: nothing to look a word up in
-    l.lang = line.lang; // the language's glyphs (CJK fonts differ) and a screen reader's voice
+    if (line.lang) l.lang = line.lang; // the language's glyphs (CJK fonts differ) and a screen reader's voice
     const words = [];
     let offset = 0;
-    for (const piece of pieces(line.text, line.lang, line.tokens)) {
+    const hostCut = hostCutOf(line);
+    drawn.set(l, { line, hostCut: !!hostCut });
+    l.dataset.words = tokensFit(line.text, line.tokens) ? "reading" : hostCut ? "host" : "browser"; // whose cut it is
+    for (const piece of pieces(line.text, line.lang, line.tokens, hostCut)) {
       if (!piece.word) {
         l.append(document.createTextNode(piece.text));
       } else {
@@ -113,10 +198,13 @@
       }
       offset += piece.text.length; // UTF-16 code units, as the host's `offset` counts
     }
-    // The line was drawn again (a pause, a resize) while its gloss is open: keep the mark.
+    // The line was drawn again (a pause, a resize, the host's words came) while its gloss
+    // is open: keep the mark, on the word that holds the one looked up.
     if (open && open.line.cueId === line.cueId && open.line.text === line.text) {
+      const at = open.words[open.index] ? open.words[open.index].offset : 0;
       open.line = line;
       open.words = words;
+      open.index = Math.max(0, words.findLastIndex((w) => w.offset <= at));
       queueMicrotask(() => mark(l));
     }
     queueMicrotask(() => ensureStyle(l.getRootNode()));
@@ -184,7 +272,7 @@
       const video = G.findVideo();
       let resume = null;
       if (video && !video.paused) { video.pause(); resume = video; }
-      open = { line, words, index, panel: buildPanel(layer), requestId: null, resume, entries: [], note: "" };
+      open = { line, words, index, panel: buildPanel(layer), requestId: null, resume, entries: [], note: "", lang: "" };
     }
     open.line = line;
     open.words = words;
@@ -201,6 +289,7 @@
     const word = words[index];
     mine.entries = [];
     mine.note = "";
+    mine.lang = line.lang;
     panel.querySelector("[data-glossa='word-gloss-word']").textContent = word.text;
     const save = panel.querySelector("[data-glossa='word-gloss-save']");
     delete save.dataset.state;
@@ -212,13 +301,14 @@
     place();
     const to = await targetLanguage();
     if (open !== mine || mine.index !== index) return; // closed or moved on meanwhile
-    const request = { type: "lookup_word", word: word.text, lang: line.lang, to, line: line.text, offset: word.offset };
+    const request = { type: "lookup_word", word: word.text, lang: line.lang || "", to, line: line.text, offset: word.offset };
     if (line.translation) request.translation = line.translation;
     let noteBox = null;
     const id = G.request(request, (ev) => {
       if (open !== mine || mine.requestId !== id) return;
       if (ev.event === "word_entries") {
         mine.entries = Array.isArray(ev.entries) ? ev.entries : [];
+        if (typeof ev.lang === "string" && ev.lang) mine.lang = ev.lang; // the one the line's script says, when the page knew none
         loading.before(entriesView(mine.entries));
         panel.dataset.state = "entries";
       } else if (ev.event === "delta") {
@@ -273,12 +363,12 @@
   /** Keep the word as a study card: its dictionary form, reading and meaning, with the line. */
   function saveCard(button) {
     if (!open || button.dataset.state) return;
-    const { line, words, index, entries, note } = open;
+    const { line, words, index, entries, note, lang } = open;
     const first = entries[0];
     const meaning = [first ? (first.senses || []).join("; ") : "", note.trim()].filter(Boolean).join(" — ");
     const card = {
       word: first ? first.headword : words[index].text, reading: first ? first.reading || "" : "", meaning,
-      sentence: line.text, translation: line.translation || "", lang: line.lang, at: line.at,
+      sentence: line.text, translation: line.translation || "", lang: lang || line.lang || "", at: line.at,
     };
     button.dataset.state = "saving";
     G.saveStudyCard(card).then((saved) => {

@@ -59,6 +59,7 @@ const TAB_REQUESTS: &[&str] = &[
     "save_study_card",
     "capture_size",
     "lookup_word",
+    "line_words",
 ];
 
 const HELLO_PREFIX: &str = "bg-hello-";
@@ -403,6 +404,13 @@ mod tests {
         // So is saving the line shown as a study card.
         let card = json!({"type":"save_study_card","sentence":"s","video":"x","at":1.0});
         assert!(matches!(&r.from_client(1, false, req("s", card), &t)[..], [Out::ToHost(_)]));
+        // And a word of the line shown: what it means, and the line's words as the host cuts them.
+        let lookup = json!({"type":"lookup_word","word":"天気","lang":"ja","to":"en","line":"今日はいい天気","offset":5});
+        assert!(matches!(&r.from_client(1, false, req("w", lookup), &t)[..], [Out::ToHost(_)]));
+        let words = json!({"type":"line_words","lang":"","text":"今日はいい天気ですね"});
+        let out = r.from_client(1, false, req("l", words), &t);
+        assert!(matches!(&out[..], [Out::ToHost(_)]), "{out:?}");
+        assert_eq!(to_host(&out[0])["text"], "今日はいい天気ですね");
     }
 
     #[test]

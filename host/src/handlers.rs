@@ -115,8 +115,9 @@ pub async fn handle(
         }
         RequestBody::LookupWord(request) => {
             let glossa_protocol::WordLookupRequest { word, lang, to, line, offset, translation } = request;
+            let lang = word_lang(&lang, &line, &word)?;
             let found = look_up_word(app, &word, &lang, &line, offset).await;
-            sink.send(EventBody::WordEntries { lemma: found.lemma.clone(), entries: found.entries });
+            sink.send(EventBody::WordEntries { lemma: found.lemma.clone(), entries: found.entries, lang: lang.clone() });
             // Then the word's sense in this line, from the model (or the cache), in the
             // user's language; an error here leaves the entries shown.
             let job = resolve::text(&app.config().await, &app.providers, Some(&to), Some(&lang));
@@ -126,6 +127,21 @@ pub async fn handle(
             };
             let usage = word_note::explain(&job, &word, Some(&app.cache()), &mut on_delta).await?;
             Ok(Finished { usage, ms: None })
+        }
+        RequestBody::LineWords(glossa_protocol::LineWordsRequest { lang, text }) => {
+            let lang = if lang.trim().is_empty() { word_lang("", &text, "")? } else { lang.trim().to_owned() };
+            let Some(reader_lang) = reading::Lang::from_tag(&lang) else {
+                return Err(reading::ReadingError::Unsupported(lang).info());
+            };
+            // The analyser may load (or compile) on first use: off the async threads.
+            let readers = app.readers.clone();
+            let words = tokio::task::spawn_blocking(move || readers.words(reader_lang, &text))
+                .await
+                // The page only logs this error (it keeps its own cut): no text table entry.
+                .map_err(|e| ErrorInfo::new(ErrorCode::Internal, format!("The word analyser stopped: {e}"), ""))?
+                .map_err(|e| e.info())?;
+            sink.send(EventBody::LineWords { lang, words });
+            Ok(Finished::default())
         }
         RequestBody::TranslateBurninLine(request) => {
             let glossa_protocol::BurninLineRequest { image, video, at, to, from } = request;
@@ -327,6 +343,25 @@ pub async fn handle(
         // Handled by the session itself.
         RequestBody::Cancel { .. } | RequestBody::Playhead { .. } => Ok(Finished::default()),
     }
+}
+
+/// The language to look a word up in: the page's, or when it named none (a live stream's
+/// caption DOM, a burned-in line) the one the line's script says. A script many languages
+/// share (Latin letters) says none: then no language is named (no dictionary; the note's
+/// model is told the source language setting, if any, or reads it from the line). A line
+/// without a letter is an error, before any dictionary or model is asked.
+fn word_lang(lang: &str, line: &str, word: &str) -> Result<String, ErrorInfo> {
+    if !lang.trim().is_empty() {
+        return Ok(lang.trim().to_owned());
+    }
+    let written = if line.trim().is_empty() { word } else { line };
+    if let Some(lang) = reading::script_lang(written) {
+        return Ok(lang.tag().to_owned());
+    }
+    if written.chars().any(char::is_alphabetic) {
+        return Ok(String::new());
+    }
+    Err(ErrorInfo::localized(ErrorCode::BadRequest, text::ERR_WORD_LANG_UNKNOWN.text(), Some(text::HINT_WORD_LANG_UNKNOWN.text())))
 }
 
 /// The dictionary's entries for a clicked word; none, with the word as it was clicked, when

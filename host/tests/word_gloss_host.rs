@@ -100,7 +100,7 @@ fn chinese_finds_traditional_headwords_and_a_language_without_a_dictionary_still
     assert_eq!(note(&events), "A bank.");
 
     let events = host.request(lookup("f1", "temps", "fr", "Il fait beau temps", 13));
-    assert_eq!(events[0], json!({"id": "f1", "event": "word_entries", "lemma": "temps", "entries": []}));
+    assert_eq!(events[0], json!({"id": "f1", "event": "word_entries", "lemma": "temps", "entries": [], "lang": "fr"}));
     assert_eq!(note(&events), "Weather, here.");
     assert_eq!(events.last().unwrap()["event"], "done");
 }
@@ -124,6 +124,57 @@ fn a_provider_error_after_the_entries_leaves_them_and_is_not_cached() {
     let events = host.request(lookup("e2", "天気", "ja", "今日はいい天気", 5));
     assert_eq!(note(&events), "Weather.", "asked again after the error: {events:?}");
     assert_eq!(events.last().unwrap()["event"], "done");
+}
+
+#[test]
+fn a_line_without_a_language_is_looked_up_in_the_one_its_script_says_or_with_none_named() {
+    // A live stream's caption line or a burned-in line: the page knows no language (`lang` empty).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(FakeOllama::start(
+        vec![FakeModel::text(MODEL)],
+        vec![
+            FakeOllama::reply(MODEL, &["The weather."]),
+            FakeOllama::reply(MODEL, &["A bank."]),
+            FakeOllama::reply(MODEL, &["Weather, here."]),
+        ],
+    ));
+    let (_dir, mut host) = start(&fake.url);
+
+    let events = host.request(lookup("s1", "天気", "", "今日はいい天気", 5));
+    assert_eq!(events[0]["event"], "word_entries", "{events:?}\n{}", host.stderr());
+    assert_eq!(events[0]["entries"][0]["headword"], "天気", "{events:?}");
+    assert_eq!(events[0]["entries"][0]["reading"], "てんき");
+    assert_eq!(events[0]["entries"][0]["source"], "JMdict");
+    assert_eq!(events[0]["lang"], "ja", "kana: Japanese, the language looked up in");
+    assert_eq!(note(&events), "The weather.");
+    assert_eq!(events.last().unwrap()["event"], "done", "{events:?}");
+    let sent = fake.server.requests_to("/api/chat");
+    let system = sent[0].json()["messages"][0]["content"].as_str().unwrap().to_owned();
+    assert!(system.contains("Japanese (ja) subtitle line"), "the model is told the language: {system}");
+
+    // Han alone: Chinese, CC-CEDICT.
+    let events = host.request(lookup("s2", "银行", "", "我在银行工作", 2));
+    assert_eq!((events[0]["lang"].as_str(), events[0]["entries"][0]["source"].as_str()), (Some("zh"), Some("CC-CEDICT")), "{events:?}");
+
+    // Latin letters, which many languages share: no language named, so no dictionary, and
+    // the model reads the language from the line (no source language is set here).
+    let events = host.request(lookup("s3", "weather", "", "nice weather today", 5));
+    assert_eq!(events[0], json!({"id": "s3", "event": "word_entries", "lemma": "weather", "entries": [], "lang": ""}), "{events:?}");
+    assert_eq!(note(&events), "Weather, here.");
+    let sent = fake.server.requests_to("/api/chat");
+    let system = sent.last().unwrap().json()["messages"][0]["content"].as_str().unwrap().to_owned();
+    assert!(system.contains("understand a subtitle line"), "no language is named: {system}");
+
+    // No letter at all: a clear error, in the text table, and no provider call.
+    let calls = fake.server.requests_to("/api/chat").len();
+    let events = host.request(lookup("s4", "123", "", "123 !!", 0));
+    assert_eq!(events.len(), 1, "{events:?}");
+    let error = &events[0];
+    assert_eq!((error["event"].as_str(), error["code"].as_str()), (Some("error"), Some("bad_request")), "{error}");
+    assert_eq!(error["message_text"]["key"], "errWordLangUnknown", "{error}");
+    assert_eq!(error["message"], "Glossa cannot tell which language this line is in.");
+    assert_eq!(error["hint"], "Click a word written in letters.", "{error}");
+    assert_eq!(fake.server.requests_to("/api/chat").len(), calls);
 }
 
 /// `glossa-host define` with the fixture dictionaries (data under `dir`).

@@ -3,7 +3,9 @@
 // with ground truth), the burned-in toggle beside the frame button (and its shortcut), the
 // translated lines in Glossa's overlay at the times the burned-in lines are on screen, a seek
 // back that costs no call, real fullscreen, the backdrop, and the download. A scripted vision
-// model (scripted-burnin.js) answers the host's burned-in line prompt.
+// model (scripted-burnin.js) answers the host's burned-in line prompt. The original under a
+// burned-in line is words (issue #17): a click pauses the video and opens the word's gloss,
+// the JMdict entry (the host tells the line's language by its script) and the model's note.
 // Figures (printed, not asserted): strip sampling per sample in the page, the background's
 // detection round trip per sample, and the page's CPU share while playing, on against off.
 // Chromium and Firefox (ESR 128 has no WebCodecs VideoFrame: the strip is read through a
@@ -11,12 +13,15 @@
 // (Playwright's downloads, CDP), so those two parts are Chromium's only.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   BROWSERS, CUES, OVERLAY, browserName, checkPrerequisites, launchBrowser, makeHostData, openWatch, openaiProviderSettings, startFakeYouTube,
   startXvfb,
 } from "./harness.js";
 import { burninFixture, startScriptedBurnin } from "./scripted-burnin.js";
+import { NOTES } from "./scripted-gloss.js";
 
 const VIDEO = "glossaBurnJa1";
 /** The same lines drawn higher in the picture (62–72 % of its height), outside the usual band. */
@@ -37,6 +42,12 @@ const EN = new Map([
 /** Sync tolerance when a line is known (a re-watch); the first showing also waits for the detector's "stable for 2 samples" and the host. */
 const SYNC = 0.5;
 const FIRST_SHOWING_LATE = 1.0;
+/** The reading data with the word dictionaries (tests/tools/fetch-reading-data.sh). */
+const readingData = process.env.GLOSSA_READING_DATA
+  || path.join(process.env.GLOSSA_CACHE || path.join(os.homedir(), ".cache/glossa-dev"), "reading");
+const hasDictionaries = fs.existsSync(path.join(readingData, "dict", "jmdict.tsv"));
+// Firefox's host gets this process's environment (launchFirefox takes no `env`).
+process.env.GLOSSA_READING_DATA = readingData;
 
 /** Record, in the page, every change of the overlay's line with the video time it happened at. */
 async function recordOverlay(page) {
@@ -127,7 +138,7 @@ for (const kind of BROWSERS) {
       // Headed on a private X server: the shortcut is pressed for real, and fullscreen is real.
       xvfb = await startXvfb();
       const dataDir = makeHostData({ ...openaiProviderSettings(model), target_language: "en", "display.dual": "true", "display.position": "bottom" });
-      browser = await launchBrowser(kind, { site, dataDir, display: xvfb.display });
+      browser = await launchBrowser(kind, { site, dataDir, display: xvfb.display, env: { GLOSSA_READING_DATA: readingData } });
       page = await openWatch(browser, VIDEO);
       await recordOverlay(page);
     });
@@ -179,6 +190,52 @@ for (const kind of BROWSERS) {
       const log = await playSpan(page, 1.0, 12.5);
       assertInSync(truth, spans(log, 12.5), 1.0, 12.5, SYNC, "after a seek back");
       assert.equal(model.stats.calls.length, calls, "no call for lines already read");
+    });
+
+    test("the original of a burned-in line is words: a click pauses the video and explains the word", async (t) => {
+      const line = truth.lines[0]; // 今日はいい天気ですね, read already
+      await playSpan(page, line.start + 0.2, line.start + 0.6);
+      const original = `${OVERLAY} [data-glossa='subtitle-original']`;
+      await page.waitForFunction((text) => document.querySelector("[data-glossa='root']").shadowRoot
+        .querySelector("[data-glossa='subtitle-original']")?.textContent === text, line.text, { timeout: 10_000 });
+      const words = await page.evaluate(() => [...document.querySelector("[data-glossa='root']").shadowRoot
+        .querySelectorAll("[data-glossa='subtitle-original'] [data-glossa='word']")].map((w) => w.textContent));
+      console.log(`# the burned-in line's words: ${words.join(" | ")}`);
+      assert.ok(words.includes("天気"), `words: ${JSON.stringify(words)}`);
+      assert.equal(await page.locator(original).textContent(), line.text, "the words keep the line's text");
+      // Slowly playing, so the click lands on a playing video still on the line.
+      await page.evaluate(() => { const v = document.querySelector("video"); v.playbackRate = 0.25; return v.play(); });
+      try {
+        await page.locator(`${original} [data-glossa='word'][data-word-index='${words.indexOf("天気")}']`).click();
+        const panel = page.locator("[data-glossa='word-gloss']");
+        await panel.waitFor({ timeout: 15_000 });
+        assert.ok(await page.evaluate(() => document.querySelector("video").paused), "the click paused the video");
+        await page.waitForFunction(() => ["done", "error"].includes(document.querySelector("[data-glossa='root']").shadowRoot
+          .querySelector("[data-glossa='word-gloss']")?.dataset.state), null, { timeout: 60_000 });
+        const gloss = await page.evaluate(() => {
+          const p = document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']");
+          const all = (sel) => [...p.querySelectorAll(`[data-glossa='${sel}']`)].map((n) => n.textContent);
+          return { state: p.dataset.state, headwords: all("word-gloss-headword"), readings: all("word-gloss-reading"), credit: all("word-gloss-credit")[0] || "",
+            note: all("word-gloss-note")[0] || null, error: all("word-gloss-error")[0] || null };
+        });
+        assert.equal(gloss.error, null, gloss.error);
+        assert.equal(gloss.note, NOTES.get("天気"), "the model's note on the word in this line");
+        const asked = model.stats.notes.find((n) => n.word === "天気");
+        assert.ok(asked && asked.prompt.includes("Japanese (ja)") && asked.prompt.includes(line.text), "asked with the line, in the language its script says");
+        if (hasDictionaries) {
+          assert.equal(gloss.headwords[0], "天気");
+          assert.equal(gloss.readings[0], "てんき");
+          assert.match(gloss.credit, /JMdict/);
+        } else {
+          t.diagnostic(`no word dictionaries in ${readingData}: the entry is not checked (tests/tools/fetch-reading-data.sh)`);
+        }
+        await page.keyboard.press("Escape");
+        await panel.waitFor({ state: "detached", timeout: 10_000 });
+        assert.equal(await page.evaluate(() => document.querySelector("video").paused), false, "Esc plays on");
+      } finally {
+        await page.evaluate(() => { const v = document.querySelector("video"); v.pause(); v.playbackRate = 1; });
+      }
+      assert.deepEqual(model.stats.refused, []);
     });
 
     test("real fullscreen keeps the lines, with the backdrop over the burned-in text", async () => {

@@ -8,14 +8,17 @@
 // sends a line's strip as soon as the detector reports the line, a fraction of a second
 // after it appeared and long before it leaves (the test videos' lines last 2 s or more);
 // a call for a picture with no line on it is answered as the prompt asks, with empty text.
-// It speaks what host/src/providers/openai.rs uses: GET /v1/models (one model that reads
-// images) and POST /v1/chat/completions streamed as server-sent events.
+// A click on a word of a line asks the host's word note prompt, answered with scripted-gloss.js's
+// note on that word (`stats.notes`). It speaks what host/src/providers/openai.rs uses:
+// GET /v1/models (one model that reads images) and POST /v1/chat/completions streamed as
+// server-sent events.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { makeFixtures, root } from "./harness.js";
 import { streamChatReply } from "./openai-stream.js";
+import { NOTES, wordAskedAbout } from "./scripted-gloss.js";
 
 export const BURNIN_MODEL = "scripted-burnin-reader";
 
@@ -44,7 +47,7 @@ export function burninFixture(name, video) {
  * `stats.calls` lists the calls answered: {text} (empty text: no line on screen).
  */
 export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
-  const stats = { calls: [], refused: [] };
+  const stats = { calls: [], refused: [], notes: [] };
   let failing = false;
   const server = http.createServer((req, res) => {
     let raw = "";
@@ -65,6 +68,12 @@ export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
     if (req.method === "POST" && path === "/v1/chat/completions") {
       const body = JSON.parse(raw);
       const system = String((body.messages || []).find((m) => m.role === "system")?.content || "");
+      const user = String((body.messages || []).find((m) => m.role === "user")?.content || "");
+      const word = /^You help someone learning a language/.test(system) ? wordAskedAbout(`${system}\n${user}`) : null;
+      if (word) {
+        stats.notes.push({ word, prompt: `${system}\n${user}` });
+        return stream(res, NOTES.get(word));
+      }
       if (!/subtitles burned into video pictures/.test(system) || !raw.includes('"image_url"')) {
         stats.refused.push(system.slice(0, 120));
         res.writeHead(500, { "content-type": "application/json" });
@@ -79,10 +88,15 @@ export async function startScriptedBurnin({ onScreen, latencyMs = 0 }) {
       const delay = latencyMs;
       if (delay) await new Promise((r) => setTimeout(r, delay));
       const reply = JSON.stringify(line ? { text: line.text, translation: line.translation } : { text: "", translation: "" });
-      return streamChatReply(res, reply, { charsPerEvent: 8, gapMs: 0 });
+      return stream(res, reply);
     }
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { message: `no route ${req.method} ${path}` } }));
+  }
+
+  /** `reply` streamed at once, 8 characters an event. */
+  function stream(res, reply) {
+    return streamChatReply(res, reply, { charsPerEvent: 8, gapMs: 0 });
   }
 
   await new Promise((r) => server.listen(0, "127.0.0.1", r));

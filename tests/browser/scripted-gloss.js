@@ -25,6 +25,8 @@ export const NOTES = new Map([
   ["ね", "Seeks agreement: \"isn't it?\""],
   ["Der", "The masculine article: \"the\" (der Zug, the train)."],
   ["Zug", "Der Zug is \"the train\": the one leaving from this station."],
+  ["같이", "\"Together\": the speaker asks to go along."],
+  ["가요", "From 가다, \"to go\", in the polite -요 form: \"let's go\"."],
 ]);
 
 /** What the last user message asks: a batch's lines (JSON [{id, text}] on its last line) or none. */

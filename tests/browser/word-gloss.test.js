@@ -7,7 +7,12 @@
 // seeking the video, Esc closes and resumes playback; "Save word" keeps a word card that
 // the export writes for Anki. With the gloss closed, the arrows are the player's again.
 // A German line (no reading) is cut by the browser's word segmentation; by keyboard, the
-// line's first word is a Tab stop and Enter there opens the gloss.
+// line's first word is a Tab stop and Enter there opens the gloss. A live stream's lines,
+// read from the player's caption DOM (no language given), are words too: the host tells the
+// language by the script — a Japanese line gets its JMdict entry, a Korean one the model's
+// note alone — and a line whose script says no language gets a clear error in the panel.
+// With readings off, a Japanese line's words are still the host's analyser's (asked for
+// with `line_words`), not the browser's segmentation, and a click looks the word up there.
 //
 // The dictionary entry and the note come from glossa-host's `lookup_word` handler: a host
 // built before the dictionaries landed (no `glossa-host define`) answers no entries and no
@@ -20,8 +25,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fakeTranslation } from "./fake-ollama.js";
 import {
-  BROWSERS, browserName, CUES, OVERLAY, VIDEO_ONE, checkPrerequisites, hostBin, launchBrowser, makeHostData, need, openWatch,
-  pauseAtAndWaitForLine, screenshotPath, startFakeYouTube,
+  BROWSERS, browserName, CUES, OVERLAY, VIDEO_DOM_CAPTIONS, VIDEO_ONE, checkPrerequisites, hostBin, launchBrowser, makeHostData, need,
+  openWatch, pauseAt, pauseAtAndWaitForLine, screenshotPath, startFakeYouTube,
 } from "./harness.js";
 import { NOTES, startScriptedGloss } from "./scripted-gloss.js";
 
@@ -29,10 +34,15 @@ const TARGET = "en";
 const VIDEO_JA = "glossaJpn01";
 const LINE = "今日は天気がいいですね。";
 // Long cues, so a playing video is still on the line when the click lands on a loaded machine.
-const JA_CUES = [LINE, "明日学校に行きます。", "電車が遅れています。"].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 10, text }));
+// Firefox's word segmentation cuts this one 今日|はい|い|天気|です|ね (issue #17).
+const CUT_APART = "今日はいい天気ですね。";
+const JA_CUES = [LINE, "明日学校に行きます。", CUT_APART].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 10, text }));
 const VIDEO_DE = "glossaDeu01";
 const DE_CUES = ["Willkommen am Bahnhof.", "Der Zug fährt um neun."].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 10, text }));
-const cues = { ...CUES, [VIDEO_JA]: JA_CUES, [VIDEO_DE]: DE_CUES };
+// A live stream's captions, shown by the player with no language named (long, with gaps).
+const UNSAID = "123 !!";
+const DOM_CUES = [LINE, "같이 가요.", UNSAID].map((text, i) => ({ id: String(i + 1), start: i * 10, end: i * 10 + 8, text }));
+const cues = { ...CUES, [VIDEO_JA]: JA_CUES, [VIDEO_DE]: DE_CUES, [VIDEO_DOM_CAPTIONS]: DOM_CUES };
 const COLUMNS = ["Word", "Reading", "Meaning", "Sentence", "Translation", "Picture", "Link"];
 const cache = process.env.GLOSSA_CACHE || path.join(os.homedir(), ".cache/glossa-dev");
 const readingData = process.env.GLOSSA_READING_DATA || path.join(cache, "reading");
@@ -54,6 +64,12 @@ const hostWords = (text) => JSON.parse(execFileSync(hostBin, ["reading", text, "
   encoding: "utf8", env: { ...process.env, GLOSSA_READING_DATA: readingData },
 })).map((t) => t.surface);
 
+const wordlike = (w) => /[\p{L}\p{N}]/u.test(w);
+
+/** Change a setting of the running host (it reads its settings afresh for each request). */
+const setSetting = (dataDir, key, value) =>
+  execFileSync(hostBin, ["settings", "set", key, value], { env: { ...process.env, GLOSSA_DATA_DIR: dataDir }, stdio: "ignore" });
+
 const shadow = (page, fn, arg) => page.evaluate(`(${fn})(document.querySelector("[data-glossa='root']").shadowRoot, ${JSON.stringify(arg)})`);
 
 /** The original line's words as shown, the one marked current, and the line's text. */
@@ -63,7 +79,7 @@ function wordsOf(page, cueId) {
     if (!line) return null;
     const words = [...line.querySelectorAll("[data-glossa='word']")];
     return {
-      text: line.textContent, words: words.map((w) => w.textContent), offsets: words.map((w) => Number(w.dataset.offset)),
+      text: line.textContent, words: words.map((w) => w.textContent), offsets: words.map((w) => Number(w.dataset.offset)), cut: line.dataset.words,
       current: words.findIndex((w) => w.getAttribute("aria-current") === "true"),
       currentCount: words.filter((w) => w.hasAttribute("aria-current")).length,
     };
@@ -147,6 +163,7 @@ for (const kind of BROWSERS) {
       // Readings on for Japanese: the words are the host's analyser's, the ones the reading line reads.
       const expected = hostWords(LINE).filter((w) => /[\p{L}\p{N}]/u.test(w));
       assert.deepEqual(shown.words, expected, "the host's words");
+      assert.equal(shown.cut, "reading", "the reading's tokens, which came with the cue");
       assert.ok(await page.locator(`${OVERLAY} [data-glossa='subtitle-reading'][data-cue-id='1']`).count() === 1, "the reading line is there too");
       assert.ok(shown.words.includes("天気"), shown.words.join("|"));
       assert.deepEqual(shown.offsets, shown.words.map((w, i) => LINE.indexOf(w, i ? shown.offsets[i - 1] + 1 : 0)));
@@ -289,6 +306,7 @@ for (const kind of BROWSERS) {
         const shown = await wordsOf(page1, german.id);
         assert.equal(shown.text, german.text);
         assert.deepEqual(shown.words, ["Der", "Zug", "fährt", "um", "neun"]);
+        assert.equal(shown.cut, "browser", "German: the browser's cut, the host is not asked");
         assert.deepEqual(shown.offsets, [0, 4, 8, 14, 17]);
         await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='1']`).click();
         await glossSettled(page1, "Zug");
@@ -312,6 +330,133 @@ for (const kind of BROWSERS) {
         await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
       } finally {
         await page1.close();
+      }
+    });
+
+    test("a live stream's caption line (no language given) is words too, looked up in the language its script says", async (t) => {
+      const page1 = await openWatch(browser, VIDEO_DOM_CAPTIONS);
+      /** Show the player's caption at `time` (paused) and wait for Glossa's original line to be `text`. */
+      const domLineAt = async (time, text) => {
+        await pauseAt(page1, time);
+        await page1.evaluate(() => document.querySelector("video").dispatchEvent(new Event("timeupdate"))); // the player draws its caption
+        await page1.waitForFunction((want) => document.querySelector("[data-glossa='root']")?.shadowRoot
+          .querySelector("[data-glossa='subtitle-original'][data-cue-id='dom']")?.textContent === want, text, { timeout: 60_000 });
+      };
+      try {
+        // Japanese, readings on for it: the host's words (the reading line's), and JMdict's entry.
+        await domLineAt(1, LINE);
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-reading'][data-cue-id='dom']`).waitFor({ timeout: 60_000 });
+        const shown = await wordsOf(page1, "dom");
+        assert.equal(shown.text, LINE, "the words keep the line's text as it is");
+        assert.deepEqual(shown.words, hostWords(LINE).filter((w) => /[\p{L}\p{N}]/u.test(w)), "the host's words");
+        await page1.evaluate(() => { const v = document.querySelector("video"); v.playbackRate = 0.25; return v.play(); });
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='${shown.words.indexOf("天気")}']`).click();
+        await page1.locator("[data-glossa='word-gloss']").waitFor({ timeout: 15_000 });
+        assert.ok((await videoState(page1)).paused, "the click paused the video");
+        await glossSettled(page1, "天気");
+        let gloss = await glossOf(page1);
+        assert.equal(gloss.error, null, gloss.error);
+        if (hostHasDictionaries) {
+          assert.equal(gloss.headwords[0], "天気");
+          assert.equal(gloss.readings[0], "てんき");
+          assert.ok(gloss.senses.some((s) => /weather/i.test(s)), gloss.senses.join(" / "));
+          assert.match(gloss.credit, /JMdict/);
+          assert.equal(gloss.note, NOTES.get("天気"));
+          const asked = provider.stats.notes.filter((n) => n.word === "天気").pop();
+          assert.ok(asked.prompt.includes("Japanese (ja)") && asked.prompt.includes(LINE), "the model was told the line's language");
+        } else {
+          t.diagnostic(dictionaryNote);
+        }
+        await page1.keyboard.press("Escape");
+        await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+        assert.equal((await videoState(page1)).paused, false, "playback resumed");
+
+        // Korean (no reading asked for it): the browser's words; no dictionary, the model's note.
+        await domLineAt(11, DOM_CUES[1].text);
+        const korean = await wordsOf(page1, "dom");
+        assert.deepEqual(korean.words, ["같이", "가요"]);
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='1']`).click();
+        await glossSettled(page1, "가요");
+        gloss = await glossOf(page1);
+        assert.equal(gloss.none, "No dictionary entry for this word.");
+        if (hostHasDictionaries) {
+          assert.equal(gloss.note, NOTES.get("가요"));
+          assert.ok(provider.stats.notes.filter((n) => n.word === "가요").pop().prompt.includes("Korean (ko)"), "told by its script: Korean");
+        }
+        await page1.keyboard.press("Escape");
+        await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+
+        // A line whose script says no language: the panel says so.
+        await domLineAt(21, UNSAID);
+        const unsaid = await wordsOf(page1, "dom");
+        assert.deepEqual(unsaid.words, ["123"]);
+        const notes = provider.stats.notes.length;
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='0']`).click();
+        await glossSettled(page1, "123");
+        gloss = await glossOf(page1);
+        assert.equal(gloss.state, "error");
+        if (hostHasDictionaries) {
+          assert.match(gloss.error, /^Glossa cannot tell which language this line is in\./, gloss.error);
+          assert.equal(provider.stats.notes.length, notes, "no model call");
+        }
+        await page1.keyboard.press("Escape");
+      } finally {
+        await page1.close();
+      }
+    });
+
+    test("with readings off, a Japanese line's words are still the host's analyser's, not the browser's segmentation", async (t) => {
+      setSetting(dataDir, "display.readings", "ko"); // on for another language only
+      const page1 = await openWatch(browser, VIDEO_JA);
+      try {
+        const cue = JA_CUES[2];
+        await pauseAtAndWaitForLine(page1, JA_CUES, cue.start + 0.5, 60_000);
+        const expected = hostWords(cue.text).filter(wordlike);
+        assert.deepEqual(expected, ["今日", "は", "いい", "天気", "です", "ね"], "the host's analyser's words");
+        // The line shows at once (the browser's cut), then the host's words replace it.
+        await page1.waitForFunction((want) => {
+          const line = document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector("[data-glossa='subtitle-original'][data-cue-id='3']");
+          return line && JSON.stringify([...line.querySelectorAll("[data-glossa='word']")].map((w) => w.textContent)) === want;
+        }, JSON.stringify(expected), { timeout: 15_000 }).catch(() => {});
+        const shown = await wordsOf(page1, cue.id);
+        assert.equal(await page1.locator(`${OVERLAY} [data-glossa='subtitle-reading']`).count(), 0, "no reading: readings are off for Japanese");
+        assert.equal(shown.text, cue.text, "the words keep the line's text as it is");
+        assert.deepEqual(shown.words, expected, "the host's words");
+        assert.equal(shown.cut, "host", "asked of the host, not the reading's tokens nor the browser's");
+        assert.deepEqual(shown.offsets, [0, 2, 3, 5, 7, 9]);
+
+        // A click looks the word up where it stands.
+        await page1.locator(`${OVERLAY} [data-glossa='subtitle-original'] [data-glossa='word'][data-word-index='${expected.indexOf("天気")}']`).click();
+        await glossSettled(page1, "天気");
+        const gloss = await glossOf(page1);
+        assert.equal(gloss.error, null, gloss.error);
+        assert.equal((await wordsOf(page1, cue.id)).current, expected.indexOf("天気"), "the clicked word is marked");
+        if (hostHasDictionaries) assert.equal(gloss.headwords[0], "天気");
+        else t.diagnostic(dictionaryNote);
+        await page1.keyboard.press("Escape");
+        await page1.waitForFunction(() => !document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='word-gloss']"), null, { timeout: 10_000 });
+      } finally {
+        await page1.close();
+      }
+
+      // A live stream's caption line (no language given): Japanese by its script, the host's words too.
+      const page2 = await openWatch(browser, VIDEO_DOM_CAPTIONS);
+      try {
+        await pauseAt(page2, 1);
+        await page2.evaluate(() => document.querySelector("video").dispatchEvent(new Event("timeupdate")));
+        const expected = hostWords(LINE).filter(wordlike);
+        await page2.waitForFunction((want) => {
+          const line = document.querySelector("[data-glossa='root']")?.shadowRoot.querySelector("[data-glossa='subtitle-original'][data-cue-id='dom']");
+          return line && JSON.stringify([...line.querySelectorAll("[data-glossa='word']")].map((w) => w.textContent)) === want;
+        }, JSON.stringify(expected), { timeout: 60_000 }).catch(() => {});
+        const shown = await wordsOf(page2, "dom");
+        assert.equal(shown?.text, LINE);
+        assert.deepEqual(shown.words, expected, "the host's words");
+        assert.equal(shown.cut, "host");
+        assert.equal(await page2.locator(`${OVERLAY} [data-glossa='subtitle-reading']`).count(), 0, "no reading");
+      } finally {
+        setSetting(dataDir, "display.readings", "ja");
+        await page2.close();
       }
     });
   });

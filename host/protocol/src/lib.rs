@@ -161,6 +161,11 @@ pub enum RequestBody {
     /// in the same line was asked before), then `done`. A provider error after the entries
     /// leaves them shown.
     LookupWord(WordLookupRequest),
+    /// A subtitle line's words as the host's analyser cuts it (the cut a [`RequestBody::LookupWord`]
+    /// finds its dictionary form by), for a line that came without reading tokens:
+    /// answered with one [`EventBody::LineWords`], then `done`; an error when the language
+    /// has no analyser or its data is not installed (the page keeps its own cut).
+    LineWords(LineWordsRequest),
 }
 
 fn one() -> f64 {
@@ -196,7 +201,10 @@ pub struct FrameRequest {
 pub struct WordLookupRequest {
     /// The word as it appears in the line (its surface form).
     pub word: String,
-    /// The line's language (BCP 47, e.g. `ja`, `zh-Hans`).
+    /// The line's language (BCP 47, e.g. `ja`, `zh-Hans`); empty when the page does not
+    /// know it (a live stream's caption DOM, a burned-in line): the host then takes the one
+    /// the line's script says (kana `ja`, Han alone `zh`, Hangul `ko`, Cyrillic `ru`/`uk`,
+    /// Greek `el`), and answers with an error when it cannot tell.
     pub lang: String,
     /// The language to explain it in (the user's target language).
     pub to: String,
@@ -209,6 +217,17 @@ pub struct WordLookupRequest {
     /// The line's translation, as shown.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub translation: String,
+}
+
+/// A subtitle line to cut into words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineWordsRequest {
+    /// The line's language (BCP 47); empty when the page does not know it (a live stream's
+    /// caption DOM, a burned-in line): the host then takes the one the line's script says,
+    /// as for [`WordLookupRequest::lang`].
+    pub lang: String,
+    /// The line, as shown.
+    pub text: String,
 }
 
 /// One dictionary entry for a looked-up word.
@@ -530,6 +549,16 @@ pub enum EventBody {
     WordEntries {
         lemma: String,
         entries: Vec<DictEntry>,
+        /// The language the word was looked up in: the request's, or the one the line's
+        /// script says when the request named none.
+        lang: String,
+    },
+    /// The words of the line of a [`RequestBody::LineWords`], in order: their surfaces
+    /// concatenate to the line (spaces and marks are pieces of their own).
+    LineWords {
+        /// The language the line was cut in: the request's, or the one its script says.
+        lang: String,
+        words: Vec<String>,
     },
     /// A study card was kept: its id, and how many cards there are now.
     StudySaved {
@@ -690,7 +719,8 @@ pub enum ErrorCode {
     Cancelled,
     /// A setting key or value was rejected.
     InvalidSetting,
-    /// The settings database could not be read or written.
+    /// The settings database, or data the host reads from disk (the reading
+    /// dictionaries), could not be read or written.
     Storage,
     ProviderUnreachable,
     ModelMissing,
@@ -934,6 +964,12 @@ pub const REQUEST_TYPES: &[&str] = &[
     "remove_local_model",
     "detect_providers",
     "use_env_key",
+    "translate_burnin_line",
+    "save_study_card",
+    "export_study_cards",
+    "capture_size",
+    "lookup_word",
+    "line_words",
 ];
 
 #[cfg(test)]
@@ -1005,13 +1041,60 @@ mod tests {
             r#"{"id":"1","type":"remove_local_model","file":"x.gguf"}"#,
             r#"{"id":"1","type":"detect_providers"}"#,
             r#"{"id":"1","type":"use_env_key","provider":"anthropic"}"#,
+            r#"{"id":"1","type":"translate_burnin_line","image":"","video":"v","at":1.0}"#,
+            r#"{"id":"1","type":"save_study_card","sentence":"s","video":"v","at":1.0}"#,
+            r#"{"id":"1","type":"export_study_cards"}"#,
+            r#"{"id":"1","type":"capture_size","width":640,"height":360}"#,
+            r#"{"id":"1","type":"lookup_word","word":"w","lang":"","to":"en","line":"w"}"#,
+            r#"{"id":"1","type":"line_words","lang":"ja","text":"今日"}"#,
         ];
         assert_eq!(samples.len(), REQUEST_TYPES.len());
+        let mut variants = std::collections::BTreeSet::new();
         for s in samples {
             let r = parse_request(s.as_bytes()).unwrap();
             let t = serde_json::to_value(&r).unwrap()["type"].as_str().unwrap().to_owned();
             assert!(REQUEST_TYPES.contains(&t.as_str()), "{t}");
+            // A new request type fails to compile here until it gets a sample above.
+            variants.insert(match r.body {
+                RequestBody::Hello { .. } => 0,
+                RequestBody::Ping => 1,
+                RequestBody::Cancel { .. } => 2,
+                RequestBody::GetSettings => 3,
+                RequestBody::PutSettings { .. } => 4,
+                RequestBody::ListModels { .. } => 5,
+                RequestBody::CheckProvider { .. } => 6,
+                RequestBody::TranslateFrame(_) => 7,
+                RequestBody::TranslateTrack(_) => 8,
+                RequestBody::Playhead { .. } => 9,
+                RequestBody::WriteCaptions(_) => 10,
+                RequestBody::ListLocalModels => 11,
+                RequestBody::PullModel { .. } => 12,
+                RequestBody::RemoveLocalModel { .. } => 13,
+                RequestBody::DetectProviders => 14,
+                RequestBody::UseEnvKey { .. } => 15,
+                RequestBody::TranslateBurninLine(_) => 16,
+                RequestBody::SaveStudyCard(_) => 17,
+                RequestBody::ExportStudyCards => 18,
+                RequestBody::CaptureSize { .. } => 19,
+                RequestBody::LookupWord(_) => 20,
+                RequestBody::LineWords(_) => 21,
+            });
         }
+        assert_eq!(variants.len(), samples.len(), "one sample per request type");
+    }
+
+    #[test]
+    fn a_lines_words_are_asked_for_by_language_and_text_and_come_as_surfaces() {
+        let req = parse_request(r#"{"id":"5","type":"line_words","lang":"","text":"今日はいい天気ですね"}"#.as_bytes()).unwrap();
+        assert_eq!(req.body, RequestBody::LineWords(LineWordsRequest { lang: String::new(), text: "今日はいい天気ですね".into() }));
+        let words = ["今日", "は", "いい", "天気", "です", "ね"].map(String::from).to_vec();
+        let v = serde_json::to_value(Event::new("5", EventBody::LineWords { lang: "ja".into(), words })).unwrap();
+        assert_eq!(v, serde_json::json!({"id":"5","event":"line_words","lang":"ja","words":["今日","は","いい","天気","です","ね"]}));
+        // A known type with a field missing is a malformed request, not one this host does not know.
+        let e = parse_request(br#"{"id":"6","type":"line_words","lang":"ja"}"#).unwrap_err();
+        assert!(matches!(&e.body, EventBody::Error(i) if i.code == ErrorCode::BadRequest), "{e:?}");
+        let e = parse_request(br#"{"id":"7","type":"lookup_word","word":"w"}"#).unwrap_err();
+        assert!(matches!(&e.body, EventBody::Error(i) if i.code == ErrorCode::BadRequest), "{e:?}");
     }
 
     #[test]

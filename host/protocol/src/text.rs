@@ -252,6 +252,9 @@ catalogue! {
     ERR_READING_DATA_UNREADABLE = "errReadingDataUnreadable" (what, path, reason) "Cannot load the $WHAT$ for readings from $PATH$: $REASON$.";
     TERM_JAPANESE_DICTIONARY = "termJapaneseDictionary" () "Japanese dictionary (IPADIC)";
     TERM_CHINESE_PINYIN_TABLE = "termChinesePinyinTable" () "Chinese pinyin table";
+    // A word's meaning.
+    ERR_WORD_LANG_UNKNOWN = "errWordLangUnknown" () "Glossa cannot tell which language this line is in.";
+    HINT_WORD_LANG_UNKNOWN = "hintWordLangUnknown" () "Click a word written in letters.";
     ERR_CANCELLED = "errCancelled" () "The request was cancelled.";
     ERR_NO_SUCH_TRACK = "errNoSuchTrack" (target) "No track request `$TARGET$` is running.";
     HINT_PLAYHEAD_TARGET = "hintPlayheadTarget" () "Send the playhead for a translate_track request that has not finished.";

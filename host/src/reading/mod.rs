@@ -49,6 +49,21 @@ impl Lang {
         })
     }
 
+    /// Every language with a reading.
+    pub const ALL: [Lang; 6] = [Lang::Japanese, Lang::Chinese, Lang::Korean, Lang::Russian, Lang::Ukrainian, Lang::Greek];
+
+    /// Its BCP 47 tag (the primary subtag only).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Japanese => "ja",
+            Lang::Chinese => "zh",
+            Lang::Korean => "ko",
+            Lang::Russian => "ru",
+            Lang::Ukrainian => "uk",
+            Lang::Greek => "el",
+        }
+    }
+
     /// Ruby (the reading over each word) rather than a plain line of its own.
     pub fn is_ruby(self) -> bool {
         matches!(self, Lang::Japanese | Lang::Chinese)
@@ -83,6 +98,17 @@ impl ReadingError {
             ReadingError::DataMissing { dir, .. } => Some(text::HINT_READING_DATA.with([dir.display().to_string().into()])),
             ReadingError::Unsupported(_) | ReadingError::DataUnreadable { .. } => None,
         }
+    }
+}
+
+impl ReadingError {
+    /// As the `error` event of a request that needed the reading.
+    pub fn info(&self) -> glossa_protocol::ErrorInfo {
+        let code = match self {
+            ReadingError::Unsupported(_) => glossa_protocol::ErrorCode::BadRequest,
+            ReadingError::DataMissing { .. } | ReadingError::DataUnreadable { .. } => glossa_protocol::ErrorCode::Storage,
+        };
+        glossa_protocol::ErrorInfo::localized(code, self.text(), self.hint_text())
     }
 }
 
@@ -166,6 +192,15 @@ impl Readers {
     }
 }
 
+impl Readers {
+    /// A line's words for the player to make clickable: the surfaces of its reading, so the
+    /// words are the same whether the user shows readings or not (Japanese: the analyser's
+    /// words with a few joined, 一人, 三日; Chinese: jieba's). They concatenate to `text`.
+    pub fn words(&self, lang: Lang, text: &str) -> Result<Vec<String>, ReadingError> {
+        Ok(self.read_lang(lang, text)?.into_iter().map(|t| t.surface).collect())
+    }
+}
+
 /// A reader from its cell, loading it on first use. A failed load is kept (the cell is
 /// shared between threads) and given again as it was.
 fn loaded<T>(cell: &OnceLock<Result<T, ReadingError>>, load: impl FnOnce() -> Result<T, ReadingError>) -> Result<&T, ReadingError> {
@@ -223,6 +258,14 @@ pub fn line_lang(source: Option<&str>, wanted: &str, text: &str) -> Option<Lang>
         None => by_script(text, &wanted)?,
     };
     wanted.contains(&lang).then_some(lang)
+}
+
+/// The language `text`'s script says among every language with a reading, whatever the
+/// readings turned on: kana Japanese, Hangul Korean, Han alone Chinese, Cyrillic Russian (or
+/// Ukrainian with і ї є ґ), Greek Greek. For a word looked up in a line no page named a
+/// language for (a live stream's caption DOM, a burned-in line).
+pub fn script_lang(text: &str) -> Option<Lang> {
+    by_script(text, &Lang::ALL)
 }
 
 fn by_script(text: &str, wanted: &[Lang]) -> Option<Lang> {
@@ -347,6 +390,21 @@ mod tests {
         assert_eq!(line_lang(None, all, "hello"), None);
         assert_eq!(line_lang(Some("en"), all, "今天下雨"), None, "the page's word wins");
         assert_eq!(line_lang(Some("ko"), "ko", "abc"), Some(Lang::Korean));
+    }
+
+    #[test]
+    fn a_lines_script_says_its_language_whatever_the_readings_turned_on() {
+        assert_eq!(script_lang("今日は雨です"), Some(Lang::Japanese));
+        assert_eq!(script_lang("今天下雨"), Some(Lang::Chinese));
+        assert_eq!(script_lang("같이 가요"), Some(Lang::Korean));
+        assert_eq!(script_lang("Привет"), Some(Lang::Russian));
+        assert_eq!(script_lang("Привіт"), Some(Lang::Ukrainian));
+        assert_eq!(script_lang("Καλημέρα"), Some(Lang::Greek));
+        assert_eq!(script_lang("123 !!"), None);
+        assert_eq!(script_lang("hello"), None);
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_tag(lang.tag()), Some(lang));
+        }
     }
 
     #[test]
