@@ -34,8 +34,15 @@ pub struct Config {
     /// A strip with a smaller share of edge pixels beyond its quietest rows' shows no text
     /// ([`EdgeMap::text_density`]).
     pub empty_density: f32,
-    /// Two strips with an edge distance up to this show the same line.
+    /// Two strips with an edge distance up to this show the same line (one line going on
+    /// from sample to sample, through compression noise and a fade).
     pub same_distance: f32,
+    /// A new line this close to an earlier one is that line shown again (its reading is
+    /// reused, no call). Tighter than `same_distance`: a line re-drawn is nearly the same
+    /// picture (≤ 0.07 on the rendered videos), while two lines of as many glyphs in one
+    /// font can come within 0.34 of each other (0.38–0.45 there, less through a blurrier
+    /// browser downscale), and taking one for the other shows the wrong translation.
+    pub repeat_distance: f32,
     /// How many past lines a new one is matched against.
     pub recent_lines: usize,
     /// An earlier sample holding this share of a new line's edges already showed the line.
@@ -50,6 +57,7 @@ impl Default for Config {
             light_level: 160,
             empty_density: 0.004,
             same_distance: 0.3,
+            repeat_distance: 0.15,
             recent_lines: 64,
             drawn_share: 0.5,
         }
@@ -147,7 +155,7 @@ impl Detector {
         self.unsettled.clear();
         let id = LineId(self.next_id);
         self.next_id += 1;
-        let repeat_of = self.recent.iter().rev().find(|(_, e)| e.distance(&seen.edges) <= self.config.same_distance).map(|(id, _)| *id);
+        let repeat_of = self.recent.iter().rev().find(|(_, e)| e.distance(&seen.edges) <= self.config.repeat_distance).map(|(id, _)| *id);
         self.recent.push_back((repeat_of.unwrap_or(id), seen.edges.clone()));
         if self.recent.len() > self.config.recent_lines {
             self.recent.pop_front();
@@ -275,6 +283,27 @@ pub(crate) mod tests {
         let strips = [vec![a.clone(); 4], vec![b; 4], vec![a; 4]].concat();
         let found = lines(&run(&strips));
         assert_eq!(found, vec![(0, 0.0, 0.875, None), (1, 0.875, 1.875, None), (2, 1.875, 3.0, Some(0))]);
+    }
+
+    #[test]
+    fn a_line_sharing_most_glyph_places_with_an_earlier_one_is_no_repeat_of_it() {
+        // B: the first glyphs of A, then others (two lines of as many glyphs in one font
+        // have edges in the same places): close, but not the same picture.
+        let a = strip(Some((1, 255)), None);
+        let other = strip(Some((2, 255)), None);
+        let mut b = a.clone();
+        for (i, p) in b.pixels.iter_mut().enumerate() {
+            if i % 256 >= 64 + 16 * 5 {
+                *p = other.pixels[i];
+            }
+        }
+        let d = Detector::new(Config::default());
+        let distance = d.edges(&a).distance(&d.edges(&b));
+        assert!(distance > 0.15 && distance <= 0.3, "the case this covers: {distance}");
+        let gap = strip(None, None);
+        let strips = [vec![a.clone(); 4], vec![gap.clone(); 2], vec![b; 4], vec![gap; 2], vec![a; 4]].concat();
+        let repeats: Vec<Option<u64>> = lines(&run(&strips)).iter().map(|l| l.3).collect();
+        assert_eq!(repeats, [None, None, Some(0)], "B is a new line; A again is A");
     }
 
     #[test]
