@@ -220,6 +220,21 @@ fn define_prints_the_entries_and_with_a_line_the_note_which_it_asks_for_once() {
     let out = define(dir.path(), &["define", "天気", "--lang", "ja", "--line", "今日はいい天気", "--no-note"]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("In this line"));
     assert_eq!(fake.server.requests_to("/api/chat").len(), 1, "--no-note: no call");
+
+    // Without --lang, the line's script says Japanese (kana): the same entry, and the same
+    // note from the cache.
+    let out = define(dir.path(), &["define", "天気", "--line", "今日はいい天気", "--to", "en", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((found["entries"][0]["source"].as_str(), found["note"].as_str()), (Some("JMdict"), Some("Weather: fine today.")), "{found}");
+    assert_eq!(fake.server.requests_to("/api/chat").len(), 1, "the note came from the cache");
+    let out = define(dir.path(), &["define", "123"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Cannot tell which language \"123\" is in: give --lang"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `glossa-host define WORD --lang ja [--line LINE]`: what the word-gloss panel shows for a
+//! `glossa-host define WORD [--lang ja] [--line LINE]`: what the word-gloss panel shows for a
 //! word — the offline dictionary's entries for its dictionary form, and, given the line it
 //! is in, the configured model's note on its meaning there.
 
@@ -17,9 +17,11 @@ use crate::resolve;
 pub struct DefineArgs {
     /// The word, as written in the line or in its dictionary form (食べた, 食べる, 銀行).
     pub word: String,
-    /// Its language: ja (JMdict) or zh (CC-CEDICT).
+    /// Its language: ja (JMdict) or zh (CC-CEDICT). Default: the one the line's (or the
+    /// word's) script says, as for a live or burned-in line in the player; kanji alone read
+    /// as Chinese, so give --lang ja for a Japanese word written in kanji only, with no line.
     #[arg(long)]
-    pub lang: String,
+    pub lang: Option<String>,
     /// The line the word is in: its dictionary form is found there, and the configured model
     /// is asked what the word means in it (a provider call, kept in the cache).
     #[arg(long)]
@@ -53,12 +55,18 @@ pub fn run(args: DefineArgs, data_dir: &Path) -> anyhow::Result<()> {
     let dictionaries = Dictionaries::new(dictionary::data_dir(data_dir));
     let readers = Readers::new(reading::data_dir(data_dir));
     let line = args.line.as_deref().unwrap_or("");
-    let found = lookup::look_up(&dictionaries, &readers, &args.lang, &args.word, line, args.offset)?;
+    let lang = match &args.lang {
+        Some(lang) => lang.clone(),
+        None => reading::script_lang(if line.trim().is_empty() { &args.word } else { line })
+            .map(|l| l.tag().to_owned())
+            .ok_or_else(|| anyhow::anyhow!("Cannot tell which language \"{}\" is in: give --lang (ja, zh, …).", args.word))?,
+    };
+    let found = lookup::look_up(&dictionaries, &readers, &lang, &args.word, line, args.offset)?;
     if !args.json {
         print_entries(&found);
     }
     let wants_note = args.line.is_some() && !args.no_note;
-    let note = if wants_note { Some(note(&args, &found.lemma, data_dir)?) } else { None };
+    let note = if wants_note { Some(note(&args, &lang, &found.lemma, data_dir)?) } else { None };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&Defined { lemma: found.lemma, entries: found.entries, note })?);
     }
@@ -83,9 +91,9 @@ fn print_entries(found: &lookup::Found) {
 
 /// The model's note on the word in its line, streamed to the terminal unless it is wanted
 /// as JSON.
-fn note(args: &DefineArgs, lemma: &str, data_dir: &Path) -> anyhow::Result<String> {
+fn note(args: &DefineArgs, lang: &str, lemma: &str, data_dir: &Path) -> anyhow::Result<String> {
     let app = crate::cli::translate::open_app(data_dir)?;
-    let job = resolve::text(&block_on(app.config())?, &app.providers, args.to.as_deref(), Some(&args.lang));
+    let job = resolve::text(&block_on(app.config())?, &app.providers, args.to.as_deref(), Some(lang));
     eprintln!("{} · {}", job.provider.kind().display_name(), job.model);
     let word = WordInLine { word: args.word.trim(), lemma, line: args.line.as_deref().unwrap_or(""), translation: &args.translation };
     let mut note = String::new();
