@@ -129,7 +129,7 @@ pub async fn handle(
             Ok(Finished { usage, ms: None })
         }
         RequestBody::LineWords(glossa_protocol::LineWordsRequest { lang, text }) => {
-            let lang = if lang.trim().is_empty() { word_lang("", &text, "")? } else { lang.trim().to_owned() };
+            let lang = word_lang(&lang, &text, "")?;
             let Some(reader_lang) = reading::Lang::from_tag(&lang) else {
                 return Err(reading::ReadingError::Unsupported(lang).info());
             };
@@ -354,7 +354,7 @@ fn word_lang(lang: &str, line: &str, word: &str) -> Result<String, ErrorInfo> {
     if !lang.trim().is_empty() {
         return Ok(lang.trim().to_owned());
     }
-    let written = if line.trim().is_empty() { word } else { line };
+    let written = reading::written_around(line, word);
     if let Some(lang) = reading::script_lang(written) {
         return Ok(lang.tag().to_owned());
     }

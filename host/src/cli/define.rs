@@ -57,7 +57,7 @@ pub fn run(args: DefineArgs, data_dir: &Path) -> anyhow::Result<()> {
     let line = args.line.as_deref().unwrap_or("");
     let lang = match &args.lang {
         Some(lang) => lang.clone(),
-        None => reading::script_lang(if line.trim().is_empty() { &args.word } else { line })
+        None => reading::script_lang(reading::written_around(line, &args.word))
             .map(|l| l.tag().to_owned())
             .ok_or_else(|| anyhow::anyhow!("Cannot tell which language \"{}\" is in: give --lang (ja, zh, …).", args.word))?,
     };

@@ -268,6 +268,16 @@ pub fn script_lang(text: &str) -> Option<Lang> {
     by_script(text, &Lang::ALL)
 }
 
+/// What a word to look up is written in: its line, or the word alone when no line came.
+/// The text [`script_lang`] reads a lookup's language from.
+pub fn written_around<'a>(line: &'a str, word: &'a str) -> &'a str {
+    if line.trim().is_empty() {
+        word
+    } else {
+        line
+    }
+}
+
 fn by_script(text: &str, wanted: &[Lang]) -> Option<Lang> {
     let has = |f: fn(char) -> bool| text.chars().any(f);
     if has(|c| matches!(c, '\u{3040}'..='\u{30FF}')) {
