@@ -365,14 +365,33 @@ async fn the_context_stays_within_the_models_own_which_is_asked_once() {
     let sizes: Vec<Value> = fake.server.requests_to("/api/chat").iter().map(|r| r.json()["options"]["num_ctx"].clone()).collect();
     assert_eq!(sizes, vec![json!(8192); 2], "capped by /api/show's gemma3.context_length");
     assert_eq!(fake.server.requests_to("/api/show").len(), 1, "the model's context is asked once per host process");
+}
 
+/// Ollama reloads a model whenever a request's `num_ctx` differs from the one it is loaded
+/// with: seconds lost per batch when a track's batches alternate between a keyframe's size
+/// and a text-only one.
+#[tokio::test]
+async fn the_context_only_grows_so_the_model_is_not_reloaded() {
+    let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![FakeOllama::reply(MODEL, &["ok"])]).await;
+    let providers = Providers::new(std::path::Path::new("/nonexistent"));
+    let ollama = config(&[("ollama.url", fake.url.as_str())]).provider(Some(ProviderKind::Ollama));
+    let mut request = text_request(MODEL);
     // Short prompts share one size, whatever their length.
     request.user = "Good morning".into();
     chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
     request.user = "Good morning, and welcome to the show.".into();
     chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
-    let sizes: Vec<Value> = fake.server.requests_to("/api/chat")[2..].iter().map(|r| r.json()["options"]["num_ctx"].clone()).collect();
-    assert_eq!(sizes, vec![json!(4096); 2]);
+    // A batch with its keyframe needs more; the text-only batches after it keep that size.
+    request.user = "The quick brown fox jumps over the lazy dog. ".repeat(150);
+    request.max_tokens = 1000;
+    request.image = Some(frame_image());
+    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
+    request.image = None;
+    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
+    request.user = "Good morning".into();
+    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
+    let sizes: Vec<Value> = fake.server.requests_to("/api/chat").iter().map(|r| r.json()["options"]["num_ctx"].clone()).collect();
+    assert_eq!(sizes, [json!(4096), json!(4096), json!(8192), json!(8192), json!(8192)]);
 }
 
 #[tokio::test]

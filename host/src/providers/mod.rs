@@ -184,7 +184,7 @@ pub struct Providers {
     /// Which parameters each OpenAI-compatible model refused, likewise.
     openai_quirks: Arc<openai::ModelQuirks>,
     /// Each Ollama model's context length, likewise.
-    ollama_shown: Arc<ollama::ShownModels>,
+    ollama_known: Arc<ollama::KnownModels>,
     #[cfg(feature = "local")]
     local: Arc<local::LocalRuntime>,
 }
@@ -197,7 +197,7 @@ impl Providers {
             openai_models: Arc::default(),
             openai_settings: std::sync::Mutex::new(None),
             openai_quirks: Arc::default(),
-            ollama_shown: Arc::default(),
+            ollama_known: Arc::default(),
             #[cfg(feature = "local")]
             local: Arc::new(local::LocalRuntime::new(data_dir.join("models"))),
         }
@@ -217,7 +217,7 @@ impl Providers {
     pub fn get(&self, config: &ProviderConfig) -> Arc<dyn Provider> {
         match config {
             ProviderConfig::Ollama(c) => {
-                Arc::new(ollama::Ollama::new(self.http(c.timeouts), c).with_shown_models(self.ollama_shown.clone()))
+                Arc::new(ollama::Ollama::new(self.http(c.timeouts), c).with_known_models(self.ollama_known.clone()))
             }
             ProviderConfig::Openai(c) => {
                 let mut seen = self.openai_settings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

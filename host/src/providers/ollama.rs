@@ -20,7 +20,7 @@ const KIND: ProviderKind = ProviderKind::Ollama;
 pub struct Ollama {
     http: HttpClient,
     server: Server,
-    shown: Arc<ShownModels>,
+    known: Arc<KnownModels>,
 }
 
 /// How long Ollama keeps a model loaded after a request: longer than the gaps between a
@@ -37,10 +37,19 @@ const IMAGE_TOKENS: u32 = 1536;
 /// The chat template's tokens around the messages.
 const TEMPLATE_TOKENS: u32 = 64;
 
-/// What `/api/show` says of each model per server, learnt once per host process: its
-/// context length and the picture size its vision encoder reads.
+/// Which server's model: the key of what [`KnownModels`] keeps.
+type ModelKey = (String, String);
+
+/// What Glossa learnt of each model per server, kept for the host process: what
+/// `/api/show` said of it, and the largest context it was asked to run with.
 #[derive(Debug, Default)]
-pub struct ShownModels(Mutex<HashMap<(String, String), ShownModel>>);
+pub struct KnownModels {
+    shown: Mutex<HashMap<ModelKey, ShownModel>>,
+    /// Ollama reloads a model whenever a request's `num_ctx` differs from the one it runs
+    /// with, so a size once asked for is asked again: batches with a keyframe and batches
+    /// without would otherwise reload it turn about.
+    contexts: Mutex<HashMap<ModelKey, u32>>,
+}
 
 /// The facts Glossa uses from one `/api/show` answer.
 #[derive(Debug, Clone, Copy)]
@@ -49,13 +58,30 @@ struct ShownModel {
     image_budget: ImageBudget,
 }
 
-impl ShownModels {
-    fn get(&self, base: &str, model: &str) -> Option<ShownModel> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&(base.to_owned(), model.to_owned())).copied()
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn key(base: &str, model: &str) -> ModelKey {
+    (base.to_owned(), model.to_owned())
+}
+
+impl KnownModels {
+    fn shown(&self, base: &str, model: &str) -> Option<ShownModel> {
+        locked(&self.shown).get(&key(base, model)).copied()
     }
 
-    fn set(&self, base: &str, model: &str, shown: ShownModel) {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert((base.to_owned(), model.to_owned()), shown);
+    fn set_shown(&self, base: &str, model: &str, shown: ShownModel) {
+        locked(&self.shown).insert(key(base, model), shown);
+    }
+
+    /// The `num_ctx` to send when a request needs `size`: at least the largest sent before
+    /// for this model, so it is not reloaded for a smaller one.
+    fn context_to_ask(&self, base: &str, model: &str, size: u32) -> u32 {
+        let mut contexts = locked(&self.contexts);
+        let asked = contexts.entry(key(base, model)).or_insert(size);
+        *asked = (*asked).max(size);
+        *asked
     }
 }
 
@@ -76,13 +102,13 @@ fn context_size(request: &ChatRequest, model_limit: Option<u32>) -> u32 {
 
 impl Ollama {
     pub fn new(http: HttpClient, config: &OllamaConfig) -> Self {
-        Ollama { http, server: Server::new(KIND, config.url.clone(), "api"), shown: Arc::default() }
+        Ollama { http, server: Server::new(KIND, config.url.clone(), "api"), known: Arc::default() }
     }
 
-    /// Share what `/api/show` said with other instances (providers are built per request;
-    /// [`super::Providers`] keeps it across).
-    pub fn with_shown_models(mut self, shown: Arc<ShownModels>) -> Self {
-        self.shown = shown;
+    /// Share what was learnt of the models with other instances (providers are built per
+    /// request; [`super::Providers`] keeps it across).
+    pub fn with_known_models(mut self, known: Arc<KnownModels>) -> Self {
+        self.known = known;
         self
     }
 
@@ -90,7 +116,7 @@ impl Ollama {
     /// asked again next time; a missing model is reported by the chat itself).
     async fn shown(&self, model: &str) -> Option<ShownModel> {
         let base = self.server.display();
-        if let Some(known) = self.shown.get(&base, model) {
+        if let Some(known) = self.known.shown(&base, model) {
             return Some(known);
         }
         let request = self.http.client.post(self.server.endpoint("show").ok()?).json(&ShowRequest { model });
@@ -99,7 +125,7 @@ impl Ollama {
             Err(_) => return None,
         };
         let shown = ShownModel { context_length: show.context_length(), image_budget: show.image_budget() };
-        self.shown.set(&base, model, shown);
+        self.known.set_shown(&base, model, shown);
         Some(shown)
     }
 
@@ -167,7 +193,9 @@ impl Ollama {
     /// `POST /api/chat`, read as the answer's stream.
     async fn open(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
         let model_limit = self.context_length(&request.model).await;
-        let num_ctx = context_size(request, model_limit);
+        let asked = self.known.context_to_ask(&self.server.display(), &request.model, context_size(request, model_limit));
+        // A size asked before the model's own length was known still stays within it.
+        let num_ctx = model_limit.map_or(asked, |limit| asked.min(limit));
         if model_limit.is_some_and(|limit| context_need(request) > limit) {
             tracing::warn!(model = request.model, num_ctx, "the prompt may not fit the model's context: Ollama will cut its start");
         }
