@@ -80,7 +80,9 @@ fn main() {
 
 /// The rendered videos (rendered on first use).
 fn videos() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // At run time: a binary built from another checkout sharing the target directory (CI's clone) is fresh for cargo, and `env!` names that checkout.
+    let root =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from).join("..");
     let cache = std::env::var("GLOSSA_CACHE").map_or_else(|_| root.join("target/glossa-cache"), PathBuf::from);
     let dir = cache.join("burnin-v1");
     let status = Command::new("python3").arg(root.join("tests/tools/render-burnin-videos.py")).arg(&dir).status().expect("python3");

@@ -33,7 +33,7 @@ fn data_dir() -> PathBuf {
 
 /// The reference table's sentences, repeated to a 2-hour track.
 fn track(file: &str) -> Vec<String> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/readings").join(file);
+    let path = support::host_dir().join("../tests/fixtures/readings").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let lines: Vec<String> = text
         .lines()

@@ -471,7 +471,7 @@ async fn cached_lines_are_kept_under_the_model_an_empty_setting_resolved_to() {
     let (providers, openai) = providers_for(&server.url);
     let store = glossa_host::store::Store::in_memory().expect("store");
     let cache = TranslationCache::new(&store, 64 << 20);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions/manual.vtt");
+    let path = support::host_dir().join("tests/fixtures/captions/manual.vtt");
     let mut track = captions::parse(&std::fs::read_to_string(&path).unwrap(), captions::CaptionFormat::from_path(&path).unwrap()).unwrap();
     track.cues.truncate(12);
     let translate = |model: &str| {

@@ -7,7 +7,6 @@
 mod support;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use futures::channel::mpsc;
@@ -33,7 +32,7 @@ struct Watch {
 }
 
 fn fixture(name: &str) -> Watch {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions").join(name);
+    let path = support::host_dir().join("tests/fixtures/captions").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let track = captions::parse(&text, CaptionFormat::from_path(&path).unwrap()).unwrap();
     Watch { track, playhead: 0.0, rate: 1.0 }

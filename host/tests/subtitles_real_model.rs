@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use support::{config, cpu, LlamaServer};
 
 fn fixture_cues(name: &str, n: usize) -> (Vec<Cue>, bool) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captions").join(name);
+    let path = support::host_dir().join("tests/fixtures/captions").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let track = captions::parse(&text, CaptionFormat::from_path(&path).unwrap()).unwrap();
     (track.cues.into_iter().take(n).collect(), track.auto_generated)

@@ -19,7 +19,7 @@ const MODEL: &str = "llama3.2:latest";
 fn fixture_data(dir: &Path) -> String {
     let dict = dir.join("reading/dict");
     std::fs::create_dir_all(&dict).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dict");
+    let src = support::host_dir().join("tests/fixtures/dict");
     for name in ["jmdict.tsv", "cedict.tsv"] {
         std::fs::copy(src.join(name), dict.join(name)).unwrap();
     }

@@ -360,7 +360,10 @@ mod tests {
     }
 
     fn locales() -> BTreeMap<String, serde_json::Map<String, serde_json::Value>> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../extension/_locales");
+        // At run time: a binary built from another checkout sharing the target directory (CI's clone) is fresh for cargo, and `env!` names that checkout.
+        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
+            .join("../../extension/_locales");
         let mut out = BTreeMap::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();

@@ -282,7 +282,10 @@ mod tests {
     /// scratch folder so the compiled file lands there.
     pub(crate) fn fixture() -> (tempfile::TempDir, Dictionaries) {
         let dir = tempfile::tempdir().unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dict");
+        // At run time: a binary built from another checkout sharing the target directory (CI's clone) is fresh for cargo, and `env!` names that checkout.
+        let src = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
+            .join("tests/fixtures/dict");
         for name in ["jmdict.tsv", "cedict.tsv"] {
             std::fs::copy(src.join(name), dir.path().join(name)).unwrap();
         }

@@ -59,6 +59,13 @@ pub use models::*;
 #[allow(unused_imports)]
 pub use providers::*;
 
+/// The `host/` directory of the checkout the tests run from. Read at run time: a test
+/// binary built in another checkout sharing the target directory (CI's clone) is fresh
+/// for cargo, and `env!` would point it at that checkout's files, or at nothing.
+pub fn host_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
+}
+
 /// Generous bound for things that should happen promptly; tests wait for events, the
 /// bound only turns a hang into a failure on a busy 2-core machine.
 pub const PATIENCE: Duration = Duration::from_secs(60);
