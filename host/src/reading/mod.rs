@@ -99,9 +99,7 @@ impl ReadingError {
             ReadingError::Unsupported(_) | ReadingError::DataUnreadable { .. } => None,
         }
     }
-}
 
-impl ReadingError {
     /// As the `error` event of a request that needed the reading.
     pub fn info(&self) -> glossa_protocol::ErrorInfo {
         let code = match self {
@@ -129,6 +127,15 @@ pub fn data_dir(glossa_data_dir: &Path) -> PathBuf {
         Some(dir) => PathBuf::from(dir),
         None => glossa_data_dir.join("reading"),
     }
+}
+
+/// A word of a line as the analyser cut it, for a dictionary: where it is (bytes), its
+/// dictionary form, and how its surface is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lemma {
+    pub range: std::ops::Range<usize>,
+    pub base: String,
+    pub reading: String,
 }
 
 /// Every language's reader, each loaded the first time it is asked for (and kept: a
@@ -160,18 +167,7 @@ impl Readers {
             Lang::Greek => words(text, greek::transliterate),
         })
     }
-}
 
-/// A word of a line as the analyser cut it, for a dictionary: where it is (bytes), its
-/// dictionary form, and how its surface is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lemma {
-    pub range: std::ops::Range<usize>,
-    pub base: String,
-    pub reading: String,
-}
-
-impl Readers {
     /// The words of `text` with their dictionary forms: Japanese from the analyser
     /// (食べた: 食べ → 食べる, た); the other languages as their reading cuts them, each word
     /// its own dictionary form.
@@ -190,9 +186,7 @@ impl Readers {
             })
             .collect())
     }
-}
 
-impl Readers {
     /// A line's words for the player to make clickable: the surfaces of its reading, so the
     /// words are the same whether the user shows readings or not (Japanese: the analyser's
     /// words with a few joined, 一人, 三日; Chinese: jieba's). They concatenate to `text`.
