@@ -357,6 +357,7 @@
         reading.text = ev.text || "";
         reading.translation = ev.translation || "";
         reading.tokens = ev.reading || null; // how the line is read, when readings are on for its language
+        reading.hostWords = !!ev.host_words; // its words are the host's analyser's (word-gloss.js asks for them)
         reading.state = "done";
         G.renderSubtitles && G.renderSubtitles();
       } else if (ev.event === "done" || ev.event === "error") {
@@ -382,12 +383,18 @@
     return { cue, behind };
   }
 
-  /** For overlay.js: the burned-in line at `t` ({ cue: {id, start, text, translation, reading} | null, behind, failed: the host's error event | null }), or null when the mode is off. */
+  /** For overlay.js: the burned-in line at `t` ({ cue: {id, start, text, translation, reading, hostWords} | null, behind, failed: the host's error event | null }), or null when the mode is off. */
   G.burninShown = (t) => {
     const st = current();
     if (!st) return null;
     const { cue, behind } = shownAt(st, t);
-    return { cue: cue && { id: cue.id, start: cue.start, text: cue.reading.text, translation: cue.reading.translation, reading: cue.reading.tokens || null }, behind, failed: st.failed };
+    return {
+      cue: cue && {
+        id: cue.id, start: cue.start, text: cue.reading.text, translation: cue.reading.translation, reading: cue.reading.tokens || null,
+        hostWords: !!cue.reading.hostWords,
+      },
+      behind, failed: st.failed,
+    };
   };
 
   /** For the menu's download (menu.js): the lines read so far as a track, or null. */

@@ -253,7 +253,7 @@
     // Burned-in mode (burnin.js): the line read from the picture, where no track or caption DOM speaks.
     const burnin = !tr && !fromDom && !ad && G.burninShown ? G.burninShown(video.currentTime) : null;
     if (burnin && burnin.cue) {
-      line = { text: burnin.cue.translation, reading: burnin.cue.reading };
+      line = { text: burnin.cue.translation, reading: burnin.cue.reading, host_words: burnin.cue.hostWords };
       original = burnin.cue.text;
       cueId = burnin.cue.id;
       at = burnin.cue.start;
@@ -286,7 +286,10 @@
         // language for (the caption DOM of a live stream, a burned-in line) is looked up in
         // the language the host tells by its script.
         const words = G.wordLine
-          ? G.wordLine({ text: original, cueId, lang: tr ? tr.lang : "", tokens: line.reading, translation: line.untranslated ? "" : line.text, at })
+          ? G.wordLine({
+            text: original, cueId, lang: tr ? tr.lang : "", tokens: line.reading, hostWords: !!line.host_words,
+            translation: line.untranslated ? "" : line.text, at,
+          })
           : null;
         box.append(words || G.el("span", { class: "line original", "data-glossa": "subtitle-original", "data-cue-id": cueId }, original));
       }

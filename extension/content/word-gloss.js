@@ -3,9 +3,10 @@
 // entries at once (`lookup_word` → `word_entries`), then the model's note on the word in
 // this line as it streams in. The video pauses while the panel is open; ←/→ step through
 // the line's words, Esc closes it and resumes what Glossa paused. "Save" keeps the word as
-// a study card (study.js). All text goes in through textContent. A Japanese or Chinese line
-// shown without readings is drawn at once with the browser's word segmentation, then cut
-// again with the host's words (`line_words`): the cut a lookup finds the dictionary form by.
+// a study card (study.js). All text goes in through textContent. A line the host says it
+// cuts (Japanese, Chinese: `host_words`) shown without readings is drawn at once with the
+// browser's word segmentation, then cut again with the host's words (`line_words`): the cut
+// a lookup finds the dictionary form by.
 "use strict";
 (() => {
   const G = globalThis.glossa;
@@ -68,23 +69,14 @@
   // browser's cut stays). Asked once per line; the oldest are forgotten past the cap.
   const HOST_CUTS_MAX = 300;
   const hostCuts = new Map();
-  let hostCannotCut = false; // a host older than `line_words`: not asked again on this page
   const drawn = new WeakMap(); // a shown line's element → the line it was drawn from, and whether with the host's words
 
   /**
-   * Whether the browser's cut of `line` should give way to the host's: Japanese and Chinese,
-   * which the browser segments otherwise than the host's analyser (Firefox: 今日|はい|い|天気).
-   * A line no page named a language for goes by its script, as the host tells it: kana
-   * Japanese, Hangul Korean (the browser cuts it at spaces, as the host), Han alone Chinese.
+   * Whether the browser's cut of `line` should give way to the host's: the host says so with
+   * the line (`host_words`: Japanese and Chinese, which the browser segments otherwise than
+   * its analyser — Firefox: 今日|はい|い|天気), unless the reading's tokens are its words.
    */
-  function cutByHost(line) {
-    if (!line.text || tokensFit(line.text, line.tokens)) return false;
-    const primary = (line.lang || "").split(/[-_]/)[0].toLowerCase();
-    if (primary) return primary === "ja" || primary === "zh" || primary === "cmn";
-    if (/[\u3040-\u30ff]/.test(line.text)) return true;
-    if (/[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]/.test(line.text)) return false;
-    return /\p{Script=Han}/u.test(line.text);
-  }
+  const cutByHost = (line) => !!line.hostWords && !!line.text && !tokensFit(line.text, line.tokens);
 
   const cutKey = (line) => `${line.lang || ""}\n${line.text}`;
 
@@ -96,7 +88,7 @@
 
   /** The host's words for `line` when they came; else asks for them (once) and gives null. */
   function hostCutOf(line) {
-    if (hostCannotCut || !cutByHost(line)) return null;
+    if (!cutByHost(line)) return null;
     const key = cutKey(line);
     if (hostCuts.has(key)) return hostCuts.get(key);
     rememberCut(key, null);
@@ -110,8 +102,7 @@
         rememberCut(key, words);
         recut(key);
       } else if (ev.event === "error") {
-        // The analyser's data is not installed, or an older host: the browser's cut stays.
-        if (ev.code === "unknown_type") hostCannotCut = true;
+        // The analyser's data is not installed: the browser's cut stays.
         console.debug(`Glossa: no host words for a ${line.lang || "script-told"} line: ${ev.code || ""} ${ev.message || ""}`);
       }
     });
@@ -157,9 +148,10 @@
 
   /**
    * The original line as shown in dual mode, its words as elements a click explains:
-   * `line` is { text, cueId, lang, tokens, translation, at } (tokens: the host's reading
-   * tokens, when it sent them). `lang` is "" for a line no page named a language for (the
-   * caption DOM of a live stream, a burned-in line): the host tells it by the line's script.
+   * `line` is { text, cueId, lang, tokens, hostWords, translation, at } (tokens: the host's
+   * reading tokens, when it sent them; hostWords: the host said its words are its analyser's,
+   * to ask for). `lang` is "" for a line no page named a language for (the caption DOM of a
+   * live stream, a burned-in line): the host tells it by the line's script.
    * The line's text is exactly `text`.
    */
   G.wordLine = (line) => {

@@ -132,7 +132,7 @@ fn main() {
         let events: Vec<TranslatedCue> = cues
             .iter()
             .enumerate()
-            .map(|(i, c)| TranslatedCue { id: i.to_string(), text: c.clone(), untranslated: false, reading: None })
+            .map(|(i, c)| TranslatedCue { id: i.to_string(), text: c.clone(), untranslated: false, reading: None, host_words: false })
             .collect();
         let serialize = median(
             (0..RUNS)

@@ -165,6 +165,8 @@ pub async fn handle(
             let line_reading =
                 tokio::task::spawn_blocking(move || reading::for_line(&readers, from.as_deref(), &wanted, &text)).await.ok().flatten();
             sink.send(EventBody::BurninLine {
+                // The page names no language for a burned-in line: its script says.
+                host_words: reading::cut_by_host("", &reading.text),
                 text: reading.text,
                 translation: reading.translation,
                 cached: usage.is_none(),
@@ -192,6 +194,10 @@ pub async fn handle(
                 keyframes: keyframes.is_some().then_some(glossa_protocol::KEYFRAME_EDGE),
             });
             let readings = reading::CueReadings::wanted(&app.readers, job.from.as_deref(), settings.get("display.readings"), &track.cues);
+            // Said with each cue, so the page keeps no copy of the rule: in the language the
+            // page named (the one it asks `line_words` in), else by each line's script.
+            let page_lang = request.from.as_deref().unwrap_or_default();
+            let host_words = track.cues.iter().filter(|c| reading::cut_by_host(page_lang, &c.text)).map(|c| c.id.clone()).collect();
             if request.whole {
                 job.options = job.options.whole_track();
             }
@@ -205,9 +211,15 @@ pub async fn handle(
             // every step of the window.
             let start = PlayheadUpdate { time: request.playhead, rate: request.rate };
             let updates = playhead_updates(control, keyframes.clone());
-            let summary =
-                subtitles::translate_track_seeing(&job, &track, start, updates, keyframes.as_ref(), &mut TrackEvents(sink, readings))
-                    .await?;
+            let summary = subtitles::translate_track_seeing(
+                &job,
+                &track,
+                start,
+                updates,
+                keyframes.as_ref(),
+                &mut TrackEvents { sink, readings, host_words },
+            )
+            .await?;
             tracing::info!(
                 track = %request.track,
                 cues = track.cues.len(),
@@ -435,19 +447,28 @@ async fn local_models(app: &App) -> Result<EventBody, ErrorInfo> {
         })
 }
 
-/// A track's results as `cues` and `cost` events, each cue with its reading when asked.
-struct TrackEvents<'s>(&'s EventSink, Option<reading::CueReadings<'s>>);
+/// A track's results as `cues` and `cost` events, each cue with its reading when asked and
+/// whether its words are the host's.
+struct TrackEvents<'s> {
+    sink: &'s EventSink,
+    readings: Option<reading::CueReadings<'s>>,
+    /// The ids of the cues whose words the host cuts ([`reading::cut_by_host`]).
+    host_words: std::collections::HashSet<String>,
+}
 
 impl TrackSink for TrackEvents<'_> {
     fn cues(&mut self, mut cues: Vec<TranslatedCue>) {
-        if let Some(readings) = &self.1 {
+        if let Some(readings) = &self.readings {
             readings.attach(&mut cues);
         }
-        self.0.send(EventBody::Cues { cues });
+        for cue in &mut cues {
+            cue.host_words = self.host_words.contains(&cue.id);
+        }
+        self.sink.send(EventBody::Cues { cues });
     }
 
     fn cost(&mut self, cost: TrackCost) {
-        self.0.send(EventBody::Cost(cost));
+        self.sink.send(EventBody::Cost(cost));
     }
 }
 

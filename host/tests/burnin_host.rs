@@ -40,6 +40,7 @@ fn a_burned_in_line_is_read_once_and_then_cached() {
     assert_eq!(line_event(&events)["text"], "今日は");
     assert_eq!(line_event(&events)["translation"], "Hello");
     assert_eq!(line_event(&events).get("cached"), None);
+    assert_eq!(line_event(&events)["host_words"], true, "kana: the page asks the host for its words");
     let sent = fake.server.requests_to("/api/chat");
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].json()["messages"][1]["images"][0], strip_b64());
@@ -88,6 +89,7 @@ fn a_burned_in_line_carries_its_reading_when_readings_are_on_for_its_language() 
     assert_eq!(surfaces, "같이 가요.", "the reading's words make up the line");
     let read: Vec<&str> = tokens.iter().filter_map(|t| t["reading"].as_str()).filter(|r| !r.is_empty()).collect();
     assert_eq!(read, ["gachi", "gayo"]);
+    assert_eq!(event.get("host_words"), None, "Korean: the browser cuts it at spaces, as the host");
 
     host.put_settings(json!({"display.readings": "ja"}));
     let events = host.request(line("r2", "youtube:ko2"));

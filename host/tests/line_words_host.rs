@@ -72,6 +72,48 @@ fn a_japanese_or_chinese_line_is_cut_by_the_hosts_analyser() {
     assert_eq!(words_of(&host.request(line_words("j3", "ja", text))).concat(), text);
 }
 
+/// Which lines the page asks `line_words` for is the host's to say, with each cue: those in
+/// Japanese or Chinese (the page's language, else the line's script), not Korean or German.
+/// Tracks already in the target language pass through, so no provider is needed.
+#[test]
+fn each_cue_says_whether_its_words_are_the_hosts() {
+    let mut host = Host::start_in_temp_dir();
+    let track = |host: &mut Host, id: &str, from: Option<&str>, to: &str, texts: &[&str]| -> Vec<(String, bool)> {
+        let cues: Vec<Value> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| json!({"id": i.to_string(), "start": i as f64, "end": i as f64 + 1.0, "text": t}))
+            .collect();
+        let mut request =
+            json!({"id": id, "type": "translate_track", "track": format!("youtube:{id}:x"), "to": to, "whole": true, "cues": cues});
+        if let Some(from) = from {
+            request["from"] = json!(from);
+        }
+        let events = host.request(request);
+        assert_eq!(events.last().unwrap()["event"], "done", "{events:?}");
+        events
+            .iter()
+            .filter(|e| e["event"] == "cues")
+            .flat_map(|e| e["cues"].as_array().cloned().unwrap_or_default())
+            .map(|c| (c["text"].as_str().unwrap().to_owned(), c.get("host_words") == Some(&json!(true))))
+            .collect()
+    };
+    let said = |texts: &[&str], cut: bool| texts.iter().map(|t| (t.to_string(), cut)).collect::<Vec<_>>();
+
+    assert_eq!(track(&mut host, "ja", Some("ja"), "ja", &["今日はいい天気ですね", "はい"]), said(&["今日はいい天気ですね", "はい"], true));
+    assert_eq!(track(&mut host, "zh", Some("zh-CN"), "zh-CN", &["我在银行工作。"]), said(&["我在银行工作。"], true));
+    assert_eq!(track(&mut host, "ko", Some("ko"), "ko", &["같이 가요."]), said(&["같이 가요."], false), "Korean: cut at spaces by both");
+    assert_eq!(track(&mut host, "de", Some("de"), "de", &["Der Zug fährt um neun."]), said(&["Der Zug fährt um neun."], false));
+
+    // No language named by the page (a live stream's caption DOM): each line's script says.
+    host.put_settings(json!({"source_language": "ja", "target_language": "ja"}));
+    let texts = ["明日学校に行きます。", "今天下雨", "같이 가요.", "See you."];
+    assert_eq!(
+        track(&mut host, "dom", None, "ja", &texts),
+        vec![(texts[0].into(), true), (texts[1].into(), true), (texts[2].into(), false), (texts[3].into(), false)]
+    );
+}
+
 #[test]
 fn without_the_reading_data_or_a_language_the_answer_is_an_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -372,7 +372,7 @@ async fn a_track_already_in_the_target_language_comes_back_as_it_is_with_no_call
         for cue in &request.track.cues {
             assert_eq!(
                 by_id[&cue.id],
-                TranslatedCue { id: cue.id.clone(), text: cue.text.clone(), untranslated: false, reading: None },
+                TranslatedCue { id: cue.id.clone(), text: cue.text.clone(), untranslated: false, reading: None, host_words: false },
                 "{name}"
             );
         }

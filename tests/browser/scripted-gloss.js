@@ -1,5 +1,6 @@
 // A scripted OpenAI-compatible server for the word-gloss suite: it translates subtitle
-// batches as fake-ollama.js does (`【to】text`, so the tests know every line shown) and
+// batches as fake-ollama.js does (`【to】text`, so the tests know every line shown), or
+// with hand-written translations for a README picture (`translations`), and
 // answers the host's question about a word in a line with a note written here by hand
 // (NOTES), streamed a few characters at a time like tokens. It speaks what
 // host/src/providers/openai.rs uses: GET /v1/models and POST /v1/chat/completions as
@@ -57,11 +58,13 @@ export function wordAskedAbout(prompt) {
 }
 
 /**
- * Start the server on a free loopback port, translating into `to`. `stats.notes` lists the
- * word questions answered ({ word, prompt }); `failNotes(true)` makes them fail with an
- * HTTP 500 from then on (the entries must stay shown).
+ * Start the server on a free loopback port, translating into `to`. `translations` (a Map
+ * from a line to its translation, written by hand) replaces the `【to】text` answers; a line
+ * it has none for is refused (HTTP 500), so a picture never shows an invented line.
+ * `stats.notes` lists the word questions answered ({ word, prompt }); `failNotes(true)`
+ * makes them fail with an HTTP 500 from then on (the entries must stay shown).
  */
-export async function startScriptedGloss({ to = "en" } = {}) {
+export async function startScriptedGloss({ to = "en", translations = null } = {}) {
   const stats = { chats: 0, batches: 0, notes: [], refused: [] };
   let failNotes = false;
   const server = http.createServer((req, res) => {
@@ -86,12 +89,20 @@ export async function startScriptedGloss({ to = "en" } = {}) {
     let body;
     try { body = JSON.parse(raw); } catch (e) { return refuse(res, 400, "not JSON"); }
     const { system, text, last, lines } = asked(body);
+    const single = /^Translate this line:/m.test(text);
+    const toTranslate = lines ? lines.map((l) => String(l.text)) : single ? [last] : [];
+    const unscripted = translations ? toTranslate.filter((line) => !translations.has(line)) : [];
+    if (unscripted.length) {
+      stats.refused.push(...unscripted);
+      return refuse(res, 500, `no scripted translation for ${JSON.stringify(unscripted)}`);
+    }
+    const translate = (line) => (translations ? translations.get(line) : fakeTranslation(to, line));
     let reply;
     if (lines) {
       stats.batches++;
-      reply = JSON.stringify(lines.map((l) => ({ id: l.id, text: fakeTranslation(to, String(l.text)) })));
-    } else if (/^Translate this line:/m.test(text)) {
-      reply = fakeTranslation(to, last);
+      reply = JSON.stringify(lines.map((l) => ({ id: l.id, text: translate(String(l.text)) })));
+    } else if (single) {
+      reply = translate(last);
     } else {
       const prompt = `${system}\n${text}`;
       const word = wordAskedAbout(prompt);

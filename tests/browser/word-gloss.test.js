@@ -11,8 +11,9 @@
 // read from the player's caption DOM (no language given), are words too: the host tells the
 // language by the script — a Japanese line gets its JMdict entry, a Korean one the model's
 // note alone — and a line whose script says no language gets a clear error in the panel.
-// With readings off, a Japanese line's words are still the host's analyser's (asked for
-// with `line_words`), not the browser's segmentation, and a click looks the word up there.
+// With readings off, a Japanese line's words are still the host's analyser's (the host marks
+// the cue `host_words`, the page asks for them with `line_words`), not the browser's
+// segmentation, and a click looks the word up there.
 //
 // The dictionary entry and the note come from glossa-host's `lookup_word` handler: a host
 // built before the dictionaries landed (no `glossa-host define`) answers no entries and no

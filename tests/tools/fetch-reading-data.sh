@@ -8,7 +8,7 @@
 #   dict/    the dictionaries for a word's meaning (JMdict, CC-CEDICT): fetch-dictionaries.sh.
 # Point the host at it with GLOSSA_READING_DATA, or copy it to <data dir>/reading.
 set -euo pipefail
-cache="${GLOSSA_CACHE:-$HOME/.cache/glossa-dev}"
+source "$(dirname "$0")/fetch-lib.sh"
 out="$cache/reading"
 ipadic_deb="mecab-ipadic_2.7.0-20070801+main-3_all.deb"
 ipadic_sha="2a59bb65193b605cec3e5540e69e7d3ce8db4624744f8686f419aa0cf3f327f2"
@@ -16,16 +16,12 @@ pypinyin_whl="pypinyin-0.55.0-py2.py3-none-any.whl"
 pypinyin_sha="d53b1e8ad2cdb815fb2cb604ed3123372f5a28c6f447571244aca36fc62a286f"
 mkdir -p "$out"
 
-check() { # file sha256
-  echo "$2  $1" | sha256sum -c --quiet - || { echo "checksum mismatch: $1" >&2; exit 1; }
-}
-
 if [ ! -s "$out/ipadic/lex.csv" ]; then
   tmp=$(mktemp -d)
-  download() { (cd "$tmp" && apt-get download -q "mecab-ipadic=2.7.0-20070801+main-3" >/dev/null 2>&1); }
+  download_ipadic() { (cd "$tmp" && apt-get download -q "mecab-ipadic=2.7.0-20070801+main-3" >/dev/null 2>&1); }
   # A machine whose packages were all installed may have no package lists (images often
   # delete them): fetch them once, as .ci/install-deps.sh does when it installs something.
-  download || { apt-get update -qq >/dev/null 2>&1 && download; } \
+  download_ipadic || { apt-get update -qq >/dev/null 2>&1 && download_ipadic; } \
     || { echo "apt-get download mecab-ipadic failed: run apt-get update (as root) and try again" >&2; exit 1; }
   check "$tmp/$ipadic_deb" "$ipadic_sha"
   dpkg-deb -x "$tmp/$ipadic_deb" "$tmp/x"
@@ -58,9 +54,7 @@ fi
 
 if [ ! -s "$out/zh/phrases.tsv" ]; then
   tmp=$(mktemp -d)
-  venv="$cache/venv"
-  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" download -q --no-deps -d "$tmp" "pypinyin==0.55.0" >/dev/null
+  download "pypinyin==0.55.0" "$tmp"
   check "$tmp/$pypinyin_whl" "$pypinyin_sha"
   mkdir -p "$tmp/zh"
   python3 - "$tmp/$pypinyin_whl" "$tmp/zh" <<'PY'

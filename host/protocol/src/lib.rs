@@ -162,7 +162,8 @@ pub enum RequestBody {
     /// leaves them shown.
     LookupWord(WordLookupRequest),
     /// A subtitle line's words as the host's analyser cuts it (the cut a [`RequestBody::LookupWord`]
-    /// finds its dictionary form by), for a line that came without reading tokens:
+    /// finds its dictionary form by), for a line that came without reading tokens and with
+    /// [`TranslatedCue::host_words`]:
     /// answered with one [`EventBody::LineWords`], then `done`; an error when the language
     /// has no analyser or its data is not installed (the page keeps its own cut).
     LineWords(LineWordsRequest),
@@ -430,6 +431,13 @@ pub struct TranslatedCue {
     /// asked for readings in its language: words whose surfaces make up the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<Vec<ReadingToken>>,
+    /// The original line's words are the host's analyser's, which a browser's word
+    /// segmentation cuts otherwise (Japanese, Chinese): a page showing the line as words
+    /// without `reading` tokens asks for them with [`RequestBody::LineWords`], so a click
+    /// looks up the word the host's lookup sees. Said by the host so its rule for which
+    /// lines it cuts lives once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub host_words: bool,
 }
 
 /// One word (or space, mark) of a line and how it is read; `reading` is empty where the
@@ -542,6 +550,9 @@ pub enum EventBody {
         /// track's [`TranslatedCue::reading`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reading: Option<Vec<ReadingToken>>,
+        /// `text`'s words are the host's analyser's (as [`TranslatedCue::host_words`]).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        host_words: bool,
     },
     /// The offline dictionary's entries for [`RequestBody::LookupWord`] (best first;
     /// empty when no dictionary knows the word or none exists for the language), and
@@ -1108,6 +1119,10 @@ mod tests {
         let reading = cue.reading.unwrap();
         assert_eq!(reading[0].reading, "yín háng");
         assert_eq!(reading[1].reading, "");
+        // Whose words the line's are: said only when they are the host's.
+        assert!(!old.host_words && !serde_json::to_string(&old).unwrap().contains("host_words"));
+        let cut = TranslatedCue { host_words: true, ..old };
+        assert_eq!(serde_json::to_value(&cut).unwrap(), serde_json::json!({"id":"1","text":"hi","host_words":true}));
     }
 
     #[test]

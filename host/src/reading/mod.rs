@@ -99,9 +99,7 @@ impl ReadingError {
             ReadingError::Unsupported(_) | ReadingError::DataUnreadable { .. } => None,
         }
     }
-}
 
-impl ReadingError {
     /// As the `error` event of a request that needed the reading.
     pub fn info(&self) -> glossa_protocol::ErrorInfo {
         let code = match self {
@@ -129,6 +127,15 @@ pub fn data_dir(glossa_data_dir: &Path) -> PathBuf {
         Some(dir) => PathBuf::from(dir),
         None => glossa_data_dir.join("reading"),
     }
+}
+
+/// A word of a line as the analyser cut it, for a dictionary: where it is (bytes), its
+/// dictionary form, and how its surface is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lemma {
+    pub range: std::ops::Range<usize>,
+    pub base: String,
+    pub reading: String,
 }
 
 /// Every language's reader, each loaded the first time it is asked for (and kept: a
@@ -160,18 +167,7 @@ impl Readers {
             Lang::Greek => words(text, greek::transliterate),
         })
     }
-}
 
-/// A word of a line as the analyser cut it, for a dictionary: where it is (bytes), its
-/// dictionary form, and how its surface is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lemma {
-    pub range: std::ops::Range<usize>,
-    pub base: String,
-    pub reading: String,
-}
-
-impl Readers {
     /// The words of `text` with their dictionary forms: Japanese from the analyser
     /// (食べた: 食べ → 食べる, た); the other languages as their reading cuts them, each word
     /// its own dictionary form.
@@ -190,9 +186,7 @@ impl Readers {
             })
             .collect())
     }
-}
 
-impl Readers {
     /// A line's words for the player to make clickable: the surfaces of its reading, so the
     /// words are the same whether the user shows readings or not (Japanese: the analyser's
     /// words with a few joined, 一人, 三日; Chinese: jieba's). They concatenate to `text`.
@@ -266,6 +260,16 @@ pub fn line_lang(source: Option<&str>, wanted: &str, text: &str) -> Option<Lang>
 /// language for (a live stream's caption DOM, a burned-in line).
 pub fn script_lang(text: &str) -> Option<Lang> {
     by_script(text, &Lang::ALL)
+}
+
+/// Whether the player shows `text` as the host's words ([`Readers::words`]) rather than its
+/// browser's word segmentation: when the line's language — `source`, the page's, or when it
+/// named none the one the script says, as for a lookup ([`script_lang`]) — is Japanese or
+/// Chinese, which a browser cuts otherwise than the analyser (Firefox: 今日|はい|い|天気), so
+/// a click would look up another word. Korean and the rest are cut at spaces by both.
+pub fn cut_by_host(source: &str, text: &str) -> bool {
+    let lang = if source.trim().is_empty() { script_lang(text) } else { Lang::from_tag(source) };
+    matches!(lang, Some(Lang::Japanese | Lang::Chinese)) && !text.trim().is_empty()
 }
 
 /// What a word to look up is written in: its line, or the word alone when no line came.
@@ -415,6 +419,24 @@ mod tests {
         for lang in Lang::ALL {
             assert_eq!(Lang::from_tag(lang.tag()), Some(lang));
         }
+    }
+
+    #[test]
+    fn only_japanese_and_chinese_lines_are_cut_by_the_host_by_the_pages_language_else_their_script() {
+        assert!(cut_by_host("ja", "今日はいい天気ですね"));
+        assert!(cut_by_host("zh-Hant", "今天天氣很好"));
+        assert!(cut_by_host("cmn", "今天下雨"));
+        assert!(!cut_by_host("ko", "같이 가요"), "Korean: cut at spaces by both");
+        assert!(!cut_by_host("de", "Der Zug fährt um neun."));
+        assert!(!cut_by_host("en", "今日は"), "the page's word wins");
+        assert!(!cut_by_host("ja", " "), "nothing to cut");
+        // No language named (a live stream's caption DOM, a burned-in line): the script says.
+        assert!(cut_by_host("", "今日はいい天気ですね"), "kana: Japanese");
+        assert!(cut_by_host("", "今天下雨"), "Han alone: Chinese");
+        assert!(!cut_by_host("", "같이 가요"));
+        assert!(!cut_by_host("", "Привет"));
+        assert!(!cut_by_host("", "Willkommen am Bahnhof."));
+        assert!(!cut_by_host("", "123 !!"));
     }
 
     #[test]

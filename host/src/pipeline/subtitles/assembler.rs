@@ -75,7 +75,13 @@ impl<'c> Assembler<'c> {
     pub fn empty_cues(&self) -> Vec<TranslatedCue> {
         (0..self.cues.len())
             .filter(|&c| self.shows[c].is_empty())
-            .map(|c| TranslatedCue { id: self.cues[c].id.clone(), text: String::new(), untranslated: false, reading: None })
+            .map(|c| TranslatedCue {
+                id: self.cues[c].id.clone(),
+                text: String::new(),
+                untranslated: false,
+                reading: None,
+                host_words: false,
+            })
             .collect()
     }
 
@@ -101,7 +107,7 @@ impl<'c> Assembler<'c> {
         let untranslated = done.iter().any(|(_, bad)| *bad);
         let texts: Vec<&str> = done.iter().map(|(t, _)| t.as_str()).filter(|t| !t.is_empty()).collect();
         let joiner = if texts.iter().all(|t| rolling::is_unspaced_script(t)) { "" } else { " " };
-        TranslatedCue { id: self.cues[c].id.clone(), text: texts.join(joiner), untranslated, reading: None }
+        TranslatedCue { id: self.cues[c].id.clone(), text: texts.join(joiner), untranslated, reading: None, host_words: false }
     }
 }
 
@@ -156,7 +162,7 @@ mod tests {
     }
 
     fn done(id: &str, text: &str, untranslated: bool) -> TranslatedCue {
-        TranslatedCue { id: id.into(), text: text.into(), untranslated, reading: None }
+        TranslatedCue { id: id.into(), text: text.into(), untranslated, reading: None, host_words: false }
     }
 
     #[test]

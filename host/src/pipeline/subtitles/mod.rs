@@ -409,7 +409,11 @@ fn surroundings(units: &[Unit], batch: &batch::Batch, context: usize, known: &Mu
 fn pass_through(track: &CaptionTrack, sink: &mut dyn TrackSink, started: Instant) -> TrackSummary {
     let mut delivery = Delivery::new(sink, started);
     delivery.send(
-        track.cues.iter().map(|c| TranslatedCue { id: c.id.clone(), text: c.text.clone(), untranslated: false, reading: None }).collect(),
+        track
+            .cues
+            .iter()
+            .map(|c| TranslatedCue { id: c.id.clone(), text: c.text.clone(), untranslated: false, reading: None, host_words: false })
+            .collect(),
     );
     let units = plan::units(&track.cues, track.auto_generated);
     delivery.lines((0..units.len()).map(|u| report(&units, u, Some(&units[u].text), LineChecks::default())).collect());

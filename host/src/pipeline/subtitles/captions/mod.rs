@@ -237,7 +237,7 @@ mod tests {
     }
 
     fn done(id: &str, text: &str) -> TranslatedCue {
-        TranslatedCue { id: id.into(), text: text.into(), untranslated: false, reading: None }
+        TranslatedCue { id: id.into(), text: text.into(), untranslated: false, reading: None, host_words: false }
     }
 
     #[test]
