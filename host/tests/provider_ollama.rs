@@ -368,30 +368,39 @@ async fn the_context_stays_within_the_models_own_which_is_asked_once() {
 }
 
 /// Ollama reloads a model whenever a request's `num_ctx` differs from the one it is loaded
-/// with: seconds lost per batch when a track's batches alternate between a keyframe's size
-/// and a text-only one.
+/// with: seconds lost per batch when a track's batches alternate between sizes.
 #[tokio::test]
 async fn the_context_only_grows_so_the_model_is_not_reloaded() {
-    let fake = FakeOllama::start(vec![FakeModel::vision(MODEL)], vec![FakeOllama::reply(MODEL, &["ok"])]).await;
+    let text_model = "llama3.2:latest";
+    let fake =
+        FakeOllama::start(vec![FakeModel::vision(MODEL), FakeModel::text(text_model)], vec![FakeOllama::reply(MODEL, &["ok"])]).await;
     let providers = Providers::new(std::path::Path::new("/nonexistent"));
     let ollama = config(&[("ollama.url", fake.url.as_str())]).provider(Some(ProviderKind::Ollama));
-    let mut request = text_request(MODEL);
-    // Short prompts share one size, whatever their length.
-    request.user = "Good morning".into();
-    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
-    request.user = "Good morning, and welcome to the show.".into();
-    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
-    // A batch with its keyframe needs more; the text-only batches after it keep that size.
-    request.user = "The quick brown fox jumps over the lazy dog. ".repeat(150);
+    let sizes = |from: usize| -> Vec<Value> {
+        fake.server.requests_to("/api/chat")[from..].iter().map(|r| r.json()["options"]["num_ctx"].clone()).collect()
+    };
+    let long = "The quick brown fox jumps over the lazy dog. ".repeat(250);
+
+    // Short prompts share one size, whatever their length; a long one needs more, and the
+    // short ones after it keep that size.
+    let mut request = text_request(text_model);
     request.max_tokens = 1000;
-    request.image = Some(frame_image());
-    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
-    request.image = None;
-    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
-    request.user = "Good morning".into();
-    chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
-    let sizes: Vec<Value> = fake.server.requests_to("/api/chat").iter().map(|r| r.json()["options"]["num_ctx"].clone()).collect();
-    assert_eq!(sizes, [json!(4096), json!(4096), json!(8192), json!(8192), json!(8192)]);
+    for user in ["Good morning", "Good morning, and welcome to the show.", &long, "Good morning"] {
+        request.user = user.into();
+        chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
+    }
+    assert_eq!(sizes(0), [json!(4096), json!(4096), json!(8192), json!(8192)]);
+
+    // A model that reads images: a track's batch with its keyframe and the batches without
+    // one ask the same size.
+    let mut request = text_request(MODEL);
+    request.user = "The quick brown fox jumps over the lazy dog. ".repeat(100);
+    request.max_tokens = 1000;
+    for image in [None, Some(frame_image()), None] {
+        request.image = image;
+        chat(providers.get(&ollama).as_ref(), &request).await.result.expect("chat");
+    }
+    assert_eq!(sizes(4), vec![json!(8192); 3]);
 }
 
 #[tokio::test]

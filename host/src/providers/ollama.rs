@@ -56,6 +56,8 @@ pub struct KnownModels {
 struct ShownModel {
     context_length: Option<u32>,
     image_budget: ImageBudget,
+    /// Its capabilities list "vision".
+    reads_images: bool,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -86,18 +88,21 @@ impl KnownModels {
 }
 
 /// Tokens `request` needs: its prompt (on the high side: a guess too low is a prompt
-/// Ollama cuts) and its answer budget.
-fn context_need(request: &ChatRequest) -> u32 {
-    let image = if request.image.is_some() { IMAGE_TOKENS } else { 0 };
+/// Ollama cuts) and its answer budget. A model that reads images always has room for one:
+/// a track's batches go with a keyframe or without, by timing, several at once, and sizes
+/// that differ by the picture would reload the model as they arrive (the size asked only
+/// grows, but two requests in flight can still arrive out of order).
+fn context_need(request: &ChatRequest, model: Option<ShownModel>) -> u32 {
+    let image = if request.image.is_some() || model.is_some_and(|m| m.reads_images) { IMAGE_TOKENS } else { 0 };
     let prompt = super::tokens_at_most(&request.system) + super::tokens_at_most(&request.user) + image + TEMPLATE_TOKENS;
     prompt.saturating_add(request.max_tokens)
 }
 
 /// The `num_ctx` for `request`: what it needs rounded up to a power of two (so a track's
 /// batches share one size), at most the model's own context length.
-fn context_size(request: &ChatRequest, model_limit: Option<u32>) -> u32 {
-    let size = context_need(request).checked_next_power_of_two().unwrap_or(u32::MAX).max(MIN_CONTEXT);
-    model_limit.map_or(size, |limit| size.min(limit))
+fn context_size(request: &ChatRequest, model: Option<ShownModel>) -> u32 {
+    let size = context_need(request, model).checked_next_power_of_two().unwrap_or(u32::MAX).max(MIN_CONTEXT);
+    model.and_then(|m| m.context_length).map_or(size, |limit| size.min(limit))
 }
 
 impl Ollama {
@@ -124,7 +129,11 @@ impl Ollama {
             Ok(r) => http::json_body(r, KIND, self.http.timeouts.idle).await.ok()?,
             Err(_) => return None,
         };
-        let shown = ShownModel { context_length: show.context_length(), image_budget: show.image_budget() };
+        let shown = ShownModel {
+            context_length: show.context_length(),
+            image_budget: show.image_budget(),
+            reads_images: show.capabilities.iter().any(|c| c == "vision"),
+        };
         self.known.set_shown(&base, model, shown);
         Some(shown)
     }
@@ -192,11 +201,12 @@ impl Ollama {
 
     /// `POST /api/chat`, read as the answer's stream.
     async fn open(&self, request: &ChatRequest) -> Result<TokenStream, ProviderError> {
-        let model_limit = self.context_length(&request.model).await;
-        let asked = self.known.context_to_ask(&self.server.display(), &request.model, context_size(request, model_limit));
+        let model = self.shown(&request.model).await;
+        let model_limit = model.and_then(|m| m.context_length);
+        let asked = self.known.context_to_ask(&self.server.display(), &request.model, context_size(request, model));
         // A size asked before the model's own length was known still stays within it.
         let num_ctx = model_limit.map_or(asked, |limit| asked.min(limit));
-        if model_limit.is_some_and(|limit| context_need(request) > limit) {
+        if model_limit.is_some_and(|limit| context_need(request, model) > limit) {
             tracing::warn!(model = request.model, num_ctx, "the prompt may not fit the model's context: Ollama will cut its start");
         }
         let post = self.http.client.post(self.server.endpoint("chat")?).json(&ChatBody::new(request, num_ctx));
@@ -502,9 +512,19 @@ mod tests {
         assert_eq!(context_size(&request("short".into(), 100), None), MIN_CONTEXT);
         // 12 000 ASCII characters: at most 4 000 tokens, plus 1 000 to answer.
         assert_eq!(context_size(&request("a".repeat(12_000), 1000), None), 8192);
-        assert_eq!(context_size(&request("a".repeat(12_000), 1000), Some(6000)), 6000);
-        assert_eq!(context_size(&request("a".repeat(12_000), 1000), Some(2048)), 2048);
+        let model = |context_length, reads_images| {
+            Some(ShownModel { context_length: Some(context_length), image_budget: ImageBudget::DEFAULT, reads_images })
+        };
+        assert_eq!(context_size(&request("a".repeat(12_000), 1000), model(6000, false)), 6000);
+        assert_eq!(context_size(&request("a".repeat(12_000), 1000), model(2048, false)), 2048);
         // CJK takes more tokens per character.
         assert!(context_size(&request("日本語".repeat(2000), 100), None) >= 8192);
+        // A model that reads images has room for one whether this request sends one or not,
+        // so a track's batches with a keyframe and without ask one size.
+        let batch = request("a".repeat(6_000), 1000);
+        assert_eq!(context_size(&batch, model(32_768, false)), 4096);
+        assert_eq!(context_size(&batch, model(32_768, true)), 8192);
+        let with_keyframe = ChatRequest { image: Image::from_bytes(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2]), ..batch.clone() };
+        assert_eq!(context_size(&with_keyframe, model(32_768, true)), 8192);
     }
 }
