@@ -27,7 +27,7 @@ export const BURNIN_MODEL = "scripted-burnin-reader";
  * burnin-ja-high, …) served as the fake site's `video`, and its ground truth.
  */
 export function burninFixture(name, video) {
-  const dir = path.join(process.env.GLOSSA_CACHE || path.join(process.env.HOME, ".cache/glossa-dev"), "burnin-v1");
+  const dir = path.join(process.env.GLOSSA_CACHE || path.join(process.env.HOME, ".cache/glossa-dev"), "burnin-v2");
   if (!fs.existsSync(path.join(dir, `${name}.json`))) {
     execFileSync("python3", [path.join(root, "tests/tools/render-burnin-videos.py"), dir], { stdio: "inherit" });
   }

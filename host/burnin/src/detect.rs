@@ -80,6 +80,8 @@ struct Seen {
     time: f64,
     since: f64,
     edges: EdgeMap,
+    /// Its edges that stood still since the sample before (the text, over a moving scene).
+    still: EdgeMap,
     strip: GrayImage,
 }
 
@@ -95,13 +97,15 @@ pub struct Detector {
     /// waiting for the next to confirm it.
     unsettled: VecDeque<Seen>,
     last_time: Option<f64>,
+    /// The edges of the sample before, to tell what stood still since.
+    last_edges: Option<EdgeMap>,
     recent: VecDeque<(LineId, EdgeMap)>,
     next_id: u64,
 }
 
 impl Detector {
     pub fn new(config: Config) -> Detector {
-        Detector { config, shown: None, unsettled: VecDeque::new(), last_time: None, recent: VecDeque::new(), next_id: 0 }
+        Detector { config, shown: None, unsettled: VecDeque::new(), last_time: None, last_edges: None, recent: VecDeque::new(), next_id: 0 }
     }
 
     pub fn config(&self) -> &Config {
@@ -119,11 +123,15 @@ impl Detector {
         let edges = EdgeMap::of(&strip, self.config.edge_threshold, self.config.light_level);
         let boundary = self.last_time.map_or(time, |last| (last + time) / 2.0);
         self.last_time = Some(time);
+        let still = self.last_edges.as_ref().map_or_else(|| edges.clone(), |last| edges.still_since(last));
+        self.last_edges = Some(edges.clone());
         let empty = edges.text_density() < self.config.empty_density;
         let mut events = Vec::new();
 
+        // The line shown is compared with what stood still: a scene panning behind it
+        // changes the sample's edges, not the line's.
         if let Some((id, shown_edges, last_seen)) = &mut self.shown {
-            if !empty && shown_edges.distance(&edges) <= self.config.same_distance {
+            if !empty && shown_edges.distance(&still) <= self.config.same_distance {
                 *last_seen = time;
                 return events;
             }
@@ -134,8 +142,8 @@ impl Detector {
             self.unsettled.clear();
             return events;
         }
-        let seen = Seen { time, since: boundary, edges, strip };
-        let confirms = self.unsettled.back().is_some_and(|last| last.edges.distance(&seen.edges) <= self.config.same_distance);
+        let seen = Seen { time, since: boundary, edges, still, strip };
+        let confirms = self.unsettled.back().is_some_and(|last| self.confirms(last, &seen));
         if !confirms {
             self.unsettled.push_back(seen);
             if self.unsettled.len() > UNSETTLED_KEPT {
@@ -149,20 +157,31 @@ impl Detector {
             .unsettled
             .iter()
             .rev()
-            .take_while(|s| seen.edges.found_in(&s.edges) >= self.config.drawn_share)
+            .take_while(|s| seen.still.found_in(&s.edges) >= self.config.drawn_share)
             .last()
             .map_or(seen.since, |s| s.since);
         self.unsettled.clear();
         let id = LineId(self.next_id);
         self.next_id += 1;
-        let repeat_of = self.recent.iter().rev().find(|(_, e)| e.distance(&seen.edges) <= self.config.repeat_distance).map(|(id, _)| *id);
-        self.recent.push_back((repeat_of.unwrap_or(id), seen.edges.clone()));
+        let repeat_of = self.recent.iter().rev().find(|(_, e)| e.distance(&seen.still) <= self.config.repeat_distance).map(|(id, _)| *id);
+        self.recent.push_back((repeat_of.unwrap_or(id), seen.still.clone()));
         if self.recent.len() > self.config.recent_lines {
             self.recent.pop_front();
         }
         events.push(LineEvent::Appeared { id, at, seen_at: seen.time, repeat_of, strip: seen.strip });
-        self.shown = Some((id, seen.edges, seen.time));
+        self.shown = Some((id, seen.still, seen.time));
         events
+    }
+
+    /// Whether `seen` shows what the sample before it (`last`) showed, finished: the same
+    /// edges, or, over a scene that moved between the two, text that stood still: nearly
+    /// all of the text-like edges `seen` has beyond its quietest rows are still ones.
+    fn confirms(&self, last: &Seen, seen: &Seen) -> bool {
+        if last.edges.distance(&seen.edges) <= self.config.same_distance {
+            return true;
+        }
+        let still_text = seen.still.text_density();
+        still_text >= self.config.empty_density && still_text >= (1.0 - self.config.same_distance) * seen.edges.text_density()
     }
 
     /// The video ended (or the mode was turned off) at `time`: a line still shown leaves.
@@ -392,6 +411,51 @@ pub(crate) mod tests {
         let found = lines(&run(&strips));
         let text_line = found.iter().find(|l| l.1 >= 1.0).unwrap_or_else(|| panic!("no text line in {found:?}"));
         assert_eq!(text_line.1, 1.375, "{found:?}");
+    }
+
+    /// A light textured scene (a sunlit wall: light patches with sharp dark marks, as the
+    /// rendered videos' panning scene) moved `shift` pixels to the left, `text` over it
+    /// with a dark outline, as subtitles are drawn.
+    fn light_wall(shift: usize, text: Option<u64>) -> GrayImage {
+        let mut img = strip(None, None);
+        for y in 0..img.height {
+            for x in 0..img.width {
+                let (cx, cy) = ((x + shift) / 5, y / 4);
+                let cell = hash(cx as u64 * 131 + cy as u64);
+                img.pixels[y * img.width + x] = if cell % 5 == 0 { 60 } else { 170 + (cell >> 8) as u8 % 70 };
+            }
+        }
+        if let Some(seed) = text {
+            let mut glyphs = GrayImage::new(img.width, img.height, vec![0; img.pixels.len()]).expect("size");
+            draw_text(&mut glyphs, TextLine { seed, top: 4, height: 16, level: 255 });
+            let inked = |x: usize, y: usize| glyphs.get(x, y) != 0;
+            for y in 1..img.height - 1 {
+                for x in 1..img.width - 1 {
+                    if inked(x, y) {
+                        img.pixels[y * img.width + x] = 255;
+                    } else if (x - 1..=x + 1).any(|nx| (y - 1..=y + 1).any(|ny| inked(nx, ny))) {
+                        img.pixels[y * img.width + x] = 20;
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_line_over_a_panning_light_background_is_one_line() {
+        // A camera pans over a light wall, 5 px a sample (the rendered videos' 3 px a frame,
+        // downscaled), from 0 s: the wall alone until 1 s, line A 1–4 s, line B right after
+        // it until 6 s, then the wall alone again. What the viewer sees: two lines, each
+        // read once, timed to half a sample; the moving wall behind them is no change.
+        let texts = (0..28).map(|i| match i {
+            4..16 => Some(11),
+            16..24 => Some(12),
+            _ => None,
+        });
+        let strips: Vec<GrayImage> = texts.enumerate().map(|(i, text)| light_wall(i * 5, text)).collect();
+        let found = lines(&run(&strips));
+        assert_eq!(found, vec![(0, 0.875, 3.875, None), (1, 3.875, 5.875, None)]);
     }
 
     #[test]

@@ -31,7 +31,6 @@ impl EdgeMap {
     pub fn of(image: &GrayImage, threshold: u8, light: u8) -> EdgeMap {
         let (w, h) = (image.width, image.height);
         let mut edges = vec![0u8; w * h];
-        let mut count = 0;
         let direction = |p: u8, q: u8, lighter: u8, darker: u8| {
             if p.max(q) >= light && p.abs_diff(q) >= threshold {
                 if q > p {
@@ -48,12 +47,15 @@ impl EdgeMap {
                 let p = image.get(x, y);
                 let right = if x + 1 < w { direction(p, image.get(x + 1, y), 1, 2) } else { 0 };
                 let below = if y + 1 < h { direction(p, image.get(x, y + 1), 4, 8) } else { 0 };
-                if right | below != 0 {
-                    edges[y * w + x] = right | below;
-                    count += 1;
-                }
+                edges[y * w + x] = right | below;
             }
         }
+        EdgeMap::from_edges(w, h, edges)
+    }
+
+    fn from_edges(width: usize, height: usize, edges: Vec<u8>) -> EdgeMap {
+        let (w, h) = (width, height);
+        let count = edges.iter().filter(|&&e| e != 0).count();
         let mut grown = edges.clone();
         for y in 0..h {
             for x in 0..w {
@@ -74,6 +76,19 @@ impl EdgeMap {
         };
         let (edge_sets, grown_sets) = (sets(&edges), sets(&grown));
         EdgeMap { width: w, height: h, edges, grown, count, edge_sets, grown_sets }
+    }
+
+    /// The edges that stood still since `previous` (the sample before): those `previous`
+    /// had at the same pixel, going the same way. Burned-in text stays put from sample to
+    /// sample while a scene behind it pans or moves, so this is the text (with whatever of
+    /// the scene stood still, and the few of its edges that land on one of the sample
+    /// before's by chance). All of them when the sizes differ (nothing to tell by).
+    pub fn still_since(&self, previous: &EdgeMap) -> EdgeMap {
+        if (self.width, self.height) != (previous.width, previous.height) {
+            return self.clone();
+        }
+        let edges = self.edges.iter().zip(&previous.edges).map(|(&e, &p)| e & p).collect();
+        EdgeMap::from_edges(self.width, self.height, edges)
     }
 
     /// The share of the strip's pixels that are edges (0 for a plain strip).
