@@ -91,8 +91,9 @@ const UNSETTLED_KEPT: usize = 8;
 /// The line detector's state between samples.
 pub struct Detector {
     config: Config,
-    /// The line on screen: its id, edges, and when a sample last showed it.
-    shown: Option<(LineId, EdgeMap, f64)>,
+    /// The line on screen: its id, edges, when a sample last showed it, and whether its
+    /// edges were narrowed to those the next sample has too.
+    shown: Option<(LineId, EdgeMap, f64, bool)>,
     /// Non-empty samples since the strip last settled (empty, or a line), the last one
     /// waiting for the next to confirm it.
     unsettled: VecDeque<Seen>,
@@ -130,9 +131,16 @@ impl Detector {
 
         // The line shown is compared with what stood still: a scene panning behind it
         // changes the sample's edges, not the line's.
-        if let Some((id, shown_edges, last_seen)) = &mut self.shown {
+        if let Some((id, shown_edges, last_seen, narrowed)) = &mut self.shown {
             if !empty && shown_edges.distance(&still) <= self.config.same_distance {
                 *last_seen = time;
+                // What stood still in the sample that confirmed the line holds, over a
+                // moving scene, a few of the scene's edges that fell on the sample before's
+                // by chance; they do not fall on this one's too.
+                if !*narrowed {
+                    *shown_edges = shown_edges.still_since(&edges);
+                    *narrowed = true;
+                }
                 return events;
             }
             events.push(LineEvent::Left { id: *id, at: boundary });
@@ -169,7 +177,7 @@ impl Detector {
             self.recent.pop_front();
         }
         events.push(LineEvent::Appeared { id, at, seen_at: seen.time, repeat_of, strip: seen.strip });
-        self.shown = Some((id, seen.still, seen.time));
+        self.shown = Some((id, seen.still, seen.time, false));
         events
     }
 
@@ -187,7 +195,7 @@ impl Detector {
     /// The video ended (or the mode was turned off) at `time`: a line still shown leaves.
     pub fn finish(&mut self, time: f64) -> Vec<LineEvent> {
         self.unsettled.clear();
-        self.shown.take().map(|(id, _, _)| LineEvent::Left { id, at: time }).into_iter().collect()
+        self.shown.take().map(|(id, ..)| LineEvent::Left { id, at: time }).into_iter().collect()
     }
 }
 
