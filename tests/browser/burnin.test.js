@@ -21,7 +21,7 @@ import {
   BROWSERS, CUES, OVERLAY, browserName, checkPrerequisites, launchBrowser, makeHostData, openWatch, openaiProviderSettings, startFakeYouTube,
   startXvfb,
 } from "./harness.js";
-import { burninFixture, startScriptedBurnin } from "./scripted-burnin.js";
+import { burninFixture, burninMedia, startScriptedBurnin } from "./scripted-burnin.js";
 import { NOTES } from "./scripted-gloss.js";
 
 const VIDEO = "glossaBurnJa1";
@@ -128,7 +128,7 @@ for (const kind of BROWSERS) {
       truthHigh = burninFixture("burnin-ja-high", VIDEO_HIGH);
       // No caption track at all: the subtitles are only in the picture.
       site = await startFakeYouTube({
-        cues: { ...CUES, [VIDEO]: [], [VIDEO_HIGH]: [] }, tracks: { [VIDEO]: [], [VIDEO_HIGH]: [] }, media: { [VIDEO]: VIDEO, [VIDEO_HIGH]: VIDEO_HIGH },
+        cues: { ...CUES, [VIDEO]: [], [VIDEO_HIGH]: [] }, tracks: { [VIDEO]: [], [VIDEO_HIGH]: [] }, media: { [VIDEO]: burninMedia(VIDEO), [VIDEO_HIGH]: burninMedia(VIDEO_HIGH) },
         channels: { [VIDEO]: "@glossaLowerSubs", [VIDEO_HIGH]: "@glossaHigherSubs" },
       });
       model = await startScriptedBurnin({

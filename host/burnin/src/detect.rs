@@ -11,6 +11,11 @@
 //! between the last sample that showed it and the first that did not, so both are off by
 //! at most half a sample interval. A line that matches one of the recent lines is reported
 //! as a repeat of it, so its reading is reused rather than asked for again.
+//!
+//! A line is its edges that stood still from one sample to the next: burned-in text stays
+//! put while the picture behind it may pan or move, so the scene's edges, which move with
+//! it, are no part of the line, and a camera pan behind one line does not make it two
+//! (issue #16). A scene that starts or stops moving while a line is shown still does.
 
 use std::collections::VecDeque;
 
@@ -35,13 +40,15 @@ pub struct Config {
     /// ([`EdgeMap::text_density`]).
     pub empty_density: f32,
     /// Two strips with an edge distance up to this show the same line (one line going on
-    /// from sample to sample, through compression noise and a fade).
+    /// from sample to sample, through compression noise and a fade: ≤ 0.07 on the rendered
+    /// videos over a still picture, ≤ 0.21 over a panning one).
     pub same_distance: f32,
     /// A new line this close to an earlier one is that line shown again (its reading is
     /// reused, no call). Tighter than `same_distance`: a line re-drawn is nearly the same
-    /// picture (≤ 0.07 on the rendered videos), while two lines of as many glyphs in one
-    /// font can come within 0.34 of each other (0.38–0.45 there, less through a blurrier
-    /// browser downscale), and taking one for the other shows the wrong translation.
+    /// picture (0.00 on the rendered videos), while two lines of as many glyphs in one
+    /// font can come within 0.34 of each other (0.38–0.45 there over a plain picture, 0.30
+    /// over a busy one whose still edges both have; less through a blurrier browser
+    /// downscale), and taking one for the other shows the wrong translation.
     pub repeat_distance: f32,
     /// How many past lines a new one is matched against.
     pub recent_lines: usize,

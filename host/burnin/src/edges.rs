@@ -1,7 +1,8 @@
 //! The text-like edges of a strip: pixels where luma jumps sharply, as it does at the
 //! outline of burned-in letters (light text, dark border) and rarely in soft video. Two
 //! strips show the same line when their edge maps overlap, allowing a pixel of jitter from
-//! compression; a line changing or leaving moves most of its edges.
+//! compression; a line changing or leaving moves most of its edges. The edges that stood
+//! still since the sample before ([`EdgeMap::still_since`]) are the text's over a moving scene.
 
 use crate::gray::GrayImage;
 
