@@ -437,7 +437,7 @@ pub(crate) mod tests {
             for x in 0..img.width {
                 let (cx, cy) = ((x + shift) / 5, y / 4);
                 let cell = hash(cx as u64 * 131 + cy as u64);
-                img.pixels[y * img.width + x] = if cell % 5 == 0 { 60 } else { 170 + (cell >> 8) as u8 % 70 };
+                img.pixels[y * img.width + x] = if cell.is_multiple_of(5) { 60 } else { 170 + (cell >> 8) as u8 % 70 };
             }
         }
         if let Some(seed) = text {

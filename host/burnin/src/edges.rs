@@ -44,10 +44,12 @@ impl EdgeMap {
             }
         };
         for y in 0..h {
+            let row = &image.pixels[y * w..(y + 1) * w];
+            let next = image.pixels.get((y + 1) * w..(y + 2) * w);
             for x in 0..w {
-                let p = image.get(x, y);
-                let right = if x + 1 < w { direction(p, image.get(x + 1, y), 1, 2) } else { 0 };
-                let below = if y + 1 < h { direction(p, image.get(x, y + 1), 4, 8) } else { 0 };
+                let p = row[x];
+                let right = if x + 1 < w { direction(p, row[x + 1], 1, 2) } else { 0 };
+                let below = next.map_or(0, |next| direction(p, next[x], 4, 8));
                 edges[y * w + x] = right | below;
             }
         }
@@ -57,15 +59,18 @@ impl EdgeMap {
     fn from_edges(width: usize, height: usize, edges: Vec<u8>) -> EdgeMap {
         let (w, h) = (width, height);
         let count = edges.iter().filter(|&&e| e != 0).count();
-        let mut grown = edges.clone();
-        for y in 0..h {
+        // Each pixel's 3×3 neighbourhood, in two passes: along the rows, then the columns.
+        let mut across = edges.clone();
+        for (row, out) in edges.chunks_exact(w.max(1)).zip(across.chunks_exact_mut(w.max(1))) {
             for x in 0..w {
-                let e = edges[y * w + x];
-                if e != 0 {
-                    for (nx, ny) in neighbours(x, y, w, h) {
-                        grown[ny * w + nx] |= e;
-                    }
-                }
+                out[x] = row[x] | row[x.saturating_sub(1)] | row[(x + 1).min(w - 1)];
+            }
+        }
+        let mut grown = across.clone();
+        for y in 0..h {
+            let (up, down) = (y.saturating_sub(1) * w, (y + 1).min(h - 1) * w);
+            for x in 0..w {
+                grown[y * w + x] |= across[up + x] | across[down + x];
             }
         }
         let sets = |v: &[u8]| {
@@ -160,11 +165,6 @@ impl EdgeMap {
     pub fn row_counts(&self) -> Vec<usize> {
         self.edges.chunks(self.width.max(1)).map(|row| row.iter().filter(|&&e| e != 0).count()).collect()
     }
-}
-
-fn neighbours(x: usize, y: usize, w: usize, h: usize) -> impl Iterator<Item = (usize, usize)> {
-    let xs = x.saturating_sub(1)..=(x + 1).min(w - 1);
-    xs.flat_map(move |nx| (y.saturating_sub(1)..=(y + 1).min(h - 1)).map(move |ny| (nx, ny)))
 }
 
 #[cfg(test)]
