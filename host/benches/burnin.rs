@@ -7,6 +7,10 @@
 //! - provider calls per line shown ≤ 1.1, beside a naive sampler measured in the same run
 //!   that sends every sample whose strip changed and is not empty;
 //! - detection (gray conversion, downscale, edges, state) ≤ 2 ms per sample;
+//! - the lines over the panning scene found as one line each (one call each);
+//! - the margins of the detector's thresholds, as far apart as the edges that stood still
+//!   are: samples of one line from the line (`same_distance`), a line shown again from its
+//!   first showing (`repeat_distance`), and two different lines;
 //! - with a provider of fixed latency answering one line at a time, newest first: time
 //!   from a line's appearance to its translation on screen ≤ latency + 0.5 s, and lines
 //!   that would only be ready after they left are never shown.
@@ -18,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use glossa_burnin::edges::EdgeMap;
 use glossa_burnin::{Config, Detector, GrayImage, LineEvent};
 use glossa_host::pipeline::burnin::video::{self, Frames};
 use glossa_host::pipeline::burnin::{self, DEFAULT_FPS, STRIP_MAX_WIDTH};
@@ -32,6 +37,9 @@ struct Truth {
     end: f64,
     /// Shown before (the same text earlier in the video).
     repeat: bool,
+    text: String,
+    /// Over the panning scene.
+    pan: bool,
 }
 
 /// A detected line: on screen from `start` to `end`; confirmed (read) at `seen`; a repeat
@@ -59,6 +67,8 @@ fn main() {
                 start: l["start"].as_f64().unwrap_or(0.0),
                 end: l["end"].as_f64().unwrap_or(0.0),
                 repeat: !l["repeat_of"].is_null(),
+                text: l["text"].as_str().unwrap_or_default().to_owned(),
+                pan: l["pan"].as_bool().unwrap_or(false),
             })
             .collect();
         let run = detect(&video);
@@ -84,7 +94,7 @@ fn videos() -> PathBuf {
     let root =
         std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from).join("..");
     let cache = std::env::var("GLOSSA_CACHE").map_or_else(|_| root.join("target/glossa-cache"), PathBuf::from);
-    let dir = cache.join("burnin-v1");
+    let dir = cache.join("burnin-v2");
     let status = Command::new("python3").arg(root.join("tests/tools/render-burnin-videos.py")).arg(&dir).status().expect("python3");
     assert!(status.success(), "rendering the test videos failed");
     dir
@@ -92,6 +102,8 @@ fn videos() -> PathBuf {
 
 struct Run {
     found: Vec<Found>,
+    /// Every sample's time, edges, and the edges that stood still since the sample before.
+    still: Vec<(f64, EdgeMap, EdgeMap)>,
     naive_calls: usize,
     samples: usize,
     detect_time: Duration,
@@ -106,7 +118,8 @@ fn detect(video: &Path) -> Run {
     let mut detector = Detector::new(config.clone());
     let mut found: Vec<Found> = Vec::new();
     let (mut naive_calls, mut samples, mut detect_time) = (0, 0, Duration::ZERO);
-    let mut previous: Option<glossa_burnin::edges::EdgeMap> = None;
+    let mut previous: Option<EdgeMap> = None;
+    let mut still = Vec::new();
     let mut last = 0.0;
     for frame in frames {
         let (time, rgb) = frame.expect("frame");
@@ -122,11 +135,12 @@ fn detect(video: &Path) -> Run {
         if edges.density() >= config.empty_density && changed {
             naive_calls += 1;
         }
+        still.push((time, edges.clone(), previous.as_ref().map_or_else(|| edges.clone(), |p| edges.still_since(p))));
         previous = Some(edges);
         apply(&mut found, events);
     }
     apply(&mut found, detector.finish(last + 1.0 / DEFAULT_FPS));
-    Run { found, naive_calls, samples, detect_time }
+    Run { found, still, naive_calls, samples, detect_time }
 }
 
 fn apply(found: &mut Vec<Found>, events: Vec<LineEvent>) {
@@ -189,6 +203,9 @@ fn on_screen(lines: &[Truth], found: &[Found], latency: f64) -> Vec<Option<(f64,
             let (i, f) = found.iter().enumerate().max_by(|a, b| {
                 overlap((t.start, t.end), (a.1.start, a.1.end)).total_cmp(&overlap((t.start, t.end), (b.1.start, b.1.end)))
             })?;
+            if overlap((t.start, t.end), (f.start, f.end)) <= 0.0 {
+                return None; // missed
+            }
             let shown = ready[i].max(f.start);
             (shown < f.end).then_some((shown, f.seen))
         })
@@ -212,6 +229,15 @@ struct Totals {
     /// Per latency, the slowest line: (appearance → on screen, appearance → confirmed, language, its start).
     worst_delay: Vec<(f64, f64, String, f64)>,
     never_shown: Vec<usize>,
+    pan_lines: usize,
+    /// Detected lines overlapping a line over the panning scene, and the calls among them.
+    pan_found: usize,
+    pan_calls: usize,
+    /// Edge distances: a line's samples from the line (most), a repeat from its first
+    /// showing (most), two different lines (least).
+    same_line: f32,
+    repeat: f32,
+    different: f32,
 }
 
 impl Totals {
@@ -237,6 +263,13 @@ impl Totals {
             }
         }
         let calls = run.found.iter().filter(|f| f.repeat_of.is_none()).count();
+        for t in lines.iter().filter(|t| t.pan) {
+            let over: Vec<&Found> = run.found.iter().filter(|f| overlap((t.start, t.end), (f.start, f.end)) > TIMING_SLACK).collect();
+            self.pan_lines += 1;
+            self.pan_found += over.len();
+            self.pan_calls += over.iter().filter(|f| f.repeat_of.is_none()).count();
+        }
+        self.add_margins(lines, run);
         println!(
             "  {lang}: {caught}/{} lines, {} found ({calls} calls), naive sampler {} calls, {} samples",
             lines.len(),
@@ -264,6 +297,50 @@ impl Totals {
                         }
                     }
                     None => self.never_shown[k] += 1,
+                }
+            }
+        }
+    }
+
+    /// Each line's edges as the detector keeps them (what stood still in its first sample
+    /// after it appeared) against its later samples, and against the other lines of the video.
+    fn add_margins(&mut self, lines: &[Truth], run: &Run) {
+        if self.different == 0.0 {
+            self.different = f32::INFINITY;
+        }
+        let masks: Vec<Option<EdgeMap>> = lines
+            .iter()
+            .map(|t| {
+                // Samples well inside the line (a fade over): the first two are its edges,
+                // as the detector keeps them, the others its later samples.
+                let mut inside = run.still.iter().filter(|(time, ..)| *time >= t.start + 0.5 && *time <= t.end - 0.25);
+                let (_, _, first) = inside.next()?;
+                let (_, next, _) = inside.next()?;
+                let mask = first.still_since(next);
+                let farthest = inside.map(|(.., still)| mask.distance(still)).fold(0.0, f32::max);
+                if std::env::var_os("BURNIN_VERBOSE").is_some() {
+                    println!("  line at {:.2} s: its samples ≤ {farthest:.2} from it", t.start);
+                }
+                self.same_line = self.same_line.max(farthest);
+                Some(mask)
+            })
+            .collect();
+        for (i, a) in lines.iter().enumerate() {
+            for (j, b) in lines.iter().enumerate().skip(i + 1) {
+                let (Some(ma), Some(mb)) = (&masks[i], &masks[j]) else { continue };
+                let d = ma.distance(mb);
+                if std::env::var_os("BURNIN_VERBOSE").is_some() {
+                    println!(
+                        "  lines at {:.2} s and {:.2} s: {d:.2} apart{}",
+                        a.start,
+                        b.start,
+                        if a.text == b.text { " (a repeat)" } else { "" }
+                    );
+                }
+                if a.text == b.text {
+                    self.repeat = self.repeat.max(d);
+                } else {
+                    self.different = self.different.min(d);
                 }
             }
         }
@@ -298,6 +375,26 @@ impl Totals {
         );
         let ms = self.detect_time.as_secs_f64() * 1000.0 / self.samples.max(1) as f64;
         println!("  detection per sample    {ms:6.3} ms  goal ≤ 2 ms        {}", verdict(ms <= 2.0));
+        println!(
+            "  over the panning scene  {} lines found as {} ({} calls)   goal one each   {}",
+            self.pan_lines,
+            self.pan_found,
+            self.pan_calls,
+            verdict(self.pan_found == self.pan_lines && self.pan_calls == self.pan_lines)
+        );
+        let config = Config::default();
+        println!(
+            "  margins: a line's samples ≤ {:.2} from it (same_distance {}), a repeat ≤ {:.2} from its first showing \
+             (repeat_distance {}), different lines ≥ {:.2} apart   {}",
+            self.same_line,
+            config.same_distance,
+            self.repeat,
+            config.repeat_distance,
+            self.different,
+            verdict(
+                self.same_line <= config.same_distance && self.repeat <= config.repeat_distance && self.different > config.repeat_distance
+            )
+        );
         for (k, latency) in LATENCIES.iter().enumerate() {
             let delays = &self.delays[k];
             let worst = delays.iter().copied().fold(0.0, f64::max);

@@ -16,7 +16,7 @@ const MODEL: &str = "gemma3:12b";
 fn videos() -> PathBuf {
     let root = support::host_dir().join("..");
     let cache = std::env::var("GLOSSA_CACHE").map_or_else(|_| root.join("target/glossa-cache"), PathBuf::from);
-    let dir = cache.join("burnin-v1");
+    let dir = cache.join("burnin-v2");
     let status = Command::new("python3").arg(root.join("tests/tools/render-burnin-videos.py")).arg(&dir).status().expect("python3");
     assert!(status.success(), "rendering the test videos failed");
     dir

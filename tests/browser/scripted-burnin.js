@@ -22,16 +22,24 @@ import { NOTES, wordAskedAbout } from "./scripted-gloss.js";
 
 export const BURNIN_MODEL = "scripted-burnin-reader";
 
+/** The rendered set (render-burnin-videos.py's directory; its version changes with the videos). */
+const RENDERED = "burnin-v2";
+
+/** The fake site's media file a burned-in test video plays: named after the set, so a copy of an older set is never served. */
+export function burninMedia(video) {
+  return `${video}_${RENDERED.replace(/\W/g, "")}`;
+}
+
 /**
  * A rendered burned-in video (tests/tools/render-burnin-videos.py; `name`: burnin-ja,
- * burnin-ja-high, …) served as the fake site's `video`, and its ground truth.
+ * burnin-ja-high, …) served as the media file `burninMedia(video)`, and its ground truth.
  */
 export function burninFixture(name, video) {
-  const dir = path.join(process.env.GLOSSA_CACHE || path.join(process.env.HOME, ".cache/glossa-dev"), "burnin-v1");
+  const dir = path.join(process.env.GLOSSA_CACHE || path.join(process.env.HOME, ".cache/glossa-dev"), RENDERED);
   if (!fs.existsSync(path.join(dir, `${name}.json`))) {
     execFileSync("python3", [path.join(root, "tests/tools/render-burnin-videos.py"), dir], { stdio: "inherit" });
   }
-  const served = path.join(makeFixtures().dir, `${video}.webm`);
+  const served = path.join(makeFixtures().dir, `${burninMedia(video)}.webm`);
   if (!fs.existsSync(served)) {
     // Copied whole under another name, then renamed: a suite never serves half a copy.
     const part = `${served}.${process.pid}.part`;

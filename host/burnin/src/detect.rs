@@ -11,6 +11,13 @@
 //! between the last sample that showed it and the first that did not, so both are off by
 //! at most half a sample interval. A line that matches one of the recent lines is reported
 //! as a repeat of it, so its reading is reused rather than asked for again.
+//!
+//! A line is its edges that stood still from one sample to the next: burned-in text stays
+//! put while the picture behind it may pan or move, so the scene's edges, which move with
+//! it, are no part of the line, and a camera pan behind one line does not make it two
+//! (issue #16). When the scene behind starts or stops moving while a line is shown, what
+//! stands still gains or loses the scene's edges; that is the same line as long as one
+//! holds the other and both have as much text-like edge.
 
 use std::collections::VecDeque;
 
@@ -35,13 +42,15 @@ pub struct Config {
     /// ([`EdgeMap::text_density`]).
     pub empty_density: f32,
     /// Two strips with an edge distance up to this show the same line (one line going on
-    /// from sample to sample, through compression noise and a fade).
+    /// from sample to sample, through compression noise and a fade: ≤ 0.07 on the rendered
+    /// videos over a still picture, ≤ 0.21 over a panning one).
     pub same_distance: f32,
     /// A new line this close to an earlier one is that line shown again (its reading is
     /// reused, no call). Tighter than `same_distance`: a line re-drawn is nearly the same
-    /// picture (≤ 0.07 on the rendered videos), while two lines of as many glyphs in one
-    /// font can come within 0.34 of each other (0.38–0.45 there, less through a blurrier
-    /// browser downscale), and taking one for the other shows the wrong translation.
+    /// picture (0.00 on the rendered videos), while two lines of as many glyphs in one
+    /// font can come within 0.34 of each other (0.38–0.45 there over a plain picture, 0.30
+    /// over a busy one whose still edges both have; less through a blurrier browser
+    /// downscale), and taking one for the other shows the wrong translation.
     pub repeat_distance: f32,
     /// How many past lines a new one is matched against.
     pub recent_lines: usize,
@@ -80,7 +89,20 @@ struct Seen {
     time: f64,
     since: f64,
     edges: EdgeMap,
+    /// Its edges that stood still since the sample before (the text, over a moving scene).
+    still: EdgeMap,
     strip: GrayImage,
+}
+
+/// Whether `still` shows the line whose edges are `line` over a scene that started or
+/// stopped moving since the line was confirmed: one holds nearly all of the other (the
+/// scene's still edges came or went, the text stayed), and both have about as much
+/// text-like edge beyond what all their rows have (a line changing keeps little of it; a
+/// scene comes and goes across every row alike).
+fn same_text_over_another_scene(line: &EdgeMap, still: &EdgeMap, config: &Config) -> bool {
+    let contained = line.found_in(still).max(still.found_in(line)) >= 1.0 - config.same_distance / 3.0;
+    let (a, b) = (line.text_density(), still.text_density());
+    contained && a.min(b) >= config.empty_density && a.min(b) >= (1.0 - config.same_distance) * a.max(b)
 }
 
 /// Samples since the strip last settled kept to date a line's appearance (2 s at 4/s).
@@ -89,19 +111,22 @@ const UNSETTLED_KEPT: usize = 8;
 /// The line detector's state between samples.
 pub struct Detector {
     config: Config,
-    /// The line on screen: its id, edges, and when a sample last showed it.
-    shown: Option<(LineId, EdgeMap, f64)>,
+    /// The line on screen: its id, edges, when a sample last showed it, and whether its
+    /// edges were narrowed to those the next sample has too.
+    shown: Option<(LineId, EdgeMap, f64, bool)>,
     /// Non-empty samples since the strip last settled (empty, or a line), the last one
     /// waiting for the next to confirm it.
     unsettled: VecDeque<Seen>,
     last_time: Option<f64>,
+    /// The edges of the sample before, to tell what stood still since.
+    last_edges: Option<EdgeMap>,
     recent: VecDeque<(LineId, EdgeMap)>,
     next_id: u64,
 }
 
 impl Detector {
     pub fn new(config: Config) -> Detector {
-        Detector { config, shown: None, unsettled: VecDeque::new(), last_time: None, recent: VecDeque::new(), next_id: 0 }
+        Detector { config, shown: None, unsettled: VecDeque::new(), last_time: None, last_edges: None, recent: VecDeque::new(), next_id: 0 }
     }
 
     pub fn config(&self) -> &Config {
@@ -119,12 +144,30 @@ impl Detector {
         let edges = EdgeMap::of(&strip, self.config.edge_threshold, self.config.light_level);
         let boundary = self.last_time.map_or(time, |last| (last + time) / 2.0);
         self.last_time = Some(time);
+        let still = self.last_edges.as_ref().map_or_else(|| edges.clone(), |last| edges.still_since(last));
+        self.last_edges = Some(edges.clone());
         let empty = edges.text_density() < self.config.empty_density;
         let mut events = Vec::new();
 
-        if let Some((id, shown_edges, last_seen)) = &mut self.shown {
-            if !empty && shown_edges.distance(&edges) <= self.config.same_distance {
+        // The line shown is compared with what stood still: a scene panning behind it
+        // changes the sample's edges, not the line's.
+        if let Some((id, shown_edges, last_seen, narrowed)) = &mut self.shown {
+            let same = shown_edges.distance(&still) <= self.config.same_distance;
+            if !empty && !same && same_text_over_another_scene(shown_edges, &still, &self.config) {
+                // The scene behind started or stopped moving: the line is what both have.
+                *shown_edges = shown_edges.still_since(&still);
                 *last_seen = time;
+                return events;
+            }
+            if !empty && same {
+                *last_seen = time;
+                // What stood still in the sample that confirmed the line holds, over a
+                // moving scene, a few of the scene's edges that fell on the sample before's
+                // by chance; they do not fall on this one's too.
+                if !*narrowed {
+                    *shown_edges = shown_edges.still_since(&edges);
+                    *narrowed = true;
+                }
                 return events;
             }
             events.push(LineEvent::Left { id: *id, at: boundary });
@@ -134,8 +177,8 @@ impl Detector {
             self.unsettled.clear();
             return events;
         }
-        let seen = Seen { time, since: boundary, edges, strip };
-        let confirms = self.unsettled.back().is_some_and(|last| last.edges.distance(&seen.edges) <= self.config.same_distance);
+        let seen = Seen { time, since: boundary, edges, still, strip };
+        let confirms = self.unsettled.back().is_some_and(|last| self.confirms(last, &seen));
         if !confirms {
             self.unsettled.push_back(seen);
             if self.unsettled.len() > UNSETTLED_KEPT {
@@ -149,26 +192,37 @@ impl Detector {
             .unsettled
             .iter()
             .rev()
-            .take_while(|s| seen.edges.found_in(&s.edges) >= self.config.drawn_share)
+            .take_while(|s| seen.still.found_in(&s.edges) >= self.config.drawn_share)
             .last()
             .map_or(seen.since, |s| s.since);
         self.unsettled.clear();
         let id = LineId(self.next_id);
         self.next_id += 1;
-        let repeat_of = self.recent.iter().rev().find(|(_, e)| e.distance(&seen.edges) <= self.config.repeat_distance).map(|(id, _)| *id);
-        self.recent.push_back((repeat_of.unwrap_or(id), seen.edges.clone()));
+        let repeat_of = self.recent.iter().rev().find(|(_, e)| e.distance(&seen.still) <= self.config.repeat_distance).map(|(id, _)| *id);
+        self.recent.push_back((repeat_of.unwrap_or(id), seen.still.clone()));
         if self.recent.len() > self.config.recent_lines {
             self.recent.pop_front();
         }
         events.push(LineEvent::Appeared { id, at, seen_at: seen.time, repeat_of, strip: seen.strip });
-        self.shown = Some((id, seen.edges, seen.time));
+        self.shown = Some((id, seen.still, seen.time, false));
         events
+    }
+
+    /// Whether `seen` shows what the sample before it (`last`) showed, finished: the same
+    /// edges, or, over a scene that moved between the two, text that stood still: nearly
+    /// all of the text-like edges `seen` has beyond its quietest rows are still ones.
+    fn confirms(&self, last: &Seen, seen: &Seen) -> bool {
+        if last.edges.distance(&seen.edges) <= self.config.same_distance {
+            return true;
+        }
+        let still_text = seen.still.text_density();
+        still_text >= self.config.empty_density && still_text >= (1.0 - self.config.same_distance) * seen.edges.text_density()
     }
 
     /// The video ended (or the mode was turned off) at `time`: a line still shown leaves.
     pub fn finish(&mut self, time: f64) -> Vec<LineEvent> {
         self.unsettled.clear();
-        self.shown.take().map(|(id, _, _)| LineEvent::Left { id, at: time }).into_iter().collect()
+        self.shown.take().map(|(id, ..)| LineEvent::Left { id, at: time }).into_iter().collect()
     }
 }
 
@@ -392,6 +446,71 @@ pub(crate) mod tests {
         let found = lines(&run(&strips));
         let text_line = found.iter().find(|l| l.1 >= 1.0).unwrap_or_else(|| panic!("no text line in {found:?}"));
         assert_eq!(text_line.1, 1.375, "{found:?}");
+    }
+
+    /// A light textured scene (a sunlit wall: light patches with sharp dark marks, as the
+    /// rendered videos' panning scene) moved `shift` pixels to the left, `text` over it
+    /// with a dark outline, as subtitles are drawn.
+    fn light_wall(shift: usize, text: Option<u64>) -> GrayImage {
+        let mut img = strip(None, None);
+        for y in 0..img.height {
+            for x in 0..img.width {
+                let (cx, cy) = ((x + shift) / 5, y / 4);
+                let cell = hash(cx as u64 * 131 + cy as u64);
+                img.pixels[y * img.width + x] = if cell.is_multiple_of(5) { 60 } else { 170 + (cell >> 8) as u8 % 70 };
+            }
+        }
+        if let Some(seed) = text {
+            let mut glyphs = GrayImage::new(img.width, img.height, vec![0; img.pixels.len()]).expect("size");
+            draw_text(&mut glyphs, TextLine { seed, top: 4, height: 16, level: 255 });
+            let inked = |x: usize, y: usize| glyphs.get(x, y) != 0;
+            for y in 1..img.height - 1 {
+                for x in 1..img.width - 1 {
+                    if inked(x, y) {
+                        img.pixels[y * img.width + x] = 255;
+                    } else if (x - 1..=x + 1).any(|nx| (y - 1..=y + 1).any(|ny| inked(nx, ny))) {
+                        img.pixels[y * img.width + x] = 20;
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_line_over_a_panning_light_background_is_one_line() {
+        // A camera pans over a light wall, 5 px a sample (the rendered videos' 3 px a frame,
+        // downscaled), from 0 s: the wall alone until 1 s, line A 1–4 s, line B right after
+        // it until 6 s, then the wall alone again. What the viewer sees: two lines, each
+        // read once, timed to half a sample; the moving wall behind them is no change.
+        let texts = (0..28).map(|i| match i {
+            4..16 => Some(11),
+            16..24 => Some(12),
+            _ => None,
+        });
+        let strips: Vec<GrayImage> = texts.enumerate().map(|(i, text)| light_wall(i * 5, text)).collect();
+        let found = lines(&run(&strips));
+        assert_eq!(found, vec![(0, 0.875, 3.875, None), (1, 3.875, 5.875, None)]);
+    }
+
+    #[test]
+    fn a_pan_starting_and_stopping_under_a_line_keeps_it_one_line() {
+        // One line from 0 s to 5 s over a light wall: still until 1.5 s, panning until
+        // 3.5 s, still again; then the plain strip.
+        let mut shift = 0;
+        let strips: Vec<GrayImage> = (0..22)
+            .map(|i| {
+                if (6..14).contains(&i) {
+                    shift += 5;
+                }
+                if i < 20 {
+                    light_wall(shift, Some(11))
+                } else {
+                    strip(None, None)
+                }
+            })
+            .collect();
+        assert_eq!(lines(&run(&strips)), vec![(0, 0.0, 4.875, None)]);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The text-like edges of a strip: pixels where luma jumps sharply, as it does at the
 //! outline of burned-in letters (light text, dark border) and rarely in soft video. Two
 //! strips show the same line when their edge maps overlap, allowing a pixel of jitter from
-//! compression; a line changing or leaving moves most of its edges.
+//! compression; a line changing or leaving moves most of its edges. The edges that stood
+//! still since the sample before ([`EdgeMap::still_since`]) are the text's over a moving scene.
 
 use crate::gray::GrayImage;
 
@@ -31,7 +32,6 @@ impl EdgeMap {
     pub fn of(image: &GrayImage, threshold: u8, light: u8) -> EdgeMap {
         let (w, h) = (image.width, image.height);
         let mut edges = vec![0u8; w * h];
-        let mut count = 0;
         let direction = |p: u8, q: u8, lighter: u8, darker: u8| {
             if p.max(q) >= light && p.abs_diff(q) >= threshold {
                 if q > p {
@@ -44,25 +44,33 @@ impl EdgeMap {
             }
         };
         for y in 0..h {
+            let row = &image.pixels[y * w..(y + 1) * w];
+            let next = image.pixels.get((y + 1) * w..(y + 2) * w);
             for x in 0..w {
-                let p = image.get(x, y);
-                let right = if x + 1 < w { direction(p, image.get(x + 1, y), 1, 2) } else { 0 };
-                let below = if y + 1 < h { direction(p, image.get(x, y + 1), 4, 8) } else { 0 };
-                if right | below != 0 {
-                    edges[y * w + x] = right | below;
-                    count += 1;
-                }
+                let p = row[x];
+                let right = if x + 1 < w { direction(p, row[x + 1], 1, 2) } else { 0 };
+                let below = next.map_or(0, |next| direction(p, next[x], 4, 8));
+                edges[y * w + x] = right | below;
             }
         }
-        let mut grown = edges.clone();
-        for y in 0..h {
+        EdgeMap::from_edges(w, h, edges)
+    }
+
+    fn from_edges(width: usize, height: usize, edges: Vec<u8>) -> EdgeMap {
+        let (w, h) = (width, height);
+        let count = edges.iter().filter(|&&e| e != 0).count();
+        // Each pixel's 3×3 neighbourhood, in two passes: along the rows, then the columns.
+        let mut across = edges.clone();
+        for (row, out) in edges.chunks_exact(w.max(1)).zip(across.chunks_exact_mut(w.max(1))) {
             for x in 0..w {
-                let e = edges[y * w + x];
-                if e != 0 {
-                    for (nx, ny) in neighbours(x, y, w, h) {
-                        grown[ny * w + nx] |= e;
-                    }
-                }
+                out[x] = row[x] | row[x.saturating_sub(1)] | row[(x + 1).min(w - 1)];
+            }
+        }
+        let mut grown = across.clone();
+        for y in 0..h {
+            let (up, down) = (y.saturating_sub(1) * w, (y + 1).min(h - 1) * w);
+            for x in 0..w {
+                grown[y * w + x] |= across[up + x] | across[down + x];
             }
         }
         let sets = |v: &[u8]| {
@@ -74,6 +82,19 @@ impl EdgeMap {
         };
         let (edge_sets, grown_sets) = (sets(&edges), sets(&grown));
         EdgeMap { width: w, height: h, edges, grown, count, edge_sets, grown_sets }
+    }
+
+    /// The edges that stood still since `previous` (the sample before): those `previous`
+    /// had at the same pixel, going the same way. Burned-in text stays put from sample to
+    /// sample while a scene behind it pans or moves, so this is the text (with whatever of
+    /// the scene stood still, and the few of its edges that land on one of the sample
+    /// before's by chance). All of them when the sizes differ (nothing to tell by).
+    pub fn still_since(&self, previous: &EdgeMap) -> EdgeMap {
+        if (self.width, self.height) != (previous.width, previous.height) {
+            return self.clone();
+        }
+        let edges = self.edges.iter().zip(&previous.edges).map(|(&e, &p)| e & p).collect();
+        EdgeMap::from_edges(self.width, self.height, edges)
     }
 
     /// The share of the strip's pixels that are edges (0 for a plain strip).
@@ -144,11 +165,6 @@ impl EdgeMap {
     pub fn row_counts(&self) -> Vec<usize> {
         self.edges.chunks(self.width.max(1)).map(|row| row.iter().filter(|&&e| e != 0).count()).collect()
     }
-}
-
-fn neighbours(x: usize, y: usize, w: usize, h: usize) -> impl Iterator<Item = (usize, usize)> {
-    let xs = x.saturating_sub(1)..=(x + 1).min(w - 1);
-    xs.flat_map(move |nx| (y.saturating_sub(1)..=(y + 1).min(h - 1)).map(move |ny| (nx, ny)))
 }
 
 #[cfg(test)]
