@@ -108,12 +108,20 @@ fn same_text_over_another_scene(line: &EdgeMap, still: &EdgeMap, config: &Config
 /// Samples since the strip last settled kept to date a line's appearance (2 s at 4/s).
 const UNSETTLED_KEPT: usize = 8;
 
+/// The line on screen, as the detector follows it.
+struct ShownLine {
+    id: LineId,
+    /// Its edges: those that stood still when it was confirmed, narrowed since.
+    edges: EdgeMap,
+    /// Whether `edges` were narrowed to those the sample after the confirming one has too.
+    narrowed: bool,
+}
+
 /// The line detector's state between samples.
 pub struct Detector {
     config: Config,
-    /// The line on screen: its id, edges, when a sample last showed it, and whether its
-    /// edges were narrowed to those the next sample has too.
-    shown: Option<(LineId, EdgeMap, f64, bool)>,
+    /// The line on screen.
+    shown: Option<ShownLine>,
     /// Non-empty samples since the strip last settled (empty, or a line), the last one
     /// waiting for the next to confirm it.
     unsettled: VecDeque<Seen>,
@@ -151,26 +159,24 @@ impl Detector {
 
         // The line shown is compared with what stood still: a scene panning behind it
         // changes the sample's edges, not the line's.
-        if let Some((id, shown_edges, last_seen, narrowed)) = &mut self.shown {
-            let same = shown_edges.distance(&still) <= self.config.same_distance;
-            if !empty && !same && same_text_over_another_scene(shown_edges, &still, &self.config) {
+        if let Some(line) = &mut self.shown {
+            let same = line.edges.distance(&still) <= self.config.same_distance;
+            if !empty && !same && same_text_over_another_scene(&line.edges, &still, &self.config) {
                 // The scene behind started or stopped moving: the line is what both have.
-                *shown_edges = shown_edges.still_since(&still);
-                *last_seen = time;
+                line.edges = line.edges.still_since(&still);
                 return events;
             }
             if !empty && same {
-                *last_seen = time;
                 // What stood still in the sample that confirmed the line holds, over a
                 // moving scene, a few of the scene's edges that fell on the sample before's
                 // by chance; they do not fall on this one's too.
-                if !*narrowed {
-                    *shown_edges = shown_edges.still_since(&edges);
-                    *narrowed = true;
+                if !line.narrowed {
+                    line.edges = line.edges.still_since(&edges);
+                    line.narrowed = true;
                 }
                 return events;
             }
-            events.push(LineEvent::Left { id: *id, at: boundary });
+            events.push(LineEvent::Left { id: line.id, at: boundary });
             self.shown = None;
         }
         if empty {
@@ -204,7 +210,7 @@ impl Detector {
             self.recent.pop_front();
         }
         events.push(LineEvent::Appeared { id, at, seen_at: seen.time, repeat_of, strip: seen.strip });
-        self.shown = Some((id, seen.still, seen.time, false));
+        self.shown = Some(ShownLine { id, edges: seen.still, narrowed: false });
         events
     }
 
@@ -222,7 +228,7 @@ impl Detector {
     /// The video ended (or the mode was turned off) at `time`: a line still shown leaves.
     pub fn finish(&mut self, time: f64) -> Vec<LineEvent> {
         self.unsettled.clear();
-        self.shown.take().map(|(id, ..)| LineEvent::Left { id, at: time }).into_iter().collect()
+        self.shown.take().map(|line| LineEvent::Left { id: line.id, at: time }).into_iter().collect()
     }
 }
 
