@@ -162,6 +162,7 @@
     if (tr.requestId) G.cancel(tr.requestId);
     state.track = null;
     state.dropped = tr.videoId;
+    readShownCaption();
     render(true);
   }
 
@@ -308,6 +309,15 @@
    * captions may show another track (its default, YouTube's auto-translation) until
    * Glossa's arrives.
    */
+  /**
+   * The caption DOM just became what Glossa reads (turned on, no track, a track dropped):
+   * read the caption the player shows now. DOM changes drive reading after that, and a
+   * paused player makes none.
+   */
+  function readShownCaption() {
+    if (readsCaptionDom()) dom.read();
+  }
+
   function readsCaptionDom() {
     const v = videoIdNow();
     if (!v) return state.on; // a page without a watch id: no track list is read there
@@ -379,6 +389,7 @@
     if (!on) return stopTrack();
     const v = videoIdNow();
     if (v) useTrack(v);
+    readShownCaption();
   };
 
   /** The track video `v` is translated from (its key), or null: the one the player loads. */
@@ -387,5 +398,6 @@
     state.wanted.set(v, key);
     while (state.wanted.size > SEEN_TRACKS) state.wanted.delete(state.wanted.keys().next().value);
     if (v === videoIdNow()) useTrack(v);
+    readShownCaption();
   };
 })();

@@ -10,6 +10,7 @@ import {
 
 const cues = CUES[VIDEO_DOM_CAPTIONS];
 const lineSel = `${overlay} [data-glossa='subtitle-line']`;
+const TOGGLE = "#movie_player [data-glossa='subtitles-toggle']";
 
 /** Pause at `t`; the player re-renders its captions on timeupdate. */
 async function pauseAt(page, t) {
@@ -100,6 +101,23 @@ for (const kind of BROWSERS) {
       await page.evaluate(() => document.querySelector("video").pause());
       assert.ok(ids.size >= 2, `lines of at least two captions showed while playing (${[...ids].join(" | ")})`);
       assert.ok(shown > 10 && gaps > 0, `${shown} samples with a line, ${gaps} in gaps`);
+    });
+
+    test("turned on while paused on a caption: that caption is translated, with nothing else changing", async () => {
+      const toggle = page.locator(TOGGLE);
+      const cue = cues.find((c) => c.start <= 9.0 && 9.0 < c.end);
+      await toggle.click();
+      assert.equal(await toggle.getAttribute("aria-pressed"), "false");
+      await pauseAt(page, 9.0); // the player draws its caption while Glossa is off
+      assert.equal((await sample(page)).player, cue.text, "the player shows its caption");
+      await toggle.click();
+      assert.equal(await toggle.getAttribute("aria-pressed"), "true");
+      // The caption stays as it is (paused): Glossa reads what is on screen when it starts.
+      await page.waitForFunction(
+        (want) => document.querySelector("[data-glossa='root']").shadowRoot.querySelector("[data-glossa='subtitle-original']")?.textContent === want,
+        cue.text, { timeout: 60_000 },
+      );
+      assert.equal((await sample(page)).player, cue.text, "the player's caption did not change meanwhile");
     });
 
     test("the provider goes away: the overlay says why instead of showing nothing", async () => {
