@@ -88,8 +88,15 @@ impl ItemReader {
             Mode::Text => Vec::new(),
             Mode::Undecided if self.text.trim().is_empty() => Vec::new(),
             Mode::Undecided => vec![FramePiece::Text(std::mem::take(&mut self.text))],
-            Mode::Json if self.items > 0 => Vec::new(),
             Mode::Json => {
+                // The answer's token budget ran out inside an item: what it holds so far.
+                if let Some(item) = self.cut_off_item() {
+                    self.items += 1;
+                    return vec![FramePiece::Item(item)];
+                }
+                if self.items > 0 {
+                    return Vec::new();
+                }
                 let body = strip_fence(&self.text);
                 if let Ok(value) = serde_json::from_str::<serde_json::Value>(body) {
                     let list = value.get("items").unwrap_or(&value);
@@ -100,10 +107,35 @@ impl ItemReader {
                         self.items += 1;
                         return vec![FramePiece::Item(item)];
                     }
+                } else if self.items_level.is_some() {
+                    // A list of items cut off where nothing can be read: never shown as raw JSON.
+                    return Vec::new();
                 }
                 vec![FramePiece::Text(std::mem::take(&mut self.text))]
             }
         }
+    }
+
+    /// The item the answer stopped inside, closed where it stopped: its string ended, a key
+    /// left without a value given none, its brackets closed. `None` when the answer is
+    /// not inside an item, or what it holds there has no text.
+    fn cut_off_item(&self) -> Option<FrameItem> {
+        let start = self.item_start?;
+        let item_level = self.items_level? + 1;
+        let mut partial = self.text[start..].to_owned();
+        if self.in_string {
+            if self.escaped {
+                partial.pop(); // a lone backslash would escape the closing quote
+            }
+            partial.push('"');
+        }
+        let partial = partial.trim_end().trim_end_matches(',');
+        let closers: String = self.open.get(item_level..)?.iter().rev().map(|&b| if b == b'{' { '}' } else { ']' }).collect();
+        // After a key or a colon the value is missing: try the piece as it is, then with one.
+        ["", "null", ":null"].iter().find_map(|value| {
+            let value = serde_json::from_str::<serde_json::Value>(&format!("{partial}{value}{closers}")).ok()?;
+            item_of(&value)
+        })
     }
 
     fn scan(&mut self) -> Vec<FramePiece> {
@@ -230,6 +262,25 @@ mod tests {
 
     fn item(original: &str, translation: &str, region: Option<[f64; 4]>) -> FramePiece {
         FramePiece::Item(FrameItem { original: original.into(), translation: translation.into(), region })
+    }
+
+    #[test]
+    fn an_answer_cut_off_inside_an_item_shows_what_the_item_holds_never_raw_json() {
+        // The answer's token budget ran out in the second item's translation.
+        let out = read(&["{\"items\": [{\"original\": \"Exit\", \"translation\": \"出口\"}, {\"box\": [62], \"original\": \"Platform 3\", \"translation\"\n:\n\"3番"]);
+        assert_eq!(out, vec![vec![item("Exit", "出口", None)], vec![item("Platform 3", "3番", None)]]);
+        // Cut after a key, after a colon, after an escape, or inside the first item.
+        for cut in [
+            "{\"items\": [{\"original\": \"Platform 3\", \"transl",
+            "{\"items\": [{\"original\": \"Platform 3\", \"translation\": ",
+            "{\"items\": [{\"original\": \"Platform 3\",",
+        ] {
+            assert_eq!(read(&[cut]), vec![vec![], vec![item("Platform 3", "", None)]], "{cut}");
+        }
+        assert_eq!(read(&["[{\"original\": \"Platform 3\\"]), vec![vec![], vec![item("Platform 3", "", None)]]);
+        // Cut where nothing of an item can be read: nothing shown, not the JSON.
+        assert_eq!(read(&["{\"items\": [{\"box\": [0.1, 0."]), vec![vec![], vec![]]);
+        assert_eq!(read(&["{\"items\": [{\"orig"]), vec![vec![], vec![]]);
     }
 
     #[test]
