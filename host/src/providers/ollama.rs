@@ -289,9 +289,9 @@ impl Provider for Ollama {
         self.context_length(model).await
     }
 
-    /// One /api/show, not the whole model list.
+    /// From the one /api/show per model the context and picture size come from.
     async fn reads_images(&self, model: &str) -> bool {
-        matches!(self.capabilities(model).await, Ok(Some(caps)) if caps.iter().any(|c| c == "vision"))
+        self.shown(model).await.is_some_and(|m| m.reads_images)
     }
 
     async fn image_budget(&self, model: &str) -> ImageBudget {
