@@ -310,9 +310,9 @@
    * Glossa's arrives.
    */
   /**
-   * The caption DOM just became what Glossa reads (turned on, no track, a track dropped):
-   * read the caption the player shows now. DOM changes drive reading after that, and a
-   * paused player makes none.
+   * Read the caption the player shows, when the caption DOM is what Glossa reads: on every
+   * DOM change, and when it becomes the source (turned on, no track, a track dropped),
+   * since a paused player makes no change.
    */
   function readShownCaption() {
     if (readsCaptionDom()) dom.read();
@@ -370,7 +370,7 @@
     });
     dom.attach({ changed: () => render(true), newVideo: loadDisplay });
     new MutationObserver(() => {
-      if (readsCaptionDom()) dom.read();
+      readShownCaption();
       if (G.findPlayer() && (state.track || dom.active())) kick();
     }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributeFilter: ["class"] });
     const v = videoIdNow();
